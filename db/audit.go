@@ -1,0 +1,226 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// GenesisHash is the "previous hash" of the first entry.
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// HashEntry computes an entry's hash over its content and prev_hash.
+func HashEntry(e AuditEntry) string {
+	fields := []string{
+		strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.At.UnixNano(), 10),
+		e.ActorKind, strconv.FormatInt(e.ActorID, 10), e.Actor, e.Origin, e.Action,
+		e.TargetKind, strconv.FormatInt(e.TargetID, 10), e.Target,
+		strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10),
+		e.Before, e.After, e.PrevHash,
+	}
+	h := sha256.New()
+	for _, f := range fields {
+		// Length-prefix each field so no two contents hash alike.
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AppendAudit adds an entry at the end of the chain. It must run inside the
+// write transaction of the change it records.
+func AppendAudit(ctx context.Context, q Querier, e AuditEntry) (AuditEntry, error) {
+	var lastID int64
+	var lastHash string
+	err := q.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &lastHash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		lastHash = GenesisHash
+	case err != nil:
+		return e, fmt.Errorf("audit: read chain head: %w", err)
+	}
+	e.ID = lastID + 1
+	e.PrevHash = lastHash
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	e.At = time.Unix(0, e.At.UnixNano()).UTC()
+	e.Hash = HashEntry(e)
+	_, err = q.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor_kind, actor_id, actor, origin, action, target_kind, target_id, target, staff_id, client_id, before, after, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.At.UnixNano(), e.ActorKind, nullID(e.ActorID), e.Actor, e.Origin, e.Action, e.TargetKind, nullID(e.TargetID), e.Target,
+		nullID(e.StaffID), nullID(e.ClientID), e.Before, e.After, e.PrevHash, e.Hash)
+	if err != nil {
+		return e, fmt.Errorf("audit: append: %w", err)
+	}
+	return e, nil
+}
+
+const auditSelect = `SELECT a.id, a.at, a.actor_kind, COALESCE(a.actor_id, 0), a.actor, a.origin, a.action, a.target_kind, COALESCE(a.target_id, 0), a.target,
+	COALESCE(a.staff_id, 0), COALESCE(a.client_id, 0), a.before, a.after, a.prev_hash, a.hash FROM audit_log a`
+
+func scanAudit(sc interface{ Scan(...any) error }) (AuditEntry, error) {
+	var e AuditEntry
+	var at int64
+	err := sc.Scan(&e.ID, &at, &e.ActorKind, &e.ActorID, &e.Actor, &e.Origin, &e.Action, &e.TargetKind, &e.TargetID, &e.Target,
+		&e.StaffID, &e.ClientID, &e.Before, &e.After, &e.PrevHash, &e.Hash)
+	e.At = time.Unix(0, at).UTC()
+	return e, err
+}
+
+// AuditQuery filters and pages the audit log, newest first. Paging is by
+// keyset (BeforeID), never OFFSET, so a page deep in the log costs what the
+// first one does.
+type AuditQuery struct {
+	Scope     Scope
+	ActorKind string
+	ActorID   int64
+	Actor     string // substring of the actor label
+	Action    string // exact action, or a prefix ending in "." (e.g. "access.")
+	StaffID   int64  // entries about this member
+	ClientID  int64  // entries about this client
+	Target    string // substring of the target label
+	Since     time.Time
+	Until     time.Time
+	BeforeID  int64 // entries older than this id; 0 for the newest
+	AfterID   int64 // entries newer than this id (paging back up), oldest first
+	Limit     int
+}
+
+func (aq AuditQuery) where() (string, []any) {
+	clause, args := aq.Scope.auditClause()
+	parts := []string{clause}
+	add := func(p string, a ...any) { parts = append(parts, p); args = append(args, a...) }
+	if aq.ActorKind != "" {
+		add("a.actor_kind = ?", aq.ActorKind)
+	}
+	if aq.ActorID != 0 {
+		add("a.actor_id = ?", aq.ActorID)
+	}
+	if aq.Actor != "" {
+		add(`a.actor LIKE ? ESCAPE '\'`, likePattern(aq.Actor))
+	}
+	if aq.Action != "" {
+		if strings.HasSuffix(aq.Action, ".") {
+			add("a.action >= ? AND a.action < ?", aq.Action, aq.Action[:len(aq.Action)-1]+"/")
+		} else {
+			add("a.action = ?", aq.Action)
+		}
+	}
+	if aq.StaffID != 0 {
+		add("a.staff_id = ?", aq.StaffID)
+	}
+	if aq.ClientID != 0 {
+		add("a.client_id = ?", aq.ClientID)
+	}
+	if aq.Target != "" {
+		add(`a.target LIKE ? ESCAPE '\'`, likePattern(aq.Target))
+	}
+	if !aq.Since.IsZero() {
+		add("a.at >= ?", aq.Since.UnixNano())
+	}
+	if !aq.Until.IsZero() {
+		add("a.at < ?", aq.Until.UnixNano())
+	}
+	if aq.BeforeID != 0 {
+		add("a.id < ?", aq.BeforeID)
+	}
+	if aq.AfterID != 0 {
+		add("a.id > ?", aq.AfterID)
+	}
+	return " WHERE " + strings.Join(parts, " AND "), args
+}
+
+// ListAudit returns one page of entries, newest first.
+func ListAudit(ctx context.Context, q Querier, aq AuditQuery) ([]AuditEntry, error) {
+	where, args := aq.where()
+	limit := aq.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	order := " ORDER BY a.id DESC"
+	if aq.AfterID != 0 {
+		order = " ORDER BY a.id ASC"
+	}
+	rows, err := q.QueryContext(ctx, auditSelect+where+order+" LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list audit: %w", err)
+		}
+		out = append(out, e)
+	}
+	if aq.AfterID != 0 {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, rows.Err()
+}
+
+// EachAudit calls fn for every entry matching aq, oldest first, streaming.
+func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry) error) error {
+	where, args := aq.where()
+	rows, err := q.QueryContext(ctx, auditSelect+where+" ORDER BY a.id ASC", args...)
+	if err != nil {
+		return fmt.Errorf("read audit: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return fmt.Errorf("read audit: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ChainBreak describes the first entry whose hash does not match.
+type ChainBreak struct {
+	ID     int64
+	Reason string
+}
+
+// VerifyAudit walks the whole chain; it returns the number of entries
+// checked and the first break, if any.
+func VerifyAudit(ctx context.Context, q Querier) (int64, *ChainBreak, error) {
+	prev := GenesisHash
+	var prevID int64
+	var n int64
+	var brk *ChainBreak
+	err := EachAudit(ctx, q, AuditQuery{Scope: Scope{All: true}}, func(e AuditEntry) error {
+		n++
+		switch {
+		case e.ID != prevID+1:
+			brk = &ChainBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d follows entry %d: entries in between are missing", e.ID, prevID)}
+		case e.PrevHash != prev:
+			brk = &ChainBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d does not link to entry %d (previous hash differs)", e.ID, prevID)}
+		case HashEntry(e) != e.Hash:
+			brk = &ChainBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d was changed after it was written (hash differs)", e.ID)}
+		}
+		if brk != nil {
+			return errStop
+		}
+		prev, prevID = e.Hash, e.ID
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	return n, brk, err
+}
+
+var errStop = errors.New("stop")

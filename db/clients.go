@@ -1,0 +1,383 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+const clientSelect = `SELECT c.id, c.name, COALESCE(c.owner_id, 0), COALESCE(o.name, ''), COALESCE(c.department_id, 0), COALESCE(d.name, ''),
+	c.internal, c.archived_at != 0, c.created_at,
+	(SELECT count(*) FROM accounts a WHERE a.client_id = c.id AND a.archived_at = 0),
+	(SELECT count(*) FROM client_members cm WHERE cm.client_id = c.id)
+	FROM clients c LEFT JOIN staff o ON o.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id`
+
+func scanClient(sc interface{ Scan(...any) error }) (Client, error) {
+	var c Client
+	var created int64
+	err := sc.Scan(&c.ID, &c.Name, &c.OwnerID, &c.OwnerName, &c.DepartmentID, &c.DepartmentName, &c.Internal, &c.Archived, &created, &c.Accounts, &c.Staff)
+	c.CreatedAt = unix(created)
+	return c, err
+}
+
+// InsertClient creates a client folder.
+func InsertClient(ctx context.Context, q Querier, name string, ownerID, deptID int64, internal bool, now time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO clients (name, owner_id, department_id, internal, created_at) VALUES (?, ?, ?, ?, ?)`,
+		name, nullID(ownerID), nullID(deptID), internal, now.Unix())
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// GetClient reads one client by id.
+func GetClient(ctx context.Context, q Querier, id int64) (Client, error) {
+	c, err := scanClient(q.QueryRowContext(ctx, clientSelect+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// GetClientByName reads one client by name, case-insensitively.
+func GetClientByName(ctx context.Context, q Querier, name string) (Client, error) {
+	c, err := scanClient(q.QueryRowContext(ctx, clientSelect+` WHERE c.name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// InternalClient reads the internal-accounts folder.
+func InternalClient(ctx context.Context, q Querier) (Client, error) {
+	c, err := scanClient(q.QueryRowContext(ctx, clientSelect+` WHERE c.internal = 1`))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// ClientQuery filters, sorts and pages the client list.
+type ClientQuery struct {
+	Scope    Scope
+	Text     string
+	OwnerID  int64 // 0: any; -1: unowned
+	Archived bool  // list archived folders instead of live ones
+	Sort     string
+	Desc     bool
+	Limit    int
+	Offset   int
+}
+
+var clientSorts = map[string]string{
+	"name": "c.name COLLATE NOCASE", "owner": "o.name COLLATE NOCASE", "department": "d.name COLLATE NOCASE",
+	"created": "c.created_at",
+}
+
+func (cq ClientQuery) where() (string, []any) {
+	clause, args := cq.Scope.clientClause()
+	parts := []string{clause}
+	if cq.Archived {
+		parts = append(parts, "c.archived_at != 0")
+	} else {
+		parts = append(parts, "c.archived_at = 0")
+	}
+	if cq.Text != "" {
+		parts = append(parts, `c.name LIKE ? ESCAPE '\'`)
+		args = append(args, likePattern(cq.Text))
+	}
+	switch {
+	case cq.OwnerID > 0:
+		parts = append(parts, "c.owner_id = ?")
+		args = append(args, cq.OwnerID)
+	case cq.OwnerID < 0:
+		parts = append(parts, "c.owner_id IS NULL")
+	}
+	return " WHERE " + strings.Join(parts, " AND "), args
+}
+
+// ListClients returns one page of client folders, the internal one first.
+func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, error) {
+	where, args := cq.where()
+	order, ok := clientSorts[cq.Sort]
+	if !ok {
+		order = clientSorts["name"]
+	}
+	dir := "ASC"
+	if cq.Desc {
+		dir = "DESC"
+	}
+	limit := cq.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	query := clientSelect + where + fmt.Sprintf(" ORDER BY c.internal DESC, %s %s, c.id %s LIMIT ? OFFSET ?", order, dir, dir)
+	rows, err := q.QueryContext(ctx, query, append(args, limit, cq.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list clients: %w", err)
+	}
+	defer rows.Close()
+	var out []Client
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list clients: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CountClients counts the folders a query would list without paging.
+func CountClients(ctx context.Context, q Querier, cq ClientQuery) (int, error) {
+	where, args := cq.where()
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM clients c LEFT JOIN staff o ON o.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id`+where, args...).Scan(&n)
+	return n, err
+}
+
+// UpdateClient writes a folder's name, owner, department and archive state.
+func UpdateClient(ctx context.Context, q Querier, c Client, now time.Time) error {
+	archived := int64(0)
+	if c.Archived {
+		archived = now.Unix()
+	}
+	return execOne(ctx, q, `UPDATE clients SET name = ?, owner_id = ?, department_id = ?, archived_at = CASE WHEN ? = 0 THEN 0 WHEN archived_at != 0 THEN archived_at ELSE ? END WHERE id = ?`,
+		c.Name, nullID(c.OwnerID), nullID(c.DepartmentID), archived, archived, c.ID)
+}
+
+// ReassignClients moves every client owned by from to to (0: unowned) and
+// returns how many moved.
+func ReassignClients(ctx context.Context, q Querier, from, to int64) (int64, error) {
+	res, err := q.ExecContext(ctx, `UPDATE clients SET owner_id = ? WHERE owner_id = ?`, nullID(to), from)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// SetClientOwner sets one client's owner.
+func SetClientOwner(ctx context.Context, q Querier, clientID, ownerID int64) error {
+	return execOne(ctx, q, `UPDATE clients SET owner_id = ? WHERE id = ?`, nullID(ownerID), clientID)
+}
+
+// InsertAccount adds an account to a folder.
+func InsertAccount(ctx context.Context, q Querier, clientID int64, name string, now time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO accounts (client_id, name, created_at) VALUES (?, ?, ?)`, clientID, name, now.Unix())
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// ListAccounts lists a folder's live accounts by name.
+func ListAccounts(ctx context.Context, q Querier, clientID int64) ([]Account, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE client_id = ? AND archived_at = 0 ORDER BY name COLLATE NOCASE, id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// GetAccount reads one account by id.
+func GetAccount(ctx context.Context, q Querier, id int64) (Account, error) {
+	var a Account
+	err := q.QueryRowContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE id = ?`, id).Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	return a, err
+}
+
+// GetAccountByName reads one live account of a folder by name.
+func GetAccountByName(ctx context.Context, q Querier, clientID int64, name string) (Account, error) {
+	var a Account
+	err := q.QueryRowContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE client_id = ? AND name = ?`, clientID, name).Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	return a, err
+}
+
+// RenameAccount renames an account.
+func RenameAccount(ctx context.Context, q Querier, id int64, name string) error {
+	return execOne(ctx, q, `UPDATE accounts SET name = ? WHERE id = ?`, name, id)
+}
+
+// DeleteAccount removes an account and its toggles.
+func DeleteAccount(ctx context.Context, q Querier, id int64) error {
+	return execOne(ctx, q, `DELETE FROM accounts WHERE id = ?`, id)
+}
+
+// IsClientMember reports whether a member was added to a folder.
+func IsClientMember(ctx context.Context, q Querier, clientID, staffID int64) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM client_members WHERE client_id = ? AND staff_id = ?`, clientID, staffID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AccountToggle reports whether an account is toggled on for a member.
+func AccountToggle(ctx context.Context, q Querier, accountID, staffID int64) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM account_access WHERE account_id = ? AND staff_id = ?`, accountID, staffID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AddClientMember adds a member to a folder; false if they already were.
+func AddClientMember(ctx context.Context, q Querier, clientID, staffID int64, now time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO client_members (client_id, staff_id, added_at) VALUES (?, ?, ?)`, clientID, staffID, now.Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// RemoveClientMember removes a member from a folder with all their toggles.
+func RemoveClientMember(ctx context.Context, q Querier, clientID, staffID int64) (bool, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM client_members WHERE client_id = ? AND staff_id = ?`, clientID, staffID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SetAccountToggle turns an account on or off for a folder member; it
+// reports whether anything changed.
+func SetAccountToggle(ctx context.Context, q Querier, clientID, accountID, staffID int64, on bool) (bool, error) {
+	var res sql.Result
+	var err error
+	if on {
+		res, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO account_access (account_id, staff_id, client_id) VALUES (?, ?, ?)`, accountID, staffID, clientID)
+	} else {
+		res, err = q.ExecContext(ctx, `DELETE FROM account_access WHERE account_id = ? AND staff_id = ?`, accountID, staffID)
+	}
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ToggleAllAccounts turns every live account of a folder on for a member.
+func ToggleAllAccounts(ctx context.Context, q Querier, clientID, staffID int64) error {
+	_, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO account_access (account_id, staff_id, client_id) SELECT id, ?, client_id FROM accounts WHERE client_id = ? AND archived_at = 0`, staffID, clientID)
+	return err
+}
+
+// MemberClientIDs lists the folders a member was added to.
+func MemberClientIDs(ctx context.Context, q Querier, staffID int64) ([]int64, error) {
+	return int64s(ctx, q, `SELECT client_id FROM client_members WHERE staff_id = ? ORDER BY client_id`, staffID)
+}
+
+// RemoveAllMemberships removes a member from every folder; it returns the
+// folders they were removed from.
+func RemoveAllMemberships(ctx context.Context, q Querier, staffID int64) ([]int64, error) {
+	ids, err := MemberClientIDs(ctx, q, staffID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM client_members WHERE staff_id = ?`, staffID); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// GrantQuery pages the access grants of a member or of a client/account.
+type GrantQuery struct {
+	StaffID   int64
+	ClientID  int64
+	AccountID int64
+	Text      string
+	Limit     int
+	Offset    int
+}
+
+// ListGrants lists memberships with their toggled-on accounts: one row per
+// toggled account, and one row with AccountID 0 for a membership with none.
+func ListGrants(ctx context.Context, q Querier, gq GrantQuery) ([]Grant, error) {
+	var parts []string
+	var args []any
+	if gq.StaffID != 0 {
+		parts = append(parts, "cm.staff_id = ?")
+		args = append(args, gq.StaffID)
+	}
+	if gq.ClientID != 0 {
+		parts = append(parts, "cm.client_id = ?")
+		args = append(args, gq.ClientID)
+	}
+	if gq.AccountID != 0 {
+		parts = append(parts, "aa.account_id = ?")
+		args = append(args, gq.AccountID)
+	}
+	if gq.Text != "" {
+		parts = append(parts, `(c.name LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\' OR s.email LIKE ? ESCAPE '\')`)
+		p := likePattern(gq.Text)
+		args = append(args, p, p, p)
+	}
+	where := ""
+	if len(parts) > 0 {
+		where = " WHERE " + strings.Join(parts, " AND ")
+	}
+	limit := gq.Limit
+	if limit <= 0 {
+		limit = -1
+	}
+	query := `SELECT s.id, s.name, s.email, c.id, c.name, c.internal, COALESCE(a.id, 0), COALESCE(a.name, '')
+		FROM client_members cm
+		JOIN staff s ON s.id = cm.staff_id
+		JOIN clients c ON c.id = cm.client_id
+		LEFT JOIN account_access aa ON aa.client_id = cm.client_id AND aa.staff_id = cm.staff_id
+		LEFT JOIN accounts a ON a.id = aa.account_id` + where +
+		` ORDER BY c.name COLLATE NOCASE, c.id, s.name COLLATE NOCASE, s.id, a.name COLLATE NOCASE LIMIT ? OFFSET ?`
+	rows, err := q.QueryContext(ctx, query, append(args, limit, gq.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list access: %w", err)
+	}
+	defer rows.Close()
+	var out []Grant
+	for rows.Next() {
+		var g Grant
+		if err := rows.Scan(&g.StaffID, &g.StaffName, &g.StaffEmail, &g.ClientID, &g.ClientName, &g.Internal, &g.AccountID, &g.Account); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// ClientMemberIDs lists the members added to a folder.
+func ClientMemberIDs(ctx context.Context, q Querier, clientID int64) ([]int64, error) {
+	return int64s(ctx, q, `SELECT staff_id FROM client_members WHERE client_id = ? ORDER BY staff_id`, clientID)
+}
+
+// ToggledAccountIDs lists the accounts of a folder toggled on for a member.
+func ToggledAccountIDs(ctx context.Context, q Querier, clientID, staffID int64) ([]int64, error) {
+	return int64s(ctx, q, `SELECT account_id FROM account_access WHERE client_id = ? AND staff_id = ? ORDER BY account_id`, clientID, staffID)
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

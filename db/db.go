@@ -1,0 +1,280 @@
+// Package db owns Gatehouse's SQLite file: opening it safely, the schema and
+// its migrations, and every SQL statement the model runs.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrSchemaTooNew is returned when the file was written by a newer Gatehouse.
+var ErrSchemaTooNew = errors.New("database schema is newer than this Gatehouse")
+
+// DB is an open Gatehouse database. Writes go through a single connection that
+// starts every transaction with BEGIN IMMEDIATE, so concurrent writers (in
+// this process or another) queue on SQLite's busy timeout instead of failing
+// with "database is locked" half way through. Reads use a separate pool.
+type DB struct {
+	Path string
+	w    *sql.DB
+	r    *sql.DB
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer; query helpers take it so
+// they run inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DefaultPath is $GATEHOUSE_DB, else gatehouse.db in the user's data directory.
+func DefaultPath() (string, error) {
+	if p := os.Getenv("GATEHOUSE_DB"); p != "" {
+		return p, nil
+	}
+	dir, err := dataDir()
+	if err != nil {
+		return "", fmt.Errorf("find data directory: %w", err)
+	}
+	return filepath.Join(dir, "gatehouse", "gatehouse.db"), nil
+}
+
+func dataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support"), nil
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return d, nil
+		}
+		return os.UserConfigDir()
+	default:
+		return filepath.Join(home, ".local", "share"), nil
+	}
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. The file and its directory are created readable by the owner
+// only, since they hold password hashes and TOTP secrets.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open database: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open database: create %s: %w", dir, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	f.Close()
+
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_foreign_keys=on&_busy_timeout=15000&_journal_mode=WAL&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite3", base+"&_query_only=true")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	d := &DB{Path: path, w: w, r: r}
+	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	return errors.Join(d.r.Close(), d.w.Close())
+}
+
+// Read returns the read pool for queries outside a write transaction.
+func (d *DB) Read() Querier { return d.r }
+
+// SQL returns the write pool; only for tools such as backup that need it.
+func (d *DB) SQL() *sql.DB { return d.w }
+
+// Write runs fn inside one immediate transaction and commits it, bumping the
+// change counter so that open sessions notice. A busy database is waited for
+// (busy timeout) and retried a few times before an error reaches the caller.
+func (d *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = d.writeOnce(ctx, fn)
+		if err == nil || !IsBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the database stayed busy; nothing was changed, try again: %w", err)
+}
+
+func (d *DB) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE change_counter SET value = value + 1 WHERE id = 1`); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("bump change counter: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ChangeCounter returns a number that grows with every committed change made
+// through Write, by any process.
+func (d *DB) ChangeCounter(ctx context.Context) (int64, error) {
+	var v int64
+	err := d.r.QueryRowContext(ctx, `SELECT value FROM change_counter WHERE id = 1`).Scan(&v)
+	return v, err
+}
+
+// IsBusy reports whether err is SQLite's "database is locked/busy".
+func IsBusy(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
+	}
+	return false
+}
+
+// IsUnique reports whether err is a UNIQUE constraint failure.
+func IsUnique(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return false
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		if !ok {
+			continue
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: bad number", e.Name())
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion is the newest schema this binary knows.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+func (d *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	known := SchemaVersion()
+	var current int
+	if err := d.w.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&current); err != nil {
+		return fmt.Errorf("open database %s: %w", d.Path, err)
+	}
+	if current > known {
+		return fmt.Errorf("%w: %s is at schema version %d, this Gatehouse knows up to %d; use a newer Gatehouse", ErrSchemaTooNew, d.Path, current, known)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		tx, err := d.w.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		// Another process may have migrated while we waited for the lock.
+		var now int
+		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&now); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if now >= m.version {
+			tx.Rollback()
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, m.version)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}

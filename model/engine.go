@@ -1,0 +1,487 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Actions the engine decides. The five plain ones are what `gatehouse check`
+// takes; the others are the operations with rules of their own.
+const (
+	ActView   = "view"
+	ActCreate = "create"
+	ActUpdate = "update"
+	ActDelete = "delete"
+	ActAccess = "access" // reach a client account
+
+	ActInvite        = "invite"
+	ActSetRole       = "set-role"
+	ActDeactivate    = "deactivate"
+	ActReactivate    = "reactivate"
+	ActRemove        = "remove"
+	ActTransfer      = "transfer-ownership"
+	ActManageAccess  = "manage-access" // add, remove and toggle who reaches a client
+	ActChangePayment = "change-payment"
+	ActDeleteOrg     = "delete-organisation"
+)
+
+// PlainActions are the actions `check` accepts.
+var PlainActions = []string{ActView, ActCreate, ActUpdate, ActDelete, ActAccess}
+
+// Principal kinds.
+const (
+	KindMember     = "member"
+	KindConnection = "connection"
+	KindSystem     = "system"
+)
+
+// Principal is who acts: a signed-in member, a connection, or the local
+// operating-system user who holds the database file.
+type Principal struct {
+	Kind         string
+	StaffID      int64
+	ConnectionID int64
+	Label        string // email, connection name, or OS user name
+	Origin       string // "local terminal", "ssh SHA256:… from 10.0.0.1:5555"
+}
+
+// System returns the principal for local CLI use by the OS user who holds
+// the database file: they can read and write the file anyway, so they act
+// with every permission, and are audited by name.
+func System(osUser string) Principal {
+	return Principal{Kind: KindSystem, Label: osUser, Origin: "local terminal"}
+}
+
+// Actor is what the engine knows of a principal when deciding.
+type Actor struct {
+	Principal
+	Name     string
+	Email    string
+	Role     string // role name
+	Builtin  string // owner, admin, advisor, "" for custom
+	Status   string
+	Perms    PermissionSet
+	DeptIDs  []int64
+	Assigned []int64 // members whose manager this actor is
+	// For a connection: its own name and creator; Perms is already the
+	// intersection of the connection's scope and the creator's role.
+	ConnectionName string
+	ConnectionOn   bool
+}
+
+func (a Actor) isOwner() bool { return a.Kind == KindSystem || a.Builtin == "owner" }
+
+func (a Actor) who() string {
+	switch a.Kind {
+	case KindSystem:
+		return "Local user " + a.Label
+	case KindConnection:
+		return fmt.Sprintf("Connection %q (%s, created by %s)", a.ConnectionName, a.Role, a.Email)
+	}
+	if a.Builtin == "" {
+		return a.Role + " (custom role)"
+	}
+	return a.Role
+}
+
+// ClientFacts is what the engine knows of a client folder and the actor.
+type ClientFacts struct {
+	ID, OwnerID, DeptID int64
+	Name                string
+	DeptName            string
+	Internal            bool
+	ActorAdded          bool    // the actor was added to the folder
+	OwnerDeptIDs        []int64 // departments of the folder's owner
+	OwnerManagerID      int64
+}
+
+// AccountFacts is what the engine knows of an account and the actor.
+type AccountFacts struct {
+	ID            int64
+	Name          string
+	ActorToggleOn bool
+}
+
+// StaffFacts is what the engine knows of a member as a target.
+type StaffFacts struct {
+	ID        int64
+	Name      string
+	Email     string
+	Role      string
+	Builtin   string
+	Status    string
+	DeptIDs   []int64
+	ManagerID int64
+	Perms     PermissionSet
+}
+
+// RoleFacts describes a role as a target (or a role being given).
+type RoleFacts struct {
+	ID      int64
+	Name    string
+	Builtin string
+	Perms   PermissionSet
+}
+
+// Target is what an action is about: a module as a whole, or a record.
+type Target struct {
+	Module  string // always set
+	Label   string // how to name it in reasons
+	Client  *ClientFacts
+	Account *AccountFacts
+	Staff   *StaffFacts
+	Role    *RoleFacts // the role being given (set-role, invite) or a role record
+	OwnerID int64      // for records other than clients/staff: who created them
+}
+
+// Decision is the engine's answer with the reason a person can read.
+type Decision struct {
+	Allowed bool
+	Reason  string
+}
+
+func allow(format string, a ...any) Decision { return Decision{true, fmt.Sprintf(format, a...)} }
+func deny(format string, a ...any) Decision  { return Decision{false, fmt.Sprintf(format, a...)} }
+
+// verbFor maps an action to the module verb it needs.
+func verbFor(action string) string {
+	switch action {
+	case ActView, ActAccess:
+		return "view"
+	case ActCreate, ActInvite:
+		return "create"
+	case ActUpdate, ActSetRole, ActDeactivate, ActReactivate, ActManageAccess, ActChangePayment:
+		return "update"
+	case ActDelete, ActRemove, ActDeleteOrg:
+		return "delete"
+	}
+	return ""
+}
+
+// Decide is the permission engine: every "may this actor do this" in
+// Gatehouse ends here, for the screens, the CLI, the SSH server and the
+// model's own checks inside each write.
+func Decide(a Actor, action string, t Target) Decision {
+	if d, ok := principalGate(a); !ok {
+		return d
+	}
+	switch action {
+	case ActTransfer:
+		return decideTransfer(a, t)
+	case ActChangePayment, ActDeleteOrg:
+		if a.isOwner() {
+			return allow("%s: only the Owner may %s, and they are the Owner", a.who(), describeAction(action))
+		}
+		return deny("%s: only the Owner may %s", a.who(), describeAction(action))
+	}
+	verb := verbFor(action)
+	if verb == "" {
+		return deny("unknown action %q", action)
+	}
+	module := t.Module
+	switch {
+	case action == ActAccess:
+		module = "accounts"
+	case action == ActManageAccess:
+		module = "access"
+	case t.Account != nil && module == "clients":
+		module = "accounts"
+	}
+	scope := a.Perms.Get(module, verb)
+	if a.isOwner() {
+		scope = ScopeAll
+	}
+	if scope == ScopeNone {
+		return deny("%s may not %s %s", a.who(), verb, module)
+	}
+	switch {
+	case t.Staff != nil:
+		return decideStaff(a, action, verb, module, scope, t)
+	case t.Client != nil && (action == ActAccess || (t.Account != nil && verb == "view")):
+		return decideReach(a, scope, t)
+	case t.Client != nil:
+		return decideClient(a, action, verb, module, scope, t)
+	}
+	return decideModule(a, action, verb, module, scope, t)
+}
+
+func describeAction(action string) string {
+	switch action {
+	case ActChangePayment:
+		return "change the payment method"
+	case ActDeleteOrg:
+		return "delete the organisation"
+	}
+	return action
+}
+
+// principalGate refuses deactivated members and switched-off connections
+// before anything else is looked at.
+func principalGate(a Actor) (Decision, bool) {
+	switch a.Kind {
+	case KindSystem:
+		return Decision{}, true
+	case KindConnection:
+		if !a.ConnectionOn {
+			return deny("Connection %q is switched off", a.ConnectionName), false
+		}
+		if a.Status != "active" {
+			return deny("Connection %q: its creator %s is %s", a.ConnectionName, a.Email, a.Status), false
+		}
+	case KindMember:
+		if a.Status != "active" {
+			return deny("%s is %s and can do nothing", a.Email, a.Status), false
+		}
+	default:
+		return deny("unknown principal"), false
+	}
+	return Decision{}, true
+}
+
+func decideTransfer(a Actor, t Target) Decision {
+	if !a.isOwner() {
+		return deny("%s: only the Owner transfers ownership", a.who())
+	}
+	if t.Staff == nil {
+		return allow("%s may transfer ownership to an active Admin", a.who())
+	}
+	if t.Staff.ID == a.StaffID {
+		return deny("%s already owns the organisation", t.Staff.Email)
+	}
+	if t.Staff.Builtin != "admin" {
+		return deny("ownership goes only to an Admin; %s is %s", t.Staff.Email, t.Staff.Role)
+	}
+	if t.Staff.Status != "active" {
+		return deny("ownership goes only to an active Admin; %s is %s", t.Staff.Email, t.Staff.Status)
+	}
+	return allow("%s may transfer ownership to %s, an active Admin", a.who(), t.Staff.Email)
+}
+
+// inDept reports whether any of ids is one of the actor's departments.
+func (a Actor) inDept(ids []int64) bool {
+	for _, id := range ids {
+		if slices.Contains(a.DeptIDs, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a Actor) assigned(id int64) bool { return slices.Contains(a.Assigned, id) }
+
+func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision {
+	s := t.Staff
+	who := a.who()
+	self := a.Kind != KindSystem && s.ID == a.StaffID
+	// Scope first: is this member within the actor's reach at all?
+	var why string
+	switch scope {
+	case ScopeAll:
+		why = "all staff"
+	case ScopeDepartment:
+		switch {
+		case self:
+			why = "themselves"
+		case a.assigned(s.ID):
+			why = s.Email + " is assigned to them"
+		case a.inDept(s.DeptIDs):
+			why = s.Email + " shares a department with them"
+		default:
+			return deny("%s may %s staff of their departments only; %s is not in one", who, verb, s.Email)
+		}
+	case ScopeOwn:
+		if !self {
+			return deny("%s may %s only their own record", who, verb)
+		}
+		why = "their own record"
+	}
+	switch action {
+	case ActView, ActUpdate, ActCreate, ActDelete:
+		if (action == ActUpdate || action == ActDelete) && s.Builtin == "owner" && !a.isOwner() {
+			return deny("%s may not change or remove the Owner", who)
+		}
+		return allow("%s may %s %s (%s)", who, verb, module, why)
+	case ActDeactivate, ActRemove:
+		if self {
+			return deny("no one may %s themselves", action)
+		}
+		if s.Builtin == "owner" {
+			return deny("the Owner cannot be %s; transfer ownership first", pastTense(action))
+		}
+		if s.Builtin == "admin" && !a.isOwner() && a.Builtin != "admin" {
+			return deny("%s may not %s an Admin", who, action)
+		}
+		return allow("%s may %s %s (%s)", who, action, s.Email, why)
+	case ActReactivate:
+		if self {
+			return deny("no one may reactivate themselves")
+		}
+		return allow("%s may reactivate %s (%s)", who, s.Email, why)
+	case ActSetRole:
+		if self {
+			return deny("no one may change their own role")
+		}
+		if s.Builtin == "owner" {
+			return deny("the Owner's role changes only by a transfer of ownership")
+		}
+		r := t.Role
+		if r != nil && r.Builtin == "owner" {
+			return deny("there is exactly one Owner; use transfer ownership instead")
+		}
+		if (s.Builtin == "admin" || (r != nil && r.Builtin == "admin")) && !a.isOwner() {
+			return deny("only the Owner makes or unmakes Admins")
+		}
+		if r != nil && !a.isOwner() {
+			if ok, what := r.Perms.Within(a.Perms); !ok {
+				return deny("%s may not give the role %s: it grants %s", who, r.Name, what)
+			}
+		}
+		return allow("%s may change the role of %s (%s)", who, s.Email, why)
+	case ActInvite:
+		return decideInvite(a, t)
+	}
+	return deny("%s: %s does not apply to a staff member", who, action)
+}
+
+func pastTense(action string) string {
+	switch action {
+	case ActDeactivate:
+		return "deactivated"
+	case ActRemove:
+		return "removed"
+	}
+	return action
+}
+
+func decideInvite(a Actor, t Target) Decision {
+	r := t.Role
+	if r != nil && r.Builtin == "owner" {
+		return deny("there is exactly one Owner; invite them as Admin and transfer ownership")
+	}
+	if r != nil && r.Builtin == "admin" && !a.isOwner() {
+		return deny("only the Owner makes Admins, so only the Owner invites one")
+	}
+	if r != nil && !a.isOwner() {
+		if ok, what := r.Perms.Within(a.Perms); !ok {
+			return deny("%s may not invite with the role %s: it grants %s", a.who(), r.Name, what)
+		}
+	}
+	return allow("%s may invite staff", a.who())
+}
+
+// clientInScope says whether a folder is within the actor's scope, and why.
+func clientInScope(a Actor, scope string, c *ClientFacts) (bool, string) {
+	if c.Internal && !a.isOwner() {
+		if c.ActorAdded {
+			return true, "added to " + c.Name
+		}
+		return false, fmt.Sprintf("not added to %s (the internal accounts are reachable only by members the Owner adds)", c.Name)
+	}
+	if scope == ScopeAll {
+		if a.isOwner() {
+			return true, "all client folders"
+		}
+		return true, "all client folders"
+	}
+	if c.ActorAdded {
+		return true, "added to " + c.Name
+	}
+	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 {
+		return true, "owner of " + c.Name
+	}
+	if scope == ScopeDepartment {
+		if c.DeptID != 0 && slices.Contains(a.DeptIDs, c.DeptID) {
+			return true, fmt.Sprintf("%s is in %s, one of their departments", c.Name, c.DeptName)
+		}
+		if c.OwnerID != 0 && a.assigned(c.OwnerID) {
+			return true, c.Name + " is owned by a member assigned to them"
+		}
+		if c.OwnerID != 0 && a.inDept(c.OwnerDeptIDs) {
+			return true, c.Name + " is owned by a member of their department"
+		}
+		return false, fmt.Sprintf("not added to %s, and it is not in their departments", c.Name)
+	}
+	return false, "not added to " + c.Name
+}
+
+func decideClient(a Actor, action, verb, module, scope string, t Target) Decision {
+	c := t.Client
+	ok, why := clientInScope(a, scope, c)
+	if !ok {
+		return deny("%s, %s", a.who(), why)
+	}
+	if action == ActManageAccess && c.Internal && !a.isOwner() {
+		return deny("%s: only the Owner manages who reaches the internal accounts", a.who())
+	}
+	if action == ActManageAccess {
+		return allow("%s may manage access to %s (%s)", a.who(), c.Name, why)
+	}
+	return allow("%s may %s %s (%s)", a.who(), verb, module, why)
+}
+
+// decideReach answers "may the actor reach this account", the question
+// behind every access grant.
+func decideReach(a Actor, scope string, t Target) Decision {
+	c := t.Client
+	acc := t.Account
+	who := a.who()
+	if a.isOwner() && a.Kind != KindConnection {
+		if acc == nil {
+			return allow("%s: reaches every account of %s", who, c.Name)
+		}
+		return allow("%s: reaches every account, %s included", who, acc.Name)
+	}
+	toggled := func() Decision {
+		if acc == nil {
+			return allow("%s, added to %s", who, c.Name)
+		}
+		if acc.ActorToggleOn {
+			return allow("%s, added to %s, %s toggled on", who, c.Name, acc.Name)
+		}
+		return deny("%s, added to %s, but %s is toggled off", who, c.Name, acc.Name)
+	}
+	if c.Internal {
+		if !c.ActorAdded {
+			return deny("%s, not added to %s (the internal accounts are reachable only by members the Owner adds)", who, c.Name)
+		}
+		return toggled()
+	}
+	if scope == ScopeAll {
+		return allow("%s: reaches all client accounts", who)
+	}
+	if c.ActorAdded {
+		return toggled()
+	}
+	if scope == ScopeDepartment {
+		if ok, why := clientInScope(a, scope, c); ok {
+			return allow("%s, %s", who, why)
+		}
+	}
+	return deny("%s, not added to %s", who, c.Name)
+}
+
+func decideModule(a Actor, action, verb, module, scope string, t Target) Decision {
+	who := a.who()
+	if action == ActInvite {
+		return decideInvite(a, t)
+	}
+	if t.Role != nil && module == "roles" && t.Role.Builtin != "" && verb != "view" {
+		return deny("built-in roles cannot be changed; create a custom role instead")
+	}
+	if t.Role != nil && module == "roles" && (verb == "create" || verb == "update") && !a.isOwner() {
+		if ok, what := t.Role.Perms.Within(a.Perms); !ok {
+			return deny("%s may not make a role that grants %s", who, what)
+		}
+	}
+	if t.OwnerID != 0 && scope == ScopeOwn && t.OwnerID != a.StaffID {
+		return deny("%s may %s only their own %s", who, verb, module)
+	}
+	what := map[string]string{ScopeAll: "all", ScopeDepartment: "their departments'", ScopeOwn: "their own"}[scope]
+	if module == "audit" && verb == "view" && scope == ScopeOwn {
+		return allow("%s may view the audit log of their own actions", who)
+	}
+	if module == "billing" || module == "settings" {
+		return allow("%s may %s %s", who, verb, module)
+	}
+	return allow("%s may %s %s (%s)", who, verb, module, what)
+}

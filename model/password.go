@@ -1,0 +1,100 @@
+package model
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// argon2id parameters (RFC 9106's second recommended option, lighter on
+// memory so that an SSH server signing many people in stays responsive).
+const (
+	argonTime    = 3
+	argonMemory  = 64 * 1024
+	argonThreads = 2
+	argonKeyLen  = 32
+	MinPassword  = 10
+)
+
+// testFastHash lowers the cost for tests only (set by tests in this package
+// and by the model test helpers); it is never set in production.
+var testFastHash bool
+
+// SetFastHashForTests makes password hashing cheap; for tests only.
+func SetFastHashForTests() { testFastHash = true }
+
+// HashPassword hashes a password with argon2id and a random salt, in the
+// PHC string format.
+func HashPassword(pw string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	t, m := uint32(argonTime), uint32(argonMemory)
+	if testFastHash {
+		t, m = 1, 1024
+	}
+	key := argon2.IDKey([]byte(pw), salt, t, m, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", m, t, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// CheckPassword compares a password with a stored hash in constant time.
+func CheckPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		// Burn comparable time so that unknown emails are not told apart
+		// from wrong passwords by timing.
+		argon2.IDKey([]byte(pw), []byte("gatehouse-dummy!"), 1, 1024, 1, argonKeyLen)
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// CheckPasswordStrength refuses passwords too weak to protect a firm.
+func CheckPasswordStrength(pw string) error {
+	if utf8.RuneCountInString(pw) < MinPassword {
+		return fmt.Errorf("%w: the password needs at least %d characters", ErrInvalid, MinPassword)
+	}
+	if len(pw) > 1024 {
+		return fmt.Errorf("%w: the password is longer than 1024 bytes", ErrInvalid)
+	}
+	return nil
+}
+
+// newSecret returns a random code of n bytes, base32 without padding, in
+// groups for reading aloud.
+func newSecret(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// hashToken hashes a high-entropy secret (invitation code, API token,
+// recovery code) for storage; these need no slow hash since they are random.
+func hashToken(tok string) string {
+	tok = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(tok), "-", ""))
+	sum := sha256.Sum256([]byte("gatehouse:" + tok))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,355 @@
+// Package model owns every rule of Gatehouse: who may do what, what must
+// always hold, and the audit entry each change writes. Screens, the CLI and
+// the SSH server change data only through a Service.
+package model
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gatehouse/db"
+)
+
+// Errors callers can test with errors.Is.
+var (
+	ErrInvalid  = errors.New("invalid input")
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+	ErrDenied   = errors.New("not allowed")
+	ErrRule     = errors.New("not possible")
+	ErrNoOrg    = errors.New("no organisation in this database yet")
+)
+
+// DeniedError carries the engine's decision for a refused action.
+type DeniedError struct {
+	Decision Decision
+}
+
+func (e *DeniedError) Error() string { return "not allowed: " + e.Decision.Reason }
+func (e *DeniedError) Unwrap() error { return ErrDenied }
+
+// Re-exported records, so screens need not import db.
+type (
+	Org          = db.Org
+	Member       = db.Member
+	Role         = db.Role
+	Department   = db.Department
+	Client       = db.Client
+	Account      = db.Account
+	Invitation   = db.Invitation
+	Connection   = db.Connection
+	SSHKey       = db.SSHKey
+	AuditEntry   = db.AuditEntry
+	Grant        = db.Grant
+	MemberQuery  = db.MemberQuery
+	ClientQuery  = db.ClientQuery
+	AuditQuery   = db.AuditQuery
+	ChainBreak   = db.ChainBreak
+	RecoveryCode = db.RecoveryCode
+)
+
+// Service is the model: one per open database.
+type Service struct {
+	db  *db.DB
+	Now func() time.Time
+}
+
+// Open opens the database at path and returns its service.
+func Open(ctx context.Context, path string) (*Service, error) {
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return New(d), nil
+}
+
+// New wraps an open database.
+func New(d *db.DB) *Service {
+	return &Service{db: d, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Close closes the database.
+func (s *Service) Close() error { return s.db.Close() }
+
+// DB exposes the store for tools (backup, benchmarks).
+func (s *Service) DB() *db.DB { return s.db }
+
+// Path is the database file.
+func (s *Service) Path() string { return s.db.Path }
+
+// ChangeCounter grows with every committed change by any process; sessions
+// poll it to refresh what they show and re-check what they allow.
+func (s *Service) ChangeCounter(ctx context.Context) (int64, error) {
+	return s.db.ChangeCounter(ctx)
+}
+
+// Org returns the organisation.
+func (s *Service) Org(ctx context.Context) (Org, error) {
+	o, err := db.GetOrg(ctx, s.db.Read())
+	if errors.Is(err, db.ErrNotFound) {
+		return o, ErrNoOrg
+	}
+	return o, err
+}
+
+// HasOrg reports whether the database holds an organisation yet.
+func (s *Service) HasOrg(ctx context.Context) (bool, error) {
+	_, err := s.Org(ctx)
+	if errors.Is(err, ErrNoOrg) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// change is what one audited write records.
+type change struct {
+	Action     string
+	TargetKind string
+	TargetID   int64
+	Target     string
+	StaffID    int64
+	ClientID   int64
+	Before     any
+	After      any
+}
+
+// write runs fn in one immediate transaction. fn re-loads the actor inside
+// the transaction, so a role change or deactivation committed by another
+// session a moment ago is honoured, and returns the changes to audit; they
+// are appended to the chain in the same transaction.
+func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a Actor) ([]change, error)) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		a, err := loadActor(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		changes, err := fn(tx, a)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		for _, c := range changes {
+			if err := s.audit(ctx, tx, a, now, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) audit(ctx context.Context, q db.Querier, a Actor, now time.Time, c change) error {
+	e := db.AuditEntry{
+		At: now, ActorKind: a.Kind, Actor: a.Label, Origin: a.Origin, Action: c.Action,
+		TargetKind: c.TargetKind, TargetID: c.TargetID, Target: c.Target,
+		StaffID: c.StaffID, ClientID: c.ClientID,
+		Before: jsonText(c.Before), After: jsonText(c.After),
+	}
+	switch a.Kind {
+	case KindMember:
+		e.ActorID = a.StaffID
+	case KindConnection:
+		e.ActorID = a.ConnectionID
+	}
+	if e.Origin == "" {
+		e.Origin = "local terminal"
+	}
+	_, err := db.AppendAudit(ctx, q, e)
+	return err
+}
+
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// require decides and turns a refusal into a DeniedError.
+func require(a Actor, action string, t Target) error {
+	d := Decide(a, action, t)
+	if !d.Allowed {
+		return &DeniedError{Decision: d}
+	}
+	return nil
+}
+
+// notFound maps the store's not-found to the model's with a message.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrNotFound, fmt.Sprintf(format, args...))
+	}
+	return err
+}
+
+// loadActor reads what the engine needs to know of a principal.
+func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
+	a := Actor{Principal: p}
+	switch p.Kind {
+	case KindSystem:
+		a.Role, a.Builtin, a.Status = "Owner", "owner", "active"
+		a.Perms = BuiltinPermissions("owner")
+		return a, nil
+	case KindConnection:
+		c, err := db.GetConnection(ctx, q, p.ConnectionID)
+		if err != nil {
+			return a, notFound(err, "connection %d", p.ConnectionID)
+		}
+		a.ConnectionName, a.ConnectionOn = c.Name, c.Enabled
+		if c.CreatorID == 0 {
+			a.Status = "removed"
+			a.Perms = PermissionSet{}
+			return a, nil
+		}
+		creator, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: c.CreatorID})
+		if err != nil {
+			return a, err
+		}
+		cp, err := NewPermissionSet(c.Permissions)
+		if err != nil {
+			return a, err
+		}
+		a.StaffID = c.CreatorID
+		a.Name, a.Email, a.Role, a.Status = creator.Name, creator.Email, creator.Role, creator.Status
+		a.DeptIDs, a.Assigned = creator.DeptIDs, creator.Assigned
+		// A connection never has more than its creator has now.
+		a.Perms = cp.Intersect(creator.Perms)
+		if p.Label == "" {
+			a.Label = c.Name
+		}
+		return a, nil
+	case KindMember:
+		m, err := db.GetMember(ctx, q, p.StaffID)
+		if err != nil {
+			return a, notFound(err, "member %d", p.StaffID)
+		}
+		a.Name, a.Email, a.Role, a.Builtin, a.Status = m.Name, m.Email, m.RoleName, m.RoleBuiltin, m.Status
+		if a.Label == "" {
+			a.Label = m.Email
+		}
+		for _, d := range m.Departments {
+			a.DeptIDs = append(a.DeptIDs, d.ID)
+		}
+		if a.Assigned, err = db.AssignedMemberIDs(ctx, q, m.ID); err != nil {
+			return a, err
+		}
+		if a.Perms, err = rolePerms(ctx, q, m.RoleID, m.RoleBuiltin); err != nil {
+			return a, err
+		}
+		return a, nil
+	}
+	return a, fmt.Errorf("%w: unknown principal kind %q", ErrInvalid, p.Kind)
+}
+
+func rolePerms(ctx context.Context, q db.Querier, roleID int64, builtin string) (PermissionSet, error) {
+	if builtin != "" {
+		return BuiltinPermissions(builtin), nil
+	}
+	perms, err := db.RolePermissions(ctx, q, roleID)
+	if err != nil {
+		return nil, err
+	}
+	return NewPermissionSet(perms)
+}
+
+// Actor returns what the engine knows of a principal (for "view as" and
+// for screens that show what the signed-in member may do).
+func (s *Service) Actor(ctx context.Context, p Principal) (Actor, error) {
+	return loadActor(ctx, s.db.Read(), p)
+}
+
+// MemberPrincipal is the principal of a member acting from origin.
+func MemberPrincipal(m Member, origin string) Principal {
+	return Principal{Kind: KindMember, StaffID: m.ID, Label: m.Email, Origin: origin}
+}
+
+func staffFacts(ctx context.Context, q db.Querier, m Member) (*StaffFacts, error) {
+	sf := &StaffFacts{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Builtin: m.RoleBuiltin, Status: m.Status, ManagerID: m.ManagerID}
+	for _, d := range m.Departments {
+		sf.DeptIDs = append(sf.DeptIDs, d.ID)
+	}
+	var err error
+	sf.Perms, err = rolePerms(ctx, q, m.RoleID, m.RoleBuiltin)
+	return sf, err
+}
+
+func clientFacts(ctx context.Context, q db.Querier, a Actor, c Client) (*ClientFacts, error) {
+	cf := &ClientFacts{ID: c.ID, Name: c.Name, OwnerID: c.OwnerID, DeptID: c.DepartmentID, DeptName: c.DepartmentName, Internal: c.Internal}
+	var err error
+	if a.Kind != KindSystem && a.StaffID != 0 {
+		if cf.ActorAdded, err = db.IsClientMember(ctx, q, c.ID, a.StaffID); err != nil {
+			return nil, err
+		}
+	}
+	if c.OwnerID != 0 {
+		if cf.OwnerDeptIDs, err = db.MemberDepartmentIDs(ctx, q, c.OwnerID); err != nil {
+			return nil, err
+		}
+		if o, err := db.GetMember(ctx, q, c.OwnerID); err == nil {
+			cf.OwnerManagerID = o.ManagerID
+		}
+	}
+	return cf, nil
+}
+
+func accountFacts(ctx context.Context, q db.Querier, a Actor, acc Account) (*AccountFacts, error) {
+	af := &AccountFacts{ID: acc.ID, Name: acc.Name}
+	if a.Kind != KindSystem && a.StaffID != 0 {
+		on, err := db.AccountToggle(ctx, q, acc.ID, a.StaffID)
+		if err != nil {
+			return nil, err
+		}
+		af.ActorToggleOn = on
+	}
+	return af, nil
+}
+
+func roleFacts(ctx context.Context, q db.Querier, r Role) (*RoleFacts, error) {
+	ps, err := rolePerms(ctx, q, r.ID, r.Builtin)
+	if err != nil {
+		return nil, err
+	}
+	return &RoleFacts{ID: r.ID, Name: r.Name, Builtin: r.Builtin, Perms: ps}, nil
+}
+
+// scopeFor turns the actor's scope for module.view into a db.Scope.
+func scopeFor(a Actor, module string) (db.Scope, bool) {
+	sc := db.Scope{StaffID: a.StaffID}
+	scope := a.Perms.Get(module, "view")
+	if a.isOwner() {
+		scope = ScopeAll
+		sc.Internal = a.Kind != KindConnection
+	}
+	switch scope {
+	case ScopeAll:
+		sc.All = true
+	case ScopeDepartment:
+		sc.Department = true
+	case ScopeOwn:
+	default:
+		return sc, false
+	}
+	return sc, true
+}
+
+// readActor loads the actor for a read and refuses inactive principals.
+func (s *Service) readActor(ctx context.Context, p Principal) (Actor, error) {
+	a, err := loadActor(ctx, s.db.Read(), p)
+	if err != nil {
+		return a, err
+	}
+	if d, ok := principalGate(a); !ok {
+		return a, &DeniedError{Decision: d}
+	}
+	return a, nil
+}

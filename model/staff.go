@@ -1,0 +1,788 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gatehouse/db"
+)
+
+// SetupInput is the first run: the organisation and its Owner.
+type SetupInput struct {
+	OrgName    string
+	OwnerName  string
+	OwnerEmail string
+	Password   string
+	Demo       bool
+}
+
+// InternalFolderName is the name of the firm's own accounts folder.
+const InternalFolderName = "Internal accounts"
+
+// Setup creates the organisation, its Owner and the internal-accounts
+// folder on an empty database. It is audited as the local system user.
+func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Member, error) {
+	org, err := CleanName("organisation name", in.OrgName)
+	if err != nil {
+		return Member{}, err
+	}
+	name, err := CleanName("name", in.OwnerName)
+	if err != nil {
+		return Member{}, err
+	}
+	email, err := CleanEmail(in.OwnerEmail)
+	if err != nil {
+		return Member{}, err
+	}
+	if err := CheckPasswordStrength(in.Password); err != nil {
+		return Member{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return Member{}, err
+	}
+	var id int64
+	err = s.write(ctx, sys, func(tx *sql.Tx, a Actor) ([]change, error) {
+		if _, err := db.GetOrg(ctx, tx); err == nil {
+			return nil, fmt.Errorf("%w: this database already holds an organisation", ErrRule)
+		}
+		now := s.Now()
+		if err := db.InsertOrg(ctx, tx, db.Org{Name: org, InviteTTL: 7 * 24 * time.Hour, IdleTimeout: 30 * time.Minute, Plan: "Partner", Demo: in.Demo, CreatedAt: now}); err != nil {
+			return nil, err
+		}
+		if id, err = db.InsertStaff(ctx, tx, name, email, db.RoleOwner, "active", hash, now); err != nil {
+			return nil, fmt.Errorf("create owner: %w", err)
+		}
+		cid, err := db.InsertClient(ctx, tx, InternalFolderName, id, 0, true, now)
+		if err != nil {
+			return nil, fmt.Errorf("create internal folder: %w", err)
+		}
+		return []change{
+			{Action: "org.create", TargetKind: "organisation", Target: org, After: map[string]any{"name": org}},
+			{Action: "staff.create", TargetKind: "staff", TargetID: id, Target: email, StaffID: id, After: map[string]any{"name": name, "email": email, "role": "Owner", "status": "active"}},
+			{Action: "client.create", TargetKind: "client", TargetID: cid, Target: InternalFolderName, ClientID: cid, After: map[string]any{"internal": true}},
+		}, nil
+	})
+	if err != nil {
+		return Member{}, fmt.Errorf("set up organisation: %w", err)
+	}
+	return db.GetMember(ctx, s.db.Read(), id)
+}
+
+// ListStaff returns one page of the staff the actor may see, and the total.
+func (s *Service) ListStaff(ctx context.Context, p Principal, q MemberQuery) ([]Member, int, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	sc, ok := scopeFor(a, "staff")
+	if !ok {
+		return nil, 0, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+	}
+	q.Scope = sc
+	ms, err := db.ListMembers(ctx, s.db.Read(), q)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := db.CountMembers(ctx, s.db.Read(), q)
+	return ms, n, err
+}
+
+// MemberByEmail finds a member the actor may see.
+func (s *Service) MemberByEmail(ctx context.Context, p Principal, email string) (Member, error) {
+	m, err := db.GetMemberByEmail(ctx, s.db.Read(), strings.TrimSpace(email))
+	if err != nil {
+		return m, notFound(err, "no staff member with email %q", Sanitize(email))
+	}
+	return m, s.canSeeMember(ctx, p, m)
+}
+
+// GetMember reads a member by id, if the actor may see them.
+func (s *Service) GetMember(ctx context.Context, p Principal, id int64) (Member, error) {
+	m, err := db.GetMember(ctx, s.db.Read(), id)
+	if err != nil {
+		return m, notFound(err, "no staff member %d", id)
+	}
+	return m, s.canSeeMember(ctx, p, m)
+}
+
+func (s *Service) canSeeMember(ctx context.Context, p Principal, m Member) error {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return err
+	}
+	sf, err := staffFacts(ctx, s.db.Read(), m)
+	if err != nil {
+		return err
+	}
+	return require(a, ActView, Target{Module: "staff", Staff: sf})
+}
+
+// lookupRole finds a role by name for assignment.
+func lookupRole(ctx context.Context, q db.Querier, name string) (Role, *RoleFacts, error) {
+	r, err := db.GetRoleByName(ctx, q, strings.TrimSpace(name))
+	if err != nil {
+		return r, nil, notFound(err, "no role named %q", Sanitize(name))
+	}
+	rf, err := roleFacts(ctx, q, r)
+	return r, rf, err
+}
+
+func lookupDepartments(ctx context.Context, q db.Querier, names []string) ([]int64, []string, error) {
+	var ids []int64
+	var out []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		d, err := db.GetDepartmentByName(ctx, q, n)
+		if err != nil {
+			return nil, nil, notFound(err, "no department named %q", Sanitize(n))
+		}
+		ids = append(ids, d.ID)
+		out = append(out, d.Name)
+	}
+	return ids, out, nil
+}
+
+// InviteInput is one invitation.
+type InviteInput struct {
+	Email       string
+	Name        string
+	Role        string
+	Departments []string
+	Message     string
+}
+
+// Invite creates a pending invitation and returns it with its one-time code
+// (shown once; only its hash is stored).
+func (s *Service) Invite(ctx context.Context, p Principal, in InviteInput) (Invitation, string, error) {
+	var inv Invitation
+	var code string
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		var c change
+		var err error
+		inv, code, c, err = s.inviteTx(ctx, tx, a, in)
+		return []change{c}, err
+	})
+	if err != nil {
+		return inv, "", fmt.Errorf("invite %s: %w", Sanitize(strings.TrimSpace(in.Email)), err)
+	}
+	return inv, code, nil
+}
+
+func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteInput) (Invitation, string, change, error) {
+	var inv Invitation
+	email, err := CleanEmail(in.Email)
+	if err != nil {
+		return inv, "", change{}, err
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		name, _, _ = strings.Cut(email, "@")
+	}
+	if name, err = CleanName("name", name); err != nil {
+		return inv, "", change{}, err
+	}
+	msg, err := CleanMessage(in.Message)
+	if err != nil {
+		return inv, "", change{}, err
+	}
+	roleName := in.Role
+	if strings.TrimSpace(roleName) == "" {
+		roleName = "Advisor"
+	}
+	role, rf, err := lookupRole(ctx, tx, roleName)
+	if err != nil {
+		return inv, "", change{}, err
+	}
+	if err := require(a, ActInvite, Target{Module: "staff", Role: rf}); err != nil {
+		return inv, "", change{}, err
+	}
+	deptIDs, deptNames, err := lookupDepartments(ctx, tx, in.Departments)
+	if err != nil {
+		return inv, "", change{}, err
+	}
+	if _, err := db.GetMemberByEmail(ctx, tx, email); err == nil {
+		return inv, "", change{}, fmt.Errorf("%w: %s is already a staff member", ErrConflict, email)
+	}
+	now := s.Now()
+	if old, err := db.PendingInvitationByEmail(ctx, tx, email, now); err == nil {
+		if old.Status == "pending" {
+			return inv, "", change{}, fmt.Errorf("%w: %s already has a pending invitation (resend it instead)", ErrConflict, email)
+		}
+		// An expired one makes way for the new one.
+		if err := db.SetInvitationStatus(ctx, tx, old.ID, "revoked", now); err != nil {
+			return inv, "", change{}, err
+		}
+	}
+	org, err := db.GetOrg(ctx, tx)
+	if err != nil {
+		return inv, "", change{}, err
+	}
+	code := newInviteCode()
+	inv = Invitation{Email: email, Name: name, RoleID: role.ID, RoleName: role.Name, Departments: deptIDs, Message: msg,
+		Status: "pending", CreatedBy: a.Label, CreatedAt: now, ExpiresAt: now.Add(org.InviteTTL)}
+	if inv.ID, err = db.InsertInvitation(ctx, tx, inv, hashToken(code), a.StaffID); err != nil {
+		if db.IsUnique(err) {
+			return inv, "", change{}, fmt.Errorf("%w: %s already has a pending invitation", ErrConflict, email)
+		}
+		return inv, "", change{}, err
+	}
+	c := change{Action: "invitation.create", TargetKind: "invitation", TargetID: inv.ID, Target: email,
+		After: map[string]any{"email": email, "name": name, "role": role.Name, "departments": deptNames, "expires": inv.ExpiresAt.Format(time.RFC3339)}}
+	return inv, code, c, nil
+}
+
+func newInviteCode() string {
+	c := newSecret(15) // 120 bits, 24 characters
+	return c[:6] + "-" + c[6:12] + "-" + c[12:18] + "-" + c[18:]
+}
+
+// InviteResult is one line of a bulk invitation.
+type InviteResult struct {
+	Line       int
+	Email      string
+	Invitation Invitation
+	Code       string
+	Err        error
+}
+
+// ParseBulkEmails splits bulk-invite text (one address per line; commas,
+// semicolons and blank lines tolerated) into trimmed entries with their line
+// numbers.
+func ParseBulkEmails(text string) []InviteResult {
+	var out []InviteResult
+	for i, line := range strings.Split(text, "\n") {
+		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
+			part = strings.TrimSpace(part)
+			if part != "" {
+				out = append(out, InviteResult{Line: i + 1, Email: part})
+			}
+		}
+	}
+	return out
+}
+
+// BulkInvite invites every address in text with one role. Valid addresses
+// are invited together in one transaction; each invalid or duplicate line is
+// reported with its reason and skipped.
+func (s *Service) BulkInvite(ctx context.Context, p Principal, text, role, message string) ([]InviteResult, error) {
+	results := ParseBulkEmails(text)
+	if len(results) == 0 {
+		return nil, fmt.Errorf("%w: no email addresses given", ErrInvalid)
+	}
+	if len(results) > 1000 {
+		return nil, fmt.Errorf("%w: %d addresses; at most 1000 at once", ErrInvalid, len(results))
+	}
+	seen := map[string]bool{}
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		var changes []change
+		for i := range results {
+			r := &results[i]
+			r.Invitation, r.Code, r.Err = Invitation{}, "", nil
+			email, err := CleanEmail(r.Email)
+			if err == nil && seen[email] {
+				err = fmt.Errorf("%w: %s appears twice in the list", ErrConflict, email)
+			}
+			if err != nil {
+				r.Err = err
+				continue
+			}
+			seen[email] = true
+			inv, code, c, err := s.inviteTx(ctx, tx, a, InviteInput{Email: email, Role: role, Message: message})
+			var denied *DeniedError
+			if errors.As(err, &denied) {
+				return nil, err
+			}
+			if err != nil {
+				r.Err = err
+				continue
+			}
+			r.Invitation, r.Code = inv, code
+			changes = append(changes, c)
+		}
+		return changes, nil
+	})
+	if err != nil {
+		return results, fmt.Errorf("bulk invite: %w", err)
+	}
+	return results, nil
+}
+
+// ListInvitations lists invitations with the given status ("" for all).
+func (s *Service) ListInvitations(ctx context.Context, p Principal, status string) ([]Invitation, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := require(a, ActView, Target{Module: "staff"}); err != nil {
+		return nil, err
+	}
+	return db.ListInvitations(ctx, s.db.Read(), status, s.Now())
+}
+
+// ResendInvitation gives an invitation a new code and a new expiry.
+func (s *Service) ResendInvitation(ctx context.Context, p Principal, id int64) (Invitation, string, error) {
+	var inv Invitation
+	code := newInviteCode()
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		now := s.Now()
+		old, err := db.GetInvitation(ctx, tx, id, now)
+		if err != nil {
+			return nil, notFound(err, "no invitation %d", id)
+		}
+		r, err := db.GetRole(ctx, tx, old.RoleID)
+		if err != nil {
+			return nil, err
+		}
+		rf, err := roleFacts(ctx, tx, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActInvite, Target{Module: "staff", Role: rf}); err != nil {
+			return nil, err
+		}
+		if old.Status == "accepted" {
+			return nil, fmt.Errorf("%w: %s already accepted this invitation", ErrRule, old.Email)
+		}
+		if _, err := db.GetMemberByEmail(ctx, tx, old.Email); err == nil {
+			return nil, fmt.Errorf("%w: %s is already a staff member", ErrConflict, old.Email)
+		}
+		if other, err := db.PendingInvitationByEmail(ctx, tx, old.Email, now); err == nil && other.ID != id {
+			return nil, fmt.Errorf("%w: %s has a newer invitation; resend that one", ErrConflict, old.Email)
+		}
+		org, err := db.GetOrg(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		expires := now.Add(org.InviteTTL)
+		if err := db.RenewInvitation(ctx, tx, id, hashToken(code), expires); err != nil {
+			return nil, err
+		}
+		inv, err = db.GetInvitation(ctx, tx, id, now)
+		return []change{{Action: "invitation.resend", TargetKind: "invitation", TargetID: id, Target: old.Email,
+			Before: map[string]any{"status": old.Status, "expires": old.ExpiresAt.Format(time.RFC3339)},
+			After:  map[string]any{"status": "pending", "expires": expires.Format(time.RFC3339)}}}, err
+	})
+	if err != nil {
+		return inv, "", fmt.Errorf("resend invitation: %w", err)
+	}
+	return inv, code, nil
+}
+
+// RevokeInvitation cancels a pending invitation.
+func (s *Service) RevokeInvitation(ctx context.Context, p Principal, id int64) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		now := s.Now()
+		old, err := db.GetInvitation(ctx, tx, id, now)
+		if err != nil {
+			return nil, notFound(err, "no invitation %d", id)
+		}
+		if err := require(a, ActInvite, Target{Module: "staff"}); err != nil {
+			return nil, err
+		}
+		if old.Status == "accepted" || old.Status == "revoked" {
+			return nil, fmt.Errorf("%w: the invitation for %s is already %s", ErrRule, old.Email, old.Status)
+		}
+		if err := db.SetInvitationStatus(ctx, tx, id, "revoked", now); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "invitation.revoke", TargetKind: "invitation", TargetID: id, Target: old.Email,
+			Before: map[string]any{"status": old.Status}, After: map[string]any{"status": "revoked"}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("revoke invitation: %w", err)
+	}
+	return nil
+}
+
+// PeekInvitation shows what a code would redeem, without redeeming it.
+func (s *Service) PeekInvitation(ctx context.Context, code string) (Invitation, error) {
+	inv, err := db.InvitationByToken(ctx, s.db.Read(), hashToken(code), s.Now())
+	if err != nil {
+		return inv, fmt.Errorf("%w: no invitation has that code", ErrNotFound)
+	}
+	if inv.Status != "pending" {
+		return inv, fmt.Errorf("%w: this invitation is %s", ErrRule, inv.Status)
+	}
+	return inv, nil
+}
+
+// AcceptInvitation redeems a code: it creates the active member with the
+// chosen password, and returns them. The invitee acts for themselves.
+func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin string) (Member, error) {
+	if err := CheckPasswordStrength(password); err != nil {
+		return Member{}, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return Member{}, err
+	}
+	var id int64
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+		now := s.Now()
+		inv, err := db.InvitationByToken(ctx, tx, hashToken(code), now)
+		if err != nil {
+			return fmt.Errorf("%w: no invitation has that code", ErrNotFound)
+		}
+		switch inv.Status {
+		case "pending":
+		case "expired":
+			return fmt.Errorf("%w: this invitation expired on %s; ask for it to be resent", ErrRule, inv.ExpiresAt.Format("2 Jan 2006"))
+		default:
+			return fmt.Errorf("%w: this invitation was %s", ErrRule, inv.Status)
+		}
+		if _, err := db.GetMemberByEmail(ctx, tx, inv.Email); err == nil {
+			return fmt.Errorf("%w: %s is already a staff member", ErrConflict, inv.Email)
+		}
+		if id, err = db.InsertStaff(ctx, tx, inv.Name, inv.Email, inv.RoleID, "active", hash, now); err != nil {
+			return fmt.Errorf("create member: %w", err)
+		}
+		if err := db.SetMemberDepartments(ctx, tx, id, inv.Departments); err != nil {
+			return err
+		}
+		if err := db.SetInvitationStatus(ctx, tx, inv.ID, "accepted", now); err != nil {
+			return err
+		}
+		a := Actor{Principal: Principal{Kind: KindMember, StaffID: id, Label: inv.Email, Origin: origin}}
+		return s.audit(ctx, tx, a, now, change{Action: "invitation.accept", TargetKind: "staff", TargetID: id, Target: inv.Email, StaffID: id,
+			After: map[string]any{"name": inv.Name, "email": inv.Email, "role": inv.RoleName, "status": "active", "invited_by": inv.CreatedBy}})
+	})
+	if err != nil {
+		return Member{}, fmt.Errorf("accept invitation: %w", err)
+	}
+	return db.GetMember(ctx, s.db.Read(), id)
+}
+
+// memberTarget loads a member inside a write and the engine's facts.
+func memberTarget(ctx context.Context, tx *sql.Tx, id int64) (Member, *StaffFacts, error) {
+	m, err := db.GetMember(ctx, tx, id)
+	if err != nil {
+		return m, nil, notFound(err, "no staff member %d", id)
+	}
+	sf, err := staffFacts(ctx, tx, m)
+	return m, sf, err
+}
+
+// SetRole changes a member's role. It takes effect at once: every check
+// re-reads the role.
+func (s *Service) SetRole(ctx context.Context, p Principal, staffID int64, roleName string) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, sf, err := memberTarget(ctx, tx, staffID)
+		if err != nil {
+			return nil, err
+		}
+		role, rf, err := lookupRole(ctx, tx, roleName)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActSetRole, Target{Module: "staff", Staff: sf, Role: rf}); err != nil {
+			return nil, err
+		}
+		if role.ID == m.RoleID {
+			return nil, fmt.Errorf("%w: %s is already %s", ErrRule, m.Email, role.Name)
+		}
+		if err := db.SetMemberRole(ctx, tx, m.ID, role.ID); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "staff.set-role", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"role": m.RoleName}, After: map[string]any{"role": role.Name}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("change role: %w", err)
+	}
+	return nil
+}
+
+// Deactivate stops a member from signing in; their records stay assigned.
+func (s *Service) Deactivate(ctx context.Context, p Principal, staffID int64) error {
+	return s.setStatus(ctx, p, staffID, ActDeactivate, "deactivated")
+}
+
+// Reactivate lets a deactivated member sign in again.
+func (s *Service) Reactivate(ctx context.Context, p Principal, staffID int64) error {
+	return s.setStatus(ctx, p, staffID, ActReactivate, "active")
+}
+
+func (s *Service) setStatus(ctx context.Context, p Principal, staffID int64, action, status string) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, sf, err := memberTarget(ctx, tx, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, action, Target{Module: "staff", Staff: sf}); err != nil {
+			return nil, err
+		}
+		if m.Status == status {
+			return nil, fmt.Errorf("%w: %s is already %s", ErrRule, m.Email, status)
+		}
+		if err := db.SetMemberStatus(ctx, tx, m.ID, status); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "staff." + action, TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"status": m.Status}, After: map[string]any{"status": status}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", action, err)
+	}
+	return nil
+}
+
+// reassignTarget validates the member who takes over someone's clients.
+func reassignTarget(ctx context.Context, tx *sql.Tx, from Member, to int64) (Member, error) {
+	if to == 0 {
+		return Member{}, nil
+	}
+	if to == from.ID {
+		return Member{}, fmt.Errorf("%w: cannot reassign %s's clients to themselves", ErrRule, from.Email)
+	}
+	m, err := db.GetMember(ctx, tx, to)
+	if err != nil {
+		return m, notFound(err, "no staff member %d to reassign to", to)
+	}
+	if m.Status != "active" {
+		return m, fmt.Errorf("%w: clients can be reassigned only to an active member; %s is %s", ErrRule, m.Email, m.Status)
+	}
+	return m, nil
+}
+
+// Remove deletes a member: their access is revoked, their clients go to
+// reassignTo (0: left unowned). History stays in the audit log.
+func (s *Service) Remove(ctx context.Context, p Principal, staffID, reassignTo int64) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, sf, err := memberTarget(ctx, tx, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActRemove, Target{Module: "staff", Staff: sf}); err != nil {
+			return nil, err
+		}
+		to, err := reassignTarget(ctx, tx, m, reassignTo)
+		if err != nil {
+			return nil, err
+		}
+		moved, err := db.ReassignClients(ctx, tx, m.ID, to.ID)
+		if err != nil {
+			return nil, err
+		}
+		folders, err := db.RemoveAllMemberships(ctx, tx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.DeleteMember(ctx, tx, m.ID); err != nil {
+			return nil, err
+		}
+		after := map[string]any{"clients_reassigned": moved, "access_removed_from": len(folders)}
+		if to.ID != 0 {
+			after["reassigned_to"] = to.Email
+		} else {
+			after["reassigned_to"] = "unowned"
+		}
+		return []change{{Action: "staff.remove", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"name": m.Name, "email": m.Email, "role": m.RoleName, "status": m.Status}, After: after}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("remove member: %w", err)
+	}
+	return nil
+}
+
+// OffboardResult says what offboarding did.
+type OffboardResult struct {
+	FoldersRemoved    int
+	ClientsReassigned int64
+	ReassignedTo      string
+	WasActive         bool
+}
+
+// Offboard revokes every access a member has, deactivates them and
+// reassigns (or unassigns) their clients, in one transaction.
+func (s *Service) Offboard(ctx context.Context, p Principal, staffID, reassignTo int64) (OffboardResult, error) {
+	var res OffboardResult
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		res = OffboardResult{}
+		m, sf, err := memberTarget(ctx, tx, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActDeactivate, Target{Module: "staff", Staff: sf}); err != nil {
+			return nil, err
+		}
+		to, err := reassignTarget(ctx, tx, m, reassignTo)
+		if err != nil {
+			return nil, err
+		}
+		var changes []change
+		folders, err := db.RemoveAllMemberships(ctx, tx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		res.FoldersRemoved = len(folders)
+		for _, cid := range folders {
+			c, err := db.GetClient(ctx, tx, cid)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, change{Action: "access.remove", TargetKind: "client", TargetID: cid, Target: c.Name + " / " + m.Email,
+				StaffID: m.ID, ClientID: cid, Before: map[string]any{"member": true}, After: map[string]any{"member": false}})
+		}
+		if res.ClientsReassigned, err = db.ReassignClients(ctx, tx, m.ID, to.ID); err != nil {
+			return nil, err
+		}
+		res.ReassignedTo = "unowned"
+		if to.ID != 0 {
+			res.ReassignedTo = to.Email
+		}
+		res.WasActive = m.Status == "active"
+		if m.Status != "deactivated" {
+			if err := db.SetMemberStatus(ctx, tx, m.ID, "deactivated"); err != nil {
+				return nil, err
+			}
+		}
+		changes = append(changes, change{Action: "staff.offboard", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"status": m.Status, "folders": len(folders)},
+			After:  map[string]any{"status": "deactivated", "folders": 0, "clients_reassigned": res.ClientsReassigned, "reassigned_to": res.ReassignedTo}})
+		return changes, nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("offboard: %w", err)
+	}
+	return res, nil
+}
+
+// TransferOwnership makes an active Admin the Owner; the old Owner becomes
+// an Admin. The Owner re-enters their password. It cannot be undone except
+// by the new Owner transferring back.
+func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64, password string) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, sf, err := memberTarget(ctx, tx, toID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActTransfer, Target{Module: "staff", Staff: sf}); err != nil {
+			return nil, err
+		}
+		var oldID int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM staff WHERE role_id = ?`, db.RoleOwner).Scan(&oldID); err != nil {
+			return nil, fmt.Errorf("find owner: %w", err)
+		}
+		if a.Kind == KindMember {
+			cred, err := db.GetCredentials(ctx, tx, a.StaffID)
+			if err != nil {
+				return nil, err
+			}
+			if !CheckPassword(cred.PasswordHash, password) {
+				return nil, fmt.Errorf("%w: the password is not right; ownership was not transferred", ErrDenied)
+			}
+		}
+		old, err := db.GetMember(ctx, tx, oldID)
+		if err != nil {
+			return nil, err
+		}
+		// Demote first: the unique index allows one Owner at a time.
+		if err := db.SetMemberRole(ctx, tx, oldID, db.RoleAdmin); err != nil {
+			return nil, err
+		}
+		if err := db.SetMemberRole(ctx, tx, m.ID, db.RoleOwner); err != nil {
+			return nil, err
+		}
+		return []change{
+			{Action: "org.transfer-ownership", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+				Before: map[string]any{"owner": old.Email}, After: map[string]any{"owner": m.Email}},
+			{Action: "staff.set-role", TargetKind: "staff", TargetID: old.ID, Target: old.Email, StaffID: old.ID,
+				Before: map[string]any{"role": "Owner"}, After: map[string]any{"role": "Admin"}},
+			{Action: "staff.set-role", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+				Before: map[string]any{"role": m.RoleName}, After: map[string]any{"role": "Owner"}},
+		}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("transfer ownership: %w", err)
+	}
+	return nil
+}
+
+// SetDepartments replaces a member's departments.
+func (s *Service) SetDepartments(ctx context.Context, p Principal, staffID int64, names []string) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, sf, err := memberTarget(ctx, tx, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActUpdate, Target{Module: "staff", Staff: sf}); err != nil {
+			return nil, err
+		}
+		if err := require(a, ActUpdate, Target{Module: "departments"}); err != nil {
+			return nil, err
+		}
+		ids, clean, err := lookupDepartments(ctx, tx, names)
+		if err != nil {
+			return nil, err
+		}
+		var before []string
+		for _, d := range m.Departments {
+			before = append(before, d.Name)
+		}
+		if err := db.SetMemberDepartments(ctx, tx, m.ID, ids); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "staff.set-departments", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"departments": before}, After: map[string]any{"departments": clean}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("set departments: %w", err)
+	}
+	return nil
+}
+
+// SetManager assigns a member to a manager (0: none); a Manager sees the
+// records of the members assigned to them.
+func (s *Service) SetManager(ctx context.Context, p Principal, staffID, managerID int64) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, sf, err := memberTarget(ctx, tx, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActUpdate, Target{Module: "staff", Staff: sf}); err != nil {
+			return nil, err
+		}
+		after := "none"
+		if managerID != 0 {
+			if managerID == staffID {
+				return nil, fmt.Errorf("%w: a member cannot be their own manager", ErrRule)
+			}
+			mg, err := db.GetMember(ctx, tx, managerID)
+			if err != nil {
+				return nil, notFound(err, "no staff member %d", managerID)
+			}
+			// Refuse cycles: walk up from the new manager.
+			for cur, n := mg, 0; cur.ManagerID != 0 && n < 10000; n++ {
+				if cur.ManagerID == staffID {
+					return nil, fmt.Errorf("%w: %s is (indirectly) managed by %s", ErrRule, mg.Email, m.Email)
+				}
+				if cur, err = db.GetMember(ctx, tx, cur.ManagerID); err != nil {
+					break
+				}
+			}
+			after = mg.Email
+		}
+		if err := db.SetManager(ctx, tx, m.ID, managerID); err != nil {
+			return nil, err
+		}
+		before := m.ManagerName
+		if before == "" {
+			before = "none"
+		}
+		return []change{{Action: "staff.set-manager", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"manager": before}, After: map[string]any{"manager": after}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("set manager: %w", err)
+	}
+	return nil
+}
