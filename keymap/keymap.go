@@ -1,0 +1,60 @@
+// Package keymap holds every key binding of Gatehouse and its help text.
+package keymap
+
+import "github.com/charmbracelet/bubbles/key"
+
+// Global are the keys the shell handles on every screen.
+type Global struct {
+	NextTab key.Binding
+	PrevTab key.Binding
+	Help    key.Binding
+	Quit    key.Binding
+	Refresh key.Binding
+}
+
+// List are the keys of every table or list.
+type List struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Open     key.Binding
+	Back     key.Binding
+	Filter   key.Binding
+	Sort     key.Binding
+	Toggle   key.Binding
+}
+
+// KeyMap is all bindings.
+type KeyMap struct {
+	Global Global
+	List   List
+}
+
+// Default returns the standard bindings.
+func Default() KeyMap {
+	return KeyMap{
+		Global: Global{
+			NextTab: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+			PrevTab: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+			Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+			Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+			Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
+		},
+		List: List{
+			Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+			Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+			PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+			Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+			Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+			Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+			Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+			Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+			Toggle:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		},
+	}
+}

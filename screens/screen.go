@@ -1,0 +1,63 @@
+// Package screens holds the views of Gatehouse: each a small Bubble Tea
+// model over the model layer, talking to it through commands that return
+// messages (no I/O in View).
+package screens
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+	"gatehouse/tui/theme"
+)
+
+// Session is what every screen knows of who is signed in.
+type Session struct {
+	Svc *model.Service
+	// Principal acts; in the demo's "view as" it is the member being viewed.
+	Principal model.Principal
+	// Actor is the engine's view of Principal, refreshed by the shell on
+	// every change so screens offer only what is allowed now.
+	Actor model.Actor
+	Org   model.Org
+	Theme *theme.Theme
+	Keys  keymap.KeyMap
+}
+
+// Can asks the engine whether the session may act on a target; screens use
+// it to hide or disable what is not allowed, the model re-checks on write.
+func (s *Session) Can(action string, t model.Target) model.Decision {
+	return model.Decide(s.Actor, action, t)
+}
+
+// Screen is one tab of the shell.
+type Screen interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (Screen, tea.Cmd)
+	View() string
+	// Title is the tab's label.
+	Title() string
+	// SetSize gives the screen the space below the header and above the footer.
+	SetSize(width, height int)
+	// Capturing is true while a text input or dialog has focus, so the
+	// shell passes every key (tab, q, ?) to the screen.
+	Capturing() bool
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// RefreshMsg tells screens that data changed (in this or another session)
+// and the session's Actor was reloaded; screens re-query what they show.
+type RefreshMsg struct{}
+
+// StatusMsg shows a line in the shell's status bar.
+type StatusMsg struct {
+	Text string
+	Err  bool
+}
+
+// Status returns a command that shows a status line.
+func Status(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+}
