@@ -381,3 +381,13 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// ClientReachCandidates lists the members who might reach a folder's accounts:
+// those added to it, and active members whose role reaches accounts without
+// being added (Owner, Admin, custom roles with department or all scope).
+func ClientReachCandidates(ctx context.Context, q Querier, clientID int64) ([]int64, error) {
+	return int64s(ctx, q, `SELECT staff_id FROM client_members WHERE client_id = ?
+		UNION SELECT s.id FROM staff s WHERE s.status = 'active' AND (s.role_id IN (?, ?)
+			OR s.role_id IN (SELECT role_id FROM role_permissions WHERE module = 'accounts' AND action = 'view' AND scope IN ('department', 'all')))
+		ORDER BY 1`, clientID, RoleOwner, RoleAdmin)
+}

@@ -1,0 +1,93 @@
+package model
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"gatehouse/db"
+)
+
+// ListAudit returns one page of the audit log as the actor may see it:
+// everything for roles with audit view at all scope, their own actions for
+// Advisors. Paging is by keyset (q.BeforeID), never OFFSET.
+func (s *Service) ListAudit(ctx context.Context, p Principal, q AuditQuery) ([]AuditEntry, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := scopeFor(a, "audit")
+	if !ok {
+		return nil, &DeniedError{Decide(a, ActView, Target{Module: "audit"})}
+	}
+	sc.Internal = true
+	q.Scope = sc
+	return db.ListAudit(ctx, s.db.Read(), q)
+}
+
+// VerifyAudit walks the whole hash chain and returns how many entries it
+// checked and the first that does not match, if any.
+func (s *Service) VerifyAudit(ctx context.Context) (int64, *ChainBreak, error) {
+	return db.VerifyAudit(ctx, s.db.Read())
+}
+
+// AuditCSVHeader is the header row of a CSV export.
+var AuditCSVHeader = []string{"id", "at", "actor_kind", "actor_id", "actor", "origin", "action", "target_kind", "target_id", "target", "staff_id", "client_id", "before", "after", "prev_hash", "hash"}
+
+// ExportAudit writes every entry matching q that the actor may see, oldest
+// first, as CSV or JSON (an array), streaming so that millions of entries
+// need no memory.
+func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w io.Writer, format string) error {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return err
+	}
+	sc, ok := scopeFor(a, "audit")
+	if !ok {
+		return &DeniedError{Decide(a, ActView, Target{Module: "audit"})}
+	}
+	sc.Internal = true
+	q.Scope = sc
+	switch format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(AuditCSVHeader); err != nil {
+			return err
+		}
+		err := db.EachAudit(ctx, s.db.Read(), q, func(e db.AuditEntry) error {
+			return cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), e.ActorKind, strconv.FormatInt(e.ActorID, 10),
+				e.Actor, e.Origin, e.Action, e.TargetKind, strconv.FormatInt(e.TargetID, 10), e.Target,
+				strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10), e.Before, e.After, e.PrevHash, e.Hash})
+		})
+		if err != nil {
+			return fmt.Errorf("export audit: %w", err)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json":
+		if _, err := io.WriteString(w, "[\n"); err != nil {
+			return err
+		}
+		first := true
+		enc := json.NewEncoder(w)
+		err := db.EachAudit(ctx, s.db.Read(), q, func(e db.AuditEntry) error {
+			if !first {
+				if _, err := io.WriteString(w, ","); err != nil {
+					return err
+				}
+			}
+			first = false
+			return enc.Encode(e)
+		})
+		if err != nil {
+			return fmt.Errorf("export audit: %w", err)
+		}
+		_, err = io.WriteString(w, "]\n")
+		return err
+	}
+	return fmt.Errorf("%w: export format %q (csv or json)", ErrInvalid, format)
+}

@@ -1,0 +1,269 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gatehouse/db"
+)
+
+// TargetRef names what a check is about, as people type it:
+// client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME, or a module.
+type TargetRef struct {
+	Kind    string // client, account, staff, role, module
+	Module  string
+	Client  string
+	Account string
+	Email   string
+	Role    string
+}
+
+func (t TargetRef) String() string {
+	switch t.Kind {
+	case "client":
+		return "client:" + t.Client
+	case "account":
+		return "account:" + t.Client + "/" + t.Account
+	case "staff":
+		return "staff:" + t.Email
+	case "role":
+		return "role:" + t.Role
+	}
+	return t.Module
+}
+
+// ParseTarget parses a target as the CLI takes it. An account's client name
+// may itself contain "/": the last "/" separates the account.
+func ParseTarget(s string) (TargetRef, error) {
+	s = strings.TrimSpace(s)
+	kind, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		m := strings.ToLower(s)
+		if slices.Contains(Modules, m) {
+			return TargetRef{Kind: "module", Module: m}, nil
+		}
+		return TargetRef{}, fmt.Errorf("%w: target %q is not client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME or a module (%s)", ErrInvalid, Sanitize(s), strings.Join(Modules, ", "))
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return TargetRef{}, fmt.Errorf("%w: target %q names nothing after %q", ErrInvalid, Sanitize(s), kind+":")
+	}
+	switch strings.ToLower(kind) {
+	case "client":
+		return TargetRef{Kind: "client", Module: "clients", Client: rest}, nil
+	case "account":
+		i := strings.LastIndex(rest, "/")
+		if i <= 0 || i == len(rest)-1 {
+			return TargetRef{}, fmt.Errorf("%w: an account target is account:CLIENT/ACCOUNT, got %q", ErrInvalid, Sanitize(s))
+		}
+		return TargetRef{Kind: "account", Module: "accounts", Client: strings.TrimSpace(rest[:i]), Account: strings.TrimSpace(rest[i+1:])}, nil
+	case "staff":
+		return TargetRef{Kind: "staff", Module: "staff", Email: rest}, nil
+	case "role":
+		return TargetRef{Kind: "role", Module: "roles", Role: rest}, nil
+	}
+	return TargetRef{}, fmt.Errorf("%w: unknown target kind %q (client, account, staff, role)", ErrInvalid, Sanitize(kind))
+}
+
+// resolveTarget turns a reference into the engine's facts as seen by a.
+func resolveTarget(ctx context.Context, q db.Querier, a Actor, ref TargetRef) (Target, error) {
+	t := Target{Module: ref.Module, Label: ref.String()}
+	switch ref.Kind {
+	case "module":
+		return t, nil
+	case "client", "account":
+		c, err := db.GetClientByName(ctx, q, ref.Client)
+		if err != nil {
+			return t, notFound(err, "no client named %q", Sanitize(ref.Client))
+		}
+		if t.Client, err = clientFacts(ctx, q, a, c); err != nil {
+			return t, err
+		}
+		if ref.Kind == "account" {
+			acc, err := db.GetAccountByName(ctx, q, c.ID, ref.Account)
+			if err != nil {
+				return t, notFound(err, "%s has no account named %q", Sanitize(c.Name), Sanitize(ref.Account))
+			}
+			if t.Account, err = accountFacts(ctx, q, a, acc); err != nil {
+				return t, err
+			}
+		}
+	case "staff":
+		m, err := db.GetMemberByEmail(ctx, q, ref.Email)
+		if err != nil {
+			return t, notFound(err, "no staff member with email %q", Sanitize(ref.Email))
+		}
+		if t.Staff, err = staffFacts(ctx, q, m); err != nil {
+			return t, err
+		}
+	case "role":
+		r, err := db.GetRoleByName(ctx, q, ref.Role)
+		if err != nil {
+			return t, notFound(err, "no role named %q", Sanitize(ref.Role))
+		}
+		if t.Role, err = roleFacts(ctx, q, r); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// Check answers "may this member (or connection) do this to that" with the
+// engine's reason. It reads only; anyone may ask about anyone (the CLI runs
+// it as the local system user, the demo's simulator as the signed-in
+// Owner).
+func (s *Service) Check(ctx context.Context, subject Principal, action string, ref TargetRef) (Decision, error) {
+	action = strings.ToLower(strings.TrimSpace(action))
+	if !slices.Contains(PlainActions, action) && verbFor(action) == "" && action != ActTransfer {
+		return Decision{}, fmt.Errorf("%w: unknown action %q (one of %s)", ErrInvalid, Sanitize(action), strings.Join(PlainActions, ", "))
+	}
+	a, err := loadActor(ctx, s.db.Read(), subject)
+	if err != nil {
+		return Decision{}, err
+	}
+	t, err := resolveTarget(ctx, s.db.Read(), a, ref)
+	if err != nil {
+		return Decision{}, err
+	}
+	if action == ActAccess && t.Client == nil {
+		return Decision{}, fmt.Errorf("%w: access is about a client or an account (client:NAME or account:CLIENT/ACCOUNT)", ErrInvalid)
+	}
+	return Decide(a, action, t), nil
+}
+
+// Reach is one member reaching one account (or folder), with the reason.
+type Reach struct {
+	StaffID    int64
+	StaffName  string
+	StaffEmail string
+	Role       string
+	ClientID   int64
+	Client     string
+	AccountID  int64
+	Account    string
+	Decision   Decision
+}
+
+// WhoCanReach lists every member who can reach an account, and why: the
+// members of its folder with the toggle on, and those whose role reaches it
+// without being added (Owner, Admins, department or all scopes).
+func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64) ([]Reach, error) {
+	q := s.db.Read()
+	acc, err := db.GetAccount(ctx, q, accountID)
+	if err != nil {
+		return nil, notFound(err, "no account %d", accountID)
+	}
+	c, err := s.GetClient(ctx, p, acc.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	candidates, err := reachCandidates(ctx, q, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reach
+	for _, id := range candidates {
+		sub, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: id})
+		if err != nil {
+			return nil, err
+		}
+		cf, err := clientFacts(ctx, q, sub, c)
+		if err != nil {
+			return nil, err
+		}
+		af, err := accountFacts(ctx, q, sub, acc)
+		if err != nil {
+			return nil, err
+		}
+		d := Decide(sub, ActAccess, Target{Module: "accounts", Client: cf, Account: af})
+		if !d.Allowed {
+			continue
+		}
+		out = append(out, Reach{StaffID: id, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
+			ClientID: c.ID, Client: c.Name, AccountID: acc.ID, Account: acc.Name, Decision: d})
+	}
+	slices.SortFunc(out, func(x, y Reach) int { return strings.Compare(strings.ToLower(x.StaffName), strings.ToLower(y.StaffName)) })
+	return out, nil
+}
+
+// reachCandidates bounds who might reach a folder's accounts: its members,
+// and members whose role reaches accounts beyond "own" scope. Everyone else
+// is certainly out, so the engine runs only over these.
+func reachCandidates(ctx context.Context, q db.Querier, clientID int64) ([]int64, error) {
+	return db.ClientReachCandidates(ctx, q, clientID)
+}
+
+// ReachSummary is what a member can see and reach.
+type ReachSummary struct {
+	// AllAccounts: the member's role reaches every client account (apart
+	// from the internal ones they were not added to); Items then lists only
+	// the folders they were added to.
+	AllAccounts bool
+	Reason      string
+	Items       []Reach
+}
+
+// ReachableBy answers "what can member X reach, and why".
+func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (ReachSummary, error) {
+	var sum ReachSummary
+	m, err := s.GetMember(ctx, p, staffID)
+	if err != nil {
+		return sum, err
+	}
+	q := s.db.Read()
+	sub, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: m.ID})
+	if err != nil {
+		return sum, err
+	}
+	if d, ok := principalGate(sub); !ok {
+		sum.Reason = d.Reason
+		return sum, nil
+	}
+	if sub.isOwner() || sub.Perms.Get("accounts", "view") == ScopeAll {
+		sum.AllAccounts = true
+		sum.Reason = fmt.Sprintf("%s: reaches all client accounts", sub.who())
+	}
+	grants, err := db.ListGrants(ctx, q, db.GrantQuery{StaffID: m.ID})
+	if err != nil {
+		return sum, err
+	}
+	accountsByClient := map[int64][]Account{}
+	clients := map[int64]Client{}
+	for _, g := range grants {
+		if _, ok := clients[g.ClientID]; ok {
+			continue
+		}
+		c, err := db.GetClient(ctx, q, g.ClientID)
+		if err != nil {
+			return sum, err
+		}
+		clients[g.ClientID] = c
+		if accountsByClient[c.ID], err = db.ListAccounts(ctx, q, c.ID); err != nil {
+			return sum, err
+		}
+	}
+	for _, g := range grants {
+		if g.AccountID == 0 && len(accountsByClient[g.ClientID]) > 0 {
+			continue
+		}
+		c := clients[g.ClientID]
+		cf, err := clientFacts(ctx, q, sub, c)
+		if err != nil {
+			return sum, err
+		}
+		t := Target{Module: "accounts", Client: cf}
+		if g.AccountID != 0 {
+			t.Account = &AccountFacts{ID: g.AccountID, Name: g.Account, ActorToggleOn: true}
+		}
+		sum.Items = append(sum.Items, Reach{StaffID: m.ID, StaffName: m.Name, StaffEmail: m.Email, Role: m.RoleName,
+			ClientID: c.ID, Client: c.Name, AccountID: g.AccountID, Account: g.Account, Decision: Decide(sub, ActAccess, t)})
+	}
+	if !sum.AllAccounts && sub.Perms.Get("accounts", "view") == ScopeDepartment {
+		sum.Reason = fmt.Sprintf("%s: reaches the accounts of folders they were added to, and of their departments' folders", sub.who())
+	} else if !sum.AllAccounts {
+		sum.Reason = fmt.Sprintf("%s: reaches only the accounts toggled on in folders they were added to", sub.who())
+	}
+	return sum, nil
+}

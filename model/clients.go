@@ -1,0 +1,675 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"gatehouse/db"
+)
+
+// ClientInput describes a new client folder.
+type ClientInput struct {
+	Name       string
+	OwnerID    int64 // 0: unowned
+	Department string
+	Accounts   []string
+}
+
+// ListClients returns one page of the folders the actor may see and the
+// total that match.
+func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) ([]Client, int, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	sc, ok := scopeFor(a, "clients")
+	if !ok {
+		return nil, 0, &DeniedError{Decide(a, ActView, Target{Module: "clients"})}
+	}
+	q.Scope = sc
+	cs, err := db.ListClients(ctx, s.db.Read(), q)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := db.CountClients(ctx, s.db.Read(), q)
+	return cs, n, err
+}
+
+// GetClient reads a folder the actor may see.
+func (s *Service) GetClient(ctx context.Context, p Principal, id int64) (Client, error) {
+	c, err := db.GetClient(ctx, s.db.Read(), id)
+	if err != nil {
+		return c, notFound(err, "no client %d", id)
+	}
+	return c, s.canSeeClient(ctx, p, c)
+}
+
+// ClientByName reads a folder by name, if the actor may see it.
+func (s *Service) ClientByName(ctx context.Context, p Principal, name string) (Client, error) {
+	c, err := db.GetClientByName(ctx, s.db.Read(), strings.TrimSpace(name))
+	if err != nil {
+		return c, notFound(err, "no client named %q", Sanitize(name))
+	}
+	return c, s.canSeeClient(ctx, p, c)
+}
+
+func (s *Service) canSeeClient(ctx context.Context, p Principal, c Client) error {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return err
+	}
+	cf, err := clientFacts(ctx, s.db.Read(), a, c)
+	if err != nil {
+		return err
+	}
+	return require(a, ActView, Target{Module: "clients", Client: cf})
+}
+
+// Accounts lists a folder's accounts, if the actor may see the folder.
+func (s *Service) Accounts(ctx context.Context, p Principal, clientID int64) ([]Account, error) {
+	if _, err := s.GetClient(ctx, p, clientID); err != nil {
+		return nil, err
+	}
+	return db.ListAccounts(ctx, s.db.Read(), clientID)
+}
+
+// clientTarget loads a folder inside a write with the engine's facts.
+func clientTarget(ctx context.Context, tx *sql.Tx, a Actor, id int64) (Client, Target, error) {
+	c, err := db.GetClient(ctx, tx, id)
+	if err != nil {
+		return c, Target{}, notFound(err, "no client %d", id)
+	}
+	cf, err := clientFacts(ctx, tx, a, c)
+	return c, Target{Module: "clients", Label: c.Name, Client: cf}, err
+}
+
+func cleanAccountNames(names []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if strings.TrimSpace(n) == "" {
+			continue
+		}
+		clean, err := CleanName("account name", n)
+		if err != nil {
+			return nil, err
+		}
+		if seen[strings.ToLower(clean)] {
+			return nil, fmt.Errorf("%w: account %q is listed twice", ErrConflict, clean)
+		}
+		seen[strings.ToLower(clean)] = true
+		out = append(out, clean)
+	}
+	return out, nil
+}
+
+// CreateClient creates a folder with its accounts.
+func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput) (Client, error) {
+	name, err := CleanName("client name", in.Name)
+	if err != nil {
+		return Client{}, err
+	}
+	accounts, err := cleanAccountNames(in.Accounts)
+	if err != nil {
+		return Client{}, err
+	}
+	var id int64
+	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		if err := require(a, ActCreate, Target{Module: "clients"}); err != nil {
+			return nil, err
+		}
+		ownerEmail, err := activeMemberEmail(ctx, tx, in.OwnerID)
+		if err != nil {
+			return nil, err
+		}
+		var deptID int64
+		if strings.TrimSpace(in.Department) != "" {
+			ids, _, err := lookupDepartments(ctx, tx, []string{in.Department})
+			if err != nil {
+				return nil, err
+			}
+			deptID = ids[0]
+		}
+		now := s.Now()
+		if id, err = db.InsertClient(ctx, tx, name, in.OwnerID, deptID, false, now); err != nil {
+			if db.IsUnique(err) {
+				return nil, fmt.Errorf("%w: a client named %q exists already", ErrConflict, name)
+			}
+			return nil, err
+		}
+		for _, acc := range accounts {
+			if _, err := db.InsertAccount(ctx, tx, id, acc, now); err != nil {
+				return nil, err
+			}
+		}
+		return []change{{Action: "client.create", TargetKind: "client", TargetID: id, Target: name, ClientID: id,
+			After: map[string]any{"name": name, "owner": ownerEmail, "department": strings.TrimSpace(in.Department), "accounts": accounts}}}, nil
+	})
+	if err != nil {
+		return Client{}, fmt.Errorf("create client %s: %w", Sanitize(name), err)
+	}
+	return db.GetClient(ctx, s.db.Read(), id)
+}
+
+func activeMemberEmail(ctx context.Context, q db.Querier, id int64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	m, err := db.GetMember(ctx, q, id)
+	if err != nil {
+		return "", notFound(err, "no staff member %d", id)
+	}
+	if m.Status == "deactivated" {
+		return "", fmt.Errorf("%w: %s is deactivated", ErrRule, m.Email)
+	}
+	return m.Email, nil
+}
+
+// updateClient applies edit to a folder the actor may update, and audits.
+func (s *Service) updateClient(ctx context.Context, p Principal, id int64, action string, edit func(tx *sql.Tx, c *Client) error) error {
+	return s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, t, err := clientTarget(ctx, tx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		verb := ActUpdate
+		if action == "client.archive" {
+			verb = ActDelete
+		}
+		if err := require(a, verb, t); err != nil {
+			return nil, err
+		}
+		before := clientState(c)
+		next := c
+		if err := edit(tx, &next); err != nil {
+			return nil, err
+		}
+		if err := db.UpdateClient(ctx, tx, next, s.Now()); err != nil {
+			if db.IsUnique(err) {
+				return nil, fmt.Errorf("%w: a client named %q exists already", ErrConflict, next.Name)
+			}
+			return nil, err
+		}
+		return []change{{Action: action, TargetKind: "client", TargetID: c.ID, Target: next.Name, ClientID: c.ID,
+			Before: before, After: clientState(next)}}, nil
+	})
+}
+
+func clientState(c Client) map[string]any {
+	return map[string]any{"name": c.Name, "owner": c.OwnerName, "department": c.DepartmentName, "archived": c.Archived}
+}
+
+// RenameClient renames a folder.
+func (s *Service) RenameClient(ctx context.Context, p Principal, id int64, name string) error {
+	clean, err := CleanName("client name", name)
+	if err != nil {
+		return err
+	}
+	return wrap("rename client", s.updateClient(ctx, p, id, "client.rename", func(tx *sql.Tx, c *Client) error {
+		if c.Internal {
+			return fmt.Errorf("%w: the internal-accounts folder keeps its name", ErrRule)
+		}
+		c.Name = clean
+		return nil
+	}))
+}
+
+// ArchiveClient hides a folder from lists; access and history stay.
+func (s *Service) ArchiveClient(ctx context.Context, p Principal, id int64) error {
+	return wrap("archive client", s.updateClient(ctx, p, id, "client.archive", func(tx *sql.Tx, c *Client) error {
+		if c.Internal {
+			return fmt.Errorf("%w: the internal-accounts folder cannot be archived", ErrRule)
+		}
+		if c.Archived {
+			return fmt.Errorf("%w: %s is already archived", ErrRule, c.Name)
+		}
+		c.Archived = true
+		return nil
+	}))
+}
+
+// RestoreClient brings an archived folder back.
+func (s *Service) RestoreClient(ctx context.Context, p Principal, id int64) error {
+	return wrap("restore client", s.updateClient(ctx, p, id, "client.restore", func(tx *sql.Tx, c *Client) error {
+		if !c.Archived {
+			return fmt.Errorf("%w: %s is not archived", ErrRule, c.Name)
+		}
+		c.Archived = false
+		return nil
+	}))
+}
+
+// SetClientOwner makes a member responsible for a folder (0: unowned).
+func (s *Service) SetClientOwner(ctx context.Context, p Principal, clientID, ownerID int64) error {
+	return wrap("set client owner", s.updateClient(ctx, p, clientID, "client.set-owner", func(tx *sql.Tx, c *Client) error {
+		email, err := activeMemberEmail(ctx, tx, ownerID)
+		if err != nil {
+			return err
+		}
+		c.OwnerID, c.OwnerName = ownerID, email
+		return nil
+	}))
+}
+
+// SetClientDepartment files a folder under a department ("" for none).
+func (s *Service) SetClientDepartment(ctx context.Context, p Principal, clientID int64, dept string) error {
+	return wrap("set client department", s.updateClient(ctx, p, clientID, "client.set-department", func(tx *sql.Tx, c *Client) error {
+		c.DepartmentID, c.DepartmentName = 0, ""
+		if strings.TrimSpace(dept) == "" {
+			return nil
+		}
+		ids, names, err := lookupDepartments(ctx, tx, []string{dept})
+		if err != nil {
+			return err
+		}
+		c.DepartmentID, c.DepartmentName = ids[0], names[0]
+		return nil
+	}))
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// AddAccount adds an account to a folder. Nobody reaches it until it is
+// toggled on for them (Owners and all-scope roles excepted).
+func (s *Service) AddAccount(ctx context.Context, p Principal, clientID int64, name string) (Account, error) {
+	clean, err := CleanName("account name", name)
+	if err != nil {
+		return Account{}, err
+	}
+	var id int64
+	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, t, err := clientTarget(ctx, tx, a, clientID)
+		if err != nil {
+			return nil, err
+		}
+		t.Module = "accounts"
+		if err := require(a, ActCreate, Target{Module: "accounts", Client: t.Client, Account: &AccountFacts{Name: clean}}); err != nil {
+			return nil, err
+		}
+		if id, err = db.InsertAccount(ctx, tx, clientID, clean, s.Now()); err != nil {
+			if db.IsUnique(err) {
+				return nil, fmt.Errorf("%w: %s already has an account named %q", ErrConflict, c.Name, clean)
+			}
+			return nil, err
+		}
+		return []change{{Action: "account.create", TargetKind: "account", TargetID: id, Target: c.Name + " / " + clean, ClientID: c.ID,
+			After: map[string]any{"name": clean}}}, nil
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("add account: %w", err)
+	}
+	return db.GetAccount(ctx, s.db.Read(), id)
+}
+
+// accountTarget loads an account and its folder inside a write.
+func accountTarget(ctx context.Context, tx *sql.Tx, a Actor, accountID int64) (Client, Account, Target, error) {
+	acc, err := db.GetAccount(ctx, tx, accountID)
+	if err != nil {
+		return Client{}, acc, Target{}, notFound(err, "no account %d", accountID)
+	}
+	c, t, err := clientTarget(ctx, tx, a, acc.ClientID)
+	if err != nil {
+		return c, acc, t, err
+	}
+	af, err := accountFacts(ctx, tx, a, acc)
+	t.Module, t.Account = "accounts", af
+	return c, acc, t, err
+}
+
+// RenameAccount renames an account.
+func (s *Service) RenameAccount(ctx context.Context, p Principal, accountID int64, name string) error {
+	clean, err := CleanName("account name", name)
+	if err != nil {
+		return err
+	}
+	return wrap("rename account", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, acc, t, err := accountTarget(ctx, tx, a, accountID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActUpdate, t); err != nil {
+			return nil, err
+		}
+		if err := db.RenameAccount(ctx, tx, accountID, clean); err != nil {
+			if db.IsUnique(err) {
+				return nil, fmt.Errorf("%w: %s already has an account named %q", ErrConflict, c.Name, clean)
+			}
+			return nil, err
+		}
+		return []change{{Action: "account.rename", TargetKind: "account", TargetID: acc.ID, Target: c.Name + " / " + clean, ClientID: c.ID,
+			Before: map[string]any{"name": acc.Name}, After: map[string]any{"name": clean}}}, nil
+	}))
+}
+
+// RemoveAccount deletes an account and every toggle on it.
+func (s *Service) RemoveAccount(ctx context.Context, p Principal, accountID int64) error {
+	return wrap("remove account", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, acc, t, err := accountTarget(ctx, tx, a, accountID)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActDelete, t); err != nil {
+			return nil, err
+		}
+		if err := db.DeleteAccount(ctx, tx, accountID); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "account.remove", TargetKind: "account", TargetID: acc.ID, Target: c.Name + " / " + acc.Name, ClientID: c.ID,
+			Before: map[string]any{"name": acc.Name}}}, nil
+	}))
+}
+
+// manageTarget loads a folder and a member for an access change and checks
+// that the actor may manage who reaches the folder.
+func manageTarget(ctx context.Context, tx *sql.Tx, a Actor, clientID, staffID int64) (Client, Member, error) {
+	c, t, err := clientTarget(ctx, tx, a, clientID)
+	if err != nil {
+		return c, Member{}, err
+	}
+	m, err := db.GetMember(ctx, tx, staffID)
+	if err != nil {
+		return c, m, notFound(err, "no staff member %d", staffID)
+	}
+	t.Module = "access"
+	return c, m, require(a, ActManageAccess, t)
+}
+
+func accessTarget(c Client, m Member) string { return c.Name + " / " + m.Email }
+
+// AddToClient adds a member to a folder with every account toggled on
+// (seed 001: "+ Staff").
+func (s *Service) AddToClient(ctx context.Context, p Principal, clientID, staffID int64) error {
+	return wrap("add to client", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, m, err := manageTarget(ctx, tx, a, clientID, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Status == "deactivated" {
+			return nil, fmt.Errorf("%w: %s is deactivated; reactivate them first", ErrRule, m.Email)
+		}
+		added, err := db.AddClientMember(ctx, tx, c.ID, m.ID, s.Now())
+		if err != nil {
+			return nil, err
+		}
+		if !added {
+			return nil, fmt.Errorf("%w: %s is already added to %s", ErrConflict, m.Email, c.Name)
+		}
+		if err := db.ToggleAllAccounts(ctx, tx, c.ID, m.ID); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "access.add", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m), StaffID: m.ID, ClientID: c.ID,
+			Before: map[string]any{"member": false}, After: map[string]any{"member": true, "accounts": "all on"}}}, nil
+	}))
+}
+
+// RemoveFromClient removes a member from a folder, every toggle with it
+// ("Remove staff member").
+func (s *Service) RemoveFromClient(ctx context.Context, p Principal, clientID, staffID int64) error {
+	return wrap("remove from client", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, m, err := manageTarget(ctx, tx, a, clientID, staffID)
+		if err != nil {
+			return nil, err
+		}
+		ch, err := removeMembership(ctx, tx, c, m)
+		if err != nil {
+			return nil, err
+		}
+		return []change{ch}, nil
+	}))
+}
+
+func removeMembership(ctx context.Context, tx *sql.Tx, c Client, m Member) (change, error) {
+	on, err := toggledNames(ctx, tx, c.ID, m.ID)
+	if err != nil {
+		return change{}, err
+	}
+	removed, err := db.RemoveClientMember(ctx, tx, c.ID, m.ID)
+	if err != nil {
+		return change{}, err
+	}
+	if !removed {
+		return change{}, fmt.Errorf("%w: %s is not added to %s", ErrNotFound, m.Email, c.Name)
+	}
+	return change{Action: "access.remove", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m), StaffID: m.ID, ClientID: c.ID,
+		Before: map[string]any{"member": true, "accounts_on": on}, After: map[string]any{"member": false}}, nil
+}
+
+func toggledNames(ctx context.Context, q db.Querier, clientID, staffID int64) ([]string, error) {
+	ids, err := db.ToggledAccountIDs(ctx, q, clientID, staffID)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{}
+	for _, id := range ids {
+		acc, err := db.GetAccount(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, acc.Name)
+	}
+	return names, nil
+}
+
+// SetAccountAccess flips one account on or off for a member of its folder
+// (the Manage Access pop-up's toggle).
+func (s *Service) SetAccountAccess(ctx context.Context, p Principal, accountID, staffID int64, on bool) error {
+	return wrap("set account access", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		acc, err := db.GetAccount(ctx, tx, accountID)
+		if err != nil {
+			return nil, notFound(err, "no account %d", accountID)
+		}
+		c, m, err := manageTarget(ctx, tx, a, acc.ClientID, staffID)
+		if err != nil {
+			return nil, err
+		}
+		ch, err := setToggle(ctx, tx, c, acc, m, on)
+		if err != nil {
+			return nil, err
+		}
+		return []change{ch}, nil
+	}))
+}
+
+func setToggle(ctx context.Context, tx *sql.Tx, c Client, acc Account, m Member, on bool) (change, error) {
+	member, err := db.IsClientMember(ctx, tx, c.ID, m.ID)
+	if err != nil {
+		return change{}, err
+	}
+	if !member {
+		return change{}, fmt.Errorf("%w: %s is not added to %s; add them first", ErrRule, m.Email, c.Name)
+	}
+	changed, err := db.SetAccountToggle(ctx, tx, c.ID, acc.ID, m.ID, on)
+	if err != nil {
+		return change{}, err
+	}
+	state := map[bool]string{true: "on", false: "off"}
+	if !changed {
+		return change{}, fmt.Errorf("%w: %s is already toggled %s for %s", ErrRule, acc.Name, state[on], m.Email)
+	}
+	return change{Action: "access.toggle", TargetKind: "account", TargetID: acc.ID, Target: c.Name + " / " + acc.Name + " / " + m.Email,
+		StaffID: m.ID, ClientID: c.ID, Before: map[string]any{"access": state[!on]}, After: map[string]any{"access": state[on]}}, nil
+}
+
+// Grant gives a member access to a folder (accountID 0: the whole folder,
+// every account on) or to one account of it, adding them to the folder if
+// needed with only that account on.
+func (s *Service) Grant(ctx context.Context, p Principal, staffID, clientID, accountID int64) error {
+	return wrap("grant", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		c, m, err := manageTarget(ctx, tx, a, clientID, staffID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Status == "deactivated" {
+			return nil, fmt.Errorf("%w: %s is deactivated; reactivate them first", ErrRule, m.Email)
+		}
+		var changes []change
+		added, err := db.AddClientMember(ctx, tx, c.ID, m.ID, s.Now())
+		if err != nil {
+			return nil, err
+		}
+		if added {
+			changes = append(changes, change{Action: "access.add", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m),
+				StaffID: m.ID, ClientID: c.ID, Before: map[string]any{"member": false}, After: map[string]any{"member": true}})
+		}
+		accounts, err := db.ListAccounts(ctx, tx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, acc := range accounts {
+			if accountID != 0 && acc.ID != accountID {
+				continue
+			}
+			on, err := db.AccountToggle(ctx, tx, acc.ID, m.ID)
+			if err != nil {
+				return nil, err
+			}
+			if on {
+				continue
+			}
+			ch, err := setToggle(ctx, tx, c, acc, m, true)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, ch)
+		}
+		if accountID != 0 {
+			if acc, err := db.GetAccount(ctx, tx, accountID); err != nil || acc.ClientID != c.ID {
+				return nil, fmt.Errorf("%w: account %d is not in %s", ErrNotFound, accountID, c.Name)
+			}
+		}
+		if len(changes) == 0 {
+			return nil, fmt.Errorf("%w: %s already has that access", ErrRule, m.Email)
+		}
+		return changes, nil
+	}))
+}
+
+// Revoke takes access away from a member: one account (toggled off), one
+// folder (removed from it), or with clientID 0 every folder they are in.
+// It returns how many folders or accounts were revoked.
+func (s *Service) Revoke(ctx context.Context, p Principal, staffID, clientID, accountID int64) (int, error) {
+	var n int
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		n = 0
+		m, err := db.GetMember(ctx, tx, staffID)
+		if err != nil {
+			return nil, notFound(err, "no staff member %d", staffID)
+		}
+		clients := []int64{clientID}
+		if clientID == 0 {
+			if accountID != 0 {
+				return nil, fmt.Errorf("%w: an account needs its client", ErrInvalid)
+			}
+			if clients, err = db.MemberClientIDs(ctx, tx, m.ID); err != nil {
+				return nil, err
+			}
+		}
+		var changes []change
+		for _, cid := range clients {
+			c, _, err := manageTarget(ctx, tx, a, cid, m.ID)
+			if err != nil {
+				return nil, err
+			}
+			var ch change
+			if accountID != 0 {
+				acc, err := db.GetAccount(ctx, tx, accountID)
+				if err != nil || acc.ClientID != c.ID {
+					return nil, fmt.Errorf("%w: account %d is not in %s", ErrNotFound, accountID, c.Name)
+				}
+				ch, err = setToggle(ctx, tx, c, acc, m, false)
+				if err != nil {
+					return nil, err
+				}
+			} else if ch, err = removeMembership(ctx, tx, c, m); err != nil {
+				return nil, err
+			}
+			changes = append(changes, ch)
+		}
+		n = len(changes)
+		return changes, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("revoke: %w", err)
+	}
+	return n, nil
+}
+
+// BulkReassign moves folders from one owner to another (0: unowned) in one
+// transaction (seed 002 "Bulk Reassign"); clientIDs nil means all of them.
+func (s *Service) BulkReassign(ctx context.Context, p Principal, fromID, toID int64, clientIDs []int64) (int, error) {
+	var n int
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		n = 0
+		from, err := db.GetMember(ctx, tx, fromID)
+		if err != nil {
+			return nil, notFound(err, "no staff member %d", fromID)
+		}
+		to, err := reassignTarget(ctx, tx, from, toID)
+		if err != nil {
+			return nil, err
+		}
+		if clientIDs == nil {
+			owned, err := db.ListClients(ctx, tx, db.ClientQuery{Scope: db.Scope{All: true, Internal: true}, OwnerID: fromID})
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range owned {
+				clientIDs = append(clientIDs, c.ID)
+			}
+		}
+		var changes []change
+		for _, cid := range clientIDs {
+			c, t, err := clientTarget(ctx, tx, a, cid)
+			if err != nil {
+				return nil, err
+			}
+			if err := require(a, ActUpdate, t); err != nil {
+				return nil, err
+			}
+			if c.OwnerID != fromID {
+				return nil, fmt.Errorf("%w: %s is not owned by %s", ErrRule, c.Name, from.Email)
+			}
+			if err := db.SetClientOwner(ctx, tx, cid, to.ID); err != nil {
+				return nil, err
+			}
+			after := to.Email
+			if after == "" {
+				after = "unowned"
+			}
+			changes = append(changes, change{Action: "client.set-owner", TargetKind: "client", TargetID: cid, Target: c.Name, ClientID: cid, StaffID: fromID,
+				Before: map[string]any{"owner": from.Email}, After: map[string]any{"owner": after}})
+		}
+		n = len(changes)
+		return changes, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("bulk reassign: %w", err)
+	}
+	return n, nil
+}
+
+// ListGrants lists memberships and toggles; the actor must be allowed to
+// see the member (for StaffID) or the folder (for ClientID).
+func (s *Service) ListGrants(ctx context.Context, p Principal, q db.GrantQuery) ([]Grant, error) {
+	if q.StaffID == 0 && q.ClientID == 0 {
+		return nil, fmt.Errorf("%w: list access for a member or a client", ErrInvalid)
+	}
+	if q.StaffID != 0 {
+		if _, err := s.GetMember(ctx, p, q.StaffID); err != nil {
+			return nil, err
+		}
+	}
+	if q.ClientID != 0 {
+		if _, err := s.GetClient(ctx, p, q.ClientID); err != nil {
+			return nil, err
+		}
+	}
+	return db.ListGrants(ctx, s.db.Read(), q)
+}
