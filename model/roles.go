@@ -1,0 +1,240 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"gatehouse/db"
+)
+
+// ListRoles lists every role, built-in first, with member counts.
+// Permissions is filled for custom roles only; RolePermissionSet answers
+// for built-in ones too.
+func (s *Service) ListRoles(ctx context.Context, p Principal) ([]Role, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+		return nil, err
+	}
+	return db.ListRoles(ctx, s.db.Read())
+}
+
+// GetRole reads one role by id.
+func (s *Service) GetRole(ctx context.Context, p Principal, roleID int64) (Role, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return Role{}, err
+	}
+	if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+		return Role{}, err
+	}
+	r, err := db.GetRole(ctx, s.db.Read(), roleID)
+	return r, notFound(err, "no role %d", roleID)
+}
+
+// RolePermissionSet returns what a role grants, built-in or custom.
+func (s *Service) RolePermissionSet(ctx context.Context, p Principal, roleID int64) (PermissionSet, error) {
+	r, err := s.GetRole(ctx, p, roleID)
+	if err != nil {
+		return nil, err
+	}
+	return rolePerms(ctx, s.db.Read(), r.ID, r.Builtin)
+}
+
+// cleanRole validates what a custom role is made of. The permissions come
+// back normalised: one entry per module and action, at its widest scope.
+func cleanRole(name, description string, perms []Permission) (string, string, PermissionSet, error) {
+	name, err := CleanName("role name", name)
+	if err != nil {
+		return "", "", nil, err
+	}
+	description, err = CleanMessage(description)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("description: %w", err)
+	}
+	ps, err := NewPermissionSet(perms)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return name, description, ps, nil
+}
+
+// permStrings renders a permission set for the audit log, e.g.
+// "clients.view:own".
+func permStrings(ps PermissionSet) []string {
+	out := []string{}
+	for _, p := range ps.List() {
+		out = append(out, p.Module+"."+p.Action+":"+p.Scope)
+	}
+	return out
+}
+
+func roleConflict(err error, name string) error {
+	if db.IsUnique(err) {
+		return fmt.Errorf("%w: a role named %q already exists (role names ignore case)", ErrConflict, name)
+	}
+	return err
+}
+
+// CreateRole creates a custom role. The engine refuses a role that grants
+// more than the actor has, so no one can mint powers they lack.
+func (s *Service) CreateRole(ctx context.Context, p Principal, name, description string, perms []Permission) (Role, error) {
+	name, description, ps, err := cleanRole(name, description, perms)
+	if err != nil {
+		return Role{}, fmt.Errorf("create role: %w", err)
+	}
+	var role Role
+	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		if err := require(a, ActCreate, Target{Module: "roles", Label: name, Role: &RoleFacts{Name: name, Perms: ps}}); err != nil {
+			return nil, err
+		}
+		id, err := db.InsertRole(ctx, tx, name, description, ps.List(), s.Now())
+		if err != nil {
+			return nil, roleConflict(err, name)
+		}
+		if role, err = db.GetRole(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "role.create", TargetKind: "role", TargetID: id, Target: name,
+			After: map[string]any{"name": name, "description": description, "permissions": permStrings(ps)}}}, nil
+	})
+	if err != nil {
+		return Role{}, fmt.Errorf("create role %s: %w", Sanitize(name), err)
+	}
+	return role, nil
+}
+
+// UpdateRole renames a custom role and replaces its description and
+// permissions. It takes effect at once: every check reloads the actor's
+// role.
+func (s *Service) UpdateRole(ctx context.Context, p Principal, roleID int64, name, description string, perms []Permission) error {
+	name, description, ps, err := cleanRole(name, description, perms)
+	if err != nil {
+		return fmt.Errorf("update role: %w", err)
+	}
+	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		old, err := db.GetRole(ctx, tx, roleID)
+		if err != nil {
+			return nil, notFound(err, "no role %d", roleID)
+		}
+		oldPS, err := rolePerms(ctx, tx, old.ID, old.Builtin)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActUpdate, Target{Module: "roles", Label: old.Name, Role: &RoleFacts{ID: old.ID, Name: name, Builtin: old.Builtin, Perms: ps}}); err != nil {
+			return nil, err
+		}
+		if err := db.UpdateRole(ctx, tx, old.ID, name, description); err != nil {
+			return nil, roleConflict(err, name)
+		}
+		if err := db.SetRolePermissions(ctx, tx, old.ID, ps.List()); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "role.update", TargetKind: "role", TargetID: old.ID, Target: name,
+			Before: map[string]any{"name": old.Name, "description": old.Description, "permissions": permStrings(oldPS)},
+			After:  map[string]any{"name": name, "description": description, "permissions": permStrings(ps)}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("update role: %w", err)
+	}
+	return nil
+}
+
+// DeleteRole deletes a custom role. A role with members is deleted only
+// when moveMembersTo names another role; the members then move to it in the
+// same transaction, each move checked as a role change by the actor and
+// audited as one. Built-in roles cannot be deleted.
+func (s *Service) DeleteRole(ctx context.Context, p Principal, roleID int64, moveMembersTo string) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		old, err := db.GetRole(ctx, tx, roleID)
+		if err != nil {
+			return nil, notFound(err, "no role %d", roleID)
+		}
+		rf, err := roleFacts(ctx, tx, old)
+		if err != nil {
+			return nil, err
+		}
+		if err := require(a, ActDelete, Target{Module: "roles", Label: old.Name, Role: rf}); err != nil {
+			return nil, err
+		}
+		changes, movedTo, err := moveRoleMembers(ctx, tx, a, old, moveMembersTo)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.DeleteRole(ctx, tx, old.ID); err != nil {
+			return nil, notFound(err, "no custom role %d", roleID)
+		}
+		after := map[string]any{"deleted": true}
+		if len(changes) > 0 {
+			after["members_moved_to"] = movedTo
+			after["members_moved"] = len(changes)
+		}
+		return append(changes, change{Action: "role.delete", TargetKind: "role", TargetID: old.ID, Target: old.Name,
+			Before: map[string]any{"name": old.Name, "description": old.Description, "permissions": permStrings(rf.Perms), "members": old.Members},
+			After:  after}), nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete role: %w", err)
+	}
+	return nil
+}
+
+// moveRoleMembers moves every member of old to the role named to, checking
+// each move as the actor's role change; it returns one change per member
+// and the name of the role they moved to.
+func moveRoleMembers(ctx context.Context, tx *sql.Tx, a Actor, old Role, to string) ([]change, string, error) {
+	ids, err := db.RoleMemberIDs(ctx, tx, old.ID)
+	if err != nil || len(ids) == 0 {
+		return nil, "", err
+	}
+	if strings.TrimSpace(to) == "" {
+		return nil, "", fmt.Errorf("%w: %s has %d member(s); choose a role to move them to first", ErrRule, old.Name, len(ids))
+	}
+	target, tf, err := lookupRole(ctx, tx, to)
+	if err != nil {
+		return nil, "", err
+	}
+	if target.ID == old.ID {
+		return nil, "", fmt.Errorf("%w: members must move to a role other than %s, the one being deleted", ErrRule, old.Name)
+	}
+	var changes []change
+	for _, id := range ids {
+		m, sf, err := memberTarget(ctx, tx, id)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := require(a, ActSetRole, Target{Module: "staff", Staff: sf, Role: tf}); err != nil {
+			return nil, "", err
+		}
+		changes = append(changes, change{Action: "staff.set-role", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+			Before: map[string]any{"role": old.Name}, After: map[string]any{"role": target.Name, "reason": "role " + old.Name + " deleted"}})
+	}
+	if _, err := db.MoveRoleMembers(ctx, tx, old.ID, target.ID); err != nil {
+		return nil, "", fmt.Errorf("move members to %s: %w", target.Name, err)
+	}
+	return changes, target.Name, nil
+}
+
+// RoleMembers lists the members holding a role, as far as the actor may see
+// staff. For paging over a large role use ListStaff with MemberQuery.RoleID.
+func (s *Service) RoleMembers(ctx context.Context, p Principal, roleID int64) ([]Member, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+		return nil, err
+	}
+	if _, err := db.GetRole(ctx, s.db.Read(), roleID); err != nil {
+		return nil, notFound(err, "no role %d", roleID)
+	}
+	sc, ok := scopeFor(a, "staff")
+	if !ok {
+		return nil, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+	}
+	return db.ListMembers(ctx, s.db.Read(), db.MemberQuery{Scope: sc, RoleID: roleID})
+}
