@@ -69,7 +69,13 @@ type Actor struct {
 	ConnectionOn   bool
 }
 
-func (a Actor) isOwner() bool { return a.Kind == KindSystem || a.Builtin == "owner" }
+// isOwner is true for the Owner and the local system user. A connection is
+// never the Owner, even one the Owner created: it has only the permissions
+// it was given, and the Owner-only acts (payment, deleting the organisation,
+// transferring ownership) need the Owner in person.
+func (a Actor) isOwner() bool {
+	return a.Kind == KindSystem || (a.Kind == KindMember && a.Builtin == "owner")
+}
 
 func (a Actor) who() string {
 	switch a.Kind {
@@ -296,12 +302,13 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 		why = "their own record"
 	}
 	switch action {
-	case ActView, ActUpdate, ActCreate, ActDelete:
-		if (action == ActUpdate || action == ActDelete) && s.Builtin == "owner" && !a.isOwner() {
+	case ActView, ActUpdate, ActCreate:
+		if action == ActUpdate && s.Builtin == "owner" && !a.isOwner() {
 			return deny("%s may not change or remove the Owner", who)
 		}
 		return allow("%s may %s %s (%s)", who, verb, module, why)
-	case ActDeactivate, ActRemove:
+	case ActDeactivate, ActRemove, ActDelete:
+		// Deleting a staff record is removing the member: same rules.
 		if self {
 			return deny("no one may %s themselves", action)
 		}
@@ -315,6 +322,10 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 	case ActReactivate:
 		if self {
 			return deny("no one may reactivate themselves")
+		}
+		// Whoever may not deactivate an Admin may not bring one back either.
+		if s.Builtin == "admin" && !a.isOwner() && a.Builtin != "admin" {
+			return deny("%s may not reactivate an Admin", who)
 		}
 		return allow("%s may reactivate %s (%s)", who, s.Email, why)
 	case ActSetRole:
@@ -347,7 +358,7 @@ func pastTense(action string) string {
 	switch action {
 	case ActDeactivate:
 		return "deactivated"
-	case ActRemove:
+	case ActRemove, ActDelete:
 		return "removed"
 	}
 	return action
@@ -449,13 +460,18 @@ func decideReach(a Actor, scope string, t Target) Decision {
 	if scope == ScopeAll {
 		return allow("%s: reaches all client accounts", who)
 	}
-	if c.ActorAdded {
-		return toggled()
-	}
+	// Department scope reaches every account of the folders in the actor's
+	// departments; being added to such a folder must not narrow that to
+	// the accounts toggled on.
 	if scope == ScopeDepartment {
-		if ok, why := clientInScope(a, scope, c); ok {
+		byDept := *c
+		byDept.ActorAdded = false
+		if ok, why := clientInScope(a, scope, &byDept); ok {
 			return allow("%s, %s", who, why)
 		}
+	}
+	if c.ActorAdded {
+		return toggled()
 	}
 	return deny("%s, not added to %s", who, c.Name)
 }
