@@ -1,0 +1,248 @@
+package model
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"gatehouse/db"
+)
+
+// acme creates "Acme Ltd" with Payroll and Timesheets, and an Advisor.
+func acmeFixture(t *testing.T) (*fixture, Client, []Account, Member) {
+	f := newFixture(t)
+	c, err := f.svc.CreateClient(f.ctx, f.as(f.owner), ClientInput{Name: "Acme Ltd", Accounts: []string{"Payroll", "Timesheets"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accs, err := f.svc.Accounts(f.ctx, f.as(f.owner), c.ID)
+	if err != nil || len(accs) != 2 {
+		t.Fatalf("accounts = %v, %v", accs, err)
+	}
+	adv := f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	return f, c, accs, adv
+}
+
+func (f *fixture) check(m Member, action, target string) Decision {
+	f.t.Helper()
+	ref, err := ParseTarget(target)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	d, err := f.svc.Check(f.ctx, f.as(m), action, ref)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return d
+}
+
+func TestToggleSemantics(t *testing.T) {
+	f, c, accs, adv := acmeFixture(t)
+	payroll, timesheets := accs[0], accs[1]
+	owner := f.as(f.owner)
+
+	if d := f.check(adv, "view", "client:Acme Ltd"); d.Allowed || !strings.Contains(d.Reason, "not added to Acme Ltd") {
+		t.Fatalf("before adding: %+v", d)
+	}
+	// Adding a member turns every account on.
+	if err := f.svc.AddToClient(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e := f.lastAudit(); e.Action != "access.add" || e.StaffID != adv.ID || e.ClientID != c.ID {
+		t.Fatalf("audit after add = %+v", e)
+	}
+	for _, a := range []string{"account:Acme Ltd/Payroll", "account:Acme Ltd/Timesheets"} {
+		if d := f.check(adv, "access", a); !d.Allowed || !strings.Contains(d.Reason, "toggled on") {
+			t.Fatalf("%s after add: %+v", a, d)
+		}
+	}
+	// Toggling one off keeps the member in the folder.
+	if err := f.svc.SetAccountAccess(f.ctx, owner, payroll.ID, adv.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if d := f.check(adv, "access", "account:Acme Ltd/Payroll"); d.Allowed || !strings.Contains(d.Reason, "Payroll is toggled off") {
+		t.Fatalf("payroll after toggle off: %+v", d)
+	}
+	if d := f.check(adv, "view", "client:Acme Ltd"); !d.Allowed {
+		t.Fatalf("folder after toggle off: %+v", d)
+	}
+	if e := f.lastAudit(); e.Action != "access.toggle" || !strings.Contains(e.After, "off") || !strings.Contains(e.Before, "on") {
+		t.Fatalf("audit after toggle = %+v", e)
+	}
+	// Toggling the same way again is refused and writes nothing.
+	n := f.auditCount()
+	if err := f.svc.SetAccountAccess(f.ctx, owner, payroll.ID, adv.ID, false); !errors.Is(err, ErrRule) {
+		t.Fatalf("second toggle off err = %v", err)
+	}
+	if f.auditCount() != n {
+		t.Fatal("a refused toggle wrote an audit entry")
+	}
+	// Removing the member removes every toggle.
+	if err := f.svc.RemoveFromClient(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := db.ToggledAccountIDs(f.ctx, f.svc.DB().Read(), c.ID, adv.ID)
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("toggles after removal = %v, %v", ids, err)
+	}
+	if d := f.check(adv, "access", "account:Acme Ltd/Timesheets"); d.Allowed {
+		t.Fatalf("timesheets after removal: %+v", d)
+	}
+	_ = timesheets
+}
+
+func TestAdvisorCannotManageAccessAndAdminCanManageThemselves(t *testing.T) {
+	f, c, _, adv := acmeFixture(t)
+	admin := f.member("Adam Admin", "adam@acme.test", "Admin")
+	n := f.auditCount()
+	err := f.svc.AddToClient(f.ctx, f.as(adv), c.ID, adv.ID)
+	var denied *DeniedError
+	if !errors.As(err, &denied) {
+		t.Fatalf("advisor add err = %v", err)
+	}
+	if f.auditCount() != n {
+		t.Fatal("refused change was audited")
+	}
+	if err := f.svc.AddToClient(f.ctx, f.as(admin), c.ID, admin.ID); err != nil {
+		t.Fatalf("admin adds themselves: %v", err)
+	}
+}
+
+func TestInternalAccounts(t *testing.T) {
+	f := newFixture(t)
+	admin := f.member("Adam Admin", "adam@acme.test", "Admin")
+	internal, err := db.InternalClient(f.ctx, f.svc.DB().Read())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddAccount(f.ctx, f.as(f.owner), internal.ID, "Our payroll"); err != nil {
+		t.Fatal(err)
+	}
+	target := "account:" + InternalFolderName + "/Our payroll"
+	if d := f.check(f.owner, "access", target); !d.Allowed {
+		t.Fatalf("owner: %+v", d)
+	}
+	if d := f.check(admin, "access", target); d.Allowed || !strings.Contains(d.Reason, "not added") {
+		t.Fatalf("admin not added: %+v", d)
+	}
+	// Admins cannot add themselves to the internal accounts; the Owner can.
+	if err := f.svc.AddToClient(f.ctx, f.as(admin), internal.ID, admin.ID); !errors.Is(err, ErrDenied) {
+		t.Fatalf("admin adds self to internal: %v", err)
+	}
+	if err := f.svc.AddToClient(f.ctx, f.as(f.owner), internal.ID, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d := f.check(admin, "access", target); !d.Allowed {
+		t.Fatalf("admin added: %+v", d)
+	}
+	// Admins do not see the internal folder in lists until added.
+	other := f.member("Alma Admin", "alma@acme.test", "Admin")
+	cs, _, err := f.svc.ListClients(f.ctx, f.as(other), ClientQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Internal {
+			t.Fatal("admin not added sees the internal folder")
+		}
+	}
+}
+
+func TestRevokeEverythingAndWhoCanReach(t *testing.T) {
+	f, c, accs, adv := acmeFixture(t)
+	owner := f.as(f.owner)
+	c2, err := f.svc.CreateClient(f.ctx, owner, ClientInput{Name: "Globex", Accounts: []string{"Main"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Grant(f.ctx, owner, adv.ID, c.ID, accs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Grant(f.ctx, owner, adv.ID, c2.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Grant of one account adds the member with only that account on.
+	if d := f.check(adv, "access", "account:Acme Ltd/Timesheets"); d.Allowed {
+		t.Fatalf("timesheets after single grant: %+v", d)
+	}
+	reach, err := f.svc.WhoCanReach(f.ctx, owner, accs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emails []string
+	for _, r := range reach {
+		emails = append(emails, r.StaffEmail+": "+r.Decision.Reason)
+	}
+	got := strings.Join(emails, "\n")
+	if !strings.Contains(got, "ann@acme.test: Advisor, added to Acme Ltd, Payroll toggled on") || !strings.Contains(got, "owner@acme.test") {
+		t.Fatalf("who can reach:\n%s", got)
+	}
+	n, err := f.svc.Revoke(f.ctx, owner, adv.ID, 0, 0)
+	if err != nil || n != 2 {
+		t.Fatalf("revoke all = %d, %v", n, err)
+	}
+	sum, err := f.svc.ReachableBy(f.ctx, owner, adv.ID)
+	if err != nil || len(sum.Items) != 0 || sum.AllAccounts {
+		t.Fatalf("reachable after revoke = %+v, %v", sum, err)
+	}
+}
+
+func TestClientValidationAndBulkReassign(t *testing.T) {
+	f, c, _, adv := acmeFixture(t)
+	owner := f.as(f.owner)
+	for _, name := range []string{"", "  ", "Evil\x1b[2J", strings.Repeat("x", 10000), "acme ltd"} {
+		n := f.auditCount()
+		if _, err := f.svc.CreateClient(f.ctx, owner, ClientInput{Name: name}); err == nil {
+			t.Fatalf("client %q accepted", name)
+		}
+		if f.auditCount() != n {
+			t.Fatalf("client %q: audit changed", name)
+		}
+	}
+	admin := f.member("Adam Admin", "adam@acme.test", "Admin")
+	if err := f.svc.SetClientOwner(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := f.svc.BulkReassign(f.ctx, owner, adv.ID, admin.ID, nil)
+	if err != nil || moved != 1 {
+		t.Fatalf("bulk reassign = %d, %v", moved, err)
+	}
+	got, err := f.svc.GetClient(f.ctx, owner, c.ID)
+	if err != nil || got.OwnerID != admin.ID {
+		t.Fatalf("owner after reassign = %+v, %v", got, err)
+	}
+	if err := f.svc.ArchiveClient(f.ctx, owner, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	cs, total, err := f.svc.ListClients(f.ctx, owner, ClientQuery{Text: "acme"})
+	if err != nil || total != 0 || len(cs) != 0 {
+		t.Fatalf("archived client listed: %v %d %v", cs, total, err)
+	}
+	if err := f.svc.RestoreClient(f.ctx, owner, c.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want TargetRef
+		bad  bool
+	}{
+		{in: "client:Acme Ltd", want: TargetRef{Kind: "client", Module: "clients", Client: "Acme Ltd"}},
+		{in: "account:A/B Ltd/Payroll", want: TargetRef{Kind: "account", Module: "accounts", Client: "A/B Ltd", Account: "Payroll"}},
+		{in: "staff:x@y.test", want: TargetRef{Kind: "staff", Module: "staff", Email: "x@y.test"}},
+		{in: "role:Manager", want: TargetRef{Kind: "role", Module: "roles", Role: "Manager"}},
+		{in: "Billing", want: TargetRef{Kind: "module", Module: "billing"}},
+		{in: "account:NoSlash", bad: true},
+		{in: "account:/x", bad: true},
+		{in: "client:", bad: true},
+		{in: "planet:Mars", bad: true},
+		{in: "nonsense", bad: true},
+	} {
+		got, err := ParseTarget(tc.in)
+		if tc.bad != (err != nil) || (!tc.bad && got != tc.want) {
+			t.Errorf("ParseTarget(%q) = %+v, %v", tc.in, got, err)
+		}
+	}
+}
