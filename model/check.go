@@ -184,7 +184,9 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		out = append(out, Reach{StaffID: id, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
 			ClientID: c.ID, Client: c.Name, AccountID: acc.ID, Account: acc.Name, Decision: d})
 	}
-	slices.SortFunc(out, func(x, y Reach) int { return strings.Compare(strings.ToLower(x.StaffName), strings.ToLower(y.StaffName)) })
+	slices.SortFunc(out, func(x, y Reach) int {
+		return strings.Compare(strings.ToLower(x.StaffName), strings.ToLower(y.StaffName))
+	})
 	return out, nil
 }
 
