@@ -27,10 +27,37 @@ type List struct {
 	Toggle   key.Binding
 }
 
+// Shell are the keys of the signed-in shell beyond the global ones.
+type Shell struct {
+	// ViewAs opens the demo's "view as" picker, and returns to yourself.
+	ViewAs key.Binding
+}
+
+// Form are the keys of the sign-in, first-run and join forms.
+type Form struct {
+	Next   key.Binding
+	Prev   key.Binding
+	Submit key.Binding
+	Back   key.Binding
+	// Interrupt quits from a form, where q is a letter being typed.
+	Interrupt key.Binding
+}
+
+// Choice are the keys of a short menu (the first-run chooser, yes/no).
+type Choice struct {
+	Up     key.Binding
+	Down   key.Binding
+	Choose key.Binding
+	Skip   key.Binding
+}
+
 // KeyMap is all bindings.
 type KeyMap struct {
 	Global Global
 	List   List
+	Shell  Shell
+	Form   Form
+	Choice Choice
 }
 
 // Default returns the standard bindings.
@@ -55,6 +82,22 @@ func Default() KeyMap {
 			Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 			Toggle:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		},
+		Shell: Shell{
+			ViewAs: key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "view as")),
+		},
+		Form: Form{
+			Next:      key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+			Prev:      key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
+			Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+			Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+			Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		},
+		Choice: Choice{
+			Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+			Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+			Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+			Skip:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
 		},
 	}
 }

@@ -18,6 +18,17 @@ type Theme struct {
 	Border    lipgloss.Style
 	Banner    lipgloss.Style
 	Label     lipgloss.Style
+	// Focused marks the field or menu entry that has the cursor.
+	Focused lipgloss.Style
+	// Secret shows a TOTP secret or recovery codes, meant to be copied.
+	Secret lipgloss.Style
+	// QR draws a QR code: dark modules on a light ground on every terminal,
+	// since scanners expect that and a dark terminal would invert it.
+	QR lipgloss.Style
+	// Rule is the line between the shell's tabs and the screen.
+	Rule lipgloss.Style
+	// Viewing marks the demo's "viewing as" notice in the header.
+	Viewing lipgloss.Style
 }
 
 var (
@@ -44,5 +55,10 @@ func Default() *Theme {
 		Border:    lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
 		Banner:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A1A1A"}).Background(amber).Padding(0, 1),
 		Label:     lipgloss.NewStyle().Foreground(muted),
+		Focused:   lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Secret:    lipgloss.NewStyle().Bold(true),
+		QR:        lipgloss.NewStyle().Foreground(lipgloss.Color("#000000")).Background(lipgloss.Color("#FFFFFF")),
+		Rule:      lipgloss.NewStyle().Foreground(muted),
+		Viewing:   lipgloss.NewStyle().Bold(true).Foreground(lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A1A1A"}).Background(accent).Padding(0, 1),
 	}
 }
