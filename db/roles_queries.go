@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // GetDepartment reads a department by id.
@@ -147,4 +148,33 @@ func CountClientAccounts(ctx context.Context, q Querier) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM accounts a JOIN clients c ON c.id = a.client_id WHERE c.internal = 0 AND c.archived_at = 0 AND a.archived_at = 0`).Scan(&n)
 	return n, err
+}
+
+// MoveLiveRoleInvitations moves the pending, unexpired invitations of one
+// role to another and returns how many moved.
+func MoveLiveRoleInvitations(ctx context.Context, q Querier, from, to int64, now time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `UPDATE invitations SET role_id = ? WHERE role_id = ? AND status = 'pending' AND expires_at > ?`, to, from, now.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("move invitations: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// CountLiveRoleInvitations counts the pending, unexpired invitations with a
+// role.
+func CountLiveRoleInvitations(ctx context.Context, q Querier, roleID int64, now time.Time) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE role_id = ? AND status = 'pending' AND expires_at > ?`, roleID, now.Unix()).Scan(&n)
+	return n, err
+}
+
+// DeleteRoleInvitations deletes every invitation left with a role (those
+// that can no longer be redeemed; their story stays in the audit log) and
+// returns how many went.
+func DeleteRoleInvitations(ctx context.Context, q Querier, roleID int64) (int64, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM invitations WHERE role_id = ?`, roleID)
+	if err != nil {
+		return 0, fmt.Errorf("delete invitations: %w", err)
+	}
+	return res.RowsAffected()
 }

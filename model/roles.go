@@ -144,10 +144,12 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, roleID int64, nam
 	return nil
 }
 
-// DeleteRole deletes a custom role. A role with members is deleted only
-// when moveMembersTo names another role; the members then move to it in the
-// same transaction, each move checked as a role change by the actor and
-// audited as one. Built-in roles cannot be deleted.
+// DeleteRole deletes a custom role. A role with members or pending
+// invitations is deleted only when moveMembersTo names another role: the
+// members and invitations then move to it in the same transaction, each
+// member's move checked as a role change by the actor and audited as one.
+// Invitations that can no longer be redeemed go with the role; the audit
+// log keeps their story. Built-in roles cannot be deleted.
 func (s *Service) DeleteRole(ctx context.Context, p Principal, roleID int64, moveMembersTo string) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		old, err := db.GetRole(ctx, tx, roleID)
@@ -161,7 +163,11 @@ func (s *Service) DeleteRole(ctx context.Context, p Principal, roleID int64, mov
 		if err := require(a, ActDelete, Target{Module: "roles", Label: old.Name, Role: rf}); err != nil {
 			return nil, err
 		}
-		changes, movedTo, err := moveRoleMembers(ctx, tx, a, old, moveMembersTo)
+		mv, err := s.moveRoleHolders(ctx, tx, a, old, moveMembersTo)
+		if err != nil {
+			return nil, err
+		}
+		past, err := db.DeleteRoleInvitations(ctx, tx, old.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -169,11 +175,15 @@ func (s *Service) DeleteRole(ctx context.Context, p Principal, roleID int64, mov
 			return nil, notFound(err, "no custom role %d", roleID)
 		}
 		after := map[string]any{"deleted": true}
-		if len(changes) > 0 {
-			after["members_moved_to"] = movedTo
-			after["members_moved"] = len(changes)
+		if mv.to != "" {
+			after["members_moved_to"] = mv.to
+			after["members_moved"] = len(mv.changes)
+			after["invitations_moved"] = mv.invitations
 		}
-		return append(changes, change{Action: "role.delete", TargetKind: "role", TargetID: old.ID, Target: old.Name,
+		if past > 0 {
+			after["past_invitations_removed"] = past
+		}
+		return append(mv.changes, change{Action: "role.delete", TargetKind: "role", TargetID: old.ID, Target: old.Name,
 			Before: map[string]any{"name": old.Name, "description": old.Description, "permissions": permStrings(rf.Perms), "members": old.Members},
 			After:  after}), nil
 	})
@@ -183,40 +193,61 @@ func (s *Service) DeleteRole(ctx context.Context, p Principal, roleID int64, mov
 	return nil
 }
 
-// moveRoleMembers moves every member of old to the role named to, checking
-// each move as the actor's role change; it returns one change per member
-// and the name of the role they moved to.
-func moveRoleMembers(ctx context.Context, tx *sql.Tx, a Actor, old Role, to string) ([]change, string, error) {
+// roleMove is what moving a deleted role's holders did.
+type roleMove struct {
+	to          string   // the role they moved to; "" when nothing moved
+	changes     []change // one staff.set-role per member
+	invitations int64
+}
+
+// moveRoleHolders moves every member and live invitation of old to the
+// role named to, checking each member's move as the actor's role change and
+// the invitations as the actor inviting with that role.
+func (s *Service) moveRoleHolders(ctx context.Context, tx *sql.Tx, a Actor, old Role, to string) (roleMove, error) {
+	var mv roleMove
+	now := s.Now()
 	ids, err := db.RoleMemberIDs(ctx, tx, old.ID)
-	if err != nil || len(ids) == 0 {
-		return nil, "", err
+	if err != nil {
+		return mv, err
+	}
+	invites, err := db.CountLiveRoleInvitations(ctx, tx, old.ID, now)
+	if err != nil || len(ids)+invites == 0 {
+		return mv, err
 	}
 	if strings.TrimSpace(to) == "" {
-		return nil, "", fmt.Errorf("%w: %s has %d member(s); choose a role to move them to first", ErrRule, old.Name, len(ids))
+		return mv, fmt.Errorf("%w: %s has %d member(s) and %d pending invitation(s); choose a role to move them to first", ErrRule, old.Name, len(ids), invites)
 	}
 	target, tf, err := lookupRole(ctx, tx, to)
 	if err != nil {
-		return nil, "", err
+		return mv, err
 	}
 	if target.ID == old.ID {
-		return nil, "", fmt.Errorf("%w: members must move to a role other than %s, the one being deleted", ErrRule, old.Name)
+		return mv, fmt.Errorf("%w: members must move to a role other than %s, the one being deleted", ErrRule, old.Name)
 	}
-	var changes []change
+	if invites > 0 {
+		if err := require(a, ActInvite, Target{Module: "staff", Role: tf}); err != nil {
+			return mv, err
+		}
+	}
 	for _, id := range ids {
 		m, sf, err := memberTarget(ctx, tx, id)
 		if err != nil {
-			return nil, "", err
+			return mv, err
 		}
 		if err := require(a, ActSetRole, Target{Module: "staff", Staff: sf, Role: tf}); err != nil {
-			return nil, "", err
+			return mv, err
 		}
-		changes = append(changes, change{Action: "staff.set-role", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+		mv.changes = append(mv.changes, change{Action: "staff.set-role", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
 			Before: map[string]any{"role": old.Name}, After: map[string]any{"role": target.Name, "reason": "role " + old.Name + " deleted"}})
 	}
 	if _, err := db.MoveRoleMembers(ctx, tx, old.ID, target.ID); err != nil {
-		return nil, "", fmt.Errorf("move members to %s: %w", target.Name, err)
+		return mv, fmt.Errorf("move members to %s: %w", target.Name, err)
 	}
-	return changes, target.Name, nil
+	if mv.invitations, err = db.MoveLiveRoleInvitations(ctx, tx, old.ID, target.ID, now); err != nil {
+		return mv, err
+	}
+	mv.to = target.Name
+	return mv, nil
 }
 
 // RoleMembers lists the members holding a role, as far as the actor may see
