@@ -1,0 +1,66 @@
+package keymap
+
+import "github.com/charmbracelet/bubbles/key"
+
+// Staff are the keys of the Staff screen, its member detail and the
+// invitations list.
+type Staff struct {
+	Invite      key.Binding
+	BulkInvite  key.Binding
+	Role        key.Binding
+	Deactivate  key.Binding
+	Reactivate  key.Binding
+	Remove      key.Binding
+	Transfer    key.Binding
+	Invitations key.Binding
+	SortDir     key.Binding
+	Resend      key.Binding
+	Revoke      key.Binding
+	StatusNext  key.Binding
+}
+
+// DefaultStaff returns the Staff screen's bindings.
+func DefaultStaff() Staff {
+	return Staff{
+		Invite:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "invite")),
+		BulkInvite:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "bulk invite")),
+		Role:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "change role")),
+		Deactivate:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate")),
+		Reactivate:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reactivate")),
+		Remove:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
+		Transfer:    key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "transfer ownership")),
+		Invitations: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "invitations")),
+		SortDir:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
+		Resend:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resend")),
+		Revoke:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "revoke")),
+		StatusNext:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
+	}
+}
+
+// Profile are the keys of the Profile screen.
+type Profile struct {
+	EditName    key.Binding
+	Password    key.Binding
+	EnrolTOTP   key.Binding
+	ResetTOTP   key.Binding
+	Recovery    key.Binding
+	AddKey      key.Binding
+	RemoveKey   key.Binding
+	NextKey     key.Binding
+	PreviousKey key.Binding
+}
+
+// DefaultProfile returns the Profile screen's bindings.
+func DefaultProfile() Profile {
+	return Profile{
+		EditName:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit name")),
+		Password:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "change password")),
+		EnrolTOTP:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "set up 2FA")),
+		ResetTOTP:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "reset 2FA")),
+		Recovery:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "new recovery codes")),
+		AddKey:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add SSH key")),
+		RemoveKey:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove SSH key")),
+		NextKey:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next key")),
+		PreviousKey: key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous key")),
+	}
+}

@@ -1,0 +1,299 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+	"gatehouse/tui/theme"
+)
+
+// invitationStatuses are the filters `f` cycles through ("" is all).
+var invitationStatuses = []string{"", "pending", "accepted", "expired", "revoked"}
+
+var invitationColumns = []Column{
+	{Title: "Email", Min: 18, Grow: 4},
+	{Title: "Name", Min: 10, Grow: 2, Drop: 2},
+	{Title: "Role", Min: 8, Grow: 1},
+	{Title: "Status", Min: 8},
+	{Title: "Expires", Min: 11},
+	{Title: "Invited by", Min: 12, Grow: 2, Drop: 1},
+}
+
+// invitationsView is the invitations list inside the Staff screen.
+type invitationsView struct {
+	sess   *Session
+	keys   keymap.Staff
+	table  *Table
+	list   []model.Invitation
+	status int
+	width  int
+	height int
+}
+
+type invitationsMsg struct {
+	status string
+	list   []model.Invitation
+	err    error
+}
+
+func newInvitationsView(sess *Session, keys keymap.Staff) *invitationsView {
+	v := &invitationsView{sess: sess, keys: keys, table: NewTable(sess.Theme, invitationColumns)}
+	v.table.SetEmpty("Loading…")
+	return v
+}
+
+func (v *invitationsView) setSize(w, h int) {
+	v.width, v.height = w, h
+	v.table.SetSize(w, max(h-2, 2))
+}
+
+func (v *invitationsView) load() tea.Cmd {
+	svc, p, status := v.sess.Svc, v.sess.Principal, invitationStatuses[v.status]
+	return func() tea.Msg {
+		list, err := svc.ListInvitations(ctxb(), p, status)
+		return invitationsMsg{status: status, list: list, err: err}
+	}
+}
+
+func (v *invitationsView) setList(msg invitationsMsg) {
+	if msg.status != invitationStatuses[v.status] {
+		return
+	}
+	if msg.err != nil {
+		v.list = nil
+		v.table.SetEmpty(errText(msg.err))
+		v.table.SetRows(0, 0, nil)
+		return
+	}
+	v.list = msg.list
+	now := v.sess.Svc.Now()
+	rows := make([][]string, len(msg.list))
+	for i, inv := range msg.list {
+		rows[i] = []string{inv.Email, inv.Name, inv.RoleName, inv.Status, invitationWhen(inv, now), inv.CreatedBy}
+	}
+	if msg.status == "" {
+		v.table.SetEmpty("No invitations yet.")
+	} else {
+		v.table.SetEmpty("No " + msg.status + " invitations.")
+	}
+	v.table.SetRows(0, len(rows), rows)
+}
+
+// invitationWhen is the expiry of a live invitation, or when it ended.
+func invitationWhen(inv model.Invitation, now time.Time) string {
+	switch inv.Status {
+	case "pending":
+		d := inv.ExpiresAt.Sub(now)
+		if d < 24*time.Hour {
+			return fmt.Sprintf("in %dh", int(d/time.Hour))
+		}
+		return fmt.Sprintf("in %dd", int(d/(24*time.Hour)))
+	case "accepted":
+		return "joined " + inv.AcceptedAt.Format("2 Jan")
+	case "expired":
+		return inv.ExpiresAt.Format("2 Jan 2006")
+	}
+	return "—"
+}
+
+func (v *invitationsView) selected() (model.Invitation, bool) {
+	i := v.table.Cursor()
+	if i < 0 || i >= len(v.list) {
+		return model.Invitation{}, false
+	}
+	return v.list[i], true
+}
+
+func (v *invitationsView) canInvite() bool {
+	return v.sess.Can(model.ActInvite, model.Target{Module: "staff"}).Allowed
+}
+
+// update handles a key; back reports that the view was closed.
+func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
+	lk := v.sess.Keys.List
+	switch {
+	case key.Matches(km, lk.Back):
+		return nil, nil, true
+	case key.Matches(km, v.keys.StatusNext):
+		v.status = (v.status + 1) % len(invitationStatuses)
+		v.table.Reset()
+		return nil, v.load(), false
+	case key.Matches(km, v.keys.Resend):
+		if inv, ok := v.selected(); ok && v.canInvite() {
+			return v.resendDialog(inv), nil, false
+		}
+		return nil, nil, false
+	case key.Matches(km, v.keys.Revoke):
+		if inv, ok := v.selected(); ok && v.canInvite() {
+			return v.revokeDialog(inv), nil, false
+		}
+		return nil, nil, false
+	}
+	v.table.Update(km, lk)
+	return nil, nil, false
+}
+
+func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
+	svc, p, th := v.sess.Svc, v.sess.Principal, v.sess.Theme
+	return &ConfirmDialog{Theme: th, Confirm: Confirm{
+		Title: "Resend the invitation to " + model.Sanitize(inv.Email) + "?",
+		Body:  "A new code is made and the old one stops working. The invitation is valid again for the organisation's invitation lifetime.",
+		Yes:   "resend", Default: true,
+	}, OnYes: func() tea.Cmd {
+		return func() tea.Msg {
+			n, code, err := svc.ResendInvitation(ctxb(), p, inv.ID)
+			if err != nil {
+				return ActionMsg{Err: err}
+			}
+			return ActionMsg{Status: "Invitation to " + model.Sanitize(n.Email) + " resent",
+				Next: &ResultDialog{Theme: th, Title: "Invitation resent", Body: inviteCodeText(th, n, code)}}
+		}
+	}}
+}
+
+func (v *invitationsView) revokeDialog(inv model.Invitation) Dialog {
+	svc, p := v.sess.Svc, v.sess.Principal
+	return &ConfirmDialog{Theme: v.sess.Theme, Confirm: Confirm{
+		Title: "Revoke the invitation to " + model.Sanitize(inv.Email) + "?",
+		Body:  "Its code stops working at once. You can invite them again later.",
+		Yes:   "revoke", Danger: true,
+	}, OnYes: func() tea.Cmd {
+		return act("Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(ctxb(), p, inv.ID) })
+	}}
+}
+
+func (v *invitationsView) view() string {
+	th := v.sess.Theme
+	filter := "all"
+	if s := invitationStatuses[v.status]; s != "" {
+		filter = s
+	}
+	head := th.Title.Render("Invitations") + "  " + fmt.Sprintf("%s shown · status: %s", thousands(v.table.Total()), filter)
+	hints := []string{"f status filter"}
+	if v.canInvite() {
+		hints = append(hints, "R resend", "X revoke")
+	}
+	hints = append(hints, "esc back to staff")
+	return head + "\n" + th.Muted.Render(cell(strings.Join(hints, " · "), v.width)) + "\n" + v.table.View()
+}
+
+func (v *invitationsView) shortHelp() []key.Binding {
+	out := []key.Binding{v.sess.Keys.List.Back, v.keys.StatusNext}
+	if v.canInvite() {
+		out = append(out, v.keys.Resend, v.keys.Revoke)
+	}
+	return out
+}
+
+// inviteCodeText shows an invitation's code and how to redeem it.
+func inviteCodeText(th *theme.Theme, inv model.Invitation, code string) string {
+	var b strings.Builder
+	b.WriteString("Invitation for " + model.Sanitize(inv.Name) + " <" + model.Sanitize(inv.Email) + "> as " + model.Sanitize(inv.RoleName) + ".\n\n")
+	b.WriteString("  Code     " + th.Secret.Render(code) + "\n")
+	b.WriteString("  Redeem   " + th.Secret.Render("gatehouse join "+code) + "\n")
+	b.WriteString("  Expires  " + inv.ExpiresAt.Format("2 Jan 2006 15:04 MST") + "\n\n")
+	b.WriteString(th.Muted.Render("The code is shown only now: send it to them. If it is lost, resend the invitation for a new one."))
+	return b.String()
+}
+
+// inviteDialog is the form for one invitation.
+func (s *staffScreen) inviteDialog() Dialog {
+	th := s.sess.Theme
+	f := NewForm(th, "Invite a staff member",
+		Field{Key: "email", Label: "Email", Required: true, Placeholder: "name@example.com", CharLimit: model.MaxEmailLen,
+			Validate: func(v string) error { _, err := model.CleanEmail(v); return err }},
+		Field{Key: "name", Label: "Name", Placeholder: "taken from the email if left empty", CharLimit: model.MaxNameLen},
+		Field{Key: "role", Label: "Role", Kind: ChoiceField, Value: "Advisor", Options: s.inviteRoleOptions(), Hint: "←/→ to choose"},
+		Field{Key: "depts", Label: "Departments", Kind: MultiField, Options: s.deptOptions(), Hint: "←/→ to move, space to tick"},
+		Field{Key: "message", Label: "Personal message", Placeholder: "optional", CharLimit: model.MaxMessageLen},
+	)
+	svc, p := s.sess.Svc, s.sess.Principal
+	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		in := model.InviteInput{Email: f.Value("email"), Name: f.Value("name"), Role: f.Value("role"),
+			Departments: f.Values("depts"), Message: f.Value("message")}
+		return nil, func() tea.Msg {
+			inv, code, err := svc.Invite(ctxb(), p, in)
+			if err != nil {
+				return ActionMsg{Err: err}
+			}
+			return ActionMsg{Status: "Invited " + model.Sanitize(inv.Email),
+				Next: &ResultDialog{Theme: th, Title: "Invitation created", Body: inviteCodeText(th, inv, code)}}
+		}
+	}}
+}
+
+// inviteRoleOptions lists the roles, greyed with the engine's reason where
+// the session may not invite with them.
+func (s *staffScreen) inviteRoleOptions() []Option {
+	var out []Option
+	for _, r := range s.roles {
+		o := Option{Label: r.Name, Value: r.Name, ID: r.ID}
+		if d := s.sess.Can(model.ActInvite, model.Target{Module: "staff", Role: factsOfRole(r)}); !d.Allowed {
+			o.Disabled, o.Reason = true, d.Reason
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func (s *staffScreen) deptOptions() []Option {
+	var out []Option
+	for _, d := range s.depts {
+		out = append(out, Option{Label: d.Name, Value: d.Name, ID: d.ID})
+	}
+	return out
+}
+
+// bulkDialog is the form for many invitations at once.
+func (s *staffScreen) bulkDialog() Dialog {
+	th := s.sess.Theme
+	f := NewForm(th, "Bulk invite",
+		Field{Key: "emails", Label: "Email addresses, one per line", Kind: AreaField, Required: true, Lines: 6,
+			Placeholder: "ann@example.com\nbob@example.com"},
+		Field{Key: "role", Label: "Role for all of them", Kind: ChoiceField, Value: "Advisor", Options: s.inviteRoleOptions(), Hint: "←/→ to choose"},
+		Field{Key: "message", Label: "Personal message", Placeholder: "optional", CharLimit: model.MaxMessageLen},
+	)
+	svc, p := s.sess.Svc, s.sess.Principal
+	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		text, role, msg := f.Value("emails"), f.Value("role"), f.Value("message")
+		return nil, func() tea.Msg {
+			res, err := svc.BulkInvite(ctxb(), p, text, role, msg)
+			if err != nil {
+				return ActionMsg{Err: err}
+			}
+			ok := 0
+			for _, r := range res {
+				if r.Err == nil {
+					ok++
+				}
+			}
+			status := fmt.Sprintf("Invited %d of %d", ok, len(res))
+			return ActionMsg{Status: status, Next: &ResultDialog{Theme: th, Title: "Bulk invitation: " + status, Body: bulkResultText(th, res)}}
+		}
+	}}
+}
+
+// bulkResultText lists every line of a bulk invitation: its code and the
+// command to redeem it, or why it was skipped.
+func bulkResultText(th *theme.Theme, res []model.InviteResult) string {
+	var b strings.Builder
+	for i, r := range res {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if r.Err != nil {
+			b.WriteString(th.Error.Render(fmt.Sprintf("✗ line %d  %s", r.Line, model.Sanitize(r.Email))) + "  " + errText(r.Err))
+			continue
+		}
+		b.WriteString(th.Success.Render(fmt.Sprintf("✓ line %d  %s", r.Line, model.Sanitize(r.Invitation.Email))) +
+			"  " + th.Secret.Render("gatehouse join "+r.Code))
+	}
+	b.WriteString("\n\n" + th.Muted.Render("Codes are shown only now: send each to its member."))
+	return b.String()
+}

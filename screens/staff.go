@@ -1,0 +1,534 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// staffFilterDelay is how long typing in the filter pauses before the
+// list is queried again, so a fast typist costs one query, not one per key.
+var staffFilterDelay = 150 * time.Millisecond
+
+// staffSorts are the columns `s` cycles through, with the table column
+// that shows them.
+var staffSorts = []struct {
+	key string
+	col int
+}{{"name", 0}, {"email", 1}, {"role", 2}, {"status", 4}, {"last_active", 6}}
+
+var staffColumns = []Column{
+	{Title: "Name", Min: 12, Grow: 3},
+	{Title: "Email", Min: 16, Grow: 4},
+	{Title: "Role", Min: 8, Grow: 1},
+	{Title: "Departments", Min: 10, Grow: 2, Drop: 2},
+	{Title: "Status", Min: 11},
+	{Title: "2FA", Min: 3},
+	{Title: "Last active", Min: 11, Drop: 1},
+}
+
+// staffScreen is the Staff tab: the member table, the member detail, the
+// invitations list and the dialogs of every staff operation.
+type staffScreen struct {
+	sess   *Session
+	keys   keymap.Staff
+	width  int
+	height int
+
+	table      *Table
+	rows       []model.Member // the held window, parallel to the table's rows
+	offset     int
+	sortIdx    int
+	desc       bool
+	text       string // the filter the list was queried with
+	gen        int    // bumps when the query changes; older answers are dropped
+	loadingGen int    // gen of the page query in flight, -1 for none
+	loadErr    string
+
+	filter    textinput.Model
+	filtering bool
+	filterSeq int
+
+	roles []model.Role
+	depts []model.Department
+
+	detail  *memberDetail
+	invites *invitationsView
+	dialog  Dialog
+}
+
+// Messages of the Staff screen.
+type (
+	staffPageMsg struct {
+		gen     int
+		offset  int
+		members []model.Member
+		total   int
+		err     error
+	}
+	staffFilterMsg struct{ seq int }
+	staffRefsMsg   struct {
+		roles []model.Role
+		depts []model.Department
+	}
+	memberMsg struct {
+		id  int64
+		m   model.Member
+		err error
+	}
+)
+
+// NewStaff returns the Staff screen.
+func NewStaff(sess *Session) Screen {
+	in := textinput.New()
+	staticCursor(&in.Cursor)
+	in.Prompt = "/ "
+	in.Placeholder = "name or email"
+	in.CharLimit = 100
+	s := &staffScreen{sess: sess, keys: keymap.DefaultStaff(), filter: in, loadingGen: -1, width: 80, height: 24}
+	s.table = NewTable(sess.Theme, staffColumns)
+	s.table.SetEmpty("Loading…")
+	s.table.SetSort(staffSorts[0].col, false)
+	s.layout()
+	return s
+}
+
+func (s *staffScreen) Title() string { return "Staff" }
+
+func (s *staffScreen) Init() tea.Cmd {
+	return tea.Batch(s.reload(), s.loadRefs())
+}
+
+func (s *staffScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.layout()
+}
+
+func (s *staffScreen) layout() {
+	// Two lines above the table: the title with the count, and the filter.
+	s.table.SetSize(s.width, max(s.height-2, 2))
+	s.filter.Width = max(s.width-4, 10)
+	if s.invites != nil {
+		s.invites.setSize(s.width, s.height)
+	}
+}
+
+func (s *staffScreen) Capturing() bool {
+	return s.filtering || s.dialog != nil
+}
+
+func ctxb() context.Context { return context.Background() }
+
+// query is the list query for the current filter and sort.
+func (s *staffScreen) query(offset, limit int) model.MemberQuery {
+	return model.MemberQuery{Text: s.text, Sort: staffSorts[s.sortIdx].key, Desc: s.desc, Limit: limit, Offset: offset}
+}
+
+// fetch queries one window of the list.
+func (s *staffScreen) fetch(offset, limit int) tea.Cmd {
+	s.loadingGen = s.gen
+	gen, q := s.gen, s.query(offset, limit)
+	svc, p := s.sess.Svc, s.sess.Principal
+	return func() tea.Msg {
+		ms, n, err := svc.ListStaff(ctxb(), p, q)
+		return staffPageMsg{gen: gen, offset: offset, members: ms, total: n, err: err}
+	}
+}
+
+// requery starts over after the filter or sort changed.
+func (s *staffScreen) requery() tea.Cmd {
+	s.gen++
+	s.table.Reset()
+	s.rows, s.offset = nil, 0
+	_, off, lim := s.table.Missing()
+	return s.fetch(off, lim)
+}
+
+// reload fetches the window around the cursor again (data changed).
+func (s *staffScreen) reload() tea.Cmd {
+	s.gen++
+	top := max(s.table.top-s.table.PageSize(), 0)
+	cmds := []tea.Cmd{s.fetch(top, 3*s.table.PageSize())}
+	if s.detail != nil {
+		cmds = append(cmds, s.fetchMember(s.detail.m.ID))
+	}
+	if s.invites != nil {
+		cmds = append(cmds, s.invites.load())
+	}
+	return tea.Batch(cmds...)
+}
+
+// maybeFetch fetches when visible rows are not held and no query of this
+// generation is in flight.
+func (s *staffScreen) maybeFetch() tea.Cmd {
+	if s.loadingGen == s.gen {
+		return nil
+	}
+	if missing, off, lim := s.table.Missing(); missing {
+		return s.fetch(off, lim)
+	}
+	return nil
+}
+
+func (s *staffScreen) loadRefs() tea.Cmd {
+	svc, p := s.sess.Svc, s.sess.Principal
+	return func() tea.Msg {
+		// Members who may not list roles or departments simply get no
+		// pickers; the invite actions are hidden from them anyway.
+		roles, _ := svc.ListRoles(ctxb(), p)
+		depts, _ := svc.ListDepartments(ctxb(), p)
+		return staffRefsMsg{roles: roles, depts: depts}
+	}
+}
+
+func (s *staffScreen) fetchMember(id int64) tea.Cmd {
+	svc, p := s.sess.Svc, s.sess.Principal
+	return func() tea.Msg {
+		m, err := svc.GetMember(ctxb(), p, id)
+		return memberMsg{id: id, m: m, err: err}
+	}
+}
+
+func (s *staffScreen) setPage(msg staffPageMsg) {
+	if msg.gen == s.loadingGen {
+		s.loadingGen = -1
+	}
+	if msg.gen != s.gen {
+		return
+	}
+	if msg.err != nil {
+		s.loadErr = errText(msg.err)
+		s.table.SetEmpty(s.loadErr)
+		s.table.SetRows(0, 0, nil)
+		s.rows = nil
+		return
+	}
+	s.loadErr = ""
+	s.rows, s.offset = msg.members, msg.offset
+	now := s.sess.Svc.Now()
+	cells := make([][]string, len(msg.members))
+	for i, m := range msg.members {
+		cells[i] = staffRow(m, now)
+	}
+	if s.text != "" {
+		s.table.SetEmpty("No staff member matches “" + model.Sanitize(s.text) + "”.")
+	} else {
+		s.table.SetEmpty("No staff members.")
+	}
+	s.table.SetRows(msg.offset, msg.total, cells)
+}
+
+func staffRow(m model.Member, now time.Time) []string {
+	var depts []string
+	for _, d := range m.Departments {
+		depts = append(depts, d.Name)
+	}
+	tfa := "off"
+	if m.TOTPEnabled {
+		tfa = "on"
+	}
+	return []string{m.Name, m.Email, m.RoleName, strings.Join(depts, ", "), m.Status, tfa, agoText(now, m.LastActive)}
+}
+
+// selected is the member under the cursor (or open in the detail).
+func (s *staffScreen) selected() (model.Member, bool) {
+	if s.detail != nil {
+		return s.detail.m, true
+	}
+	i := s.table.Cursor() - s.offset
+	if i < 0 || i >= len(s.rows) || s.table.Total() == 0 {
+		return model.Member{}, false
+	}
+	return s.rows[i], true
+}
+
+func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case staffPageMsg:
+		s.setPage(msg)
+		return s, s.maybeFetch()
+	case staffRefsMsg:
+		s.roles, s.depts = msg.roles, msg.depts
+		return s, nil
+	case memberMsg:
+		if s.detail != nil && s.detail.m.ID == msg.id {
+			if msg.err != nil {
+				s.detail = nil // removed, or no longer visible to us
+			} else {
+				s.detail.m = msg.m
+			}
+		}
+		return s, nil
+	case invitationsMsg:
+		if s.invites != nil {
+			s.invites.setList(msg)
+		}
+		return s, nil
+	case staffFilterMsg:
+		if msg.seq != s.filterSeq {
+			return s, nil
+		}
+		s.text = strings.TrimSpace(s.filter.Value())
+		return s, s.requery()
+	case RefreshMsg:
+		return s, tea.Batch(s.reload(), s.loadRefs())
+	case ActionMsg:
+		var cmd tea.Cmd
+		s.dialog, cmd = HandleAction(s.dialog, msg)
+		if msg.Err != nil {
+			return s, cmd
+		}
+		return s, tea.Batch(cmd, s.reload())
+	}
+	if s.dialog != nil {
+		var cmd tea.Cmd
+		s.dialog, cmd = s.dialog.Update(msg)
+		return s, cmd
+	}
+	if s.filtering {
+		return s, s.updateFilter(msg)
+	}
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return s, nil
+	}
+	if s.invites != nil {
+		d, cmd, back := s.invites.update(km)
+		if back {
+			s.invites = nil
+		}
+		s.dialog = d
+		return s, cmd
+	}
+	return s, s.updateKey(km)
+}
+
+func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		switch km.String() {
+		case "enter":
+			s.filtering = false
+			s.filter.Blur()
+			if v := strings.TrimSpace(s.filter.Value()); v != s.text {
+				s.text = v
+				return s.requery()
+			}
+			return nil
+		case "esc":
+			s.filtering = false
+			s.filter.Blur()
+			s.filter.SetValue("")
+			if s.text != "" {
+				s.text = ""
+				return s.requery()
+			}
+			return nil
+		}
+	}
+	before := s.filter.Value()
+	var cmd tea.Cmd
+	s.filter, cmd = s.filter.Update(msg)
+	if s.filter.Value() == before {
+		return cmd
+	}
+	s.filterSeq++
+	seq := s.filterSeq
+	return tea.Batch(cmd, tea.Tick(staffFilterDelay, func(time.Time) tea.Msg { return staffFilterMsg{seq: seq} }))
+}
+
+func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
+	lk := s.sess.Keys.List
+	if s.detail != nil && key.Matches(km, lk.Back) {
+		s.detail = nil
+		return nil
+	}
+	if d, cmd, ok := s.memberKey(km); ok {
+		s.dialog = d
+		return cmd
+	}
+	switch {
+	case key.Matches(km, s.keys.Invite):
+		if s.canInvite() {
+			s.dialog = s.inviteDialog()
+		}
+		return nil
+	case key.Matches(km, s.keys.BulkInvite):
+		if s.canInvite() {
+			s.dialog = s.bulkDialog()
+		}
+		return nil
+	case key.Matches(km, s.keys.Invitations):
+		s.detail = nil
+		s.invites = newInvitationsView(s.sess, s.keys)
+		s.invites.setSize(s.width, s.height)
+		return s.invites.load()
+	}
+	if s.detail != nil {
+		return nil
+	}
+	switch {
+	case key.Matches(km, lk.Filter):
+		s.filtering = true
+		return s.filter.Focus()
+	case key.Matches(km, lk.Sort):
+		s.sortIdx = (s.sortIdx + 1) % len(staffSorts)
+		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
+		return s.requery()
+	case key.Matches(km, s.keys.SortDir):
+		s.desc = !s.desc
+		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
+		return s.requery()
+	case key.Matches(km, lk.Open):
+		if m, ok := s.selected(); ok {
+			s.detail = &memberDetail{m: m}
+			return s.fetchMember(m.ID)
+		}
+		return nil
+	}
+	if s.table.Update(km, lk) {
+		return s.maybeFetch()
+	}
+	return nil
+}
+
+// memberKey runs a member action key on the selected member, if the key is
+// one and the action is offered and allowed.
+func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
+	m, ok := s.selected()
+	if !ok {
+		return nil, nil, false
+	}
+	for _, a := range s.actionsFor(m) {
+		if !key.Matches(km, a.binding) {
+			continue
+		}
+		if !a.decision.Allowed {
+			return nil, Status(model.Sanitize(a.decision.Reason), true), true
+		}
+		d, cmd := a.open(m)
+		return d, cmd, true
+	}
+	return nil, nil, false
+}
+
+func (s *staffScreen) canInvite() bool {
+	return s.sess.Can(model.ActInvite, model.Target{Module: "staff"}).Allowed
+}
+
+func (s *staffScreen) View() string {
+	if s.dialog != nil {
+		return s.dialog.View(s.width, s.height)
+	}
+	if s.invites != nil {
+		return s.invites.view()
+	}
+	if s.detail != nil {
+		return s.detailView(*s.detail)
+	}
+	th := s.sess.Theme
+	head := th.Title.Render("Staff") + "  " + s.countText()
+	var filter string
+	switch {
+	case s.filtering:
+		filter = s.filter.View()
+	case s.text != "":
+		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc in the filter to clear)")
+	default:
+		filter = th.Muted.Render(s.hints())
+	}
+	return head + "\n" + cell(filter, s.width) + "\n" + s.table.View()
+}
+
+func (s *staffScreen) countText() string {
+	n := s.table.Total()
+	if n == 0 {
+		return s.sess.Theme.Muted.Render("0 members")
+	}
+	return fmt.Sprintf("%s of %s", thousands(s.table.Cursor()+1), thousands(n))
+}
+
+// hints lists the keys of the list line under the title.
+func (s *staffScreen) hints() string {
+	parts := []string{"/ filter", "s sort: " + staffSorts[s.sortIdx].key, "enter details"}
+	if s.canInvite() {
+		parts = append(parts, "n invite", "b bulk invite")
+	}
+	parts = append(parts, "i invitations")
+	return strings.Join(parts, " · ")
+}
+
+func (s *staffScreen) ShortHelp() []key.Binding {
+	lk := s.sess.Keys.List
+	if s.invites != nil {
+		return s.invites.shortHelp()
+	}
+	if s.detail != nil {
+		out := []key.Binding{lk.Back}
+		for _, a := range s.actionsFor(s.detail.m) {
+			if a.decision.Allowed {
+				out = append(out, a.binding)
+			}
+		}
+		return out
+	}
+	out := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, lk.Open}
+	if s.canInvite() {
+		out = append(out, s.keys.Invite, s.keys.BulkInvite)
+	}
+	return append(out, s.keys.Invitations)
+}
+
+func (s *staffScreen) FullHelp() [][]key.Binding {
+	lk := s.sess.Keys.List
+	nav := []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}
+	list := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, lk.Open, lk.Back, s.keys.Invitations}
+	var acts []key.Binding
+	if s.canInvite() {
+		acts = append(acts, s.keys.Invite, s.keys.BulkInvite)
+	}
+	if m, ok := s.selected(); ok {
+		for _, a := range s.actionsFor(m) {
+			acts = append(acts, a.binding)
+		}
+	}
+	return [][]key.Binding{nav, list, acts}
+}
+
+// agoText says how long ago t was: "just now", "3h ago", "never".
+func agoText(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// thousands writes n with thousands separators: 10,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

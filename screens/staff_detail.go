@@ -1,0 +1,256 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/model"
+)
+
+// memberDetail is the member open in the detail view.
+type memberDetail struct {
+	m model.Member
+}
+
+// memberAction is one operation on a member as the detail lists it: its
+// key, what it does, the engine's decision and how it starts.
+type memberAction struct {
+	binding  key.Binding
+	label    string
+	decision model.Decision
+	open     func(m model.Member) (Dialog, tea.Cmd)
+}
+
+// factsOfMember is what the engine needs to know of a member as a target.
+func factsOfMember(m model.Member) *model.StaffFacts {
+	sf := &model.StaffFacts{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Builtin: m.RoleBuiltin, Status: m.Status, ManagerID: m.ManagerID}
+	for _, d := range m.Departments {
+		sf.DeptIDs = append(sf.DeptIDs, d.ID)
+	}
+	return sf
+}
+
+// factsOfRole describes a role being given, for the engine.
+func factsOfRole(r model.Role) *model.RoleFacts {
+	rf := &model.RoleFacts{ID: r.ID, Name: r.Name, Builtin: r.Builtin}
+	if r.Builtin != "" {
+		rf.Perms = model.BuiltinPermissions(r.Builtin)
+	} else if ps, err := model.NewPermissionSet(r.Permissions); err == nil {
+		rf.Perms = ps
+	}
+	return rf
+}
+
+// actionsFor lists the operations offered on m. An operation the session
+// may not do to anyone is left out; one it may not do to m is listed with
+// the engine's reason.
+func (s *staffScreen) actionsFor(m model.Member) []memberAction {
+	t := model.Target{Module: "staff", Staff: factsOfMember(m)}
+	module := model.Target{Module: "staff"}
+	var out []memberAction
+	add := func(b key.Binding, label, action string, open func(model.Member) (Dialog, tea.Cmd)) {
+		if !s.sess.Can(action, module).Allowed {
+			return
+		}
+		out = append(out, memberAction{binding: b, label: label, decision: s.sess.Can(action, t), open: open})
+	}
+	add(s.keys.Role, "change role", model.ActSetRole, s.roleDialog)
+	if m.Status == "deactivated" {
+		add(s.keys.Reactivate, "reactivate", model.ActReactivate, s.reactivateDialog)
+	} else {
+		add(s.keys.Deactivate, "deactivate", model.ActDeactivate, s.deactivateDialog)
+	}
+	add(s.keys.Remove, "remove", model.ActRemove, s.removeDialog)
+	add(s.keys.Transfer, "transfer ownership", model.ActTransfer, s.transferDialog)
+	return out
+}
+
+func (s *staffScreen) detailView(d memberDetail) string {
+	th := s.sess.Theme
+	m := d.m
+	san := model.Sanitize
+	var depts []string
+	for _, dp := range m.Departments {
+		depts = append(depts, san(dp.Name))
+	}
+	orNone := func(v string) string {
+		if v == "" {
+			return "—"
+		}
+		return v
+	}
+	tfa := "off"
+	if m.TOTPEnabled {
+		tfa = "on"
+	}
+	now := s.sess.Svc.Now()
+	rows := [][2]string{
+		{"Email", san(m.Email)},
+		{"Role", san(m.RoleName)},
+		{"Status", m.Status},
+		{"Departments", orNone(strings.Join(depts, ", "))},
+		{"Manager", orNone(san(m.ManagerName))},
+		{"2FA", tfa},
+		{"Last active", agoText(now, m.LastActive)},
+		{"Joined", m.CreatedAt.Format("2 Jan 2006")},
+	}
+	var b strings.Builder
+	b.WriteString(th.Title.Render(cell(san(m.Name), max(s.width-2, 10))) + "\n\n")
+	for _, r := range rows {
+		b.WriteString("  " + th.Label.Render(fmt.Sprintf("%-12s", r[0])) + " " + cell(r[1], max(s.width-16, 10)) + "\n")
+	}
+	acts := s.actionsFor(m)
+	b.WriteString("\n" + th.Header.Render("Actions") + "\n")
+	if len(acts) == 0 {
+		b.WriteString(th.Muted.Render("  You may view this member; changing staff is not part of your role.") + "\n")
+	}
+	for _, a := range acts {
+		line := fmt.Sprintf("  %-3s %s", a.binding.Help().Key, a.label)
+		if a.decision.Allowed {
+			b.WriteString(line + "\n")
+			continue
+		}
+		b.WriteString(th.Muted.Render(cell(line+" — "+san(a.decision.Reason), max(s.width, 20))) + "\n")
+	}
+	b.WriteString(th.Muted.Render("  esc back to the list"))
+	return b.String()
+}
+
+// act runs a model call and reports the outcome as an ActionMsg.
+func act(status string, next Dialog, fn func() error) tea.Cmd {
+	return func() tea.Msg {
+		if err := fn(); err != nil {
+			return ActionMsg{Err: err}
+		}
+		return ActionMsg{Status: status, Next: next}
+	}
+}
+
+func who(m model.Member) string {
+	return model.Sanitize(m.Name) + " <" + model.Sanitize(m.Email) + ">"
+}
+
+func (s *staffScreen) roleDialog(m model.Member) (Dialog, tea.Cmd) {
+	var opts []Option
+	for _, r := range s.roles {
+		o := Option{Label: r.Name, Value: r.Name, ID: r.ID, Detail: r.Description}
+		d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Staff: factsOfMember(m), Role: factsOfRole(r)})
+		switch {
+		case r.ID == m.RoleID:
+			o.Disabled, o.Reason = true, "their current role"
+		case !d.Allowed:
+			o.Disabled, o.Reason = true, d.Reason
+		}
+		opts = append(opts, o)
+	}
+	p := NewPicker(s.sess.Theme, "Change the role of "+who(m), opts)
+	p.Local = true
+	p.Intro = "Now " + model.Sanitize(m.RoleName) + ". The change takes effect at once, in sessions already open too."
+	svc, pr := s.sess.Svc, s.sess.Principal
+	return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
+		status := fmt.Sprintf("%s is now %s", model.Sanitize(m.Email), model.Sanitize(o.Value))
+		return nil, act(status, nil, func() error { return svc.SetRole(ctxb(), pr, m.ID, o.Value) })
+	}}, nil
+}
+
+func (s *staffScreen) deactivateDialog(m model.Member) (Dialog, tea.Cmd) {
+	svc, pr := s.sess.Svc, s.sess.Principal
+	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+		Title: "Deactivate " + who(m) + "?",
+		Body: "They are signed out at once and cannot sign in. Their clients stay assigned to them " +
+			"and their history stays. You can reactivate them later.",
+		Yes: "deactivate", Danger: true,
+	}, OnYes: func() tea.Cmd {
+		return act(model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(ctxb(), pr, m.ID) })
+	}}, nil
+}
+
+func (s *staffScreen) reactivateDialog(m model.Member) (Dialog, tea.Cmd) {
+	svc, pr := s.sess.Svc, s.sess.Principal
+	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+		Title: "Reactivate " + who(m) + "?",
+		Body:  "They can sign in again, with the role and access they had.",
+		Yes:   "reactivate", Default: true,
+	}, OnYes: func() tea.Cmd {
+		return act(model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(ctxb(), pr, m.ID) })
+	}}, nil
+}
+
+// removeDialog asks what becomes of the member's clients, then (for a
+// reassignment) whom they go to, then confirms.
+func (s *staffScreen) removeDialog(m model.Member) (Dialog, tea.Cmd) {
+	p := NewPicker(s.sess.Theme, "Remove "+who(m), []Option{
+		{Label: "Reassign their clients to another member…", Value: "reassign"},
+		{Label: "Leave their clients unowned", Value: "unowned"},
+	})
+	p.Local = true
+	p.Intro = "What becomes of the client folders they own?"
+	return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
+		if o.Value == "unowned" {
+			return s.removeConfirm(m, 0, ""), nil
+		}
+		return s.reassignPicker(m)
+	}}, nil
+}
+
+// reassignPicker offers the active members, filtered in SQL as the
+// filter is typed, a page at a time.
+func (s *staffScreen) reassignPicker(m model.Member) (Dialog, tea.Cmd) {
+	p := NewPicker(s.sess.Theme, "Reassign the clients of "+who(m)+" to…", nil)
+	p.Intro = "Active members; type to filter by name or email."
+	svc, pr := s.sess.Svc, s.sess.Principal
+	fetch := func(text string) tea.Cmd {
+		return func() tea.Msg {
+			ms, _, err := svc.ListStaff(ctxb(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
+			var opts []Option
+			for _, x := range ms {
+				if x.ID != m.ID {
+					opts = append(opts, Option{Label: x.Name, Detail: x.Email + " · " + x.RoleName, ID: x.ID, Value: x.Email})
+				}
+			}
+			return PickerItemsMsg{Filter: text, Items: opts, Err: err}
+		}
+	}
+	return &PickerDialog{Picker: p, OnFilter: fetch, OnPick: func(o Option) (Dialog, tea.Cmd) {
+		return s.removeConfirm(m, o.ID, o.Value), nil
+	}}, fetch("")
+}
+
+func (s *staffScreen) removeConfirm(m model.Member, to int64, toEmail string) Dialog {
+	svc, pr := s.sess.Svc, s.sess.Principal
+	fate := "Their client folders are left unowned."
+	if to != 0 {
+		fate = "Their client folders go to " + model.Sanitize(toEmail) + "."
+	}
+	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+		Title: "Remove " + who(m) + "?",
+		Body: "Their access to every client is revoked at once and their record is deleted. " + fate +
+			" Their history stays in the audit log; they can be invited again later.",
+		Yes: "remove", Danger: true,
+	}, OnYes: func() tea.Cmd {
+		return act(model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(ctxb(), pr, m.ID, to) })
+	}}
+}
+
+// transferDialog confirms, then asks for the Owner's password.
+func (s *staffScreen) transferDialog(m model.Member) (Dialog, tea.Cmd) {
+	svc, pr := s.sess.Svc, s.sess.Principal
+	body := "Transfer ownership of the organisation to " + who(m) + ". They become the Owner and you become an Admin. " +
+		"This cannot be undone: only the new Owner could transfer it back."
+	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+		Title: "Transfer ownership?", Body: body, Yes: "continue", Danger: true,
+	}, OnYes: func() tea.Cmd {
+		f := NewForm(s.sess.Theme, "Transfer ownership to "+who(m),
+			Field{Key: "password", Label: "Your password", Kind: PasswordField, Required: true})
+		f.Intro = "This cannot be undone. Enter your password to transfer ownership."
+		d := &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+			pw := f.Value("password")
+			status := "Ownership transferred to " + model.Sanitize(m.Email) + "; you are now an Admin"
+			return nil, act(status, nil, func() error { return svc.TransferOwnership(ctxb(), pr, m.ID, pw) })
+		}}
+		return func() tea.Msg { return ActionMsg{Next: d} }
+	}}, nil
+}

@@ -1,0 +1,271 @@
+package screens
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+	"gatehouse/tui/theme"
+)
+
+// Column describes one column of a Table.
+type Column struct {
+	Title string
+	// Min is the narrowest the column may be drawn.
+	Min int
+	// Grow shares the width left over after every column has its Min;
+	// 0 keeps the column at Min.
+	Grow int
+	// Drop orders which columns go first when even the minimum widths do
+	// not fit: the highest Drop goes first; 0 is never dropped.
+	Drop int
+}
+
+// Table is a windowed table: it knows how many rows the whole result has
+// (Total) but holds only a window of them, fetched by its owner from the
+// model as the cursor moves, and renders only the rows that fit.
+type Table struct {
+	theme   *theme.Theme
+	columns []Column
+	width   int
+	height  int // body rows, below the header line
+
+	total  int
+	offset int        // absolute index of held[0]
+	held   [][]string // the rows fetched so far, from offset on
+	cursor int        // absolute index of the selected row
+	top    int        // absolute index of the first visible row
+
+	sortCol  int // -1: no sort marker
+	sortDesc bool
+	empty    string
+}
+
+// NewTable returns an empty table with the given columns.
+func NewTable(th *theme.Theme, cols []Column) *Table {
+	return &Table{theme: th, columns: cols, sortCol: -1, empty: "Nothing to show."}
+}
+
+// SetSize sets the width and the total height, header line included.
+func (t *Table) SetSize(width, height int) {
+	t.width = max(width, 10)
+	t.height = max(height-1, 1)
+	t.scrollToCursor()
+}
+
+// SetEmpty sets the text shown when there are no rows.
+func (t *Table) SetEmpty(s string) { t.empty = s }
+
+// SetSort marks the sorted column in the header.
+func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.sortDesc = col, desc }
+
+// SetRows replaces the held window: rows are the result's rows from offset
+// on, total is the size of the whole result.
+func (t *Table) SetRows(offset, total int, rows [][]string) {
+	t.offset, t.total, t.held = offset, total, rows
+	t.clamp()
+}
+
+// Reset forgets the held rows and puts the cursor on the first row; the
+// owner fetches again.
+func (t *Table) Reset() {
+	t.held, t.offset, t.cursor, t.top = nil, 0, 0, 0
+}
+
+// Total is the size of the whole result.
+func (t *Table) Total() int { return t.total }
+
+// Held is how many rows the table holds now.
+func (t *Table) Held() int { return len(t.held) }
+
+// Cursor is the absolute index of the selected row.
+func (t *Table) Cursor() int { return t.cursor }
+
+// SetCursor selects a row.
+func (t *Table) SetCursor(i int) {
+	t.cursor = i
+	t.clamp()
+}
+
+// PageSize is the number of rows that fit.
+func (t *Table) PageSize() int { return t.height }
+
+// Update moves the cursor on the list keys and reports whether it used the
+// key.
+func (t *Table) Update(msg tea.KeyMsg, keys keymap.List) bool {
+	switch {
+	case key.Matches(msg, keys.Up):
+		t.cursor--
+	case key.Matches(msg, keys.Down):
+		t.cursor++
+	case key.Matches(msg, keys.PageUp):
+		t.cursor -= t.height
+		t.top -= t.height
+	case key.Matches(msg, keys.PageDown):
+		t.cursor += t.height
+		t.top += t.height
+	case key.Matches(msg, keys.Top):
+		t.cursor = 0
+	case key.Matches(msg, keys.Bottom):
+		t.cursor = t.total - 1
+	default:
+		return false
+	}
+	t.clamp()
+	return true
+}
+
+func (t *Table) clamp() {
+	t.cursor = min(t.cursor, t.total-1)
+	t.cursor = max(t.cursor, 0)
+	t.top = min(t.top, max(t.total-t.height, 0))
+	t.top = max(t.top, 0)
+	t.scrollToCursor()
+}
+
+func (t *Table) scrollToCursor() {
+	if t.cursor < t.top {
+		t.top = t.cursor
+	}
+	if t.cursor >= t.top+t.height {
+		t.top = t.cursor - t.height + 1
+	}
+}
+
+// Missing reports whether some visible row is not held, and if so the
+// window to fetch: the visible rows with a page of margin on each side.
+func (t *Table) Missing() (bool, int, int) {
+	end := min(t.top+t.height, t.total)
+	if t.top >= t.offset && end <= t.offset+len(t.held) {
+		return false, 0, 0
+	}
+	off := max(t.top-t.height, 0)
+	return true, off, 3 * t.height
+}
+
+// widths decides each column's width for the current width; a dropped
+// column gets -1.
+func (t *Table) widths() []int {
+	avail := t.width - lipgloss.Width(marker)
+	w := make([]int, len(t.columns))
+	shown := make([]bool, len(t.columns))
+	for i := range shown {
+		shown[i] = true
+	}
+	need := func() int {
+		n := 0
+		for i, c := range t.columns {
+			if shown[i] {
+				n += c.Min + 1
+			}
+		}
+		return n - 1
+	}
+	for need() > avail {
+		drop := -1
+		for i, c := range t.columns {
+			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop > t.columns[drop].Drop) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		shown[drop] = false
+	}
+	spare := max(avail-need(), 0)
+	grow := 0
+	for i, c := range t.columns {
+		if shown[i] {
+			grow += c.Grow
+		}
+	}
+	given := 0
+	last := -1
+	for i, c := range t.columns {
+		if !shown[i] {
+			w[i] = -1
+			continue
+		}
+		w[i] = c.Min
+		if grow > 0 && c.Grow > 0 {
+			extra := spare * c.Grow / grow
+			w[i] += extra
+			given += extra
+			last = i
+		}
+	}
+	if last >= 0 {
+		w[last] += spare - given // rounding leftovers
+	}
+	return w
+}
+
+// marker shows the selected row on terminals without colour too.
+const marker = "› "
+
+// cell fits s into exactly w cells, cutting with "…".
+func cell(s string, w int) string {
+	s = model.Sanitize(s)
+	if lipgloss.Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+}
+
+func (t *Table) line(cells []string, widths []int) string {
+	parts := make([]string, 0, len(cells))
+	for i, w := range widths {
+		if w < 0 {
+			continue
+		}
+		v := ""
+		if i < len(cells) {
+			v = cells[i]
+		}
+		parts = append(parts, cell(v, w))
+	}
+	return strings.Join(parts, " ")
+}
+
+// View renders the header and the visible rows only.
+func (t *Table) View() string {
+	widths := t.widths()
+	titles := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		titles[i] = c.Title
+		if i == t.sortCol {
+			if t.sortDesc {
+				titles[i] += " ▼"
+			} else {
+				titles[i] += " ▲"
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString(t.theme.Header.Render("  " + t.line(titles, widths)))
+	if t.total == 0 {
+		b.WriteString("\n" + t.theme.Muted.Render(cell(t.empty, t.width)))
+		return b.String()
+	}
+	end := min(t.top+t.height, t.total)
+	for i := t.top; i < end; i++ {
+		b.WriteString("\n")
+		j := i - t.offset
+		if j < 0 || j >= len(t.held) {
+			b.WriteString(t.theme.Muted.Render(cell("…", t.width)))
+			continue
+		}
+		row := "  " + t.line(t.held[j], widths)
+		if i == t.cursor {
+			row = t.theme.Selected.Render(marker + t.line(t.held[j], widths))
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
