@@ -429,3 +429,26 @@ func TestSSHSignIn(t *testing.T) {
 		t.Fatalf("locked member by key: %v", err)
 	}
 }
+
+func TestParallelGuessesAreSlowedToo(t *testing.T) {
+	f := newFixture(t)
+	f.useClock()
+	ann := f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	errs := make(chan error, 8)
+	for i := 0; i < cap(errs); i++ {
+		go func() {
+			_, err := f.svc.SignIn(f.ctx, "ann@acme.test", "wrong guess", "test")
+			errs <- err
+		}()
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; !errors.Is(err, ErrBadCredentials) && !errors.Is(err, ErrSlowDown) {
+			t.Fatalf("parallel guess: %v", err)
+		}
+	}
+	// Once the third failure is recorded, the others are refused however
+	// they interleave: the clock does not move, so the wait never ends.
+	if n := f.creds(ann.ID).FailedAttempts; n != slowDownAfter {
+		t.Fatalf("failed attempts = %d, want %d", n, slowDownAfter)
+	}
+}
