@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -278,9 +279,13 @@ func (s *Service) connectionPrincipal(ctx context.Context, c Connection, origin 
 	if c.CreatorID == 0 {
 		return Principal{}, &DeniedError{Decision: deny("Connection %q: its creator was removed", c.Name)}
 	}
-	err = s.db.Write(ctx, func(tx *sql.Tx) error { return db.TouchConnection(ctx, tx, c.ID, s.Now()) })
-	if err != nil {
-		return Principal{}, fmt.Errorf("record use of connection %s: %w", c.Name, err)
+	// Last use is shown to the minute; writing it more often would only
+	// make every open session refresh on each API call.
+	if now := s.Now(); now.Sub(c.LastUsed) >= time.Minute {
+		err = s.db.Write(ctx, func(tx *sql.Tx) error { return db.TouchConnection(ctx, tx, c.ID, now) })
+		if err != nil {
+			return Principal{}, fmt.Errorf("record use of connection %s: %w", c.Name, err)
+		}
 	}
 	return p, nil
 }

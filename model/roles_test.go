@@ -368,3 +368,55 @@ func TestCapList(t *testing.T) {
 		t.Fatal("short list changed")
 	}
 }
+
+func TestPreviewRoleChangeInternalAccounts(t *testing.T) {
+	f := newFixture(t)
+	owner := f.as(f.owner)
+	internal, err := f.svc.ClientByName(f.ctx, owner, InternalFolderName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"Firm bank", "Firm payroll"} {
+		if _, err := f.svc.AddAccount(f.ctx, owner, internal.ID, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := f.member("Adam Admin", "adam@acme.test", "Admin")
+	other := f.member("Ada Admin", "ada@acme.test", "Admin")
+	if err := f.svc.Grant(f.ctx, owner, admin.ID, internal.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	accs, _ := f.svc.Accounts(f.ctx, owner, internal.ID)
+	for _, a := range accs {
+		if a.Name == "Firm payroll" {
+			if err := f.svc.SetAccountAccess(f.ctx, owner, a.ID, admin.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Two roles that reach every client account differ only in the
+	// internal accounts, which are listed one by one.
+	pv, err := f.svc.PreviewRoleChange(f.ctx, owner, f.owner.ID, "Admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pv.Lose, []string{"Internal accounts / Firm bank", "Internal accounts / Firm payroll"}) || len(pv.Gain) != 0 {
+		t.Fatalf("owner -> Admin: gain %v lose %v", pv.Gain, pv.Lose)
+	}
+	// An Admin added to the internal folder keeps the toggled account as an
+	// Advisor; an Admin not added has none to lose there.
+	pv, err = f.svc.PreviewRoleChange(f.ctx, owner, admin.ID, "Advisor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pv.Lose) != 1 || !strings.HasPrefix(pv.Lose[0], "all client accounts except") || len(pv.Gain) != 0 {
+		t.Fatalf("added admin -> Advisor: gain %v lose %v", pv.Gain, pv.Lose)
+	}
+	pv, err = f.svc.PreviewRoleChange(f.ctx, owner, other.ID, "Owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pv.Gain, []string{"Internal accounts / Firm bank", "Internal accounts / Firm payroll"}) {
+		t.Fatalf("admin -> Owner: gain %v lose %v", pv.Gain, pv.Lose)
+	}
+}
