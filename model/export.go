@@ -1,0 +1,59 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+)
+
+// mayExport requires what an export reveals: every staff member, client
+// and audit entry. The Owner, Admins and the local system user have it.
+func mayExport(a Actor) error {
+	for _, m := range []string{"staff", "clients", "audit", "settings"} {
+		if a.isOwner() {
+			break
+		}
+		if a.Perms.Get(m, "view") != ScopeAll {
+			return &DeniedError{Decision{false, fmt.Sprintf("%s may not export the organisation: it needs to see all %s", a.who(), m)}}
+		}
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database file to dest while the
+// app stays in use. The copy includes secrets (it is the database), so it
+// is created readable by the owner only.
+func (s *Service) Backup(ctx context.Context, p Principal, dest string) error {
+	if err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		if err := mayExport(a); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "org.backup", TargetKind: "organisation", Target: dest}}, nil
+	}); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return s.db.Backup(ctx, dest)
+}
+
+// Export writes the whole organisation as JSON without secrets ("your data
+// is yours"). The export is itself audited, before the snapshot is taken,
+// so the file records that it was made.
+func (s *Service) Export(ctx context.Context, p Principal, w io.Writer) error {
+	if err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		if err := mayExport(a); err != nil {
+			return nil, err
+		}
+		return []change{{Action: "org.export", TargetKind: "organisation", Target: "json"}}, nil
+	}); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return s.db.Export(ctx, w)
+}
+
+// Import restores an export into this empty database and returns how many
+// rows it wrote. The audit chain comes across whole, so `audit verify`
+// passes on the result.
+func (s *Service) Import(ctx context.Context, r io.Reader) (int, error) {
+	return s.db.Import(ctx, r)
+}
