@@ -67,6 +67,14 @@ func TestConnectionTokenLifecycle(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].LastUsed.IsZero() {
 		t.Fatalf("connections = %+v, %v", cs, err)
 	}
+	// Signing in again within the minute writes nothing.
+	counter, _ := f.svc.ChangeCounter(f.ctx)
+	if _, err := f.svc.AuthenticateToken(f.ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := f.svc.ChangeCounter(f.ctx); again != counter {
+		t.Fatalf("a second sign-in within the minute wrote %d change(s)", again-counter)
+	}
 
 	for _, bad := range []string{"", "ghc_", "ghc_" + strings.Repeat("a", 32), "not-a-token", token + "x"} {
 		if _, err := f.svc.AuthenticateToken(f.ctx, bad); !errors.Is(err, ErrDenied) {
