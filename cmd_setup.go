@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+
+	"gatehouse/model"
+)
+
+func init() {
+	register(&command{
+		name: "init", args: "[--org NAME] [--name NAME] [--email EMAIL]",
+		summary: "Create the organisation and its Owner (first run). Asks for what the flags do not give;\n" +
+			"the password is read with echo off, or from $GATEHOUSE_PASSWORD for scripts.",
+		example: `GATEHOUSE_PASSWORD='a long passphrase' gatehouse init --org "Northwind Advisory" --name "Olivia Hart" --email olivia@example.com`,
+		flags: func(fs *flag.FlagSet) {
+			fs.String("org", "", "the organisation's `name`")
+			fs.String("name", "", "the Owner's full `name`")
+			fs.String("email", "", "the Owner's `email`")
+		},
+		run: initOrg,
+	})
+	register(&command{
+		name: "demo", args: "[--db PATH] [--no-tui] [--seed N]",
+		summary: "Create the demo organisation (a fresh file in a new temporary directory unless --db is given)\n" +
+			"and open it signed in as its Owner; without a terminal or with --no-tui, print how to explore it.",
+		example: "gatehouse demo --db /tmp/g.db --no-tui",
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("no-tui", false, "only create the database and print how to explore it")
+			fs.Uint64("seed", model.DefaultDemoSeed, "pick another, equally repeatable demo history (which accounts are off, when things happened)")
+		},
+		run: demo,
+	})
+	register(&command{
+		name: "join", args: "CODE",
+		summary: "Redeem an invitation: choose a password, enrol 2FA when required, then sign in.",
+		example: "gatehouse join abcdef-ghijkl-mnopqr-stuvwx",
+		run:     join,
+	})
+}
+
+// prompter asks questions on the terminal.
+type prompter struct {
+	in  *bufio.Reader
+	fd  uintptr
+	out io.Writer
+}
+
+func (p *prompter) ask(question string) (string, error) {
+	fmt.Fprintf(p.out, "%s: ", question)
+	line, err := p.in.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		return "", fmt.Errorf("read %s: %w", strings.ToLower(question), err)
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func (p *prompter) secret(question string) (string, error) {
+	fmt.Fprintf(p.out, "%s: ", question)
+	b, err := term.ReadPassword(p.fd)
+	fmt.Fprintln(p.out)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return string(b), nil
+}
+
+// askUntil repeats a question until check accepts the answer (three tries).
+func (p *prompter) askUntil(question string, check func(string) error) (string, error) {
+	var err error
+	for try := 0; try < 3; try++ {
+		var s string
+		if s, err = p.ask(question); err != nil {
+			return "", err
+		}
+		if err = check(s); err == nil {
+			return s, nil
+		}
+		fmt.Fprintf(p.out, "  %s\n", Sanitize(err.Error()))
+	}
+	return "", err
+}
+
+func initOrg(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if err := wantArgs(args); err != nil {
+		return err
+	}
+	in := model.SetupInput{OrgName: flagString(fs, "org"), OwnerName: flagString(fs, "name"), OwnerEmail: flagString(fs, "email"),
+		Password: os.Getenv("GATEHOUSE_PASSWORD")}
+	if err := a.resolvePath(); err != nil {
+		return err
+	}
+	svc, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	if has, err := svc.HasOrg(ctx); err != nil {
+		return err
+	} else if has {
+		return fmt.Errorf("%s already holds an organisation; nothing was changed", a.dbPath)
+	}
+	interactive := term.IsTerminal(a.stdin.Fd())
+	if !interactive && (in.OrgName == "" || in.OwnerName == "" || in.OwnerEmail == "" || in.Password == "") {
+		return usagef("not on a terminal: give --org, --name and --email, and the password in $GATEHOUSE_PASSWORD")
+	}
+	if interactive {
+		if err := promptSetup(a, &in); err != nil {
+			return err
+		}
+	}
+	owner, err := svc.Setup(ctx, system(), in)
+	if err != nil {
+		return err
+	}
+	org, _ := svc.Org(ctx)
+	fmt.Fprintf(a.stdout, "Created %s in %s with %s <%s> as its Owner.\n", Sanitize(org.Name), a.dbPath, Sanitize(owner.Name), Sanitize(owner.Email))
+	fmt.Fprintf(a.stdout, "Open it with:\n  gatehouse%s\n", a.dbArg())
+	return nil
+}
+
+// promptSetup asks for what the flags did not give.
+func promptSetup(a *app, in *model.SetupInput) error {
+	p := &prompter{in: bufio.NewReader(a.stdin), fd: a.stdin.Fd(), out: a.stdout}
+	fmt.Fprintf(a.stdout, "Creating a Gatehouse organisation in %s.\n", a.dbPath)
+	var err error
+	if in.OrgName == "" {
+		if in.OrgName, err = p.askUntil("Organisation name", func(s string) error { _, err := model.CleanName("organisation name", s); return err }); err != nil {
+			return err
+		}
+	}
+	if in.OwnerName == "" {
+		if in.OwnerName, err = p.askUntil("Your full name", func(s string) error { _, err := model.CleanName("name", s); return err }); err != nil {
+			return err
+		}
+	}
+	if in.OwnerEmail == "" {
+		if in.OwnerEmail, err = p.askUntil("Your email", func(s string) error { _, err := model.CleanEmail(s); return err }); err != nil {
+			return err
+		}
+	}
+	if in.Password != "" {
+		return nil
+	}
+	for try := 0; try < 3; try++ {
+		pw, err := p.secret(fmt.Sprintf("Password (at least %d characters)", model.MinPassword))
+		if err != nil {
+			return err
+		}
+		if err := model.CheckPasswordStrength(pw); err != nil {
+			fmt.Fprintf(a.stdout, "  %s\n", err)
+			continue
+		}
+		again, err := p.secret("Password again")
+		if err != nil {
+			return err
+		}
+		if pw != again {
+			fmt.Fprintln(a.stdout, "  The two passwords differ; try again.")
+			continue
+		}
+		in.Password = pw
+		return nil
+	}
+	return errors.New("no password chosen; nothing was changed")
+}
+
+// dbArg is " --db PATH" when the database is not the default one.
+func (a *app) dbArg() string {
+	if def, err := defaultPath(); err == nil && def == a.dbPath {
+		return ""
+	}
+	return " --db " + shellQuote(a.dbPath)
+}
+
+func demo(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if err := wantArgs(args); err != nil {
+		return err
+	}
+	g, _ := fs.Lookup("seed").Value.(flag.Getter)
+	seed, _ := g.Get().(uint64)
+	if !a.dbSet {
+		dir, err := os.MkdirTemp("", "gatehouse-demo-")
+		if err != nil {
+			return fmt.Errorf("create demo directory: %w", err)
+		}
+		a.dbPath = filepath.Join(dir, "gatehouse.db")
+	}
+	svc, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	if has, err := svc.HasOrg(ctx); err != nil {
+		return err
+	} else if has {
+		return fmt.Errorf("%s already holds an organisation; the demo needs an empty database (leave out --db for a fresh one)", a.dbPath)
+	}
+	fmt.Fprintf(a.stderr, "Creating the demo organisation in %s ...\n", a.dbPath)
+	info, err := svc.PopulateDemoSeed(ctx, system(), seed)
+	if err != nil {
+		return fmt.Errorf("create demo: %w", err)
+	}
+	if !flagBool(fs, "no-tui") && isTerminal(a.stdin) && isTerminal(os.Stdout) {
+		owner, err := svc.MemberByEmail(ctx, system(), info.Members[0].Email)
+		if err != nil {
+			return err
+		}
+		return runTUI(ctx, a, svc, tuiOptions{Demo: true, SignedIn: &owner})
+	}
+	printDemoGuide(a.stdout, a, info)
+	return nil
+}
+
+func isTerminal(f *os.File) bool { return f != nil && term.IsTerminal(f.Fd()) }
+
+// printDemoGuide says how to explore the demo: where it is, who is in it
+// and what to try.
+func printDemoGuide(w io.Writer, a *app, info model.DemoInfo) {
+	db := " --db " + shellQuote(a.dbPath)
+	fmt.Fprintf(w, "Demo organisation %q created in %s\n\n", Sanitize(info.Org), a.dbPath)
+	fmt.Fprintln(w, "Its members (demo data only; sign in as anyone):")
+	t := newTable(w, "  EMAIL", "ROLE", "STATUS", "PASSWORD", "TOTP SECRET")
+	for _, m := range info.Members {
+		secret := m.TOTPSecret
+		if secret == "" {
+			secret = "(no 2FA)"
+		}
+		t.row("  "+m.Email, m.Role, m.Status, m.Password, secret)
+	}
+	t.flush()
+	advisor, other := info.ExampleAdvisor, info.ExampleOtherClient
+	fmt.Fprintf(w, `
+Try:
+  gatehouse%[1]s                                 open the app (sign in as anyone above)
+  gatehouse%[1]s staff list
+  gatehouse%[1]s access list --staff %[2]s
+  gatehouse%[1]s check %[2]s view %[3]s
+  gatehouse%[1]s check %[2]s access %[4]s
+  gatehouse%[1]s access revoke --staff %[2]s
+  gatehouse%[1]s audit list --limit 20
+  gatehouse%[1]s audit verify
+  oathtool --totp -b SECRET                      the 6-digit code for a member with 2FA
+`, db, shellQuote(advisor), shellQuote("client:"+other), shellQuote("account:"+info.ExampleAccount))
+}
+
+func join(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+	if err := wantArgs(args, "CODE"); err != nil {
+		return err
+	}
+	svc, err := a.openExisting(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := svc.PeekInvitation(ctx, args[0]); err != nil {
+		return err
+	}
+	if !isTerminal(a.stdin) || !isTerminal(os.Stdout) {
+		return errors.New("joining needs a terminal: run 'gatehouse join CODE' in one to choose your password")
+	}
+	return runTUI(ctx, a, svc, tuiOptions{JoinCode: strings.TrimSpace(args[0])})
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const helpIntro = `Gatehouse decides and shows who on a firm's staff can reach which client
+accounts, and who did what, in a hash-chained audit log.
+
+Usage:
+  gatehouse [--db PATH]                 open the terminal app
+  gatehouse [--db PATH] COMMAND [ARGS]  run one command
+
+`
+
+const helpOutro = `
+Every command takes --db PATH (before or after the command name); without it
+Gatehouse uses $GATEHOUSE_DB, else gatehouse/gatehouse.db in the user's data
+directory ($XDG_DATA_HOME or ~/.local/share on Linux). Commands run locally act
+as the operating-system user and are audited under that name.
+
+Run 'gatehouse COMMAND --help' for a command's flags and an example.
+`
+
+// printHelp lists every command.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, helpIntro)
+	fmt.Fprintln(w, "Commands:")
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprint(w, helpOutro)
+}
+
+// helpCommand is `gatehouse help [COMMAND...]`.
+func helpCommand(stdout, stderr io.Writer, args []string) int {
+	if len(args) == 0 {
+		printHelp(stdout)
+		return exitOK
+	}
+	if c, rest := findCommand(args); c != nil && len(rest) == 0 {
+		fs := flag.NewFlagSet("gatehouse "+c.name, flag.ContinueOnError)
+		fs.String("db", "", "database `file` (default: $GATEHOUSE_DB, else the user's data directory)")
+		if c.flags != nil {
+			c.flags(fs)
+		}
+		printCommandHelp(stdout, c, fs)
+		return exitOK
+	}
+	if group := groupCommands(args[0]); len(group) > 0 && len(args) == 1 {
+		printGroupHelp(stdout, args[0], group)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "gatehouse: no command %q\nRun 'gatehouse help' for the commands.\n", Sanitize(strings.Join(args, " ")))
+	return exitUsage
+}
+
+// printGroupHelp lists the subcommands of a group such as "staff".
+func printGroupHelp(w io.Writer, group string, cmds []*command) {
+	fmt.Fprintf(w, "Usage: gatehouse %s COMMAND\n\nCommands:\n", group)
+	width := 0
+	for _, c := range cmds {
+		width = max(width, len(c.name))
+	}
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'gatehouse %s COMMAND --help' for a command's flags and an example.\n", group)
+}
+
+// printCommandHelp prints a command's usage, flags and example.
+func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
+	usage := "gatehouse " + c.name
+	if c.args != "" {
+		usage += " " + c.args
+	}
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", usage, c.summary)
+	printFlags(w, fs)
+	fmt.Fprintf(w, "\nExample:\n  %s\n", strings.ReplaceAll(c.example, "\n", "\n  "))
+}
+
+// printFlags lists a command's flags GNU-style (--name VALUE).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	type line struct{ left, usage string }
+	var lines []line
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		left := "--" + f.Name
+		if name != "" {
+			left += " " + strings.ToUpper(name)
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" && f.Name != "db" {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		width = max(width, len(left))
+		lines = append(lines, line{left, usage})
+	})
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, l.left, l.usage)
+	}
+	fmt.Fprintln(w, "  --help"+strings.Repeat(" ", max(0, width-6))+"  show this help")
+}

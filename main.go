@@ -1,0 +1,352 @@
+// Command gatehouse manages which staff of a firm can reach which client
+// accounts, with a hash-chained audit log. With no command it opens the
+// terminal app; the commands below serve scripts and on-call staff.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"os/user"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"gatehouse/db"
+	"gatehouse/model"
+)
+
+// Exit codes: 0 success, 1 failure (or "denied" for check), 2 usage or
+// lookup errors.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// command is one CLI command or subcommand.
+type command struct {
+	name    string // "staff list"
+	args    string // positional arguments and flags, as in the usage line
+	summary string
+	example string
+	// flags registers the command's own flags; may be nil.
+	flags func(fs *flag.FlagSet)
+	run   func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
+}
+
+// commands is every command in the order help lists them.
+var commands []*command
+
+func register(c *command) { commands = append(commands, c) }
+
+// app is what a running command needs: where to write, which database,
+// and who acts.
+type app struct {
+	stdout, stderr io.Writer
+	stdin          *os.File
+	dbPath         string
+	dbSet          bool // --db was given on the command line
+	svc            *model.Service
+}
+
+// usageError is a mistake in how a command was called (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// exitError ends a command with a code and an already printed message.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run parses the command line and runs one command; it returns the exit
+// code.
+func run(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin}
+	defer func() {
+		if a.svc != nil {
+			a.svc.Close()
+		}
+	}()
+
+	global := flag.NewFlagSet("gatehouse", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.StringVar(&a.dbPath, "db", "", "database file")
+	if err := global.Parse(argv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "gatehouse: %v\nRun 'gatehouse help' for the commands.\n", err)
+		return exitUsage
+	}
+	global.Visit(func(f *flag.Flag) { a.dbSet = a.dbSet || f.Name == "db" })
+	rest := global.Args()
+
+	if len(rest) > 0 && rest[0] == "help" {
+		return helpCommand(stdout, stderr, rest[1:])
+	}
+	cmd, args := findCommand(rest)
+	if cmd == nil {
+		if len(rest) > 0 {
+			if group := groupCommands(rest[0]); len(group) > 0 {
+				if len(rest) == 1 || isHelpArg(rest[1]) {
+					printGroupHelp(stdout, rest[0], group)
+					if len(rest) == 1 {
+						return exitUsage
+					}
+					return exitOK
+				}
+				fmt.Fprintf(stderr, "gatehouse: unknown command %q\n", Sanitize(strings.Join(rest[:2], " ")))
+				printGroupHelp(stderr, rest[0], group)
+				return exitUsage
+			}
+			fmt.Fprintf(stderr, "gatehouse: unknown command %q\nRun 'gatehouse help' for the commands.\n", Sanitize(rest[0]))
+			return exitUsage
+		}
+		cmd = tuiCommand
+	}
+	return a.runCommand(ctx, cmd, args)
+}
+
+// Sanitize is model.Sanitize: every string a user typed passes through it
+// before it is printed.
+func Sanitize(s string) string { return model.Sanitize(s) }
+
+func isHelpArg(s string) bool { return s == "-h" || s == "--help" || s == "-help" || s == "help" }
+
+// findCommand matches the longest registered name at the start of args.
+func findCommand(args []string) (*command, []string) {
+	var best *command
+	bestLen := 0
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(words) > len(args) || len(words) <= bestLen {
+			continue
+		}
+		match := true
+		for i, w := range words {
+			if args[i] != w {
+				match = false
+				break
+			}
+		}
+		if match {
+			best, bestLen = c, len(words)
+		}
+	}
+	if best == nil {
+		return nil, args
+	}
+	return best, args[bestLen:]
+}
+
+// groupCommands lists the subcommands of a group such as "staff".
+func groupCommands(group string) []*command {
+	var out []*command
+	for _, c := range commands {
+		if strings.HasPrefix(c.name, group+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
+	fs := flag.NewFlagSet("gatehouse "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dbFlag := fs.String("db", a.dbPath, "database `file` (default: $GATEHOUSE_DB, else the user's data directory)")
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printCommandHelp(a.stdout, c, fs)
+			return exitOK
+		}
+		fmt.Fprintf(a.stderr, "gatehouse: %v\nRun 'gatehouse %s --help' for its usage.\n", Sanitize(err.Error()), c.name)
+		return exitUsage
+	}
+	fs.Visit(func(f *flag.Flag) { a.dbSet = a.dbSet || f.Name == "db" })
+	a.dbPath = *dbFlag
+	err = c.run(ctx, a, fs, pos)
+	return a.report(c, err)
+}
+
+// report prints err as one line on stderr and picks the exit code.
+func (a *app) report(c *command, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(a.stderr, "gatehouse: %s\nRun 'gatehouse %s --help' for its usage.\n", Sanitize(ue.msg), c.name)
+		return exitUsage
+	}
+	var denied *model.DeniedError
+	if errors.As(err, &denied) {
+		fmt.Fprintf(a.stderr, "gatehouse: not allowed: %s\n", Sanitize(denied.Decision.Reason))
+		return exitFail
+	}
+	fmt.Fprintf(a.stderr, "gatehouse: %s\n", Sanitize(err.Error()))
+	// A member, client or role that does not exist is a lookup error, told
+	// apart from a refusal (exit 1) for scripts.
+	if errors.Is(err, model.ErrNotFound) {
+		return exitUsage
+	}
+	return exitFail
+}
+
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments ("staff invite EMAIL --name N" and "staff invite
+// --name N EMAIL" both work). After "--" everything is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(args []string, names ...string) error {
+	if len(args) < len(names) {
+		return usagef("missing %s", strings.Join(names[len(args):], " and "))
+	}
+	if len(args) > len(names) {
+		return usagef("unexpected argument %q", args[len(names)])
+	}
+	return nil
+}
+
+// resolvePath fills in the default database path.
+func (a *app) resolvePath() error {
+	if a.dbPath != "" {
+		return nil
+	}
+	p, err := db.DefaultPath()
+	if err != nil {
+		return err
+	}
+	a.dbPath = p
+	return nil
+}
+
+// openExisting opens the database for a command that needs an organisation
+// already there; it never creates a file.
+func (a *app) openExisting(ctx context.Context) (*model.Service, error) {
+	if err := a.resolvePath(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(a.dbPath); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s; create one with 'gatehouse init' or try 'gatehouse demo' (use --db PATH for another file)", a.dbPath)
+	}
+	svc, err := a.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	has, err := svc.HasOrg(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read organisation: %w", err)
+	}
+	if !has {
+		return nil, fmt.Errorf("%s holds no organisation yet; create one with 'gatehouse init --db %s'", a.dbPath, a.dbPath)
+	}
+	return svc, nil
+}
+
+// defaultPath is where the database lives without --db.
+func defaultPath() (string, error) { return db.DefaultPath() }
+
+// open opens (creating if needed) the database.
+func (a *app) open(ctx context.Context) (*model.Service, error) {
+	if a.svc != nil {
+		return a.svc, nil
+	}
+	if err := a.resolvePath(); err != nil {
+		return nil, err
+	}
+	svc, err := model.Open(ctx, a.dbPath)
+	if err != nil {
+		return nil, err
+	}
+	a.svc = svc
+	return svc, nil
+}
+
+// system is the principal local commands act as: the operating-system user
+// running them, who holds the database file.
+func system() model.Principal {
+	return model.System(osUserName())
+}
+
+func osUserName() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, v := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if n := os.Getenv(v); n != "" {
+			return n
+		}
+	}
+	return "unknown"
+}
+
+// table writes aligned columns; every cell passes through Sanitize.
+type table struct{ tw *tabwriter.Writer }
+
+func newTable(w io.Writer, headers ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	fmt.Fprintln(t.tw, strings.Join(headers, "\t"))
+	return t
+}
+
+func (t *table) row(cells ...string) {
+	for i, c := range cells {
+		cells[i] = strings.ReplaceAll(Sanitize(c), "\t", " ")
+	}
+	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+}
+
+func (t *table) flush() { t.tw.Flush() }
+
+// stringList is a repeatable flag (--department A --department B).
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// sortedNames returns names in order, for messages listing choices.
+func sortedNames(names []string) string {
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
