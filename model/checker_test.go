@@ -1,0 +1,150 @@
+package model
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gatehouse/db"
+)
+
+// truth decides from freshly loaded facts, as every write does.
+func truth(t *testing.T, svc *Service, staffID, accountID int64) Decision {
+	t.Helper()
+	ctx := context.Background()
+	q := svc.DB().Read()
+	a, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: staffID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := db.GetAccount(ctx, q, accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.GetClient(ctx, q, acc.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := clientFacts(ctx, q, a, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	af, err := accountFacts(ctx, q, a, acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Decide(a, ActAccess, Target{Module: "accounts", Client: cf, Account: af})
+}
+
+func TestCheckerAgreesWithTheEngine(t *testing.T) {
+	ctx := context.Background()
+	svc, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if _, err := svc.GenerateLarge(ctx, System("t"), GenerateOptions{Seed: 3, Staff: 60, Clients: 80, AccountsPerClient: 2, Grants: 400, Audit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	// The internal folder gets an account and one member, so that rule is walked too.
+	internal, err := db.InternalClient(ctx, svc.DB().Read())
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := svc.AddAccount(ctx, System("t"), internal.ID, "Own payroll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Grant(ctx, System("t"), 51, internal.ID, acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	chk, err := svc.NewChecker(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	var staff, accounts []int64
+	rows, _ := svc.DB().Read().QueryContext(ctx, `SELECT id FROM staff`)
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		staff = append(staff, id)
+	}
+	rows.Close()
+	rows, _ = svc.DB().Read().QueryContext(ctx, `SELECT id FROM accounts`)
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		accounts = append(accounts, id)
+	}
+	rows.Close()
+	allowed := 0
+	for _, s := range staff {
+		for _, a := range accounts {
+			want := truth(t, svc, s, a)
+			got, err := chk.CanReach(ctx, s, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want.Allowed {
+				t.Fatalf("staff %d account %d: checker %v, engine %v (%s)", s, a, got, want.Allowed, want.Reason)
+			}
+			exp, err := chk.Explain(ctx, s, a)
+			if err != nil || exp != want {
+				t.Fatalf("explain staff %d account %d = %+v, want %+v (%v)", s, a, exp, want, err)
+			}
+			if got {
+				allowed++
+			}
+		}
+	}
+	if allowed == 0 || allowed == len(staff)*len(accounts) {
+		t.Fatalf("degenerate data: %d of %d allowed", allowed, len(staff)*len(accounts))
+	}
+}
+
+func TestCheckerHonoursChangesFromAnotherProcess(t *testing.T) {
+	f, c, accs, adv := acmeFixture(t)
+	if err := f.svc.AddToClient(f.ctx, f.as(f.owner), c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	chk, err := f.svc.NewChecker(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	if ok, _ := chk.CanReach(f.ctx, adv.ID, accs[0].ID); !ok {
+		t.Fatal("not reachable before revoke")
+	}
+	// A second Service on the same file stands for another process.
+	other, err := Open(f.ctx, f.svc.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.SetAccountAccess(f.ctx, f.sys, accs[0].ID, adv.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Second)
+	for {
+		ok, err := chk.CanReach(f.ctx, adv.ID, accs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("revocation by another process not honoured within a second")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := other.Deactivate(f.ctx, f.sys, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	chk.Refresh(f.ctx)
+	if ok, _ := chk.CanReach(f.ctx, adv.ID, accs[1].ID); ok {
+		t.Fatal("deactivated member still reaches an account")
+	}
+}
