@@ -827,6 +827,7 @@ type ResultDialog struct {
 	Theme  *theme.Theme
 	scroll int
 	page   int
+	lines  int
 }
 
 // Update implements Dialog.
@@ -835,7 +836,7 @@ func (d *ResultDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if !ok {
 		return d, nil
 	}
-	n := strings.Count(d.Body, "\n") + 1
+	n := d.lines
 	switch km.String() {
 	case "enter", "esc", "q":
 		return nil, nil
@@ -854,13 +855,17 @@ func (d *ResultDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 
 // View implements Dialog.
 func (d *ResultDialog) View(width, height int) string {
-	lines := strings.Split(d.Body, "\n")
+	// Long lines wrap rather than run off the edge: codes must be read whole.
+	body := lipgloss.NewStyle().Width(max(width-2, 20)).Render(d.Body)
+	lines := strings.Split(body, "\n")
+	d.lines = len(lines)
 	d.page = max(height-5, 3)
 	foot := "enter/esc close"
 	if len(lines) > d.page {
+		d.scroll = min(d.scroll, len(lines)-d.page)
 		end := min(d.scroll+d.page, len(lines))
 		lines = lines[d.scroll:end]
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ scroll · %s", d.scroll+1, end, strings.Count(d.Body, "\n")+1, foot)
+		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ scroll · %s", d.scroll+1, end, d.lines, foot)
 	}
 	return d.Theme.Title.Render(d.Title) + "\n\n" + strings.Join(lines, "\n") + "\n\n" + d.Theme.Muted.Render(foot)
 }

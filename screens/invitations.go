@@ -21,7 +21,7 @@ var invitationColumns = []Column{
 	{Title: "Name", Min: 10, Grow: 2, Drop: 2},
 	{Title: "Role", Min: 8, Grow: 1},
 	{Title: "Status", Min: 8},
-	{Title: "Expires", Min: 11},
+	{Title: "Expires", Min: 13},
 	{Title: "Invited by", Min: 12, Grow: 2, Drop: 1},
 }
 

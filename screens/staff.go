@@ -375,6 +375,10 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(km, lk.Back) && s.text != "":
+		s.text = ""
+		s.filter.SetValue("")
+		return s.requery()
 	case key.Matches(km, lk.Filter):
 		s.filtering = true
 		return s.filter.Focus()
@@ -440,7 +444,7 @@ func (s *staffScreen) View() string {
 	case s.filtering:
 		filter = s.filter.View()
 	case s.text != "":
-		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc in the filter to clear)")
+		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc to clear)")
 	default:
 		filter = th.Muted.Render(s.hints())
 	}

@@ -231,3 +231,431 @@ func TestStaffListGolden(t *testing.T) {
 		golden(t, sizeName("staff_list", sz), s.View(), sz[0], sz[1])
 	}
 }
+
+// memberByEmail reads a member straight from the model, as the system.
+func (e *staffEnv) memberByEmail(email string) (model.Member, error) {
+	return e.svc.MemberByEmail(e.ctx, model.System("tester"), email)
+}
+
+// selectRow moves the list cursor to the member with email.
+func (e *staffEnv) selectRow(s Screen, email string) Screen {
+	e.t.Helper()
+	s = e.press(s, "g")
+	ss := s.(*staffScreen)
+	for i := 0; i < 50; i++ {
+		if m, ok := ss.selected(); ok && m.Email == email {
+			return s
+		}
+		s = e.press(s, "j")
+	}
+	e.t.Fatalf("no row for %s", email)
+	return s
+}
+
+func TestStaffDetailGolden(t *testing.T) {
+	e, _ := staffOrg(t)
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		s = e.selectRow(s, "ann@acme.test")
+		s = e.press(s, "enter")
+		golden(t, sizeName("staff_detail", sz), s.View(), sz[0], sz[1])
+		if !strings.Contains(s.View(), "Manager      Adam Admin") {
+			t.Errorf("detail lacks the manager:\n%s", s.View())
+		}
+	}
+	// The Owner's own row offers no deactivation, with the engine's reason.
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "owner@acme.test")
+	s = e.press(s, "enter")
+	if !strings.Contains(s.View(), "no one may deactivate themselves") {
+		t.Errorf("own detail does not say why deactivation is off:\n%s", s.View())
+	}
+	s = e.press(s, "d")
+	if s.(*staffScreen).dialog != nil || !e.lastStatus().Err {
+		t.Errorf("d on oneself opened %v, status %+v", s.(*staffScreen).dialog, e.lastStatus())
+	}
+}
+
+func TestStaffInviteOne(t *testing.T) {
+	e, _ := staffOrg(t)
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		s = e.press(s, "n", "dee@acme.test", "tab", "Dee Doe", "tab", "right", "tab", " ", "tab", "Welcome aboard")
+		golden(t, sizeName("staff_invite_form", sz), s.View(), sz[0], sz[1])
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 80, 24)
+	// A bad address is refused in the form, and what was typed stays.
+	s = e.press(s, "n", "not-an-email", "enter")
+	if v := s.View(); !strings.Contains(v, "is not an email address") || !strings.Contains(v, "not-an-email") {
+		t.Fatalf("bad email not reported in the form:\n%s", v)
+	}
+	s = e.press(s, "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "@acme.test", "tab", "Nora Newman", "enter")
+	v := s.View()
+	if !strings.Contains(v, "gatehouse join ") {
+		t.Fatalf("no redeem command after inviting:\n%s", v)
+	}
+	code := inviteCodeRE.FindString(v)
+	if code == "" {
+		t.Fatalf("no code shown:\n%s", v)
+	}
+	if _, err := e.svc.AcceptInvitation(e.ctx, code, "a long enough password", "test"); err != nil {
+		t.Fatalf("the code shown does not redeem: %v", err)
+	}
+	m, err := e.memberByEmail("not-an@acme.test")
+	if err != nil || m.Name != "Nora Newman" || m.RoleName != "Advisor" {
+		t.Fatalf("invited member = %+v, %v", m, err)
+	}
+	if st := e.lastStatus(); st.Err || !strings.Contains(st.Text, "Invited") {
+		t.Errorf("status = %+v", st)
+	}
+}
+
+func TestStaffInviteRoleAndDepartments(t *testing.T) {
+	e, _ := staffOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	// Role: Owner, Admin, Advisor; one step right of Advisor wraps to Owner,
+	// which the engine refuses; one more is Admin.
+	s = e.press(s, "n", "dee@acme.test", "tab", "Dee", "tab", "right")
+	if !strings.Contains(s.View(), "unavailable: there is exactly one Owner") {
+		t.Fatalf("Owner role not shown as unavailable:\n%s", s.View())
+	}
+	s = e.press(s, "right", "tab", "right", " ", "enter")
+	invs, err := e.svc.ListInvitations(e.ctx, model.System("t"), "pending")
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("invitations = %v, %v", invs, err)
+	}
+	if invs[0].RoleName != "Admin" || len(invs[0].Departments) != 1 {
+		t.Errorf("invitation = %+v", invs[0])
+	}
+}
+
+func TestStaffAdminCannotInviteAdmin(t *testing.T) {
+	e, ms := staffOrg(t)
+	s := e.start(NewStaff(e.session(ms["admin"])), 120, 40)
+	// Owner is refused by the form; Admin too, with the engine's reason.
+	s = e.press(s, "n", "eve@acme.test", "tab", "tab", "left", "enter")
+	if !strings.Contains(s.View(), "only the Owner makes Admins") {
+		t.Fatalf("admin invite not refused with reason:\n%s", s.View())
+	}
+	if invs, _ := e.svc.ListInvitations(e.ctx, model.System("t"), "pending"); len(invs) != 0 {
+		t.Fatalf("invitation made: %+v", invs)
+	}
+}
+
+func TestStaffBulkInvite(t *testing.T) {
+	e, _ := staffOrg(t)
+	for _, sz := range sizes {
+		e2, _ := staffOrg(t)
+		s := e2.start(NewStaff(e2.session(e2.owner)), sz[0], sz[1])
+		s = e2.press(s, "b", "one@acme.test\nnot an email\nann@acme.test\ntwo@acme.test", "ctrl+s")
+		golden(t, sizeName("staff_bulk_result", sz), s.View(), sz[0], sz[1])
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.press(s, "b", "one@acme.test\nnot an email\nann@acme.test\ntwo@acme.test", "ctrl+s")
+	v := s.View()
+	for _, want := range []string{"✓ line 1  one@acme.test", "✗ line 2", "✗ line 3  ann@acme.test", "already a staff member", "✓ line 4  two@acme.test"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("bulk result lacks %q:\n%s", want, v)
+		}
+	}
+	if n := len(inviteCodeRE.FindAllString(v, -1)); n != 2 {
+		t.Errorf("%d codes shown, want 2", n)
+	}
+	if e.lastStatus().Text != "Invited 2 of 4" {
+		t.Errorf("status = %+v", e.lastStatus())
+	}
+}
+
+func TestStaffInvitationsResendRevoke(t *testing.T) {
+	e, _ := staffOrg(t)
+	sys := model.System("tester")
+	if _, _, err := e.svc.Invite(e.ctx, sys, model.InviteInput{Email: "pat@acme.test", Name: "Pat Pending"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Invite(e.ctx, sys, model.InviteInput{Email: "rex@acme.test", Name: "Rex Revoked"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		s = e.press(s, "i")
+		golden(t, sizeName("staff_invitations", sz), s.View(), sz[0], sz[1])
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.press(s, "i", "f") // pending only: rex (newest first), pat
+	if v := s.View(); !strings.Contains(v, "status: pending") || strings.Contains(v, "ann@acme.test") {
+		t.Fatalf("pending filter:\n%s", v)
+	}
+	s = e.press(s, "X", "y")
+	invs, _ := e.svc.ListInvitations(e.ctx, sys, "revoked")
+	if len(invs) != 1 || invs[0].Email != "rex@acme.test" {
+		t.Fatalf("revoked = %+v", invs)
+	}
+	if strings.Contains(s.View(), "rex@acme.test") {
+		t.Errorf("revoked invitation still listed under pending:\n%s", s.View())
+	}
+	s = e.press(s, "R", "y")
+	code := inviteCodeRE.FindString(s.View())
+	if code == "" || !strings.Contains(s.View(), "gatehouse join "+code) {
+		t.Fatalf("resend shows no new code:\n%s", s.View())
+	}
+	if _, err := e.svc.AcceptInvitation(e.ctx, code, "a long enough password", "test"); err != nil {
+		t.Fatalf("resent code does not redeem: %v", err)
+	}
+	s = e.press(s, "esc", "esc")
+	if s.(*staffScreen).invites != nil {
+		t.Error("esc did not leave the invitations")
+	}
+}
+
+func TestStaffChangeRole(t *testing.T) {
+	e, ms := staffOrg(t)
+	// An Admin sees Admin greyed with the engine's reason and cannot pick it.
+	s := e.start(NewStaff(e.session(ms["admin"])), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "r")
+	if v := s.View(); !strings.Contains(v, "Admin — only the Owner makes or unmakes Admins") {
+		t.Fatalf("role picker:\n%s", v)
+	}
+	s = e.press(s, "Admin", "enter")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.RoleName != "Advisor" {
+		t.Fatalf("admin made an Admin: %+v", m)
+	}
+	// The Owner may.
+	s = e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "r", "Admin", "enter")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.RoleName != "Admin" {
+		t.Fatalf("owner could not make an Admin: %+v (%+v)", m, e.lastStatus())
+	}
+	if !strings.Contains(s.View(), "Bob Builder") || s.(*staffScreen).dialog != nil {
+		t.Errorf("not back on the list:\n%s", s.View())
+	}
+}
+
+func TestStaffDeactivateReactivate(t *testing.T) {
+	e, _ := staffOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 80, 24)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "d", "enter") // enter does not confirm a dangerous question
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatalf("enter deactivated: %+v", m)
+	}
+	s = e.press(s, "y")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "deactivated" {
+		t.Fatalf("status = %s (%+v)", m.Status, e.lastStatus())
+	}
+	if !strings.Contains(s.View(), "deactivated") {
+		t.Errorf("list not refreshed:\n%s", s.View())
+	}
+	s = e.press(s, "a", "y")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatalf("status = %s", m.Status)
+	}
+}
+
+func TestStaffRemoveReassign(t *testing.T) {
+	e, ms := staffOrg(t)
+	e.exec(`INSERT INTO clients (name, owner_id, created_at) VALUES ('Globex', ?, 0)`, ms["bob"].ID)
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		s = e.selectRow(s, "bob@acme.test")
+		s = e.press(s, "x")
+		golden(t, sizeName("staff_remove_choice", sz), s.View(), sz[0], sz[1])
+		s = e.press(s, "enter", "cat")
+		golden(t, sizeName("staff_remove_pick", sz), s.View(), sz[0], sz[1])
+		s = e.press(s, "enter")
+		golden(t, sizeName("staff_remove_confirm", sz), s.View(), sz[0], sz[1])
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "x", "enter", "cat")
+	if v := s.View(); strings.Contains(v, "Ann Advisor") || !strings.Contains(v, "Cat Admin") {
+		t.Fatalf("reassign picker not filtered:\n%s", v)
+	}
+	s = e.press(s, "enter", "y")
+	if _, err := e.memberByEmail("bob@acme.test"); err == nil {
+		t.Fatal("bob was not removed")
+	}
+	var owner int64
+	if err := e.svc.DB().SQL().QueryRow(`SELECT owner_id FROM clients WHERE name = 'Globex'`).Scan(&owner); err != nil || owner != ms["cat"].ID {
+		t.Fatalf("Globex owner = %d, %v", owner, err)
+	}
+	if strings.Contains(s.View(), "Bob Builder") {
+		t.Errorf("list still shows the removed member:\n%s", s.View())
+	}
+	// Leaving the clients unowned.
+	e.exec(`INSERT INTO clients (name, owner_id, created_at) VALUES ('Initech', ?, 0)`, ms["ann"].ID)
+	s = e.selectRow(s, "ann@acme.test")
+	s = e.press(s, "x", "down", "enter", "y")
+	var n int
+	if err := e.svc.DB().SQL().QueryRow(`SELECT count(*) FROM clients WHERE name = 'Initech' AND owner_id IS NULL`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("Initech not unowned: %d, %v", n, err)
+	}
+}
+
+func TestStaffTransferOwnership(t *testing.T) {
+	e, ms := staffOrg(t)
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		s = e.selectRow(s, "adam@acme.test")
+		s = e.press(s, "T")
+		golden(t, sizeName("staff_transfer_confirm", sz), s.View(), sz[0], sz[1])
+		s = e.press(s, "y", "secret")
+		golden(t, sizeName("staff_transfer_password", sz), s.View(), sz[0], sz[1])
+		if strings.Contains(s.View(), "secret") {
+			t.Fatal("password shown in clear")
+		}
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	// Not to an Advisor: the engine's reason, no dialog.
+	s = e.selectRow(s, "ann@acme.test")
+	s = e.press(s, "T")
+	if s.(*staffScreen).dialog != nil || !strings.Contains(e.lastStatus().Text, "ownership goes only to an Admin") {
+		t.Fatalf("transfer to an Advisor: %+v", e.lastStatus())
+	}
+	s = e.selectRow(s, "adam@acme.test")
+	s = e.press(s, "T", "y", "wrong password", "enter")
+	if v := s.View(); !strings.Contains(v, "the password is not right") {
+		t.Fatalf("wrong password not reported in the form:\n%s", v)
+	}
+	if m, _ := e.memberByEmail("adam@acme.test"); m.RoleName != "Admin" {
+		t.Fatal("transferred with a wrong password")
+	}
+	for range len("wrong password") {
+		s = e.press(s, "backspace")
+	}
+	s = e.press(s, "correct horse battery", "enter")
+	if m, _ := e.memberByEmail("adam@acme.test"); m.RoleName != "Owner" {
+		t.Fatalf("adam = %+v (%+v)", m, e.lastStatus())
+	}
+	if m, _ := e.memberByEmail("owner@acme.test"); m.RoleName != "Admin" {
+		t.Fatalf("old owner = %+v", m)
+	}
+	_ = ms
+}
+
+func TestStaffAdvisorSeesNoChanges(t *testing.T) {
+	e, ms := staffOrg(t)
+	s := e.start(NewStaff(e.session(ms["ann"])), 120, 40)
+	if v := s.View(); strings.Contains(v, "n invite") || strings.Contains(v, "bulk") {
+		t.Errorf("advisor offered invitations:\n%s", v)
+	}
+	for _, b := range s.FullHelp() {
+		for _, k := range b {
+			switch k.Help().Desc {
+			case "invite", "bulk invite", "deactivate", "remove", "change role", "transfer ownership":
+				t.Errorf("advisor's help offers %q", k.Help().Desc)
+			}
+		}
+	}
+	s = e.press(s, "n")
+	if s.(*staffScreen).dialog != nil {
+		t.Fatal("n opened a dialog for an advisor")
+	}
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "enter")
+	v := s.View()
+	if strings.Contains(v, "deactivate") || strings.Contains(v, "remove") || !strings.Contains(v, "changing staff is not part of your role") {
+		t.Errorf("advisor detail offers actions:\n%s", v)
+	}
+	s = e.press(s, "d", "y")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatal("advisor deactivated bob")
+	}
+}
+
+func TestStaffHostileNames(t *testing.T) {
+	e, _ := staffOrg(t)
+	hostile := "Mallory\x1b[2J\x1b]52;c;cm0gLXJmIC8=\x07\u202Egnp.exe"
+	e.exec(`INSERT INTO staff (name, email, role_id, status, created_at) VALUES (?, ?, 3, 'active', 0)`, hostile, "mal\x1b[31m@acme.test")
+	e.exec(`INSERT INTO departments (name, created_at) VALUES (?, 0)`, "Dept\x1b]0;title\x07")
+	e.exec(`INSERT INTO staff_departments SELECT s.id, d.id FROM staff s, departments d WHERE s.name = ? AND d.name LIKE 'Dept%'`, hostile)
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		if v := s.View(); strings.ContainsRune(v, '\x1b') || strings.ContainsRune(v, '\u202E') || !strings.Contains(v, "Mallory␛[2J") {
+			t.Errorf("list view is unsafe or lost the name:\n%q", v)
+		}
+		s = e.selectRow(s, "mal\x1b[31m@acme.test")
+		s = e.press(s, "enter")
+		if v := s.View(); strings.ContainsRune(v, '\x1b') || strings.ContainsRune(v, '\u202E') || strings.ContainsRune(v, '\x07') {
+			t.Errorf("detail view is unsafe:\n%q", v)
+		}
+		s = e.press(s, "x")
+		if v := s.View(); strings.ContainsRune(v, '\x1b') {
+			t.Errorf("remove dialog is unsafe:\n%q", v)
+		}
+	}
+}
+
+// TestStaffTenThousand checks that the list pages and filters in SQL: with
+// 10,000 members the screen holds a few pages at most, and a filter typed
+// after / narrows the count.
+func TestStaffTenThousand(t *testing.T) {
+	e := newStaffEnv(t)
+	tx, err := e.svc.DB().SQL().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := tx.Prepare(`INSERT INTO staff (name, email, role_id, status, created_at) VALUES (?, ?, 3, 'active', ?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 10000; i++ {
+		if _, err := st.Exec(fmt.Sprintf("Member %05d", i), fmt.Sprintf("m%05d@bulk.test", i), staffNow.Unix()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 80, 24)
+	ss := s.(*staffScreen)
+	page := ss.table.PageSize()
+	if !strings.Contains(s.View(), "1 of 10,000") {
+		t.Fatalf("count:\n%s", s.View())
+	}
+	if ss.table.Held() > 3*page || len(ss.rows) > 3*page {
+		t.Fatalf("holds %d rows for a page of %d", ss.table.Held(), page)
+	}
+	s = e.press(s, "G")
+	if v := s.View(); !strings.Contains(v, "10,000 of 10,000") || !strings.Contains(v, "Olivia Owner") {
+		t.Fatalf("bottom:\n%s", v)
+	}
+	if ss.table.Held() > 3*page {
+		t.Fatalf("holds %d rows at the bottom", ss.table.Held())
+	}
+	s = e.press(s, "g", "pgdown", "pgdown")
+	if v := s.View(); !strings.Contains(v, fmt.Sprintf("› Member %05d", 2*page+1)) || strings.Contains(v, "\n  …") {
+		t.Fatalf("after two pages down:\n%s", v)
+	}
+	s = e.press(s, "/", "Member 0999")
+	v := s.View()
+	if !strings.Contains(v, "1 of 10") || !strings.Contains(v, "Member 09990") || strings.Contains(v, "Member 00001") {
+		t.Fatalf("filtered:\n%s", v)
+	}
+	if ss.table.Held() != 10 {
+		t.Fatalf("holds %d rows after the filter, want 10", ss.table.Held())
+	}
+	s = e.press(s, "enter", "esc")
+	if !strings.Contains(s.View(), "of 10,000") {
+		t.Fatalf("filter not cleared:\n%s", s.View())
+	}
+}
+
+func TestStaffSort(t *testing.T) {
+	e, _ := staffOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.press(s, "s", "s") // role
+	rows := s.(*staffScreen).rows
+	if rows[0].RoleName != "Admin" || rows[len(rows)-1].RoleName != "Owner" {
+		t.Fatalf("by role: %v", rows)
+	}
+	s = e.press(s, "S")
+	if r := s.(*staffScreen).rows; r[0].RoleName != "Owner" {
+		t.Fatalf("by role, descending: %v", r)
+	}
+	if !strings.Contains(s.View(), "Role ▼") {
+		t.Errorf("sort marker:\n%s", s.View())
+	}
+}
