@@ -1,0 +1,75 @@
+package keymap
+
+import "github.com/charmbracelet/bubbles/key"
+
+// Clients are the keys of the Clients screen, a folder's detail, the
+// Manage Access pop-up and grid, bulk reassign and a member's clients.
+type Clients struct {
+	New          key.Binding
+	Rename       key.Binding
+	Archive      key.Binding
+	ShowArchived key.Binding
+	Owner        key.Binding
+	Department   key.Binding
+	SortDir      key.Binding
+	ManageAccess key.Binding
+	Reassign     key.Binding
+
+	// In a folder's detail.
+	AddAccount    key.Binding
+	RenameAccount key.Binding
+	RemoveAccount key.Binding
+	WhoCanReach   key.Binding
+
+	// In the Manage Access pop-up and grid.
+	AddStaff    key.Binding
+	RemoveStaff key.Binding
+	Grid        key.Binding
+	ToggleCell  key.Binding
+	ToggleRow   key.Binding
+	ToggleCol   key.Binding
+	Left        key.Binding
+	Right       key.Binding
+
+	// In a member's clients and bulk reassign.
+	AddClients   key.Binding
+	RemoveClient key.Binding
+	Mark         key.Binding
+	MarkAll      key.Binding
+	Apply        key.Binding
+}
+
+// DefaultClients returns the Clients screen's bindings.
+func DefaultClients() Clients {
+	return Clients{
+		New:          key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new client")),
+		Rename:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
+		Archive:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "archive/restore")),
+		ShowArchived: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "live/archived")),
+		Owner:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "set owner")),
+		Department:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "set department")),
+		SortDir:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
+		ManageAccess: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "manage access")),
+		Reassign:     key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "bulk reassign")),
+
+		AddAccount:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add account")),
+		RenameAccount: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename account")),
+		RemoveAccount: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove account")),
+		WhoCanReach:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can reach this?")),
+
+		AddStaff:    key.NewBinding(key.WithKeys("+", "a"), key.WithHelp("+", "add staff")),
+		RemoveStaff: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove staff member")),
+		Grid:        key.NewBinding(key.WithKeys("enter", "g"), key.WithHelp("enter", "access per account")),
+		ToggleCell:  key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		ToggleRow:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "whole row")),
+		ToggleCol:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "whole column")),
+		Left:        key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "left")),
+		Right:       key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "right")),
+
+		AddClients:   key.NewBinding(key.WithKeys("+", "a"), key.WithHelp("+", "add clients")),
+		RemoveClient: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove client")),
+		Mark:         key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		MarkAll:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "mark all")),
+		Apply:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+	}
+}

@@ -1,0 +1,267 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// clientDetail is one folder: what it is, and its accounts (add, rename,
+// remove, who can reach each), with Manage Access one key away.
+type clientDetail struct {
+	sess     *Session
+	keys     keymap.Clients
+	clientID int64
+	client   model.Client
+	accounts []model.Account
+	target   model.Target
+	loaded   bool
+	err      string
+	cursor   int
+	top      int
+	child    Dialog
+}
+
+type detailMsg struct {
+	clientID int64
+	client   model.Client
+	accounts []model.Account
+	target   model.Target
+	err      error
+}
+
+func newClientDetail(sess *Session, c model.Client) *clientDetail {
+	return &clientDetail{sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, client: c}
+}
+
+func (d *clientDetail) isContainer()     {}
+func (d *clientDetail) fullScreen() bool { return true }
+
+func (d *clientDetail) load() tea.Cmd {
+	sess, id := d.sess, d.clientID
+	return func() tea.Msg {
+		ctx, p := bg(), sess.Principal
+		c, err := sess.Svc.GetClient(ctx, p, id)
+		if err != nil {
+			return detailMsg{clientID: id, err: err}
+		}
+		accs, err := sess.Svc.VisibleAccounts(ctx, p, id)
+		if err != nil {
+			return detailMsg{clientID: id, err: err}
+		}
+		t, err := sess.Svc.ClientTarget(ctx, p, id)
+		return detailMsg{clientID: id, client: c, accounts: accs, target: t, err: err}
+	}
+}
+
+func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	cmd, done := routeContainer(&d.child, msg, d.load)
+	if done {
+		return d, cmd
+	}
+	switch m := msg.(type) {
+	case detailMsg:
+		if m.clientID != d.clientID {
+			return d, cmd
+		}
+		if m.err != nil {
+			d.err = errText(m.err)
+			return d, cmd
+		}
+		d.loaded, d.err = true, ""
+		d.client, d.accounts, d.target = m.client, m.accounts, m.target
+		d.cursor = min(d.cursor, max(len(d.accounts)-1, 0))
+	case tea.KeyMsg:
+		return d.key(m)
+	}
+	return d, cmd
+}
+
+func (d *clientDetail) selected() (model.Account, bool) {
+	if d.cursor < 0 || d.cursor >= len(d.accounts) {
+		return model.Account{}, false
+	}
+	return d.accounts[d.cursor], true
+}
+
+// can asks the engine about an account action on this folder.
+func (d *clientDetail) can(action string, acc *model.Account) model.Decision {
+	if !d.loaded {
+		return model.Decision{Reason: "still loading"}
+	}
+	t := model.Target{Module: "accounts", Client: d.target.Client}
+	if acc != nil {
+		t.Account = &model.AccountFacts{ID: acc.ID, Name: acc.Name}
+	}
+	return d.sess.Can(action, t)
+}
+
+func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	lk := d.sess.Keys.List
+	switch {
+	case key.Matches(km, lk.Back) || km.String() == "q":
+		return nil, nil
+	case key.Matches(km, lk.Up):
+		d.cursor = max(d.cursor-1, 0)
+	case key.Matches(km, lk.Down):
+		d.cursor = min(d.cursor+1, max(len(d.accounts)-1, 0))
+	case key.Matches(km, d.keys.ManageAccess):
+		ma := newManageAccess(d.sess, d.client)
+		d.child = ma
+		return d, ma.load()
+	case key.Matches(km, d.keys.AddAccount):
+		return d, d.open(d.can(model.ActCreate, nil), d.addDialog)
+	}
+	acc, ok := d.selected()
+	if !ok {
+		return d, nil
+	}
+	switch {
+	case key.Matches(km, d.keys.RenameAccount):
+		return d, d.open(d.can(model.ActUpdate, &acc), func() Dialog { return d.renameDialog(acc) })
+	case key.Matches(km, d.keys.RemoveAccount):
+		return d, d.open(d.can(model.ActDelete, &acc), func() Dialog { return d.removeDialog(acc) })
+	case key.Matches(km, d.keys.WhoCanReach):
+		r := newReach(d.sess, acc.ID, d.client.Name+" / "+acc.Name)
+		d.child = r
+		return d, r.load()
+	}
+	return d, nil
+}
+
+func (d *clientDetail) open(dec model.Decision, build func() Dialog) tea.Cmd {
+	if !dec.Allowed {
+		return Status(model.Sanitize(dec.Reason), true)
+	}
+	d.child = build()
+	return nil
+}
+
+func (d *clientDetail) addDialog() Dialog {
+	sess, id, name := d.sess, d.clientID, model.Sanitize(d.client.Name)
+	form := NewForm(sess.Theme, "Add an account to "+name,
+		Field{Key: "name", Label: "Account name", Required: true, CharLimit: model.MaxNameLen, Placeholder: "e.g. Payroll"})
+	form.Intro = "Nobody added to the folder reaches it until it is toggled on for them."
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		v := f.Value("name")
+		return nil, runAction("Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
+			_, err := sess.Svc.AddAccount(bg(), sess.Principal, id, v)
+			return err
+		})
+	}}
+}
+
+func (d *clientDetail) renameDialog(acc model.Account) Dialog {
+	sess := d.sess
+	form := NewForm(sess.Theme, "Rename account "+model.Sanitize(acc.Name),
+		Field{Key: "name", Label: "Account name", Required: true, Value: acc.Name, CharLimit: model.MaxNameLen})
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		v := f.Value("name")
+		return nil, runAction("Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
+			return sess.Svc.RenameAccount(bg(), sess.Principal, acc.ID, v)
+		})
+	}}
+}
+
+func (d *clientDetail) removeDialog(acc model.Account) Dialog {
+	sess, name := d.sess, model.Sanitize(acc.Name)
+	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
+		Body: "The account and every toggle on it go; the audit log keeps its history."},
+		OnYes: func() tea.Cmd {
+			return runAction("Removed account "+name, func() error { return sess.Svc.RemoveAccount(bg(), sess.Principal, acc.ID) })
+		}}
+}
+
+func (d *clientDetail) View(w, h int) string {
+	base := d.base(w, h)
+	if d.child == nil {
+		return base
+	}
+	return overlay(base, popup(d.sess, d.child, w, h), w, h)
+}
+
+func (d *clientDetail) base(w, h int) string {
+	th := d.sess.Theme
+	var b strings.Builder
+	b.WriteString(cell(clientName(d.client), w) + "\n")
+	if d.err != "" {
+		return b.String() + th.Error.Render(cell(d.err, w)) + "\n" + th.Muted.Render("esc back")
+	}
+	if !d.loaded {
+		return b.String() + th.Muted.Render("Loading…")
+	}
+	c := d.client
+	owner, dept := orNone(c.OwnerName, "unowned"), orNone(c.DepartmentName, "none")
+	facts := fmt.Sprintf("owner %s · department %s · %d staff added", owner, dept, c.Staff)
+	if c.Archived {
+		facts += " · archived"
+	}
+	b.WriteString(th.Muted.Render(cell(facts, w)) + "\n")
+	if c.Internal {
+		b.WriteString(th.Warning.Render(cell("The firm's own accounts: reachable by the Owner and by the members the Owner adds.", w)) + "\n")
+	}
+	b.WriteString("\n" + th.Header.Render(fmt.Sprintf("Accounts (%d)", len(d.accounts))) + "\n")
+	rows := max(h-8, 1)
+	if d.cursor < d.top {
+		d.top = d.cursor
+	}
+	if d.cursor >= d.top+rows {
+		d.top = d.cursor - rows + 1
+	}
+	if len(d.accounts) == 0 {
+		b.WriteString(th.Muted.Render("  No accounts you can see.") + "\n")
+	}
+	for i := d.top; i < min(len(d.accounts), d.top+rows); i++ {
+		name := cell(d.accounts[i].Name, w-2)
+		if i == d.cursor {
+			b.WriteString(th.Selected.Render("› "+name) + "\n")
+		} else {
+			b.WriteString("  " + name + "\n")
+		}
+	}
+	b.WriteString("\n" + th.Muted.Render(cell(d.hints(), w)))
+	return b.String()
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return model.Sanitize(s)
+}
+
+func (d *clientDetail) hints() string {
+	var parts []string
+	if d.can(model.ActCreate, nil).Allowed {
+		parts = append(parts, "n add account")
+	}
+	if d.can(model.ActUpdate, &model.Account{}).Allowed {
+		parts = append(parts, "r rename")
+	}
+	if d.can(model.ActDelete, &model.Account{}).Allowed {
+		parts = append(parts, "x remove")
+	}
+	return strings.Join(append(parts, "w who can reach", "m manage access", "esc back"), " · ")
+}
+
+func (d *clientDetail) help() []key.Binding {
+	if h, ok := d.child.(helper); ok {
+		return h.help()
+	}
+	out := []key.Binding{d.keys.WhoCanReach, d.keys.ManageAccess}
+	if d.can(model.ActCreate, nil).Allowed {
+		out = append(out, d.keys.AddAccount)
+	}
+	if d.can(model.ActUpdate, &model.Account{}).Allowed {
+		out = append(out, d.keys.RenameAccount)
+	}
+	if d.can(model.ActDelete, &model.Account{}).Allowed {
+		out = append(out, d.keys.RemoveAccount)
+	}
+	return append(out, d.sess.Keys.List.Back)
+}

@@ -1,0 +1,681 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// clientsScreen is the Clients tab: the client folders the session may
+// see, paged in SQL, with the folder actions, a folder's detail, the
+// Manage Access pop-up and bulk reassign opened over it.
+type clientsScreen struct {
+	sess  *Session
+	keys  keymap.Clients
+	table *Table
+
+	held    []model.Client // the rows the table holds, from heldOff on
+	heldOff int
+
+	filter    textinput.Model
+	filtering bool
+	sortIdx   int
+	desc      bool
+	archived  bool
+
+	dialog Dialog
+	width  int
+	height int
+	seq    int // the newest list query; older answers are dropped
+	loaded bool
+}
+
+// clientSorts are the orders the list cycles through with s, and the
+// column each marks (-1: none shown).
+var clientSorts = []struct {
+	key string
+	col int
+}{{"name", 0}, {"owner", 1}, {"department", 2}, {"created", -1}}
+
+type clientsPageMsg struct {
+	seq    int
+	offset int
+	total  int
+	rows   []model.Client
+	err    error
+}
+
+// gateMsg carries the engine's decision on one folder: open runs only when
+// it allows.
+type gateMsg struct {
+	decision model.Decision
+	err      error
+	open     func(t model.Target) (Dialog, tea.Cmd)
+	target   model.Target
+}
+
+// NewClients returns the Clients screen.
+func NewClients(sess *Session) Screen {
+	in := textinput.New()
+	in.Prompt = "/ "
+	in.Placeholder = "filter by name"
+	in.CharLimit = 120
+	c := &clientsScreen{
+		sess: sess, keys: keymap.DefaultClients(), filter: in,
+		table: NewTable(sess.Theme, []Column{
+			{Title: "Client", Min: 16, Grow: 3},
+			{Title: "Owner", Min: 12, Grow: 2, Drop: 2},
+			{Title: "Department", Min: 10, Grow: 1, Drop: 3},
+			{Title: "Accounts", Min: 8},
+			{Title: "Staff", Min: 5},
+		}),
+		width: 80, height: 20,
+	}
+	c.table.SetEmpty("No client folders match.")
+	c.table.SetSort(0, false)
+	c.layout()
+	return c
+}
+
+func (c *clientsScreen) Title() string { return "Clients" }
+
+func (c *clientsScreen) Init() tea.Cmd { return c.requery() }
+
+func (c *clientsScreen) SetSize(w, h int) {
+	c.width, c.height = max(w, 20), max(h, 5)
+	c.layout()
+}
+
+func (c *clientsScreen) layout() {
+	c.table.SetSize(c.width, c.height-1)
+	c.filter.Width = max(c.width-30, 10)
+}
+
+func (c *clientsScreen) Capturing() bool { return c.filtering || c.dialog != nil }
+
+func bg() context.Context { return context.Background() }
+
+func (c *clientsScreen) query(offset, limit int) model.ClientQuery {
+	return model.ClientQuery{Text: strings.TrimSpace(c.filter.Value()), Archived: c.archived,
+		Sort: clientSorts[c.sortIdx].key, Desc: c.desc, Limit: limit, Offset: offset}
+}
+
+func (c *clientsScreen) fetch(offset, limit int) tea.Cmd {
+	q, seq, sess := c.query(offset, limit), c.seq, c.sess
+	return func() tea.Msg {
+		rows, total, err := sess.Svc.ListClients(bg(), sess.Principal, q)
+		return clientsPageMsg{seq: seq, offset: offset, total: total, rows: rows, err: err}
+	}
+}
+
+// requery starts the list over after the filter, sort or view changed.
+func (c *clientsScreen) requery() tea.Cmd {
+	c.seq++
+	c.table.Reset()
+	c.held, c.heldOff = nil, 0
+	return c.fetch(0, 3*c.table.PageSize())
+}
+
+// reload fetches the window around the cursor again (data changed).
+func (c *clientsScreen) reload() tea.Cmd {
+	c.seq++
+	page := c.table.PageSize()
+	return c.fetch(max(c.table.Cursor()-page, 0), 3*page)
+}
+
+func (c *clientsScreen) maybeFetch() tea.Cmd {
+	if miss, off, n := c.table.Missing(); miss {
+		c.seq++
+		return c.fetch(off, n)
+	}
+	return nil
+}
+
+func (c *clientsScreen) setPage(m clientsPageMsg) tea.Cmd {
+	if m.seq != c.seq {
+		return nil
+	}
+	if m.err != nil {
+		return Status(errText(m.err), true)
+	}
+	c.loaded = true
+	c.held, c.heldOff = m.rows, m.offset
+	rows := make([][]string, len(m.rows))
+	for i, cl := range m.rows {
+		rows[i] = clientRow(cl)
+	}
+	c.table.SetRows(m.offset, m.total, rows)
+	return c.maybeFetch()
+}
+
+// clientName is how a folder's name reads in lists: the internal folder
+// is marked so nobody mistakes the firm's own accounts for a client's.
+func clientName(cl model.Client) string {
+	if cl.Internal {
+		return "◆ " + model.Sanitize(cl.Name) + " (internal)"
+	}
+	return model.Sanitize(cl.Name)
+}
+
+func clientRow(cl model.Client) []string {
+	owner := model.Sanitize(cl.OwnerName)
+	if owner == "" {
+		owner = "—"
+	}
+	dept := model.Sanitize(cl.DepartmentName)
+	if dept == "" {
+		dept = "—"
+	}
+	return []string{clientName(cl), owner, dept, fmt.Sprint(cl.Accounts), fmt.Sprint(cl.Staff)}
+}
+
+func (c *clientsScreen) selected() (model.Client, bool) {
+	i := c.table.Cursor() - c.heldOff
+	if c.table.Total() == 0 || i < 0 || i >= len(c.held) {
+		return model.Client{}, false
+	}
+	return c.held[i], true
+}
+
+func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch m := msg.(type) {
+	case clientsPageMsg:
+		return c, c.setPage(m)
+	case RefreshMsg:
+		cmds := []tea.Cmd{c.reload()}
+		if c.dialog != nil {
+			var cmd tea.Cmd
+			c.dialog, cmd = c.dialog.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		return c, tea.Batch(cmds...)
+	case gateMsg:
+		if _, nested := c.dialog.(container); nested {
+			var cmd tea.Cmd
+			c.dialog, cmd = c.dialog.Update(msg)
+			return c, cmd
+		}
+		return c, c.gated(m)
+	case ActionMsg:
+		if c.dialog != nil {
+			if _, nested := c.dialog.(container); nested {
+				var cmd tea.Cmd
+				c.dialog, cmd = c.dialog.Update(msg)
+				return c, cmd
+			}
+		}
+		var cmd tea.Cmd
+		c.dialog, cmd = HandleAction(c.dialog, m)
+		if m.Err != nil {
+			return c, cmd
+		}
+		return c, tea.Batch(cmd, c.reload())
+	}
+	if c.dialog != nil {
+		var cmd tea.Cmd
+		c.dialog, cmd = c.dialog.Update(msg)
+		if c.dialog == nil {
+			cmd = tea.Batch(cmd, c.reload())
+		}
+		return c, cmd
+	}
+	if c.filtering {
+		return c, c.updateFilter(msg)
+	}
+	if km, ok := msg.(tea.KeyMsg); ok {
+		return c, c.updateKey(km)
+	}
+	return c, nil
+}
+
+func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		switch km.String() {
+		case "esc":
+			c.filtering = false
+			c.filter.Blur()
+			if c.filter.Value() != "" {
+				c.filter.SetValue("")
+				return c.requery()
+			}
+			return nil
+		case "enter", "down", "up":
+			c.filtering = false
+			c.filter.Blur()
+			return nil
+		}
+	}
+	before := c.filter.Value()
+	var cmd tea.Cmd
+	c.filter, cmd = c.filter.Update(msg)
+	if c.filter.Value() != before {
+		return tea.Batch(cmd, c.requery())
+	}
+	return cmd
+}
+
+func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
+	lk, ck := c.sess.Keys.List, c.keys
+	if c.table.Update(km, lk) {
+		return c.maybeFetch()
+	}
+	switch {
+	case key.Matches(km, lk.Filter):
+		c.filtering = true
+		return c.filter.Focus()
+	case key.Matches(km, lk.Back):
+		if c.filter.Value() != "" {
+			c.filter.SetValue("")
+			return c.requery()
+		}
+		return nil
+	case key.Matches(km, lk.Sort):
+		c.sortIdx = (c.sortIdx + 1) % len(clientSorts)
+		c.table.SetSort(clientSorts[c.sortIdx].col, c.desc)
+		return tea.Batch(c.requery(), Status("Sorted by "+clientSorts[c.sortIdx].key, false))
+	case key.Matches(km, ck.SortDir):
+		c.desc = !c.desc
+		c.table.SetSort(clientSorts[c.sortIdx].col, c.desc)
+		return c.requery()
+	case key.Matches(km, ck.ShowArchived):
+		c.archived = !c.archived
+		return c.requery()
+	case key.Matches(km, ck.New):
+		return c.openCreate()
+	case key.Matches(km, ck.Reassign):
+		if d := c.sess.Can(model.ActUpdate, model.Target{Module: "clients"}); !d.Allowed {
+			return Status(d.Reason, true)
+		}
+		r := newReassign(c.sess)
+		r.setSize(c.width, c.height)
+		c.dialog = r
+		return r.start()
+	}
+	cl, ok := c.selected()
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(km, lk.Open):
+		d := newClientDetail(c.sess, cl)
+		c.dialog = d
+		return d.load()
+	case key.Matches(km, ck.ManageAccess):
+		ma := newManageAccess(c.sess, cl)
+		c.dialog = ma
+		return ma.load()
+	case key.Matches(km, ck.Rename):
+		return c.gate(cl.ID, model.ActUpdate, c.renameDialog)
+	case key.Matches(km, ck.Archive):
+		if c.archived {
+			return c.gate(cl.ID, model.ActUpdate, c.restoreDialog)
+		}
+		return c.gate(cl.ID, model.ActDelete, c.archiveDialog)
+	case key.Matches(km, ck.Owner):
+		return c.gate(cl.ID, model.ActUpdate, c.ownerDialog)
+	case key.Matches(km, ck.Department):
+		return c.gate(cl.ID, model.ActUpdate, c.departmentDialog)
+	}
+	return nil
+}
+
+// gate asks the engine about one folder as the session sees it and opens
+// the dialog only when it allows; otherwise the reason is the status.
+func (c *clientsScreen) gate(clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+	return gateCmd(c.sess, clientID, action, open)
+}
+
+func gateCmd(sess *Session, clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+	return func() tea.Msg {
+		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
+		if err != nil {
+			return gateMsg{err: err}
+		}
+		return gateMsg{decision: sess.Can(action, t), open: open, target: t}
+	}
+}
+
+func (c *clientsScreen) gated(m gateMsg) tea.Cmd {
+	d, cmd := openGated(m)
+	if d != nil {
+		c.dialog = d
+	}
+	return cmd
+}
+
+// openGated turns a gate's answer into the dialog to show, or the reason
+// it may not open.
+func openGated(m gateMsg) (Dialog, tea.Cmd) {
+	if m.err != nil {
+		return nil, Status(errText(m.err), true)
+	}
+	if !m.decision.Allowed {
+		return nil, Status(model.Sanitize(m.decision.Reason), true)
+	}
+	return m.open(m.target)
+}
+
+// runAction runs a model call and reports it as an ActionMsg.
+func runAction(status string, fn func() error) tea.Cmd {
+	return func() tea.Msg {
+		if err := fn(); err != nil {
+			return ActionMsg{Err: err}
+		}
+		return ActionMsg{Status: status}
+	}
+}
+
+func (c *clientsScreen) openCreate() tea.Cmd {
+	if d := c.sess.Can(model.ActCreate, model.Target{Module: "clients"}); !d.Allowed {
+		return Status(model.Sanitize(d.Reason), true)
+	}
+	sess := c.sess
+	return func() tea.Msg {
+		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
+		if err != nil {
+			depts = nil // a role without departments still creates folders, with none
+		}
+		return gateMsg{decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
+			return createClientDialog(sess, depts), nil
+		}}
+	}
+}
+
+// departmentOptions are the choices of a department field: none first.
+func departmentOptions(depts []model.Department) []Option {
+	opts := []Option{{Label: "(none)", Value: ""}}
+	for _, d := range depts {
+		opts = append(opts, Option{Label: d.Name, Value: d.Name, ID: d.ID})
+	}
+	return opts
+}
+
+// createClientDialog asks for the name, department and accounts, then for
+// the owner; the form stays (with what was typed) until the model agrees.
+func createClientDialog(sess *Session, depts []model.Department) Dialog {
+	form := NewForm(sess.Theme, "New client folder",
+		Field{Key: "name", Label: "Name", Required: true, CharLimit: model.MaxNameLen, Placeholder: "e.g. Harbour Bakery Ltd"},
+		Field{Key: "dept", Label: "Department", Kind: ChoiceField, Options: departmentOptions(depts)},
+		Field{Key: "accounts", Label: "Accounts (one per line)", Kind: AreaField, Lines: 4, Placeholder: "Payroll\nTimesheets"},
+	)
+	fd := &FormDialog{Form: form}
+	fd.OnSubmit = func(f *Form) (Dialog, tea.Cmd) {
+		name := f.Value("name")
+		pick := staffPicker(sess, "Owner of "+model.Sanitize(strings.TrimSpace(name)), "active",
+			[]Option{{Label: "No owner", Value: "none", Detail: "leave the folder unowned"}}, nil)
+		pick.OnPick = func(o Option) (Dialog, tea.Cmd) {
+			in := model.ClientInput{Name: name, OwnerID: o.ID, Department: f.Value("dept"), Accounts: strings.Split(f.Value("accounts"), "\n")}
+			f.SetBusy(true)
+			return fd, func() tea.Msg {
+				cl, err := sess.Svc.CreateClient(bg(), sess.Principal, in)
+				if err != nil {
+					return ActionMsg{Err: err}
+				}
+				return ActionMsg{Status: fmt.Sprintf("Created %s with %d account(s)", model.Sanitize(cl.Name), cl.Accounts)}
+			}
+		}
+		f.SetBusy(false)
+		return &backOnCancel{inner: pick, prev: fd}, pick.OnFilter("")
+	}
+	return fd
+}
+
+// backOnCancel returns to prev when its inner dialog is cancelled with
+// esc, so a later step of a form does not lose what was typed.
+type backOnCancel struct {
+	inner Dialog
+	prev  Dialog
+}
+
+func (b *backOnCancel) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	next, cmd := b.inner.Update(msg)
+	if next == nil {
+		if km, ok := msg.(tea.KeyMsg); ok && km.String() == "esc" {
+			return b.prev, cmd
+		}
+		return nil, cmd
+	}
+	if next != b.inner {
+		return next, cmd
+	}
+	return b, cmd
+}
+
+func (b *backOnCancel) View(w, h int) string { return b.inner.View(w, h) }
+
+// staffPicker is a picker of members filtered in SQL as one types; fixed
+// options come first, members in skip are left out.
+func staffPicker(sess *Session, title, status string, fixed []Option, skip map[int64]bool) *PickerDialog {
+	p := NewPicker(sess.Theme, title, fixed)
+	pd := &PickerDialog{Picker: p}
+	pd.OnFilter = func(text string) tea.Cmd {
+		return func() tea.Msg {
+			ms, _, err := sess.Svc.ListStaff(bg(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50})
+			items := append([]Option{}, fixed...)
+			if text != "" {
+				items = nil
+			}
+			for _, m := range ms {
+				if skip[m.ID] {
+					continue
+				}
+				items = append(items, Option{Label: m.Name, Value: m.Email, ID: m.ID, Detail: m.Email + " · " + m.RoleName})
+			}
+			return PickerItemsMsg{Filter: text, Items: items, Err: err}
+		}
+	}
+	return pd
+}
+
+func (c *clientsScreen) renameDialog(t model.Target) (Dialog, tea.Cmd) {
+	sess, id := c.sess, t.Client.ID
+	form := NewForm(sess.Theme, "Rename "+model.Sanitize(t.Client.Name),
+		Field{Key: "name", Label: "Name", Required: true, Value: t.Client.Name, CharLimit: model.MaxNameLen})
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		name := f.Value("name")
+		return nil, runAction("Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
+			return sess.Svc.RenameClient(bg(), sess.Principal, id, name)
+		})
+	}}, nil
+}
+
+func (c *clientsScreen) archiveDialog(t model.Target) (Dialog, tea.Cmd) {
+	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
+	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
+		Body: "The folder leaves the list; its accounts, access and history stay. Restore it from the archived view (v)."},
+		OnYes: func() tea.Cmd {
+			return runAction("Archived "+name, func() error { return sess.Svc.ArchiveClient(bg(), sess.Principal, id) })
+		}}, nil
+}
+
+func (c *clientsScreen) restoreDialog(t model.Target) (Dialog, tea.Cmd) {
+	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
+	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
+		Body: "The folder returns to the live list with its accounts and access."},
+		OnYes: func() tea.Cmd {
+			return runAction("Restored "+name, func() error { return sess.Svc.RestoreClient(bg(), sess.Principal, id) })
+		}}, nil
+}
+
+func (c *clientsScreen) ownerDialog(t model.Target) (Dialog, tea.Cmd) {
+	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
+	pd := staffPicker(sess, "Owner of "+name, "active", []Option{{Label: "No owner", Value: "none", Detail: "leave the folder unowned"}}, nil)
+	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
+		who := "no one"
+		if o.ID != 0 {
+			who = model.Sanitize(o.Label)
+		}
+		return nil, runAction(name+" is now owned by "+who, func() error {
+			return sess.Svc.SetClientOwner(bg(), sess.Principal, id, o.ID)
+		})
+	}
+	return pd, pd.OnFilter("")
+}
+
+func (c *clientsScreen) departmentDialog(t model.Target) (Dialog, tea.Cmd) {
+	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
+	load := func() tea.Msg {
+		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
+		if err != nil {
+			return gateMsg{err: err}
+		}
+		return gateMsg{decision: model.Decision{Allowed: true}, target: t, open: func(model.Target) (Dialog, tea.Cmd) {
+			p := NewPicker(sess.Theme, "Department of "+name, departmentOptions(depts))
+			p.Local = true
+			return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
+				what := "no department"
+				if o.Value != "" {
+					what = model.Sanitize(o.Value)
+				}
+				return nil, runAction(name+" is filed under "+what, func() error {
+					return sess.Svc.SetClientDepartment(bg(), sess.Principal, id, o.Value)
+				})
+			}}, nil
+		}}
+	}
+	return nil, load
+}
+
+func (c *clientsScreen) View() string {
+	base := c.listView()
+	if c.dialog == nil {
+		return base
+	}
+	if fs, ok := c.dialog.(fullScreen); ok && fs.fullScreen() {
+		return c.dialog.View(c.width, c.height)
+	}
+	return overlay(base, popup(c.sess, c.dialog, c.width, c.height), c.width, c.height)
+}
+
+func (c *clientsScreen) listView() string {
+	th := c.sess.Theme
+	title := "Clients"
+	if c.archived {
+		title = "Archived clients"
+	}
+	head := th.Title.Render(title) + th.Muted.Render(fmt.Sprintf(" · %d folders · sorted by %s", c.table.Total(), clientSorts[c.sortIdx].key))
+	if c.desc {
+		head += th.Muted.Render(" (reversed)")
+	}
+	switch {
+	case c.filtering:
+		head += "  " + c.filter.View()
+	case c.filter.Value() != "":
+		head += "  " + th.Warning.Render("filter: "+model.Sanitize(c.filter.Value()))
+	}
+	head = ansi.Truncate(head, c.width, "…")
+	if !c.loaded {
+		return head + "\n" + th.Muted.Render("Loading…")
+	}
+	return head + "\n" + c.table.View()
+}
+
+func (c *clientsScreen) ShortHelp() []key.Binding {
+	if h, ok := c.dialog.(helper); ok && c.dialog != nil {
+		return h.help()
+	}
+	lk, ck := c.sess.Keys.List, c.keys
+	out := []key.Binding{lk.Open, ck.ManageAccess, lk.Filter, lk.Sort}
+	if c.sess.Can(model.ActCreate, model.Target{Module: "clients"}).Allowed {
+		out = append(out, ck.New)
+	}
+	if c.sess.Can(model.ActUpdate, model.Target{Module: "clients"}).Allowed {
+		out = append(out, ck.Rename, ck.Owner, ck.Department, ck.Reassign)
+	}
+	if c.sess.Can(model.ActDelete, model.Target{Module: "clients"}).Allowed {
+		out = append(out, ck.Archive)
+	}
+	return append(out, ck.ShowArchived)
+}
+
+func (c *clientsScreen) FullHelp() [][]key.Binding {
+	lk := c.sess.Keys.List
+	return [][]key.Binding{c.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom, c.keys.SortDir, lk.Back}}
+}
+
+// container is a dialog that holds dialogs of its own (the pop-up, the
+// detail, bulk reassign): action results go to it, not to HandleAction.
+type container interface {
+	Dialog
+	isContainer()
+}
+
+// fullScreen dialogs replace the list rather than float over it.
+type fullScreen interface {
+	fullScreen() bool
+}
+
+// helper dialogs say which keys they take.
+type helper interface {
+	help() []key.Binding
+}
+
+// updateChild passes a message to a container's child dialog: an action
+// result for a plain child is applied with HandleAction.
+func updateChild(child Dialog, msg tea.Msg) (Dialog, tea.Cmd) {
+	if am, ok := msg.(ActionMsg); ok {
+		if _, nested := child.(container); !nested {
+			return HandleAction(child, am)
+		}
+	}
+	return child.Update(msg)
+}
+
+// popup draws a dialog in a bordered box that fits width × height.
+func popup(sess *Session, d Dialog, width, height int) string {
+	w := max(min(width-2, 100), 20)
+	h := max(height-2, 5)
+	inner := d.View(w-4, h-2)
+	return boxed(sess, inner, w, h)
+}
+
+// boxed frames text in the theme's border, cutting lines that are too
+// long or too many so the box never breaks the layout.
+func boxed(sess *Session, inner string, w, h int) string {
+	lines := strings.Split(inner, "\n")
+	if len(lines) > h-2 {
+		lines = lines[:h-2]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w-4, "…")
+	}
+	return sess.Theme.Border.Width(w - 2).Render(strings.Join(lines, "\n"))
+}
+
+// overlay draws fg centred over bg, both cut to width × height.
+func overlay(bgText, fg string, width, height int) string {
+	bl := strings.Split(bgText, "\n")
+	for len(bl) < height {
+		bl = append(bl, "")
+	}
+	bl = bl[:height]
+	fl := strings.Split(fg, "\n")
+	fw := lipgloss.Width(fg)
+	x := max((width-fw)/2, 0)
+	y := max((height-len(fl))/2, 0)
+	for i, f := range fl {
+		row := y + i
+		if row >= height {
+			break
+		}
+		b := bl[row]
+		left := ansi.Truncate(b, x, "")
+		left += strings.Repeat(" ", max(x-lipgloss.Width(left), 0))
+		right := ""
+		if lipgloss.Width(b) > x+fw {
+			right = ansi.TruncateLeft(b, x+fw, "")
+		}
+		line := left + f + strings.Repeat(" ", max(fw-lipgloss.Width(f), 0)) + right
+		bl[row] = ansi.Truncate(line, width, "")
+	}
+	return strings.Join(bl, "\n")
+}

@@ -1,0 +1,344 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/db"
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// accessData is who was added to a folder and which of its accounts are
+// toggled on for each, as the model reports it, with the engine's answer
+// to "may this session manage it".
+type accessData struct {
+	client   model.Client
+	accounts []model.Account
+	members  []accessMember
+	manage   model.Decision
+}
+
+// accessMember is one member added to the folder.
+type accessMember struct {
+	ID    int64
+	Name  string
+	Email string
+	on    map[int64]bool // account id → toggled on
+}
+
+func (m accessMember) onCount(accounts []model.Account) int {
+	n := 0
+	for _, a := range accounts {
+		if m.on[a.ID] {
+			n++
+		}
+	}
+	return n
+}
+
+type accessDataMsg struct {
+	clientID int64
+	data     *accessData
+	err      error
+}
+
+// loadAccess reads a folder, its accounts and its members' toggles.
+func loadAccess(sess *Session, clientID int64) tea.Cmd {
+	return func() tea.Msg {
+		d, err := readAccess(sess, clientID)
+		return accessDataMsg{clientID: clientID, data: d, err: err}
+	}
+}
+
+func readAccess(sess *Session, clientID int64) (*accessData, error) {
+	ctx, svc, p := bg(), sess.Svc, sess.Principal
+	c, err := svc.GetClient(ctx, p, clientID)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := svc.VisibleAccounts(ctx, p, clientID)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := svc.ListGrants(ctx, p, db.GrantQuery{ClientID: clientID})
+	if err != nil {
+		return nil, err
+	}
+	t, err := svc.ClientTarget(ctx, p, clientID)
+	if err != nil {
+		return nil, err
+	}
+	d := &accessData{client: c, accounts: accounts, manage: sess.Can(model.ActManageAccess, t)}
+	index := map[int64]int{}
+	for _, g := range grants {
+		i, ok := index[g.StaffID]
+		if !ok {
+			i = len(d.members)
+			index[g.StaffID] = i
+			d.members = append(d.members, accessMember{ID: g.StaffID, Name: g.StaffName, Email: g.StaffEmail, on: map[int64]bool{}})
+		}
+		if g.AccountID != 0 {
+			d.members[i].on[g.AccountID] = true
+		}
+	}
+	return d, nil
+}
+
+// routeContainer handles what every container treats alike: action
+// results, engine gates and refreshes go to the deepest container, keys to
+// the open child. It reports whether msg was consumed.
+func routeContainer(child *Dialog, msg tea.Msg, reload func() tea.Cmd) (tea.Cmd, bool) {
+	_, nested := (*child).(container)
+	switch m := msg.(type) {
+	case ActionMsg:
+		if nested {
+			var cmd tea.Cmd
+			*child, cmd = (*child).Update(msg)
+			return cmd, true
+		}
+		var cmd tea.Cmd
+		*child, cmd = HandleAction(*child, m)
+		if m.Err == nil {
+			cmd = tea.Batch(cmd, reload())
+		}
+		return cmd, true
+	case gateMsg:
+		if nested {
+			var cmd tea.Cmd
+			*child, cmd = (*child).Update(msg)
+			return cmd, true
+		}
+		d, cmd := openGated(m)
+		if d != nil {
+			*child = d
+		}
+		return cmd, true
+	case RefreshMsg:
+		cmd := reload()
+		if *child != nil {
+			var c2 tea.Cmd
+			*child, c2 = (*child).Update(msg)
+			cmd = tea.Batch(cmd, c2)
+		}
+		return cmd, true
+	case tea.KeyMsg:
+		if *child != nil {
+			var cmd tea.Cmd
+			*child, cmd = (*child).Update(msg)
+			return cmd, true
+		}
+		return nil, false
+	}
+	if *child != nil {
+		var cmd tea.Cmd
+		*child, cmd = (*child).Update(msg)
+		return cmd, false
+	}
+	return nil, false
+}
+
+// manageAccess is the Manage Access pop-up of one folder: the members with
+// access, + Staff, Remove staff member, and the per-account grid.
+type manageAccess struct {
+	sess     *Session
+	keys     keymap.Clients
+	clientID int64
+	name     string
+	data     *accessData
+	err      string
+	cursor   int
+	top      int
+	rows     int // member rows that fit, from the last View
+	child    Dialog
+}
+
+func newManageAccess(sess *Session, c model.Client) *manageAccess {
+	return &manageAccess{sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, name: c.Name, rows: 8}
+}
+
+func (m *manageAccess) isContainer() {}
+
+func (m *manageAccess) load() tea.Cmd { return loadAccess(m.sess, m.clientID) }
+
+func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	cmd, done := routeContainer(&m.child, msg, m.load)
+	if done {
+		return m, cmd
+	}
+	switch msg := msg.(type) {
+	case accessDataMsg:
+		if msg.clientID != m.clientID {
+			return m, cmd
+		}
+		if msg.err != nil {
+			m.err = errText(msg.err)
+			return m, cmd
+		}
+		m.err, m.data, m.name = "", msg.data, msg.data.client.Name
+		m.cursor = min(m.cursor, max(len(m.data.members)-1, 0))
+		return m, cmd
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, cmd
+}
+
+func (m *manageAccess) selected() (accessMember, bool) {
+	if m.data == nil || m.cursor < 0 || m.cursor >= len(m.data.members) {
+		return accessMember{}, false
+	}
+	return m.data.members[m.cursor], true
+}
+
+func (m *manageAccess) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	lk := m.sess.Keys.List
+	switch {
+	case km.String() == "esc" || km.String() == "q":
+		return nil, nil
+	case key.Matches(km, lk.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(km, lk.Down):
+		if m.data != nil {
+			m.cursor = min(m.cursor+1, max(len(m.data.members)-1, 0))
+		}
+	case key.Matches(km, lk.Top):
+		m.cursor = 0
+	case key.Matches(km, lk.Bottom):
+		if m.data != nil {
+			m.cursor = max(len(m.data.members)-1, 0)
+		}
+	case key.Matches(km, m.keys.AddStaff):
+		return m, m.addStaff()
+	case key.Matches(km, m.keys.RemoveStaff):
+		return m, m.removeStaff()
+	case key.Matches(km, m.keys.Grid):
+		if m.data == nil {
+			return m, nil
+		}
+		g := newAccessGrid(m.sess, m.data, m.cursor)
+		m.child = g
+		return m, nil
+	}
+	return m, nil
+}
+
+// refused reports why the session may not manage this folder's access,
+// or "" when it may.
+func (m *manageAccess) refused() string {
+	if m.data == nil {
+		return "still loading"
+	}
+	if !m.data.manage.Allowed {
+		return model.Sanitize(m.data.manage.Reason)
+	}
+	return ""
+}
+
+func (m *manageAccess) addStaff() tea.Cmd {
+	if why := m.refused(); why != "" {
+		return Status(why, true)
+	}
+	sess, id, name := m.sess, m.clientID, model.Sanitize(m.name)
+	added := map[int64]bool{}
+	for _, mem := range m.data.members {
+		added[mem.ID] = true
+	}
+	n := len(m.data.accounts)
+	pd := staffPicker(sess, "+ Staff · "+name, "active", nil, added)
+	pd.Picker.Intro = fmt.Sprintf("Active members not yet added. They get all %d account(s) on; turn some off in the grid.", n)
+	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
+		return nil, runAction(fmt.Sprintf("Added %s to %s with all %d account(s) on", model.Sanitize(o.Label), name, n), func() error {
+			return sess.Svc.AddToClient(bg(), sess.Principal, id, o.ID)
+		})
+	}
+	m.child = pd
+	return pd.OnFilter("")
+}
+
+func (m *manageAccess) removeStaff() tea.Cmd {
+	if why := m.refused(); why != "" {
+		return Status(why, true)
+	}
+	mem, ok := m.selected()
+	if !ok {
+		return nil
+	}
+	sess, id, name := m.sess, m.clientID, model.Sanitize(m.name)
+	who := model.Sanitize(mem.Name) + " <" + model.Sanitize(mem.Email) + ">"
+	m.child = &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{
+		Title: "Remove staff member", Yes: "Remove", Danger: true,
+		Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in this folder goes too.", who, name),
+	}, OnYes: func() tea.Cmd {
+		return runAction("Removed "+who+" from "+name, func() error {
+			return sess.Svc.RemoveFromClient(bg(), sess.Principal, id, mem.ID)
+		})
+	}}
+	return nil
+}
+
+func (m *manageAccess) View(w, h int) string {
+	if m.child != nil {
+		return m.child.View(w, h)
+	}
+	th := m.sess.Theme
+	var b strings.Builder
+	b.WriteString(th.Title.Render("Manage Access · "+model.Sanitize(m.name)) + "\n")
+	if m.err != "" {
+		b.WriteString(th.Error.Render(m.err) + "\n\nesc close")
+		return b.String()
+	}
+	if m.data == nil {
+		return b.String() + th.Muted.Render("Loading…")
+	}
+	d := m.data
+	b.WriteString(th.Muted.Render(fmt.Sprintf("%d account(s) · %d staff member(s) with access", len(d.accounts), len(d.members))) + "\n")
+	if d.manage.Allowed {
+		b.WriteString(th.Selected.Render("[+ Staff]") + th.Muted.Render("  press + to add") + "\n\n")
+	} else {
+		b.WriteString(th.Warning.Render("View only: "+model.Sanitize(d.manage.Reason)) + "\n\n")
+	}
+	nameW := max(min(w/3, 28), 10)
+	emailW := max(w-nameW-16, 10)
+	b.WriteString(th.Header.Render("  "+cell("Name", nameW)+" "+cell("Email", emailW)+" "+"Accounts on") + "\n")
+	m.rows = max(h-8, 3)
+	if len(d.members) == 0 {
+		b.WriteString(th.Muted.Render("  No staff added yet. The Owner (and Admins, for client folders) reach it through their role.") + "\n")
+	}
+	if m.cursor < m.top {
+		m.top = m.cursor
+	}
+	if m.cursor >= m.top+m.rows {
+		m.top = m.cursor - m.rows + 1
+	}
+	for i := m.top; i < min(len(d.members), m.top+m.rows); i++ {
+		mem := d.members[i]
+		on := fmt.Sprintf("%d of %d", mem.onCount(d.accounts), len(d.accounts))
+		line := cell(mem.Name, nameW) + " " + cell(mem.Email, emailW) + " " + on
+		if i == m.cursor {
+			b.WriteString(th.Selected.Render("› "+line) + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	hints := "enter access per account · esc close"
+	if d.manage.Allowed {
+		hints = "+ add staff · x remove staff member · " + hints
+	}
+	b.WriteString("\n" + th.Muted.Render(hints))
+	return b.String()
+}
+
+func (m *manageAccess) help() []key.Binding {
+	if h, ok := m.child.(helper); ok && m.child != nil {
+		return h.help()
+	}
+	out := []key.Binding{m.keys.Grid}
+	if m.data != nil && m.data.manage.Allowed {
+		out = append(out, m.keys.AddStaff, m.keys.RemoveStaff)
+	}
+	return append(out, m.sess.Keys.List.Back)
+}
