@@ -49,6 +49,8 @@ type Choice struct {
 	Down   key.Binding
 	Choose key.Binding
 	Skip   key.Binding
+	// Saved leaves the recovery codes, shown only once.
+	Saved key.Binding
 }
 
 // KeyMap is all bindings.
@@ -98,6 +100,7 @@ func Default() KeyMap {
 			Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 			Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 			Skip:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
+			Saved:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "I have saved them")),
 		},
 	}
 }

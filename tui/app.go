@@ -1,0 +1,288 @@
+// Package tui is Gatehouse's terminal program: the first run, sign-in with
+// a TOTP code, redeeming an invitation, and the shell that hosts the
+// screens. The root model does no I/O itself: every model call runs in a
+// tea.Cmd and comes back as a message, and sizes come from
+// tea.WindowSizeMsg, so the same model serves a local terminal and an SSH
+// session.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+	"gatehouse/screens"
+	"gatehouse/tui/theme"
+)
+
+// Smallest window the program draws in; below it, it says so.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// Options say how the program starts.
+type Options struct {
+	// Demo marks a demo organisation: a banner, and "view as".
+	Demo bool
+	// SignedIn starts the shell as this member, skipping sign-in (the demo
+	// command, or an SSH session already authenticated).
+	SignedIn *model.Member
+	// JoinCode redeems an invitation before signing in.
+	JoinCode string
+	// Origin is recorded in the audit log ("local terminal", "ssh …").
+	Origin string
+	// OSUser is the operating-system user, the actor of the first run.
+	OSUser string
+}
+
+// stage is which step the program is at.
+type stage int
+
+const (
+	stageLoading stage = iota
+	stageFailed
+	stageChooser
+	stageSetup
+	stageDemoLoading
+	stageSignIn
+	stageCode
+	stageJoin
+	stageOfferEnrol
+	stageEnrol
+	stageRecovery
+	stageShell
+)
+
+// App is the root model.
+type App struct {
+	ctx   context.Context
+	svc   *model.Service
+	opts  Options
+	theme *theme.Theme
+	keys  keymap.KeyMap
+	help  help.Model
+	now   func() time.Time
+	// after delivers msg once d has passed (tea.Tick); tests replace it to
+	// deliver timed messages when they choose.
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
+	tabs  []Tab
+
+	width, height int
+	stage         stage
+	// busy is set while a model call runs, so a second enter does not
+	// submit twice.
+	busy bool
+	// fatal is why the program cannot go on (shown with "q to quit").
+	fatal string
+	// notice is shown above the sign-in form: why a session ended.
+	notice string
+
+	chooser int
+	setup   *form
+	signin  *form
+	code    *form
+	join    *joinStep
+	enrol   *enrolStep
+	codes   []string
+
+	// pending is the member who proved who they are but is not in the
+	// shell yet (enrolling, or reading their recovery codes).
+	pending *model.Member
+
+	shell *shell
+	// shellSeq numbers shells, so that ticks of an ended one are dropped.
+	shellSeq int
+}
+
+// New returns the root model. ctx bounds every model call it makes.
+func New(ctx context.Context, svc *model.Service, opts Options) tea.Model {
+	return newApp(ctx, svc, opts, DefaultTabs)
+}
+
+func newApp(ctx context.Context, svc *model.Service, opts Options, tabs []Tab) *App {
+	if opts.Origin == "" {
+		opts.Origin = "local terminal"
+	}
+	if opts.OSUser == "" {
+		opts.OSUser = "unknown"
+	}
+	h := help.New()
+	return &App{ctx: ctx, svc: svc, opts: opts, theme: theme.Default(), keys: keymap.Default(), help: h,
+		now: time.Now, after: tick, tabs: tabs}
+}
+
+// Run runs the program full-screen on the process's terminal.
+func Run(ctx context.Context, svc *model.Service, opts Options) error {
+	p := tea.NewProgram(New(ctx, svc, opts), tea.WithAltScreen(), tea.WithContext(ctx))
+	_, err := p.Run()
+	if err != nil {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	return nil
+}
+
+func tick(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// startMsg says what the database holds when the program opens.
+type startMsg struct {
+	hasOrg bool
+	err    error
+}
+
+// Init decides the first step.
+func (a *App) Init() tea.Cmd {
+	switch {
+	case a.opts.SignedIn != nil:
+		return a.enterShell(*a.opts.SignedIn)
+	case a.opts.JoinCode != "":
+		a.stage = stageJoin
+		a.join = newJoinStep(a.keys.Form)
+		return a.peekInvitation(a.opts.JoinCode)
+	}
+	return func() tea.Msg {
+		ok, err := a.svc.HasOrg(a.ctx)
+		return startMsg{hasOrg: ok, err: err}
+	}
+}
+
+// Update routes a message to the current step.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.help.Width = msg.Width
+		if a.shell != nil {
+			a.shell.resize(msg.Width, msg.Height)
+		}
+		return a, nil
+	case tea.KeyMsg:
+		if key.Matches(msg, a.keys.Form.Interrupt) {
+			return a, tea.Quit
+		}
+	case startMsg:
+		return a, a.started(msg)
+	case sessionEndedMsg:
+		a.endSession(msg.reason)
+		return a, nil
+	}
+	if a.stage == stageShell && a.shell != nil {
+		return a, a.shell.update(msg)
+	}
+	if cmd, ok := a.updateAuth(msg); ok {
+		return a, cmd
+	}
+	return a, nil
+}
+
+func (a *App) started(msg startMsg) tea.Cmd {
+	switch {
+	case msg.err != nil:
+		a.fail(fmt.Sprintf("Could not read the database: %s", errText(msg.err)))
+	case msg.hasOrg:
+		a.showSignIn("")
+	default:
+		a.stage = stageChooser
+	}
+	return nil
+}
+
+// fail stops at a message; only quitting remains.
+func (a *App) fail(text string) {
+	a.stage, a.fatal, a.busy = stageFailed, text, false
+}
+
+// View draws the current step.
+func (a *App) View() string {
+	w, h := a.width, a.height
+	if w == 0 || h == 0 {
+		// No size yet: draw for the classic terminal until one arrives.
+		w, h = 80, 24
+	}
+	if w < MinWidth || h < MinHeight {
+		return tooSmall(a.theme, w, h)
+	}
+	if a.stage == stageShell && a.shell != nil {
+		return a.shell.view()
+	}
+	return a.authView(w, h)
+}
+
+// tooSmall is what a window below the minimum shows instead of the UI.
+func tooSmall(t *theme.Theme, w, h int) string {
+	msg := fmt.Sprintf("Gatehouse: make the window larger (needs %d×%d, have %d×%d)", MinWidth, MinHeight, w, h)
+	body := t.Warning.Width(max(w, 1)).Render(msg)
+	return lipgloss.NewStyle().MaxWidth(max(w, 1)).MaxHeight(max(h, 1)).Render(body)
+}
+
+// sessionEndedMsg ends the shell and returns to sign-in with a reason.
+type sessionEndedMsg struct{ reason string }
+
+func (a *App) endSession(reason string) {
+	a.shell = nil
+	a.pending = nil
+	a.showSignIn(reason)
+}
+
+// sessionMsg carries what the shell needs to open.
+type sessionMsg struct {
+	member model.Member
+	actor  model.Actor
+	org    model.Org
+	count  int64
+	err    error
+}
+
+// enterShell loads the organisation and the member's permissions, then
+// opens the shell (on sessionMsg).
+func (a *App) enterShell(m model.Member) tea.Cmd {
+	a.busy = true
+	p := model.MemberPrincipal(m, a.opts.Origin)
+	return func() tea.Msg {
+		org, err := a.svc.Org(a.ctx)
+		if err != nil {
+			return sessionMsg{err: err}
+		}
+		act, err := a.svc.Actor(a.ctx, p)
+		if err != nil {
+			return sessionMsg{err: err}
+		}
+		n, err := a.svc.ChangeCounter(a.ctx)
+		return sessionMsg{member: m, actor: act, org: org, count: n, err: err}
+	}
+}
+
+func (a *App) openShell(msg sessionMsg) tea.Cmd {
+	a.busy = false
+	if msg.err != nil {
+		a.showSignIn("Could not open the session: " + errText(msg.err))
+		return nil
+	}
+	if msg.actor.Status != "active" {
+		a.showSignIn(inactiveNotice(msg.actor.Status))
+		return nil
+	}
+	sess := &screens.Session{Svc: a.svc, Principal: model.MemberPrincipal(msg.member, a.opts.Origin), Actor: msg.actor,
+		Org: msg.org, Theme: a.theme, Keys: a.keys}
+	a.shell = newShell(a, sess, msg.count)
+	a.stage = stageShell
+	a.pending = nil
+	a.shell.resize(a.width, a.height)
+	return a.shell.init()
+}
+
+func inactiveNotice(status string) string {
+	if status == "deactivated" {
+		return "Your session ended: your account was deactivated. Ask an Admin to reactivate it."
+	}
+	return fmt.Sprintf("Your session ended: your account is %s.", status)
+}

@@ -1,0 +1,435 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"gatehouse/model"
+	"gatehouse/screens"
+)
+
+// pollEvery is how often the shell looks for changes made by any session
+// or process: a revocation elsewhere shows here within half a second.
+const pollEvery = 500 * time.Millisecond
+
+// statusFor is how long a status line stays.
+const statusFor = 6 * time.Second
+
+// shell is the signed-in program: header, tabs, the active screen, a
+// status line and the key help.
+type shell struct {
+	app  *App
+	id   int
+	sess *screens.Session
+	// self is who signed in; sess.Principal differs while viewing as
+	// someone else in the demo.
+	self      model.Principal
+	selfActor model.Actor
+	demo      bool
+
+	screens []screens.Screen
+	active  int
+	help    help.Model
+
+	status    screens.StatusMsg
+	statusSeq int
+	counter   int64
+	lastInput time.Time
+	picker    *picker
+
+	width, height int
+	bodyHeight    int
+}
+
+// Messages of the shell. Each carries the shell's id so that a message
+// meant for an ended session is dropped by the next one.
+type (
+	pollMsg    struct{ shell int }
+	counterMsg struct {
+		shell int
+		n     int64
+		err   error
+	}
+	reloadMsg struct {
+		shell     int
+		org       model.Org
+		self      model.Actor
+		selfErr   error
+		viewed    model.Actor
+		viewedErr error
+		counter   int64
+	}
+	statusClearMsg struct {
+		shell, seq int
+	}
+	viewAsMsg struct {
+		shell     int
+		principal model.Principal
+		actor     model.Actor
+		err       error
+	}
+)
+
+func newShell(a *App, sess *screens.Session, counter int64) *shell {
+	a.shellSeq++
+	s := &shell{app: a, id: a.shellSeq, sess: sess, self: sess.Principal, selfActor: sess.Actor,
+		demo: a.opts.Demo || sess.Org.Demo, help: a.help, counter: counter, lastInput: a.now()}
+	for _, tab := range a.tabs {
+		s.screens = append(s.screens, tab(sess))
+	}
+	return s
+}
+
+func (s *shell) init() tea.Cmd {
+	cmds := []tea.Cmd{s.tick()}
+	for _, scr := range s.screens {
+		cmds = append(cmds, scr.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *shell) current() screens.Screen { return s.screens[s.active] }
+
+func (s *shell) tick() tea.Cmd {
+	return s.app.after(pollEvery, pollMsg{shell: s.id})
+}
+
+// resize lays the shell out for a window of w×h.
+func (s *shell) resize(w, h int) {
+	if w == 0 || h == 0 {
+		w, h = 80, 24
+	}
+	s.width, s.height = w, h
+	s.help.Width = w
+	s.layout()
+}
+
+// layout gives the screens what the header, tabs, rule, status line and
+// help leave; the help's height changes when it is expanded.
+func (s *shell) layout() {
+	footer := lipgloss.Height(s.help.View(shellKeys{s}))
+	s.bodyHeight = max(s.height-4-footer, 1)
+	for _, scr := range s.screens {
+		scr.SetSize(s.width, s.bodyHeight)
+	}
+}
+
+func (s *shell) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		s.lastInput = s.app.now()
+		return s.key(msg)
+	case tea.MouseMsg:
+		s.lastInput = s.app.now()
+		return nil
+	case pollMsg:
+		if msg.shell != s.id {
+			return nil
+		}
+		return s.poll()
+	case counterMsg:
+		if msg.shell != s.id {
+			return nil
+		}
+		if msg.err != nil || msg.n == s.counter {
+			return s.tick()
+		}
+		return s.reload()
+	case reloadMsg:
+		if msg.shell != s.id {
+			return nil
+		}
+		return s.reloaded(msg)
+	case screens.StatusMsg:
+		return s.setStatus(msg)
+	case statusClearMsg:
+		if msg.shell == s.id && msg.seq == s.statusSeq {
+			s.status = screens.StatusMsg{}
+		}
+		return nil
+	case viewAsMsg:
+		if msg.shell != s.id {
+			return nil
+		}
+		return s.viewAs(msg)
+	case pickerMsg:
+		if s.picker != nil {
+			s.picker.loaded(msg)
+		}
+		return nil
+	}
+	return s.broadcast(msg)
+}
+
+// key handles the shell's own keys unless the screen is capturing input,
+// and passes the rest to the active screen.
+func (s *shell) key(msg tea.KeyMsg) tea.Cmd {
+	if s.picker != nil {
+		return s.pickerKey(msg)
+	}
+	g := s.app.keys.Global
+	if !s.current().Capturing() {
+		switch {
+		case key.Matches(msg, g.Quit):
+			return tea.Quit
+		case key.Matches(msg, g.NextTab):
+			s.active = (s.active + 1) % len(s.screens)
+			s.layout()
+			return nil
+		case key.Matches(msg, g.PrevTab):
+			s.active = (s.active + len(s.screens) - 1) % len(s.screens)
+			s.layout()
+			return nil
+		case key.Matches(msg, g.Help):
+			s.help.ShowAll = !s.help.ShowAll
+			s.layout()
+			return nil
+		case key.Matches(msg, g.Refresh):
+			return s.reload()
+		case s.demo && key.Matches(msg, s.app.keys.Shell.ViewAs):
+			return s.toggleViewAs()
+		}
+	}
+	var cmd tea.Cmd
+	s.screens[s.active], cmd = s.current().Update(msg)
+	return cmd
+}
+
+// broadcast gives a message to every screen: results of a screen's own
+// commands find it even after the user moved to another tab.
+func (s *shell) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(s.screens))
+	for i, scr := range s.screens {
+		var cmd tea.Cmd
+		s.screens[i], cmd = scr.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *shell) setStatus(msg screens.StatusMsg) tea.Cmd {
+	s.status = msg
+	s.statusSeq++
+	return s.app.after(statusFor, statusClearMsg{shell: s.id, seq: s.statusSeq})
+}
+
+// poll signs out an idle session, or reads the change counter.
+func (s *shell) poll() tea.Cmd {
+	if limit := s.sess.Org.IdleTimeout; limit > 0 && s.app.now().Sub(s.lastInput) >= limit {
+		return s.end(fmt.Sprintf("Signed out after %s without activity.", spell(limit)))
+	}
+	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	return func() tea.Msg {
+		n, err := svc.ChangeCounter(ctx)
+		return counterMsg{shell: id, n: n, err: err}
+	}
+}
+
+// reload re-reads the organisation and the permissions of whoever is
+// signed in (and viewed), after a change anywhere.
+func (s *shell) reload() tea.Cmd {
+	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	self, viewed := s.self, s.sess.Principal
+	return func() tea.Msg {
+		m := reloadMsg{shell: id}
+		m.counter, _ = svc.ChangeCounter(ctx)
+		var err error
+		if m.org, err = svc.Org(ctx); err != nil {
+			m.selfErr = err
+			return m
+		}
+		m.self, m.selfErr = svc.Actor(ctx, self)
+		m.viewed, m.viewedErr = m.self, m.selfErr
+		if viewed.StaffID != self.StaffID {
+			m.viewed, m.viewedErr = svc.Actor(ctx, viewed)
+		}
+		return m
+	}
+}
+
+func (s *shell) reloaded(msg reloadMsg) tea.Cmd {
+	switch {
+	case errors.Is(msg.selfErr, model.ErrNotFound):
+		return s.end("Your session ended: you were removed from the organisation.")
+	case msg.selfErr != nil:
+		// A busy or unreadable database: keep the session, say so, retry.
+		return tea.Batch(s.setStatus(screens.StatusMsg{Text: "Could not refresh: " + errText(msg.selfErr), Err: true}), s.tick())
+	case msg.self.Status != "active":
+		return s.end(inactiveNotice(msg.self.Status))
+	}
+	s.counter, s.sess.Org, s.selfActor = msg.counter, msg.org, msg.self
+	var cmds []tea.Cmd
+	if s.sess.Principal.StaffID == s.self.StaffID {
+		s.sess.Actor = msg.self
+	} else if msg.viewedErr != nil {
+		s.sess.Principal, s.sess.Actor = s.self, msg.self
+		cmds = append(cmds, s.setStatus(screens.StatusMsg{Text: "The member you were viewing as is gone; back to yourself."}))
+	} else {
+		s.sess.Actor = msg.viewed
+	}
+	cmds = append(cmds, s.broadcast(screens.RefreshMsg{}), s.tick())
+	return tea.Batch(cmds...)
+}
+
+// end leaves the shell for the sign-in screen with reason.
+func (s *shell) end(reason string) tea.Cmd {
+	return func() tea.Msg { return sessionEndedMsg{reason: reason} }
+}
+
+// viewing reports whether the demo's "view as" is on.
+func (s *shell) viewing() bool { return s.sess.Principal.StaffID != s.self.StaffID }
+
+func (s *shell) toggleViewAs() tea.Cmd {
+	if s.viewing() {
+		return s.loadViewAs(s.self)
+	}
+	s.picker = newPicker(s.app.keys, s.bodyHeight)
+	return s.picker.load(s)
+}
+
+func (s *shell) loadViewAs(p model.Principal) tea.Cmd {
+	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	return func() tea.Msg {
+		a, err := svc.Actor(ctx, p)
+		return viewAsMsg{shell: id, principal: p, actor: a, err: err}
+	}
+}
+
+func (s *shell) viewAs(msg viewAsMsg) tea.Cmd {
+	if msg.err != nil {
+		return s.setStatus(screens.StatusMsg{Text: "Could not view as that member: " + errText(msg.err), Err: true})
+	}
+	s.sess.Principal, s.sess.Actor = msg.principal, msg.actor
+	text := "Back to yourself."
+	if s.viewing() {
+		text = fmt.Sprintf("Viewing as %s (%s): every screen shows what they see and may do. V returns to yourself.",
+			safe(msg.actor.Name), safe(msg.actor.Role))
+	}
+	return tea.Batch(s.setStatus(screens.StatusMsg{Text: text}), s.broadcast(screens.RefreshMsg{}))
+}
+
+func (s *shell) view() string {
+	t := s.app.theme
+	w := s.width
+	body := s.current().View()
+	if s.picker != nil {
+		body = s.picker.view(t, w)
+	}
+	body = lipgloss.NewStyle().MaxWidth(w).Height(s.bodyHeight).MaxHeight(s.bodyHeight).Render(body)
+	status := ""
+	if s.status.Text != "" {
+		st := t.Success
+		if s.status.Err {
+			st = t.Error
+		}
+		status = st.Render(model.Truncate(s.status.Text, w))
+	}
+	rule := t.Rule.Render(strings.Repeat("─", w))
+	return lipgloss.JoinVertical(lipgloss.Left, s.header(), s.tabs(), rule, body, status, s.help.View(shellKeys{s}))
+}
+
+// header is the organisation on the left, who is signed in on the right,
+// and the demo's banner and "viewing as" between.
+func (s *shell) header() string {
+	t := s.app.theme
+	w := s.width
+	me := s.selfActor
+	left := t.Title.Render("Gatehouse") + " "
+	if s.demo {
+		left += t.Banner.Render("DEMO") + " "
+	}
+	// The organisation keeps at least a few characters; what is said on
+	// the right gives way, least useful first, on a narrow window.
+	var rights []string
+	if s.viewing() {
+		as := fmt.Sprintf("viewing as %s (%s)", safe(s.sess.Actor.Name), safe(s.sess.Actor.Role))
+		rights = []string{t.Viewing.Render(as) + " " + t.Header.Render(safe(me.Name)), t.Viewing.Render(as),
+			t.Viewing.Render("as " + safe(s.sess.Actor.Name))}
+	} else {
+		rights = []string{t.Header.Render(safe(me.Name)) + t.Muted.Render(" · "+safe(me.Role)), t.Muted.Render(safe(me.Role))}
+	}
+	right := rights[len(rights)-1]
+	for _, r := range rights {
+		if w-lipgloss.Width(left)-lipgloss.Width(r)-1 >= 12 {
+			right = r
+			break
+		}
+	}
+	room := w - lipgloss.Width(left) - lipgloss.Width(right) - 1
+	org := t.Header.Render(model.Truncate(safe(s.sess.Org.Name), max(room, 1)))
+	gap := max(w-lipgloss.Width(left)-lipgloss.Width(org)-lipgloss.Width(right), 1)
+	line := left + org + strings.Repeat(" ", gap) + right
+	return lipgloss.NewStyle().MaxWidth(w).Render(line)
+}
+
+func (s *shell) tabs() string {
+	t := s.app.theme
+	var parts []string
+	for i, scr := range s.screens {
+		st := t.Tab
+		if i == s.active {
+			st = t.TabActive
+		}
+		parts = append(parts, st.Render(scr.Title()))
+	}
+	return lipgloss.NewStyle().MaxWidth(s.width).Render(lipgloss.JoinHorizontal(lipgloss.Top, parts...))
+}
+
+// shellKeys is the help of the active screen followed by the shell's.
+type shellKeys struct{ s *shell }
+
+func (k shellKeys) global() []key.Binding {
+	if k.s.current().Capturing() {
+		return nil
+	}
+	g := k.s.app.keys.Global
+	b := []key.Binding{g.NextTab}
+	if k.s.demo {
+		b = append(b, k.s.app.keys.Shell.ViewAs)
+	}
+	return append(b, g.Help, g.Quit)
+}
+
+func (k shellKeys) ShortHelp() []key.Binding {
+	if k.s.picker != nil {
+		return k.s.picker.help()
+	}
+	return append(append([]key.Binding{}, k.s.current().ShortHelp()...), k.global()...)
+}
+
+func (k shellKeys) FullHelp() [][]key.Binding {
+	if k.s.picker != nil {
+		return [][]key.Binding{k.s.picker.help()}
+	}
+	groups := append([][]key.Binding{}, k.s.current().FullHelp()...)
+	if g := k.global(); len(g) > 0 {
+		g = append(g, k.s.app.keys.Global.PrevTab, k.s.app.keys.Global.Refresh)
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// spell writes a duration as people say it.
+func spell(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	case d >= time.Minute:
+		return plural(int(d/time.Minute), "minute")
+	}
+	return plural(int(d/time.Second), "second")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -1,0 +1,13 @@
+package tui
+
+import "gatehouse/screens"
+
+// Tab makes one screen of the shell for a session.
+type Tab func(*screens.Session) screens.Screen
+
+// DefaultTabs are the shell's screens, in tab order: adding a screen is
+// adding its constructor here.
+var DefaultTabs = []Tab{
+	screens.NewStaff,
+	screens.NewProfile,
+}
