@@ -44,7 +44,7 @@ func TestCheckerAgreesWithTheEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	if _, err := svc.GenerateLarge(ctx, System("t"), GenerateOptions{Seed: 3, Staff: 60, Clients: 80, AccountsPerClient: 2, Grants: 400, Audit: 10}); err != nil {
+	if _, err := svc.GenerateLarge(ctx, System("t"), GenerateOptions{Seed: 3, Staff: 60, Clients: 40, AccountsPerClient: 2, Grants: 300, Audit: 10}); err != nil {
 		t.Fatal(err)
 	}
 	// The internal folder gets an account and one member, so that rule is walked too.
