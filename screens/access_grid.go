@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/keymap"
 	"gatehouse/model"
@@ -223,7 +224,7 @@ func (g *accessGrid) View(w, h int) string {
 	th := g.sess.Theme
 	d := g.data
 	nameW := max(min(w/3, 26), 8)
-	g.visCols = max((w-len(gridMark)-nameW)/gridColW, 1)
+	g.visCols = max((w-lipgloss.Width(gridMark)-nameW)/gridColW, 1)
 	g.visRows = max(h-7, 2)
 	g.scroll()
 	var b strings.Builder
@@ -244,7 +245,7 @@ func (g *accessGrid) View(w, h int) string {
 		span += " · view only"
 	}
 	b.WriteString(th.Muted.Render(span) + "\n\n")
-	head := strings.Repeat(" ", len(gridMark)) + cell("Member", nameW)
+	head := strings.Repeat(" ", lipgloss.Width(gridMark)) + cell("Member", nameW)
 	for j := g.left; j < end; j++ {
 		head += " " + cell(d.accounts[j].Name, gridColW-1)
 	}
@@ -266,7 +267,7 @@ func (g *accessGrid) View(w, h int) string {
 func (g *accessGrid) rowView(i, nameW, end int) string {
 	th := g.sess.Theme
 	mem := g.data.members[i]
-	mark := strings.Repeat(" ", len(gridMark))
+	mark := strings.Repeat(" ", lipgloss.Width(gridMark))
 	name := cell(mem.Name, nameW)
 	if i == g.row {
 		mark = gridMark

@@ -110,6 +110,10 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		d.cursor = max(d.cursor-1, 0)
 	case key.Matches(km, lk.Down):
 		d.cursor = min(d.cursor+1, max(len(d.accounts)-1, 0))
+	case key.Matches(km, lk.Top):
+		d.cursor = 0
+	case key.Matches(km, lk.Bottom):
+		d.cursor = max(len(d.accounts)-1, 0)
 	case key.Matches(km, d.keys.ManageAccess):
 		ma := newManageAccess(d.sess, d.client)
 		d.child = ma
