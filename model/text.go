@@ -116,6 +116,9 @@ func CleanEmail(s string) (string, error) {
 	if hasUnsafe(s) {
 		return "", fmt.Errorf("%w: email contains control characters", ErrInvalid)
 	}
+	// Lower-case before the checks below, so that they hold for the address
+	// that is stored: some letters take more bytes in lower case.
+	s = strings.ToLower(s)
 	if len(s) > MaxEmailLen {
 		return "", fmt.Errorf("%w: email is %d characters long; at most %d", ErrInvalid, len(s), MaxEmailLen)
 	}
@@ -127,7 +130,7 @@ func CleanEmail(s string) (string, error) {
 	if !ok || local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.ContainsFunc(s, unicode.IsSpace) {
 		return "", fmt.Errorf("%w: %q is not an email address (like name@example.com)", ErrInvalid, Sanitize(Truncate(s, 60)))
 	}
-	return strings.ToLower(s), nil
+	return s, nil
 }
 
 // Truncate shortens s to at most n characters, marking the cut with "…".
