@@ -12,6 +12,8 @@ type Staff struct {
 	Reactivate  key.Binding
 	Remove      key.Binding
 	Transfer    key.Binding
+	Departments key.Binding
+	Manager     key.Binding
 	Invitations key.Binding
 	SortDir     key.Binding
 	Resend      key.Binding
@@ -29,6 +31,8 @@ func DefaultStaff() Staff {
 		Reactivate:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reactivate")),
 		Remove:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
 		Transfer:    key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "transfer ownership")),
+		Departments: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit departments")),
+		Manager:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "set manager")),
 		Invitations: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "invitations")),
 		SortDir:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
 		Resend:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resend")),

@@ -63,6 +63,14 @@ func (s *staffScreen) actionsFor(m model.Member) []memberAction {
 	} else {
 		add(s.keys.Deactivate, "deactivate", model.ActDeactivate, s.deactivateDialog)
 	}
+	add(s.keys.Departments, "edit departments", model.ActUpdate, s.departmentsDialog)
+	if n := len(out); n > 0 && out[n-1].decision.Allowed {
+		// Departments are a module of their own as well.
+		if d := s.sess.Can(model.ActUpdate, model.Target{Module: "departments"}); !d.Allowed {
+			out[n-1].decision = d
+		}
+	}
+	add(s.keys.Manager, "set manager", model.ActUpdate, s.managerDialog)
 	add(s.keys.Remove, "remove", model.ActRemove, s.removeDialog)
 	add(s.keys.Transfer, "transfer ownership", model.ActTransfer, s.transferDialog)
 	return out
@@ -253,4 +261,53 @@ func (s *staffScreen) transferDialog(m model.Member) (Dialog, tea.Cmd) {
 		}}
 		return func() tea.Msg { return ActionMsg{Next: d} }
 	}}, nil
+}
+
+func (s *staffScreen) departmentsDialog(m model.Member) (Dialog, tea.Cmd) {
+	var now []string
+	for _, d := range m.Departments {
+		now = append(now, d.Name)
+	}
+	f := NewForm(s.sess.Theme, "Departments of "+who(m),
+		Field{Key: "depts", Label: "Departments", Kind: MultiField, Options: s.deptOptions(), Values: now, Hint: "←/→ to move, space to tick"})
+	svc, pr := s.sess.Svc, s.sess.Principal
+	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		names := f.Values("depts")
+		status := "Departments of " + model.Sanitize(m.Email) + " saved"
+		return nil, act(status, nil, func() error { return svc.SetDepartments(ctxb(), pr, m.ID, names) })
+	}}, nil
+}
+
+// managerDialog picks the member m is assigned to, from the active members
+// filtered in SQL, or none.
+func (s *staffScreen) managerDialog(m model.Member) (Dialog, tea.Cmd) {
+	p := NewPicker(s.sess.Theme, "Manager of "+who(m), nil)
+	now := "none"
+	if m.ManagerName != "" {
+		now = model.Sanitize(m.ManagerName)
+	}
+	p.Intro = "Now: " + now + ". A manager sees the records of the members assigned to them."
+	svc, pr := s.sess.Svc, s.sess.Principal
+	fetch := func(text string) tea.Cmd {
+		return func() tea.Msg {
+			ms, _, err := svc.ListStaff(ctxb(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
+			var opts []Option
+			if text == "" {
+				opts = append(opts, Option{Label: "No manager", Value: "none"})
+			}
+			for _, x := range ms {
+				if x.ID != m.ID {
+					opts = append(opts, Option{Label: x.Name, Detail: x.Email + " · " + x.RoleName, ID: x.ID, Value: x.Email})
+				}
+			}
+			return PickerItemsMsg{Filter: text, Items: opts, Err: err}
+		}
+	}
+	return &PickerDialog{Picker: p, OnFilter: fetch, OnPick: func(o Option) (Dialog, tea.Cmd) {
+		status := model.Sanitize(m.Email) + " now has no manager"
+		if o.ID != 0 {
+			status = model.Sanitize(m.Email) + " is now assigned to " + model.Sanitize(o.Value)
+		}
+		return nil, act(status, nil, func() error { return svc.SetManager(ctxb(), pr, m.ID, o.ID) })
+	}}, fetch("")
 }

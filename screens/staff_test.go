@@ -659,3 +659,32 @@ func TestStaffSort(t *testing.T) {
 		t.Errorf("sort marker:\n%s", s.View())
 	}
 }
+
+func TestStaffDepartmentsAndManager(t *testing.T) {
+	e, ms := staffOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "enter", "e", "right", " ", "enter")
+	m, _ := e.memberByEmail("bob@acme.test")
+	if len(m.Departments) != 1 || m.Departments[0].Name != "Support" {
+		t.Fatalf("departments = %+v (%+v)", m.Departments, e.lastStatus())
+	}
+	if !strings.Contains(s.View(), "Departments  Support") {
+		t.Errorf("detail not refreshed:\n%s", s.View())
+	}
+	s = e.press(s, "m", "cat", "enter")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.ManagerID != ms["cat"].ID {
+		t.Fatalf("manager = %d (%+v)", m.ManagerID, e.lastStatus())
+	}
+	s = e.press(s, "m", "enter")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.ManagerID != 0 {
+		t.Fatalf("manager not cleared: %d", m.ManagerID)
+	}
+	// An Admin edits departments of an Advisor; an Advisor is offered neither.
+	s = e.start(NewStaff(e.session(ms["ann"])), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "enter")
+	if v := s.View(); strings.Contains(v, "edit departments") || strings.Contains(v, "set manager") {
+		t.Errorf("advisor offered edits:\n%s", v)
+	}
+}

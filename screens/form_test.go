@@ -1,0 +1,108 @@
+package screens
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/tui/theme"
+)
+
+func formKeys(f *Form, keys ...string) FormResult {
+	res := FormEditing
+	for _, k := range keys {
+		res, _ = f.Update(keyMsg(k))
+	}
+	return res
+}
+
+func TestFormFieldsAndValidation(t *testing.T) {
+	f := NewForm(theme.Default(), "Test",
+		Field{Key: "email", Label: "Email", Required: true},
+		Field{Key: "pw", Label: "Password", Kind: PasswordField, Validate: func(v string) error {
+			if len(v) < 4 {
+				return errors.New("too short")
+			}
+			return nil
+		}},
+		Field{Key: "role", Label: "Role", Kind: ChoiceField, Value: "b", Options: []Option{{Label: "A", Value: "a"}, {Label: "B", Value: "b"}, {Label: "C", Value: "c", Disabled: true, Reason: "not for you"}}},
+		Field{Key: "tags", Label: "Tags", Kind: MultiField, Options: []Option{{Label: "x", Value: "x"}, {Label: "y", Value: "y"}}},
+		Field{Key: "notes", Label: "Notes", Kind: AreaField},
+	)
+	if res := formKeys(f, "enter"); res != FormEditing || !strings.Contains(f.View(), "Email is required") {
+		t.Fatalf("empty required field submitted:\n%s", f.View())
+	}
+	formKeys(f, "me@x.test", "tab", "abc", "enter")
+	if !strings.Contains(f.View(), "too short") || strings.Contains(f.View(), "abc") {
+		t.Fatalf("password validation or masking:\n%s", f.View())
+	}
+	formKeys(f, "d", "tab", "right")
+	if !strings.Contains(f.View(), "unavailable: not for you") {
+		t.Fatalf("disabled choice without its reason:\n%s", f.View())
+	}
+	if res := formKeys(f, "enter"); res != FormEditing || !strings.Contains(f.View(), "✗ not for you") {
+		t.Fatalf("disabled choice accepted:\n%s", f.View())
+	}
+	formKeys(f, "left", "shift+tab", "tab", "tab", "right", " ", "tab", "line one", "enter", "line two")
+	if f.Value("notes") != "line one\nline two" {
+		t.Fatalf("enter in a text area should add a line: %q", f.Value("notes"))
+	}
+	if res := formKeys(f, "ctrl+s"); res != FormSubmitted {
+		t.Fatalf("ctrl+s did not submit:\n%s", f.View())
+	}
+	if f.Value("email") != "me@x.test" || f.Value("pw") != "abcd" || f.Value("role") != "b" || strings.Join(f.Values("tags"), ",") != "y" {
+		t.Fatalf("values: %q %q %q %v", f.Value("email"), f.Value("pw"), f.Value("role"), f.Values("tags"))
+	}
+	// While busy, keys do nothing; an error from the model ends it.
+	if res := formKeys(f, "esc"); res != FormEditing {
+		t.Fatal("busy form cancelled")
+	}
+	f.SetError("refused: because")
+	if !strings.Contains(f.View(), "refused: because") {
+		t.Fatal("form error not shown")
+	}
+	if res := formKeys(f, "esc"); res != FormCancelled {
+		t.Fatal("esc did not cancel")
+	}
+}
+
+func TestConfirmAndPicker(t *testing.T) {
+	c := Confirm{Title: "Sure?", Danger: true}
+	if c.Update(keyMsg("enter")) != ConfirmPending || c.Update(keyMsg("y")) != ConfirmYes || c.Update(keyMsg("esc")) != ConfirmNo {
+		t.Fatal("dangerous confirm keys")
+	}
+	c.Default = true
+	if c.Update(keyMsg("enter")) != ConfirmYes {
+		t.Fatal("enter does not confirm a default-yes question")
+	}
+
+	p := NewPicker(theme.Default(), "Pick", []Option{{Label: "Alpha"}, {Label: "Beta", Disabled: true, Reason: "busy"}, {Label: "Gamma"}})
+	p.Local = true
+	p.Update(keyMsg("down"))
+	if res, _ := p.Update(keyMsg("enter")); res != PickerBrowsing || !strings.Contains(p.View(), "busy") {
+		t.Fatalf("disabled option picked:\n%s", p.View())
+	}
+	p.Update(keyMsg("gam"))
+	if res, _ := p.Update(keyMsg("enter")); res != PickerChosen {
+		t.Fatal("filtered option not chosen")
+	}
+	if o, _ := p.Chosen(); o.Label != "Gamma" {
+		t.Fatalf("chose %q", o.Label)
+	}
+	remote := NewPicker(theme.Default(), "Pick", nil)
+	if res, _ := remote.Update(keyMsg("x")); res != PickerFilterChanged {
+		t.Fatal("a remote picker did not report its filter")
+	}
+	var d Dialog = &PickerDialog{Picker: remote}
+	d, _ = d.Update(PickerItemsMsg{Filter: "old", Items: []Option{{Label: "stale"}}})
+	d, _ = d.Update(PickerItemsMsg{Filter: "x", Items: []Option{{Label: "fresh"}}})
+	if v := d.View(80, 24); strings.Contains(v, "stale") || !strings.Contains(v, "fresh") {
+		t.Fatalf("picker items:\n%s", v)
+	}
+	if _, cmd := d.Update(keyMsg("esc")); cmd != nil {
+		t.Fatal("esc returned a command")
+	}
+	var _ tea.Msg = PickerItemsMsg{}
+}
