@@ -236,19 +236,23 @@ func printDemoGuide(w io.Writer, a *app, info model.DemoInfo) {
 		t.row("  "+m.Email, m.Role, m.Status, m.Password, secret)
 	}
 	t.flush()
-	advisor, other := info.ExampleAdvisor, info.ExampleOtherClient
-	fmt.Fprintf(w, `
-Try:
-  gatehouse%[1]s                                 open the app (sign in as anyone above)
-  gatehouse%[1]s staff list
-  gatehouse%[1]s access list --staff %[2]s
-  gatehouse%[1]s check %[2]s view %[3]s
-  gatehouse%[1]s check %[2]s access %[4]s
-  gatehouse%[1]s access revoke --staff %[2]s
-  gatehouse%[1]s audit list --limit 20
-  gatehouse%[1]s audit verify
-  oathtool --totp -b SECRET                      the 6-digit code for a member with 2FA
-`, db, shellQuote(advisor), shellQuote("client:"+other), shellQuote("account:"+info.ExampleAccount))
+	advisor := shellQuote(info.ExampleAdvisor)
+	tries := [][2]string{
+		{"gatehouse" + db, "open the app and sign in as anyone above"},
+		{"gatehouse" + db + " staff list", "everyone, with role, status and 2FA"},
+		{"gatehouse" + db + " access list --staff " + advisor, "what an Advisor was added to"},
+		{"gatehouse" + db + " check " + advisor + " view " + shellQuote("client:"+info.ExampleOtherClient), "denied, and why (exit 1)"},
+		{"gatehouse" + db + " check " + advisor + " access " + shellQuote("account:"+info.ExampleAccount), "allowed, and why (exit 0)"},
+		{"gatehouse" + db + " access revoke --staff " + advisor, "take all their access away"},
+		{"gatehouse" + db + " audit list --limit 20", "who did what"},
+		{"gatehouse" + db + " audit verify", "check the audit hash chain"},
+		{"oathtool --totp -b SECRET", "the 6-digit code of a member with 2FA"},
+	}
+	fmt.Fprintf(w, "\nAlso: a pending invitation for %s and an expired one for %s.\n", Sanitize(info.PendingInvite), Sanitize(info.ExpiredInvite))
+	fmt.Fprintln(w, "\nTry:")
+	for _, t := range tries {
+		fmt.Fprintf(w, "  # %s\n  %s\n", t[1], t[0])
+	}
 }
 
 func join(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
