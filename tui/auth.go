@@ -45,7 +45,7 @@ const (
 // chooser entries on an empty database.
 var chooserEntries = []struct{ title, detail string }{
 	{"Create your organisation", "Name it, become its Owner and set up two-factor sign-in."},
-	{"Explore the demo organisation", "A sample firm with staff and clients; you start as its Owner."},
+	{"Explore the demo organisation", "Sample staff and clients; you start as the Owner."},
 }
 
 func (a *App) newSetupForm() *form {

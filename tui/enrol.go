@@ -39,7 +39,10 @@ type (
 // set it up now.
 func (a *App) beginEnrol(m model.Member, optional bool, from stage) tea.Cmd {
 	a.pending = &m
-	a.enrol = &enrolStep{member: m, optional: optional, from: from, code: newForm(a.keys.Form).add("Code", "6 digits", 16, false)}
+	code := newForm(a.keys.Form).add("Code", "6 digits", 16, false)
+	// A code is short; a narrow field keeps the column beside the QR code.
+	code.fields[0].input.Width = 16
+	a.enrol = &enrolStep{member: m, optional: optional, from: from, code: code}
 	if optional {
 		a.stage, a.busy = stageOfferEnrol, false
 		return nil
@@ -123,8 +126,11 @@ func (a *App) enrolKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// enrolTextWidth is the column beside the QR code.
-const enrolTextWidth = 36
+// The column of text beside the QR code, at most and at least.
+const (
+	enrolTextWidth    = 36
+	minEnrolTextWidth = 30
+)
 
 func (a *App) enrolView(w, h int) string {
 	t := a.theme
@@ -139,37 +145,42 @@ func (a *App) enrolView(w, h int) string {
 	case e.enrolment.Secret == "":
 		return panel(t, w, h, "Set up two-factor sign-in", "Preparing your secret…", "")
 	}
-	text := a.enrolText()
+	title := t.Title.Render("Set up two-factor sign-in")
 	qr := strings.Join(e.qr, "\n")
 	qrW := lipgloss.Width(qr)
-	title := t.Title.Render("Set up two-factor sign-in")
-	var body string
-	if len(e.qr) > 0 && qrW+2+enrolTextWidth <= w && len(e.qr)+2 <= h {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, t.QR.Render(qr), "  ", text)
-	} else {
-		note := "Scan with an app: the QR code needs a larger window."
-		if len(e.qr) > 0 {
-			note = fmt.Sprintf("Make the window at least %d×%d to see the QR code.", qrW+2+enrolTextWidth, len(e.qr)+2)
+	// Beside the QR code the text column narrows, and the blank line
+	// under the title goes, before the code is given up.
+	textW := min(enrolTextWidth, w-qrW-2)
+	if len(e.qr) > 0 && textW >= minEnrolTextWidth && len(e.qr)+1 <= h {
+		body := lipgloss.JoinHorizontal(lipgloss.Top, t.QR.Render(qr), "  ", a.enrolText(textW))
+		view := lipgloss.JoinVertical(lipgloss.Left, title, body)
+		if len(e.qr)+2 <= h {
+			view = lipgloss.JoinVertical(lipgloss.Left, title, "", body)
 		}
-		body = lipgloss.JoinVertical(lipgloss.Left, t.Muted.Width(enrolTextWidth).Render(note), "", text)
+		return clip(w, h, lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, view))
 	}
-	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, lipgloss.JoinVertical(lipgloss.Left, title, "", body))
+	note := "The QR code could not be drawn; type the secret instead."
+	if len(e.qr) > 0 {
+		note = fmt.Sprintf("Make the window at least %d×%d to see the QR code.", qrW+2+minEnrolTextWidth, len(e.qr)+1)
+	}
+	view := lipgloss.JoinVertical(lipgloss.Left, title, "", t.Muted.Width(enrolTextWidth).Render(note), "", a.enrolText(enrolTextWidth))
+	return clip(w, h, lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, view))
 }
 
 // enrolText is the column of instructions, secret and code field.
-func (a *App) enrolText() string {
+func (a *App) enrolText(width int) string {
 	t, e := a.theme, a.enrol
-	col := lipgloss.NewStyle().Width(enrolTextWidth)
+	col := lipgloss.NewStyle().Width(width)
 	lines := []string{
 		col.Render("1. Scan the QR code with your authenticator app, or type this secret into it:"),
 		"",
 		t.Secret.Render(secretLines(e.enrolment.Secret)),
 		"",
-		t.Label.Render("Account ") + model.Sanitize(model.Truncate(e.enrolment.Account, enrolTextWidth-8)),
-		t.Label.Render("Issuer  ") + model.Sanitize(model.Truncate(e.enrolment.Issuer, enrolTextWidth-8)),
+		t.Label.Render("Account ") + model.Sanitize(model.Truncate(e.enrolment.Account, width-8)),
+		t.Label.Render("Issuer  ") + model.Sanitize(model.Truncate(e.enrolment.Issuer, width-8)),
 		"",
 		col.Render("2. Enter the code the app shows:"),
-		e.code.view(t, enrolTextWidth),
+		e.code.view(t, width),
 	}
 	if a.busy {
 		lines = append(lines, t.Muted.Render("Checking…"))

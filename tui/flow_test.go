@@ -253,7 +253,7 @@ func TestJoinWithInvitation(t *testing.T) {
 	}
 	h := newHarness(t, svc, clock, Options{JoinCode: code})
 	h.stage(stageJoin)
-	h.see("Join Acme Partners", "invited you to join Acme Partners as Advisor", "Nia New", "nia@acme.test", "Welcome aboard")
+	h.see("Join Acme Partners", "to join Acme Partners as Advisor", "Nia New", "nia@acme.test", "Welcome aboard")
 
 	h.fill(testPassword, "not the same password")
 	h.see("The two passwords differ")

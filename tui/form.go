@@ -111,5 +111,11 @@ func panel(t *theme.Theme, width, height int, title, body, help string) string {
 	content := lipgloss.JoinVertical(lipgloss.Left,
 		t.Title.Render(title), "", lipgloss.NewStyle().Width(inner).Render(body), "", t.Muted.Width(inner).Render(help))
 	box := t.Border.Render(content)
-	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, box)
+	return clip(width, height, lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, box))
+}
+
+// clip cuts a view to the window, so that content larger than it never
+// wraps or scrolls the terminal.
+func clip(width, height int, view string) string {
+	return lipgloss.NewStyle().MaxWidth(width).MaxHeight(height).Render(view)
 }

@@ -116,7 +116,12 @@ func (a *App) joinView(w, h int) string {
 	}
 	inv := j.inv
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s invited you to join %s as %s.\n\n", t.Header.Render(safe(inv.CreatedBy)), t.Header.Render(safe(j.org.Name)), t.Header.Render(safe(inv.RoleName)))
+	where := fmt.Sprintf("to join %s as %s.", t.Header.Render(safe(j.org.Name)), t.Header.Render(safe(inv.RoleName)))
+	if inv.CreatedBy != "" {
+		fmt.Fprintf(&b, "%s invited you %s\n\n", t.Header.Render(safe(inv.CreatedBy)), where)
+	} else {
+		fmt.Fprintf(&b, "You are invited %s\n\n", where)
+	}
 	fmt.Fprintf(&b, "%s %s\n%s %s\n", t.Label.Render("Name "), safe(inv.Name), t.Label.Render("Email"), safe(inv.Email))
 	if !inv.ExpiresAt.IsZero() {
 		fmt.Fprintf(&b, "%s %s\n", t.Label.Render("Until"), inv.ExpiresAt.Format("2 Jan 2006 15:04 MST"))

@@ -53,9 +53,11 @@ func qrLines(content string) ([]string, error) {
 	return lines, nil
 }
 
-// compactOTPURL drops the otpauth parameters that only restate the
-// defaults every authenticator app assumes (SHA1, 6 digits, 30 seconds).
-// The shorter URL needs a smaller QR version, a few lines less on screen.
+// compactOTPURL drops what an otpauth URL says twice: the parameters that
+// restate the defaults every authenticator app assumes (SHA1, 6 digits, 30
+// seconds), and the label's issuer prefix when the issuer parameter names
+// it (the Key URI format makes the prefix optional then). The shorter URL
+// needs a smaller QR version: enough to keep the code on an 80×24 screen.
 // A URL with any other value is returned unchanged.
 func compactOTPURL(raw string) string {
 	u, err := url.Parse(raw)
@@ -71,6 +73,9 @@ func compactOTPURL(raw string) string {
 	}
 	for k := range defaults {
 		q.Del(k)
+	}
+	if issuer, account, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), ":"); ok && issuer == q.Get("issuer") {
+		u.Path, u.RawPath = "/"+account, ""
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
