@@ -213,7 +213,11 @@ func demo(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return err
 		}
-		return runTUI(ctx, a, svc, tuiOptions{Demo: true, SignedIn: &owner})
+		if err := runTUI(ctx, a, svc, tuiOptions{Demo: true, SignedIn: &owner}); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "The demo is in %s; open it again with:\n  gatehouse --db %s\n", a.dbPath, shellQuote(a.dbPath))
+		return nil
 	}
 	printDemoGuide(a.stdout, a, info)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"gatehouse/model"
+	"gatehouse/tui"
 )
 
 // tuiCommand is what `gatehouse` with no command runs.
@@ -38,7 +39,9 @@ func openTUI(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error 
 	return runTUI(ctx, a, svc, tuiOptions{})
 }
 
-// runTUI starts the terminal app on svc.
+// runTUI starts the terminal app on svc, as the local user in a local
+// terminal.
 func runTUI(ctx context.Context, a *app, svc *model.Service, o tuiOptions) error {
-	return errors.New("the terminal app is not part of this build yet; use the commands (see 'gatehouse help')")
+	return tui.Run(ctx, svc, tui.Options{Demo: o.Demo, SignedIn: o.SignedIn, JoinCode: o.JoinCode,
+		Origin: "local terminal", OSUser: osUserName()})
 }
