@@ -100,7 +100,7 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 		if d, ok := why[k{g.ClientID, g.AccountID}]; ok {
 			r.why, r.allowed = d.Reason, d.Allowed
 		} else if g.AccountID == 0 {
-			r.account, r.why = "(no account on)", "added to "+g.ClientName+", but every account is toggled off"
+			r.account, r.why = "(none on)", "added, but every account is toggled off"
 		}
 		rows = append(rows, r)
 	}
@@ -210,7 +210,7 @@ func (v *memberClients) base() string {
 		return b.String() + th.Muted.Render("Loading…")
 	}
 	b.WriteString(th.Muted.Render(cell(v.sum.Reason, w)) + "\n\n")
-	clientW := max(min(w/3, 30), 10)
+	clientW := max(min(w/4, 30), 10)
 	accW := max(min(w/5, 18), 8)
 	whyW := max(w-clientW-accW-4, 10)
 	b.WriteString(th.Header.Render("  "+cell("Client", clientW)+" "+cell("Account", accW)+" "+cell("Through", whyW)) + "\n")
