@@ -12,6 +12,9 @@ type Scope struct {
 	// Internal: the internal-accounts folder is listed for everyone in scope,
 	// not only its members (the Owner).
 	Internal bool
+	// AddedOnly: "own" means folders the actor was added to, not those they
+	// own (the built-in Advisor).
+	AddedOnly bool
 }
 
 // deptPeers is SQL for the ids of members who share a department with the
@@ -41,8 +44,12 @@ func (sc Scope) clientClause() (string, []any) {
 		}
 		return "(c.internal = 0 OR " + member + ")", []any{sc.StaffID}
 	}
-	parts = append(parts, member, "c.owner_id = ?")
-	args = append(args, sc.StaffID, sc.StaffID)
+	parts = append(parts, member)
+	args = append(args, sc.StaffID)
+	if !sc.AddedOnly {
+		parts = append(parts, "c.owner_id = ?")
+		args = append(args, sc.StaffID)
+	}
 	if sc.Department {
 		parts = append(parts,
 			"(c.internal = 0 AND c.department_id IN (SELECT sd.department_id FROM staff_departments sd WHERE sd.staff_id = ?))",

@@ -246,3 +246,25 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestAdvisorSeesOnlyFoldersTheyWereAddedTo(t *testing.T) {
+	f, c, _, adv := acmeFixture(t)
+	owner := f.as(f.owner)
+	// Responsible for Acme Ltd, but not added to it.
+	if err := f.svc.SetClientOwner(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	cs, total, err := f.svc.ListClients(f.ctx, f.as(adv), ClientQuery{})
+	if err != nil || total != 0 || len(cs) != 0 {
+		t.Fatalf("advisor lists %v (%d), %v", cs, total, err)
+	}
+	if _, err := f.svc.GetClient(f.ctx, f.as(adv), c.ID); !errors.Is(err, ErrDenied) {
+		t.Fatalf("advisor opens an owned folder: %v", err)
+	}
+	if err := f.svc.AddToClient(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cs, total, err = f.svc.ListClients(f.ctx, f.as(adv), ClientQuery{}); err != nil || total != 1 || cs[0].ID != c.ID {
+		t.Fatalf("advisor added lists %v (%d), %v", cs, total, err)
+	}
+}

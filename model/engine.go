@@ -397,7 +397,9 @@ func clientInScope(a Actor, scope string, c *ClientFacts) (bool, string) {
 	if c.ActorAdded {
 		return true, "added to " + c.Name
 	}
-	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 {
+	// Own scope covers folders the member owns too, except for the built-in
+	// Advisor, who sees only the folders they were added to (seed 001).
+	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 && a.Builtin != "advisor" {
 		return true, "owner of " + c.Name
 	}
 	if scope == ScopeDepartment {

@@ -321,7 +321,7 @@ func engineRows() []engineRow {
 		{"admin views the internal folder when added", aAdmin, ActView, tFolder("", isInternal, isAdded), true, "added to Internal accounts"},
 		{"advisor views a folder they were added to", aAdvisor, ActView, tFolder(acme, isAdded), true, "added to Acme Ltd"},
 		{"advisor may not view a folder they were not added to", aAdvisor, ActView, tFolder(acme), false, "not added to Acme Ltd"},
-		{"advisor views a folder they own", aAdvisor, ActView, tFolder(acme, ownedByMember(idAdvisor)), true, "owner of Acme Ltd"},
+		{"advisor does not see a folder they own but were not added to", aAdvisor, ActView, tFolder(acme, ownedByMember(idAdvisor)), false, "not added to Acme Ltd"},
 		{"advisor may not view a folder of their department", aAdvisor, ActView, tFolder(acme, inDeptNamed(deptSales, "Sales")), false, "not added to Acme Ltd"},
 		{"advisor may not edit a folder they were added to", aAdvisor, ActUpdate, tFolder(acme, isAdded), false, "may not update clients"},
 		{"advisor may not archive a folder", aAdvisor, ActDelete, tFolder(acme, isAdded), false, "may not delete clients"},

@@ -324,7 +324,7 @@ func roleFacts(ctx context.Context, q db.Querier, r Role) (*RoleFacts, error) {
 
 // scopeFor turns the actor's scope for module.view into a db.Scope.
 func scopeFor(a Actor, module string) (db.Scope, bool) {
-	sc := db.Scope{StaffID: a.StaffID}
+	sc := db.Scope{StaffID: a.StaffID, AddedOnly: a.Builtin == "advisor"}
 	scope := a.Perms.Get(module, "view")
 	if a.isOwner() {
 		scope = ScopeAll
