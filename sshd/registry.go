@@ -23,6 +23,8 @@ type liveSession struct {
 	cancel      context.CancelFunc
 	// lastInput is when the client last typed (unix nanoseconds).
 	lastInput atomic.Int64
+	// finished is set when the handler is done and tells the client itself.
+	finished atomic.Bool
 
 	mu     sync.Mutex
 	reason string // why the server ended the session, shown to the client

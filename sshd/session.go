@@ -58,6 +58,7 @@ func (s *Server) serve(sess ssh.Session) {
 	defer stop()
 
 	code := s.dispatch(sess, ls, args, hasPty)
+	ls.finished.Store(true)
 	if reason := ls.endReason(); reason != "" {
 		fmt.Fprintf(sess.Stderr(), "\ngatehouse: %s\n", model.Sanitize(reason))
 		if code == 0 {
@@ -77,6 +78,9 @@ func (s *Server) forceClose(sess ssh.Session, ls *liveSession) {
 		return // the handler finished normally
 	}
 	time.AfterFunc(forceCloseAfter, func() {
+		if ls.finished.Load() {
+			return
+		}
 		fmt.Fprintf(sess.Stderr(), "\ngatehouse: %s\n", model.Sanitize(reason))
 		_ = sess.Exit(1)
 		_ = sess.Close()
