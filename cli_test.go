@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
@@ -15,6 +16,8 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 	"golang.org/x/crypto/ssh"
+
+	"gatehouse/model"
 )
 
 // The CLI tests run the real binary against a real demo database: built
@@ -621,5 +624,66 @@ func TestWithoutATerminal(t *testing.T) {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("demo guide lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestRemoteCommandsActAsTheMember(t *testing.T) {
+	t.Parallel()
+	path := demoCopy(t)
+	ctx := context.Background()
+	svc, err := model.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	member := func(email string) model.Principal {
+		m, err := svc.MemberByEmail(ctx, model.System("test"), email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return model.MemberPrincipal(m, "ssh SHA256:test from 192.0.2.1:5555")
+	}
+	remote := func(p model.Principal, args ...string) result {
+		var out, errb bytes.Buffer
+		code := runCommand(ctx, svc, p, args, &out, &errb)
+		return result{out.String(), errb.String(), code}
+	}
+	before := snapshot(t, path)
+	r := remote(member(sara), "access", "revoke", "--staff", marcus)
+	if r.code != 1 || !strings.Contains(r.stderr, "not allowed") || snapshot(t, path) != before {
+		t.Errorf("an Advisor revoked over SSH: %+v", r)
+	}
+	for _, args := range [][]string{
+		{"staff", "list", "--db", "/tmp/other.db"},
+		{"keys", "add", sara, "/etc/passwd"},
+		{"audit", "export", "--format", "csv", "--out", "/tmp/x.csv"},
+		{"init"}, {"demo"}, {"serve"},
+	} {
+		if r := remote(member(olivia), args...); r.code == 0 || !strings.HasPrefix(r.stderr, "gatehouse: ") {
+			t.Errorf("%v over SSH: %+v", args, r)
+		}
+	}
+	if snapshot(t, path) != before {
+		t.Fatal("refused remote commands changed the database")
+	}
+	r = remote(member(marcus), "access", "revoke", "--staff", sara, "--client", "Acme Ltd")
+	wantCode(t, r, 0)
+	r = remote(member(marcus), "audit", "list", "--json", "--limit", "1")
+	var es []model.AuditEntry
+	if err := json.Unmarshal([]byte(r.stdout), &es); err != nil || len(es) != 1 || es[0].Actor != marcus || !strings.HasPrefix(es[0].Origin, "ssh ") {
+		t.Errorf("remote revoke audited as %+v (%v)", es, err)
+	}
+	// An Advisor sees only their own actions in the audit log.
+	r = remote(member(sara), "audit", "list", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &es); err != nil || len(es) == 0 {
+		t.Fatalf("advisor audit: %v %+v", err, r)
+	}
+	for _, e := range es {
+		if e.Actor != sara {
+			t.Errorf("an Advisor sees %s's entry", e.Actor)
+		}
+	}
+	if r := remote(member(sara), "help"); r.code != 0 || !strings.Contains(r.stdout, "access revoke") {
+		t.Errorf("remote help: %+v", r)
 	}
 }

@@ -88,13 +88,13 @@ func clientsList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	if err != nil {
 		return err
 	}
-	clients, total, err := svc.ListClients(ctx, system(), model.ClientQuery{Text: flagString(fs, "filter"), Limit: flagInt(fs, "limit")})
+	clients, total, err := svc.ListClients(ctx, a.actor(), model.ClientQuery{Text: flagString(fs, "filter"), Limit: flagInt(fs, "limit")})
 	if err != nil {
 		return fmt.Errorf("list clients: %w", err)
 	}
 	out := []clientJSON{}
 	for _, c := range clients {
-		accs, err := svc.Accounts(ctx, system(), c.ID)
+		accs, err := svc.Accounts(ctx, a.actor(), c.ID)
 		if err != nil {
 			return fmt.Errorf("list accounts of %s: %w", Sanitize(c.Name), err)
 		}
@@ -180,18 +180,18 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	var q db.GrantQuery
 	var member model.Member
 	if email != "" {
-		if member, err = memberArg(ctx, svc, email); err != nil {
+		if member, err = memberArg(ctx, a, email); err != nil {
 			return err
 		}
 		q.StaffID = member.ID
 	} else {
-		c, err := svc.ClientByName(ctx, system(), clientName)
+		c, err := svc.ClientByName(ctx, a.actor(), clientName)
 		if err != nil {
 			return err
 		}
 		q.ClientID = c.ID
 	}
-	grants, err := svc.ListGrants(ctx, system(), q)
+	grants, err := svc.ListGrants(ctx, a.actor(), q)
 	if err != nil {
 		return fmt.Errorf("list access: %w", err)
 	}
@@ -211,7 +211,7 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		}
 		t.flush()
 		fmt.Fprintf(a.stdout, "%s <%s> was added to %d client folder(s).\n", Sanitize(member.Name), Sanitize(member.Email), len(groups))
-		if sum, err := svc.ReachableBy(ctx, system(), member.ID); err == nil && sum.AllAccounts {
+		if sum, err := svc.ReachableBy(ctx, a.actor(), member.ID); err == nil && sum.AllAccounts {
 			fmt.Fprintf(a.stdout, "Their role reaches more: %s.\n", Sanitize(sum.Reason))
 		}
 		return nil
@@ -226,7 +226,8 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 }
 
 // accessArgs resolves --staff, --client and --account.
-func accessArgs(ctx context.Context, svc *model.Service, fs *flag.FlagSet) (model.Member, model.Client, model.Account, error) {
+func accessArgs(ctx context.Context, a *app, fs *flag.FlagSet) (model.Member, model.Client, model.Account, error) {
+	svc := a.svc
 	var c model.Client
 	var acc model.Account
 	email, clientName, accountName := flagString(fs, "staff"), flagString(fs, "client"), flagString(fs, "account")
@@ -236,20 +237,20 @@ func accessArgs(ctx context.Context, svc *model.Service, fs *flag.FlagSet) (mode
 	if accountName != "" && clientName == "" {
 		return model.Member{}, c, acc, usagef("--account needs --client: the folder the account is in")
 	}
-	m, err := memberArg(ctx, svc, email)
+	m, err := memberArg(ctx, a, email)
 	if err != nil {
 		return m, c, acc, err
 	}
 	if clientName == "" {
 		return m, c, acc, nil
 	}
-	if c, err = svc.ClientByName(ctx, system(), clientName); err != nil {
+	if c, err = svc.ClientByName(ctx, a.actor(), clientName); err != nil {
 		return m, c, acc, err
 	}
 	if accountName == "" {
 		return m, c, acc, nil
 	}
-	accs, err := svc.Accounts(ctx, system(), c.ID)
+	accs, err := svc.Accounts(ctx, a.actor(), c.ID)
 	if err != nil {
 		return m, c, acc, err
 	}
@@ -274,11 +275,11 @@ func accessGrant(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	if err != nil {
 		return err
 	}
-	m, c, acc, err := accessArgs(ctx, svc, fs)
+	m, c, acc, err := accessArgs(ctx, a, fs)
 	if err != nil {
 		return err
 	}
-	if err := svc.Grant(ctx, system(), m.ID, c.ID, acc.ID); err != nil {
+	if err := svc.Grant(ctx, a.actor(), m.ID, c.ID, acc.ID); err != nil {
 		return err
 	}
 	what := c.Name + " (every account)"
@@ -297,12 +298,12 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
-	m, c, acc, err := accessArgs(ctx, svc, fs)
+	m, c, acc, err := accessArgs(ctx, a, fs)
 	if err != nil {
 		return err
 	}
 	// What they have now, to say afterwards what was taken away.
-	before, err := svc.ListGrants(ctx, system(), db.GrantQuery{StaffID: m.ID, ClientID: c.ID})
+	before, err := svc.ListGrants(ctx, a.actor(), db.GrantQuery{StaffID: m.ID, ClientID: c.ID})
 	if err != nil {
 		return fmt.Errorf("list access: %w", err)
 	}
@@ -316,7 +317,7 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 	if acc.ID != 0 && !slices.ContainsFunc(before, func(g model.Grant) bool { return g.AccountID == acc.ID }) {
 		return fmt.Errorf("%w: %s's %s account is already off for %s; nothing to revoke", model.ErrRule, Sanitize(c.Name), Sanitize(acc.Name), Sanitize(m.Email))
 	}
-	n, err := svc.Revoke(ctx, system(), m.ID, c.ID, acc.ID)
+	n, err := svc.Revoke(ctx, a.actor(), m.ID, c.ID, acc.ID)
 	if err != nil {
 		return err
 	}
@@ -348,7 +349,7 @@ func check(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := memberArg(ctx, svc, args[0])
+	m, err := memberArg(ctx, a, args[0])
 	if err != nil {
 		return err
 	}

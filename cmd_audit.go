@@ -93,20 +93,20 @@ func auditList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	if e := flagString(fs, "staff"); e != "" {
-		m, err := memberArg(ctx, svc, e)
+		m, err := memberArg(ctx, a, e)
 		if err != nil {
 			return err
 		}
 		q.StaffID = m.ID
 	}
 	if n := flagString(fs, "client"); n != "" {
-		c, err := svc.ClientByName(ctx, system(), n)
+		c, err := svc.ClientByName(ctx, a.actor(), n)
 		if err != nil {
 			return err
 		}
 		q.ClientID = c.ID
 	}
-	entries, err := svc.ListAudit(ctx, system(), q)
+	entries, err := svc.ListAudit(ctx, a.actor(), q)
 	if err != nil {
 		return fmt.Errorf("list audit: %w", err)
 	}
@@ -201,6 +201,9 @@ func auditExport(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	var w io.Writer = a.stdout
 	var f *os.File
 	if out := flagString(fs, "out"); out != "" {
+		if a.remote {
+			return usagef("--out cannot be given over SSH; the export goes to standard output")
+		}
 		if f, err = os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
 			return fmt.Errorf("export audit: %w", err)
 		}
@@ -208,7 +211,7 @@ func auditExport(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		w = f
 	}
 	bw := bufio.NewWriter(w)
-	if err := svc.ExportAudit(ctx, system(), model.AuditQuery{}, bw, format); err != nil {
+	if err := svc.ExportAudit(ctx, a.actor(), model.AuditQuery{}, bw, format); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

@@ -117,7 +117,7 @@ func initOrg(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
 			return err
 		}
 	}
-	owner, err := svc.Setup(ctx, system(), in)
+	owner, err := svc.Setup(ctx, a.actor(), in)
 	if err != nil {
 		return err
 	}
@@ -204,12 +204,12 @@ func demo(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s already holds an organisation; the demo needs an empty database (leave out --db for a fresh one)", a.dbPath)
 	}
 	fmt.Fprintf(a.stderr, "Creating the demo organisation in %s ...\n", a.dbPath)
-	info, err := svc.PopulateDemoSeed(ctx, system(), seed)
+	info, err := svc.PopulateDemoSeed(ctx, a.actor(), seed)
 	if err != nil {
 		return fmt.Errorf("create demo: %w", err)
 	}
 	if !flagBool(fs, "no-tui") && isTerminal(a.stdin) && isTerminal(os.Stdout) {
-		owner, err := svc.MemberByEmail(ctx, system(), info.Members[0].Email)
+		owner, err := svc.MemberByEmail(ctx, a.actor(), info.Members[0].Email)
 		if err != nil {
 			return err
 		}

@@ -140,8 +140,8 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // findRole resolves a role name, ignoring case, with the choices on error.
-func findRole(ctx context.Context, svc *model.Service, name string) (model.Role, error) {
-	roles, err := svc.ListRoles(ctx, system())
+func findRole(ctx context.Context, a *app, name string) (model.Role, error) {
+	roles, err := a.svc.ListRoles(ctx, a.actor())
 	if err != nil {
 		return model.Role{}, err
 	}
@@ -170,13 +170,13 @@ func staffList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		return usagef("--status is invited, active or deactivated, not %q", q.Status)
 	}
 	if r := flagString(fs, "role"); r != "" {
-		role, err := findRole(ctx, svc, r)
+		role, err := findRole(ctx, a, r)
 		if err != nil {
 			return err
 		}
 		q.RoleID = role.ID
 	}
-	members, total, err := svc.ListStaff(ctx, system(), q)
+	members, total, err := svc.ListStaff(ctx, a.actor(), q)
 	if err != nil {
 		return fmt.Errorf("list staff: %w", err)
 	}
@@ -219,7 +219,7 @@ func staffInvite(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	depts := *fs.Lookup("department").Value.(*stringList)
-	inv, code, err := svc.Invite(ctx, system(), model.InviteInput{
+	inv, code, err := svc.Invite(ctx, a.actor(), model.InviteInput{
 		Email: args[0], Name: name, Role: flagString(fs, "role"), Departments: depts, Message: flagString(fs, "message"),
 	})
 	if err != nil {
@@ -253,11 +253,11 @@ func shellQuote(s string) string {
 }
 
 // memberArg finds the member an EMAIL argument names.
-func memberArg(ctx context.Context, svc *model.Service, email string) (model.Member, error) {
+func memberArg(ctx context.Context, a *app, email string) (model.Member, error) {
 	if strings.TrimSpace(email) == "" {
 		return model.Member{}, usagef("the member's email is empty")
 	}
-	return svc.MemberByEmail(ctx, system(), email)
+	return a.svc.MemberByEmail(ctx, a.actor(), email)
 }
 
 func staffSetRole(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
@@ -268,15 +268,15 @@ func staffSetRole(ctx context.Context, a *app, _ *flag.FlagSet, args []string) e
 	if err != nil {
 		return err
 	}
-	m, err := memberArg(ctx, svc, args[0])
+	m, err := memberArg(ctx, a, args[0])
 	if err != nil {
 		return err
 	}
-	role, err := findRole(ctx, svc, args[1])
+	role, err := findRole(ctx, a, args[1])
 	if err != nil {
 		return err
 	}
-	if err := svc.SetRole(ctx, system(), m.ID, role.Name); err != nil {
+	if err := svc.SetRole(ctx, a.actor(), m.ID, role.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s <%s>: role %s → %s\n", Sanitize(m.Name), Sanitize(m.Email), Sanitize(m.RoleName), Sanitize(role.Name))
@@ -291,14 +291,14 @@ func staffStatus(ctx context.Context, a *app, args []string, activate bool) erro
 	if err != nil {
 		return err
 	}
-	m, err := memberArg(ctx, svc, args[0])
+	m, err := memberArg(ctx, a, args[0])
 	if err != nil {
 		return err
 	}
 	if activate {
-		err = svc.Reactivate(ctx, system(), m.ID)
+		err = svc.Reactivate(ctx, a.actor(), m.ID)
 	} else {
-		err = svc.Deactivate(ctx, system(), m.ID)
+		err = svc.Deactivate(ctx, a.actor(), m.ID)
 	}
 	if err != nil {
 		return err
@@ -319,19 +319,19 @@ func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	if err != nil {
 		return err
 	}
-	m, err := memberArg(ctx, svc, args[0])
+	m, err := memberArg(ctx, a, args[0])
 	if err != nil {
 		return err
 	}
 	var to int64
 	if e := flagString(fs, "reassign-to"); e != "" {
-		r, err := memberArg(ctx, svc, e)
+		r, err := memberArg(ctx, a, e)
 		if err != nil {
 			return err
 		}
 		to = r.ID
 	}
-	res, err := svc.Offboard(ctx, system(), m.ID, to)
+	res, err := svc.Offboard(ctx, a.actor(), m.ID, to)
 	if err != nil {
 		return err
 	}
@@ -377,11 +377,11 @@ func keysAdd(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error 
 	if err != nil {
 		return err
 	}
-	m, err := memberArg(ctx, svc, args[0])
+	m, err := memberArg(ctx, a, args[0])
 	if err != nil {
 		return err
 	}
-	k, err := svc.AddSSHKey(ctx, system(), m.ID, line)
+	k, err := svc.AddSSHKey(ctx, a.actor(), m.ID, line)
 	if err != nil {
 		return err
 	}
@@ -419,13 +419,13 @@ func rolesList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	roles, err := svc.ListRoles(ctx, system())
+	roles, err := svc.ListRoles(ctx, a.actor())
 	if err != nil {
 		return fmt.Errorf("list roles: %w", err)
 	}
 	out := []roleJSON{}
 	for _, r := range roles {
-		ps, err := svc.RolePermissionSet(ctx, system(), r.ID)
+		ps, err := svc.RolePermissionSet(ctx, a.actor(), r.ID)
 		if err != nil {
 			return fmt.Errorf("role %s: %w", Sanitize(r.Name), err)
 		}

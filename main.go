@@ -52,7 +52,20 @@ type app struct {
 	dbPath         string
 	dbSet          bool // --db was given on the command line
 	svc            *model.Service
+	// principal is who the command acts as: the local OS user, or over
+	// SSH the member (or connection) signed in.
+	principal model.Principal
+	// remote: the command came over SSH; it runs on the server's open
+	// database and may not touch the server's files.
+	remote bool
 }
+
+// actor is the principal the command acts as.
+func (a *app) actor() model.Principal { return a.principal }
+
+// localCommands touch the server's terminal or files, or create
+// databases: they never run over SSH.
+var localCommands = map[string]bool{"": true, "init": true, "demo": true, "join": true, "serve": true, "keys add": true}
 
 // usageError is a mistake in how a command was called (exit 2).
 type usageError struct{ msg string }
@@ -76,7 +89,7 @@ func main() {
 // run parses the command line and runs one command; it returns the exit
 // code.
 func run(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, stdin: stdin}
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, principal: system()}
 	defer func() {
 		if a.svc != nil {
 			a.svc.Close()
@@ -166,6 +179,35 @@ func groupCommands(group string) []*command {
 	return out
 }
 
+// runCommand runs one CLI command for a remote session: on svc (already
+// open; not closed here), as p, with no access to the server's files.
+// args are as the client typed them after the host name; it returns the
+// exit code.
+func runCommand(ctx context.Context, svc *model.Service, p model.Principal, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, svc: svc, principal: p, remote: true, dbPath: svc.Path(), dbSet: true}
+	if len(args) == 0 || isHelpArg(args[0]) {
+		printHelp(stdout)
+		return exitOK
+	}
+	if args[0] == "help" {
+		return helpCommand(stdout, stderr, args[1:])
+	}
+	cmd, rest := findCommand(args)
+	if cmd == nil {
+		if group := groupCommands(args[0]); len(group) > 0 && (len(args) == 1 || isHelpArg(args[1])) {
+			printGroupHelp(stdout, args[0], group)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "gatehouse: unknown command %q\nRun 'help' for the commands.\n", Sanitize(strings.Join(args, " ")))
+		return exitUsage
+	}
+	if localCommands[cmd.name] {
+		fmt.Fprintf(stderr, "gatehouse: '%s' runs only on the machine that holds the database\n", cmd.name)
+		return exitUsage
+	}
+	return a.runCommand(ctx, cmd, rest)
+}
+
 func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 	fs := flag.NewFlagSet("gatehouse "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -182,7 +224,13 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(a.stderr, "gatehouse: %v\nRun 'gatehouse %s --help' for its usage.\n", Sanitize(err.Error()), c.name)
 		return exitUsage
 	}
-	fs.Visit(func(f *flag.Flag) { a.dbSet = a.dbSet || f.Name == "db" })
+	dbGiven := false
+	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
+	if a.remote && dbGiven {
+		fmt.Fprintln(a.stderr, "gatehouse: --db cannot be given over SSH: the server's database is used")
+		return exitUsage
+	}
+	a.dbSet = a.dbSet || dbGiven
 	a.dbPath = *dbFlag
 	err = c.run(ctx, a, fs, pos)
 	return a.report(c, err)
@@ -264,6 +312,9 @@ func (a *app) resolvePath() error {
 // openExisting opens the database for a command that needs an organisation
 // already there; it never creates a file.
 func (a *app) openExisting(ctx context.Context) (*model.Service, error) {
+	if a.remote {
+		return a.svc, nil
+	}
 	if err := a.resolvePath(); err != nil {
 		return nil, err
 	}
