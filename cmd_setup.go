@@ -19,8 +19,9 @@ import (
 func init() {
 	register(&command{
 		name: "init", args: "[--org NAME] [--name NAME] [--email EMAIL]",
-		summary: "Create the organisation and its Owner (first run). Asks for what the flags do not give;\n" +
-			"the password is read with echo off, or from $GATEHOUSE_PASSWORD for scripts.",
+		summary: "Create the organisation and its Owner (first run).\n" +
+			"Asks for what the flags do not give; the password is read with echo off, or from\n" +
+			"$GATEHOUSE_PASSWORD for scripts.",
 		example: `GATEHOUSE_PASSWORD='a long passphrase' gatehouse init --org "Northwind Advisory" --name "Olivia Hart" --email olivia@example.com`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("org", "", "the organisation's `name`")
@@ -31,12 +32,13 @@ func init() {
 	})
 	register(&command{
 		name: "demo", args: "[--db PATH] [--no-tui] [--seed N]",
-		summary: "Create the demo organisation (a fresh file in a new temporary directory unless --db is given)\n" +
-			"and open it signed in as its Owner; without a terminal or with --no-tui, print how to explore it.",
+		summary: "Create the demo organisation and open the app signed in as its Owner.\n" +
+			"Without --db it uses a fresh file in a new temporary directory and says where; without a\n" +
+			"terminal, or with --no-tui, it prints how to explore the demo instead.",
 		example: "gatehouse demo --db /tmp/g.db --no-tui",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("no-tui", false, "only create the database and print how to explore it")
-			fs.Uint64("seed", model.DefaultDemoSeed, "pick another, equally repeatable demo history (which accounts are off, when things happened)")
+			fs.Uint64("seed", model.DefaultDemoSeed, "`n` picks another, equally repeatable demo history (which extra accounts are off, when things happened)")
 		},
 		run: demo,
 	})

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +26,30 @@ as the operating-system user and are audited under that name.
 Run 'gatehouse COMMAND --help' for a command's flags and an example.
 `
 
+// helpOrder is the order help lists commands in: first run, staff,
+// access, audit; commands not named here follow in registration order.
+var helpOrder = []string{"init", "demo", "join", "staff list", "staff invite", "staff set-role", "staff deactivate",
+	"staff reactivate", "offboard", "keys add", "roles list", "clients list", "access list", "access grant",
+	"access revoke", "check", "audit list", "audit export", "audit verify"}
+
+func orderedCommands(cmds []*command) []*command {
+	rank := func(c *command) int {
+		if i := slices.Index(helpOrder, c.name); i >= 0 {
+			return i
+		}
+		return len(helpOrder)
+	}
+	out := slices.Clone(cmds)
+	slices.SortStableFunc(out, func(x, y *command) int { return rank(x) - rank(y) })
+	return out
+}
+
+// firstLine is a summary's first line, for lists.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
 // printHelp lists every command.
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, helpIntro)
@@ -33,8 +58,8 @@ func printHelp(w io.Writer) {
 	for _, c := range commands {
 		width = max(width, len(c.name))
 	}
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	for _, c := range orderedCommands(commands) {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, firstLine(c.summary))
 	}
 	fmt.Fprint(w, helpOutro)
 }
@@ -69,8 +94,8 @@ func printGroupHelp(w io.Writer, group string, cmds []*command) {
 	for _, c := range cmds {
 		width = max(width, len(c.name))
 	}
-	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	for _, c := range orderedCommands(cmds) {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, firstLine(c.summary))
 	}
 	fmt.Fprintf(w, "\nRun 'gatehouse %s COMMAND --help' for a command's flags and an example.\n", group)
 }
