@@ -1,0 +1,21 @@
+module gatehouse/bench/casbin
+
+go 1.26.8
+
+require (
+	gatehouse v0.0.0
+	github.com/casbin/casbin/v2 v2.135.0
+)
+
+require (
+	github.com/bmatcuk/doublestar/v4 v4.6.1 // indirect
+	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
+	github.com/casbin/govaluate v1.3.0 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/mattn/go-sqlite3 v1.14.53 // indirect
+	github.com/pquerna/otp v1.5.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
+
+replace gatehouse => ../..

@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"gatehouse/model"
+	"gatehouse/screens"
+)
+
+// startStaff is start-up as the shell does it after sign-in: open the
+// database, load the member's actor and the organisation, and produce the
+// first frame of the Staff screen. Signing in itself (a memory-hard
+// password hash, the same at every size) is left out.
+func startStaff(ctx context.Context, path string, staffID int64) (*model.Service, string, error) {
+	svc, err := model.Open(ctx, path)
+	if err != nil {
+		return nil, "", err
+	}
+	sess, err := session(ctx, svc, model.Principal{Kind: model.KindMember, StaffID: staffID, Origin: "local terminal"})
+	if err != nil {
+		svc.Close()
+		return nil, "", err
+	}
+	s := openScreen(sess, screenCase{open: screens.NewStaff})
+	return svc, s.View(), nil
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// BenchmarkStartup opens the database and renders the Staff screen's first
+// frame, per size, and reports the Go heap the started screen holds
+// (heap-MiB: heap in use after start-up minus before, after a GC).
+// SQLite's page cache is C memory and is not in that figure.
+func BenchmarkStartup(b *testing.B) {
+	ctx := context.Background()
+	perSize(b, func(b *testing.B, e *env) {
+		before := heapInUse()
+		svc, frame, err := startStaff(ctx, e.path, e.owner.StaffID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		held := heapInUse() - before
+		runtime.KeepAlive(frame)
+		svc.Close()
+		b.ReportMetric(float64(held)/(1<<20), "heap-MiB")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			svc, frame, err := startStaff(ctx, e.path, e.owner.StaffID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkView = frame
+			b.StopTimer()
+			svc.Close()
+			b.StartTimer()
+		}
+	})
+}
+
+// BenchmarkToggle is one access toggle committed with its audit entry,
+// by the Owner through the model: an account of a folder the Advisor was
+// added to, turned off and on in turn (so the data ends as it began when
+// b.N is even; an odd last step is undone untimed).
+func BenchmarkToggle(b *testing.B) {
+	ctx := context.Background()
+	perSize(b, func(b *testing.B, e *env) {
+		var account int64
+		err := e.svc.DB().Read().QueryRowContext(ctx, `SELECT account_id FROM account_access WHERE staff_id = ? ORDER BY account_id LIMIT 1`, e.advisor.StaffID).Scan(&account)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := e.svc.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, i%2 == 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		if b.N%2 == 1 {
+			if err := e.svc.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkOffboard offboards a member added to many folders with every
+// account on (1,000 folders at every size; 5,000 where the organisation has
+// that many). Each iteration's member is made untimed with plain SQL and
+// deleted afterwards, so the cached database keeps its shape (its audit
+// log keeps the entries offboarding wrote).
+func BenchmarkOffboard(b *testing.B) {
+	ctx := context.Background()
+	perSize(b, func(b *testing.B, e *env) {
+		for _, folders := range []int{1_000, 5_000} {
+			if folders > e.size.Opts.Clients {
+				continue
+			}
+			b.Run(fmt.Sprintf("folders=%d", folders), func(b *testing.B) {
+				b.ReportMetric(float64(folders*e.size.Opts.AccountsPerClient), "grants")
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					id, err := memberWithFolders(ctx, e, folders, i)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					res, err := e.svc.Offboard(ctx, e.owner, id, 0)
+					b.StopTimer()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.FoldersRemoved != folders {
+						b.Fatalf("offboarding removed %d folders, want %d", res.FoldersRemoved, folders)
+					}
+					if err := rawExec(ctx, e.svc.DB().SQL(), `DELETE FROM staff WHERE id = ?`, id); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+			})
+		}
+	})
+}
+
+// memberWithFolders makes an Advisor added to the first n folders with
+// every account toggled on, in one transaction of plain SQL.
+func memberWithFolders(ctx context.Context, e *env, n, i int) (int64, error) {
+	tx, err := e.svc.DB().SQL().BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	now := time.Now().Unix()
+	res, err := tx.ExecContext(ctx, `INSERT INTO staff (name, email, role_id, status, created_at) VALUES (?, ?, 3, 'active', ?)`,
+		"Offboard Bench", fmt.Sprintf("offboard-%d-%d@bench.example", now, i), now)
+	if err != nil {
+		return 0, fmt.Errorf("offboard setup: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO client_members (client_id, staff_id, added_at)
+		SELECT id, ?, ? FROM clients WHERE internal = 0 ORDER BY id LIMIT ?`, id, now, n); err != nil {
+		return 0, fmt.Errorf("offboard setup: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO account_access (account_id, staff_id, client_id)
+		SELECT a.id, cm.staff_id, cm.client_id FROM client_members cm JOIN accounts a ON a.client_id = cm.client_id WHERE cm.staff_id = ?`, id); err != nil {
+		return 0, fmt.Errorf("offboard setup: %w", err)
+	}
+	return id, tx.Commit()
+}
