@@ -25,6 +25,9 @@ var staffSorts = []struct {
 	col int
 }{{"name", 0}, {"email", 1}, {"role", 2}, {"status", 4}, {"last_active", 6}}
 
+// staffStatuses are the status filters `f` cycles through ("" is all).
+var staffStatuses = []string{"", "active", "deactivated", "invited"}
+
 var staffColumns = []Column{
 	{Title: "Name", Min: 12, Grow: 3},
 	{Title: "Email", Min: 16, Grow: 4},
@@ -48,6 +51,7 @@ type staffScreen struct {
 	offset     int
 	sortIdx    int
 	desc       bool
+	statusIdx  int
 	text       string // the filter the list was queried with
 	gen        int    // bumps when the query changes; older answers are dropped
 	loadingGen int    // gen of the page query in flight, -1 for none
@@ -129,7 +133,7 @@ func ctxb() context.Context { return context.Background() }
 
 // query is the list query for the current filter and sort.
 func (s *staffScreen) query(offset, limit int) model.MemberQuery {
-	return model.MemberQuery{Text: s.text, Sort: staffSorts[s.sortIdx].key, Desc: s.desc, Limit: limit, Offset: offset}
+	return model.MemberQuery{Text: s.text, Status: staffStatuses[s.statusIdx], Sort: staffSorts[s.sortIdx].key, Desc: s.desc, Limit: limit, Offset: offset}
 }
 
 // fetch queries one window of the list.
@@ -218,8 +222,8 @@ func (s *staffScreen) setPage(msg staffPageMsg) {
 	for i, m := range msg.members {
 		cells[i] = staffRow(m, now)
 	}
-	if s.text != "" {
-		s.table.SetEmpty("No staff member matches “" + model.Sanitize(s.text) + "”.")
+	if s.text != "" || s.statusIdx != 0 {
+		s.table.SetEmpty("No staff member matches the filter.")
 	} else {
 		s.table.SetEmpty("No staff members.")
 	}
@@ -386,6 +390,9 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		s.sortIdx = (s.sortIdx + 1) % len(staffSorts)
 		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
 		return s.requery()
+	case key.Matches(km, s.keys.StatusNext):
+		s.statusIdx = (s.statusIdx + 1) % len(staffStatuses)
+		return s.requery()
 	case key.Matches(km, s.keys.SortDir):
 		s.desc = !s.desc
 		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
@@ -445,6 +452,9 @@ func (s *staffScreen) View() string {
 		filter = s.filter.View()
 	case s.text != "":
 		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc to clear)")
+		if st := staffStatuses[s.statusIdx]; st != "" {
+			filter += th.Muted.Render(" · status: " + st)
+		}
 	default:
 		filter = th.Muted.Render(s.hints())
 	}
@@ -461,12 +471,16 @@ func (s *staffScreen) countText() string {
 
 // hints lists the keys of the list line under the title.
 func (s *staffScreen) hints() string {
-	parts := []string{"/ filter", "s sort: " + staffSorts[s.sortIdx].key, "enter details"}
+	status := staffStatuses[s.statusIdx]
+	if status == "" {
+		status = "all"
+	}
+	parts := []string{"/ filter", "s sort:" + staffSorts[s.sortIdx].key, "f status:" + status, "enter open"}
 	if s.canInvite() {
-		parts = append(parts, "n invite", "b bulk invite")
+		parts = append(parts, "n invite", "b bulk")
 	}
 	parts = append(parts, "i invitations")
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, "  ")
 }
 
 func (s *staffScreen) ShortHelp() []key.Binding {
@@ -483,7 +497,7 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 		}
 		return out
 	}
-	out := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, lk.Open}
+	out := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open}
 	if s.canInvite() {
 		out = append(out, s.keys.Invite, s.keys.BulkInvite)
 	}
@@ -493,7 +507,7 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 func (s *staffScreen) FullHelp() [][]key.Binding {
 	lk := s.sess.Keys.List
 	nav := []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}
-	list := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, lk.Open, lk.Back, s.keys.Invitations}
+	list := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open, lk.Back, s.keys.Invitations}
 	var acts []key.Binding
 	if s.canInvite() {
 		acts = append(acts, s.keys.Invite, s.keys.BulkInvite)

@@ -688,3 +688,19 @@ func TestStaffDepartmentsAndManager(t *testing.T) {
 		t.Errorf("advisor offered edits:\n%s", v)
 	}
 }
+
+func TestStaffStatusFilter(t *testing.T) {
+	e, ms := staffOrg(t)
+	if err := e.svc.Deactivate(e.ctx, model.System("t"), ms["bob"].ID); err != nil {
+		t.Fatal(err)
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.press(s, "f")
+	if v := s.View(); !strings.Contains(v, "f status:active") || strings.Contains(v, "Bob Builder") || !strings.Contains(v, "of 4") {
+		t.Fatalf("active only:\n%s", v)
+	}
+	s = e.press(s, "f")
+	if v := s.View(); !strings.Contains(v, "Bob Builder") || !strings.Contains(v, "1 of 1") {
+		t.Fatalf("deactivated only:\n%s", v)
+	}
+}
