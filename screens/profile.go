@@ -304,7 +304,7 @@ func (s *profileScreen) View() string {
 	}
 	m := s.me
 	row := func(label, value, keys string) string {
-		line := "  " + th.Label.Render(fmt.Sprintf("%-10s", label)) + " " + cell(value, max(s.width-36, 12))
+		line := "  " + th.Label.Render(fmt.Sprintf("%-10s", label)) + " " + cell(value, min(max(s.width-36, 12), 44))
 		if keys != "" {
 			line += "  " + th.Muted.Render(keys)
 		}
