@@ -161,3 +161,58 @@ func memberWithFolders(ctx context.Context, e *env, n, i int) (int64, error) {
 	}
 	return id, tx.Commit()
 }
+
+// BenchmarkChangeVisible measures how long a toggle written by another
+// handle on the same file (as another process would) takes to show in a
+// Checker's answers: one op is one write and the wait until the Checker
+// agrees with it. The target is under one second.
+func BenchmarkChangeVisible(b *testing.B) {
+	ctx := context.Background()
+	perSize(b, func(b *testing.B, e *env) {
+		other, err := model.Open(ctx, e.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer other.Close()
+		c, err := e.svc.NewChecker(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		var account int64
+		err = e.svc.DB().Read().QueryRowContext(ctx, `SELECT account_id FROM account_access WHERE staff_id = ? ORDER BY account_id LIMIT 1`, e.advisor.StaffID).Scan(&account)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var worst time.Duration
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			on := i%2 == 1
+			start := time.Now()
+			if err := other.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, on); err != nil {
+				b.Fatal(err)
+			}
+			for {
+				got, err := c.CanReach(ctx, e.advisor.StaffID, account)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got == on {
+					break
+				}
+				if time.Since(start) > 10*time.Second {
+					b.Fatalf("the Checker still says %v ten seconds after the change", got)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			worst = max(worst, time.Since(start))
+		}
+		b.StopTimer()
+		if b.N%2 == 1 {
+			if err := other.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(worst.Seconds()*1000, "worst-ms")
+	})
+}

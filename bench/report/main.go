@@ -282,6 +282,8 @@ func rest(w io.Writer, s samples) {
 	row("start-up to the Staff screen's first frame (target ≤ 1.5×)", "Startup", "ns/op", dur)
 	row("Go heap held after start-up (target ≤ 2×)", "Startup", "heap-KiB", kib)
 	row("one access toggle with its audit entry", "Toggle", "ns/op", dur)
+	row("a change by another handle seen by the Checker (mean; target < 1 s)", "ChangeVisible", "ns/op", dur)
+	row("the same, worst of the run", "ChangeVisible", "worst-ms", func(x float64) string { return fmt.Sprintf("%.0f ms", x) })
 	row("offboarding, 1,000 folders (3,000 grants)", "Offboard/folders=1000", "ns/op", dur)
 	row("offboarding, 5,000 folders (15,000 grants)", "Offboard/folders=5000", "ns/op", dur)
 	fmt.Fprintln(w)
