@@ -1,0 +1,81 @@
+package keymap
+
+import "github.com/charmbracelet/bubbles/key"
+
+// Admin are the keys of the Roles, Settings (general, departments,
+// connections, billing), Audit and permission simulator screens.
+type Admin struct {
+	New     key.Binding
+	Edit    key.Binding
+	Rename  key.Binding
+	Delete  key.Binding
+	Members key.Binding
+	// Explain shows the engine's reason chain for what is under the cursor.
+	Explain key.Binding
+
+	// The role and connection scope grid.
+	Cycle     key.Binding
+	ScopeOff  key.Binding
+	ScopeOwn  key.Binding
+	ScopeDept key.Binding
+	ScopeAll  key.Binding
+	Save      key.Binding
+
+	// Settings sections.
+	NextSection key.Binding
+	PrevSection key.Binding
+	Assign      key.Binding
+	Unassign    key.Binding
+	Manager     key.Binding
+	SwitchOff   key.Binding
+	Payment     key.Binding
+
+	// Audit.
+	Export key.Binding
+	Verify key.Binding
+	Clear  key.Binding
+
+	// Simulator.
+	PickMember key.Binding
+	PickTarget key.Binding
+	WhatIf     key.Binding
+}
+
+// DefaultAdmin returns the bindings of the administration screens.
+func DefaultAdmin() Admin {
+	return Admin{
+		New:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
+		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Rename:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
+		Delete:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete")),
+		Members: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "members")),
+		Explain: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why")),
+
+		Cycle:     key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "cycle scope")),
+		ScopeOff:  key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "off")),
+		ScopeOwn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "own")),
+		ScopeDept: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "department")),
+		ScopeAll:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all")),
+		Save:      key.NewBinding(key.WithKeys("ctrl+s", "s"), key.WithHelp("s", "save")),
+
+		NextSection: key.NewBinding(key.WithKeys("]", "right", "l"), key.WithHelp("]/→", "next section")),
+		PrevSection: key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[/←", "previous section")),
+		Assign:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add member")),
+		Unassign:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "take out")),
+		Manager:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "set manager")),
+		SwitchOff:   key.NewBinding(key.WithKeys(" ", "o"), key.WithHelp("space/o", "switch on/off")),
+		Payment:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment method")),
+
+		Export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
+		Verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
+		Clear:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters")),
+
+		PickMember: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "choose member")),
+		PickTarget: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "choose target")),
+		WhatIf:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "what if: role")),
+	}
+}
+
+// AuditFor opens the Audit screen filtered to the member or client under
+// the cursor (Staff and Clients screens).
+var AuditFor = key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "audit log"))

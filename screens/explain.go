@@ -1,0 +1,167 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"gatehouse/model"
+	"gatehouse/tui/theme"
+)
+
+// ExplainView is the pop-up that shows why the engine allowed or refused
+// something: who asked, with which role and scope, what the action needs,
+// and the engine's own reason. It is a Dialog: a screen puts it in its
+// dialog slot; enter, esc or w closes it.
+type ExplainView struct {
+	Title    string
+	Decision model.Decision
+	// Steps are the reason chain, read top to bottom; the last is the
+	// engine's verdict.
+	Steps []ExplainStep
+	theme *theme.Theme
+}
+
+// ExplainStep is one link of a reason chain.
+type ExplainStep struct {
+	Label string
+	Text  string
+}
+
+// ExplainMsg asks the host (a screen or the shell) to show an ExplainView.
+type ExplainMsg struct{ View *ExplainView }
+
+// NewExplainView explains a decision the caller already has (for example
+// a model.DeniedError's Decision) with no more context than its reason.
+func NewExplainView(sess *Session, title string, d model.Decision) *ExplainView {
+	return &ExplainView{Title: title, Decision: d, theme: sess.Theme,
+		Steps: []ExplainStep{{Label: "Asked by", Text: actorText(sess.Actor)}}}
+}
+
+// ExplainDecision returns a command that asks the host to show the reason
+// for d; the host handles ExplainMsg by opening msg.View as a dialog.
+func ExplainDecision(sess *Session, title string, d model.Decision) tea.Cmd {
+	v := NewExplainView(sess, title, d)
+	return func() tea.Msg { return ExplainMsg{View: v} }
+}
+
+// ExplainAction decides action on t for the session's actor and explains
+// the whole chain: principal, role, the permission the action needs and
+// the scope held, then the engine's reason.
+func ExplainAction(sess *Session, action string, t model.Target) *ExplainView {
+	return ExplainActor(sess.Theme, sess.Actor, action, t)
+}
+
+// ExplainActor is ExplainAction for any actor (the simulator's subject).
+func ExplainActor(th *theme.Theme, a model.Actor, action string, t model.Target) *ExplainView {
+	d := model.Decide(a, action, t)
+	label := t.Label
+	if label == "" {
+		label = t.Module
+	}
+	return &ExplainView{Title: "Why: " + action + " " + label, Decision: d, theme: th,
+		Steps: explainChain(a, action, t.Module, label)}
+}
+
+// explainChain lists what the engine looks at, in the order it looks.
+func explainChain(a model.Actor, action, module, label string) []ExplainStep {
+	steps := []ExplainStep{{Label: "Who", Text: actorText(a)}}
+	if a.Kind == model.KindConnection {
+		state := "switched on"
+		if !a.ConnectionOn {
+			state = "switched off"
+		}
+		steps = append(steps, ExplainStep{Label: "Connection", Text: fmt.Sprintf("%s, %s; never more than its creator %s may do", a.ConnectionName, state, a.Email)})
+	}
+	steps = append(steps, ExplainStep{Label: "Status", Text: orNone(a.Status, "active")})
+	steps = append(steps, ExplainStep{Label: "Target", Text: label})
+	verb, mod := actionNeeds(action, module)
+	switch {
+	case verb == "":
+		steps = append(steps, ExplainStep{Label: "Needs", Text: action + " is for the Owner alone"})
+	default:
+		held := a.Perms.Get(mod, verb)
+		if a.Builtin == "owner" || a.Kind == model.KindSystem {
+			held = "all (the Owner)"
+		}
+		steps = append(steps, ExplainStep{Label: "Needs", Text: fmt.Sprintf("%s %s", verb, mod)},
+			ExplainStep{Label: "Holds", Text: "scope " + orNone(held, "none")})
+	}
+	return steps
+}
+
+// actionNeeds is the module permission an action is checked against, as
+// the engine maps it; "" for the Owner-only acts.
+func actionNeeds(action, module string) (string, string) {
+	switch action {
+	case model.ActTransfer, model.ActChangePayment, model.ActDeleteOrg:
+		return "", module
+	case model.ActAccess:
+		return "view", "accounts"
+	case model.ActManageAccess:
+		return "update", "access"
+	case model.ActView:
+		return "view", module
+	case model.ActCreate, model.ActInvite:
+		return "create", module
+	case model.ActDelete, model.ActRemove:
+		return "delete", module
+	}
+	return "update", module
+}
+
+func actorText(a model.Actor) string {
+	switch a.Kind {
+	case model.KindSystem:
+		return "local user " + a.Label + " (acts as the Owner)"
+	case model.KindConnection:
+		return "connection " + a.ConnectionName + " (" + a.Role + ")"
+	}
+	kind := a.Builtin
+	if kind == "" {
+		kind = "custom role"
+	} else {
+		kind = "built-in role"
+	}
+	return fmt.Sprintf("%s <%s>, %s (%s)", a.Name, a.Email, a.Role, kind)
+}
+
+// Update implements Dialog.
+func (v *ExplainView) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok {
+		switch km.String() {
+		case "enter", "esc", "w", "q":
+			return nil, nil
+		}
+	}
+	return v, nil
+}
+
+// View implements Dialog.
+func (v *ExplainView) View(width, height int) string {
+	th := v.theme
+	w := max(min(width-2, 96), 30)
+	wrap := lipgloss.NewStyle().Width(w - 14)
+	var b strings.Builder
+	b.WriteString(th.Title.Render(model.Sanitize(v.Title)) + "\n\n")
+	for i, s := range v.Steps {
+		lines := strings.Split(wrap.Render(model.Sanitize(s.Text)), "\n")
+		for j, l := range lines {
+			lab := ""
+			if j == 0 {
+				lab = fmt.Sprintf("%d. %s", i+1, s.Label)
+			}
+			b.WriteString(th.Label.Render(fmt.Sprintf("%-13s", lab)) + " " + l + "\n")
+		}
+	}
+	verdict := th.Success.Render("✓ allowed")
+	if !v.Decision.Allowed {
+		verdict = th.Error.Render("✗ refused")
+	}
+	b.WriteString("\n" + verdict + "\n")
+	b.WriteString(lipgloss.NewStyle().Width(w).Render(model.Sanitize(v.Decision.Reason)) + "\n\n")
+	b.WriteString(th.Muted.Render("enter/esc close"))
+	return b.String()
+}

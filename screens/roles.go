@@ -1,0 +1,328 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// builtinRules are what the built-in roles' matrix cannot say: the engine's
+// special rules (PRODUCT.md, the role table).
+var builtinRules = map[string][]string{
+	"owner": {
+		"exactly one Owner; ownership moves only by a transfer, to an active Admin",
+		"the Owner cannot be deactivated or removed, only replaced by a transfer",
+		"only the Owner makes or unmakes Admins",
+		"only the Owner changes the payment method or deletes the organisation",
+		"reaches every account, the internal accounts included",
+	},
+	"admin": {
+		"only the Owner makes or unmakes Admins",
+		"never deactivates, removes or changes the Owner",
+		"internal accounts only if added",
+		"sees billing; does not change the payment method",
+	},
+	"advisor": {
+		"sees only the client folders they were added to",
+		"reaches only the accounts toggled on in their folders",
+		"internal accounts only if added",
+		"the audit log of their own actions only",
+	},
+}
+
+// rolesScreen is the Roles tab: the roles with their members, and the
+// permission matrix of the role under the cursor.
+type rolesScreen struct {
+	sess          *Session
+	keys          keymap.Admin
+	width, height int
+	roles         []model.Role
+	cursor        int
+	loadErr       string
+	dialog        Dialog
+}
+
+type rolesMsg struct {
+	roles []model.Role
+	err   error
+}
+
+// NewRoles returns the Roles screen.
+func NewRoles(sess *Session) Screen {
+	return &rolesScreen{sess: sess, keys: keymap.DefaultAdmin(), width: 80, height: 24}
+}
+
+func (s *rolesScreen) Title() string    { return "Roles" }
+func (s *rolesScreen) Init() tea.Cmd    { return s.load() }
+func (s *rolesScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *rolesScreen) Capturing() bool  { return s.dialog != nil }
+func (s *rolesScreen) selected() (model.Role, bool) {
+	if s.cursor < 0 || s.cursor >= len(s.roles) {
+		return model.Role{}, false
+	}
+	return s.roles[s.cursor], true
+}
+
+func (s *rolesScreen) load() tea.Cmd {
+	svc, p := s.sess.Svc, s.sess.Principal
+	return func() tea.Msg {
+		rs, err := svc.ListRoles(ctxb(), p)
+		return rolesMsg{roles: rs, err: err}
+	}
+}
+
+// rolePerms is what a role grants, from what the list holds.
+func rolePerms(r model.Role) model.PermissionSet {
+	return factsOfRole(r).Perms
+}
+
+func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case rolesMsg:
+		if msg.err != nil {
+			s.loadErr = errText(msg.err)
+			s.roles = nil
+			return s, nil
+		}
+		s.loadErr, s.roles = "", msg.roles
+		s.cursor = min(s.cursor, max(len(s.roles)-1, 0))
+		return s, nil
+	case RefreshMsg:
+		return s, s.load()
+	case ActionMsg:
+		var cmd tea.Cmd
+		s.dialog, cmd = HandleAction(s.dialog, msg)
+		return s, tea.Batch(cmd, s.load())
+	case roleMembersMsg:
+		if msg.err != nil {
+			return s, Status(errText(msg.err), true)
+		}
+		s.dialog = &ResultDialog{Title: "Members of " + model.Sanitize(msg.role), Body: memberListText(msg.members), Theme: s.sess.Theme}
+		return s, nil
+	}
+	if s.dialog != nil {
+		var cmd tea.Cmd
+		s.dialog, cmd = s.dialog.Update(msg)
+		return s, cmd
+	}
+	if km, ok := msg.(tea.KeyMsg); ok {
+		return s, s.key(km)
+	}
+	return s, nil
+}
+
+func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
+	lk := s.sess.Keys.List
+	switch {
+	case key.Matches(km, lk.Up):
+		s.cursor = max(s.cursor-1, 0)
+		return nil
+	case key.Matches(km, lk.Down):
+		s.cursor = min(s.cursor+1, max(len(s.roles)-1, 0))
+		return nil
+	case key.Matches(km, s.keys.New):
+		return s.gated(model.ActCreate, model.Target{Module: "roles"}, func() { s.dialog = s.newRoleDialog() })
+	}
+	r, ok := s.selected()
+	if !ok {
+		return nil
+	}
+	t := model.Target{Module: "roles", Label: r.Name, Role: factsOfRole(r)}
+	switch {
+	case key.Matches(km, s.keys.Edit), key.Matches(km, lk.Open):
+		return s.gated(model.ActUpdate, t, func() {
+			s.dialog = newRoleEditor(s.sess, s.keys, r.ID, r.Name, r.Description, rolePerms(r))
+		})
+	case key.Matches(km, s.keys.Rename):
+		return s.gated(model.ActUpdate, t, func() { s.dialog = s.renameDialog(r) })
+	case key.Matches(km, s.keys.Delete):
+		return s.gated(model.ActDelete, t, func() { s.dialog = s.deleteDialog(r) })
+	case key.Matches(km, s.keys.Members):
+		return s.members(r)
+	case key.Matches(km, s.keys.Explain):
+		s.dialog = ExplainAction(s.sess, model.ActUpdate, t)
+	}
+	return nil
+}
+
+// gated opens a dialog when the engine allows the action, and otherwise
+// says why in the status line.
+func (s *rolesScreen) gated(action string, t model.Target, open func()) tea.Cmd {
+	if d := s.sess.Can(action, t); !d.Allowed {
+		return Status(model.Sanitize(d.Reason), true)
+	}
+	open()
+	return nil
+}
+
+type roleMembersMsg struct {
+	role    string
+	members []model.Member
+	err     error
+}
+
+func (s *rolesScreen) members(r model.Role) tea.Cmd {
+	svc, p := s.sess.Svc, s.sess.Principal
+	return func() tea.Msg {
+		ms, err := svc.RoleMembers(ctxb(), p, r.ID)
+		return roleMembersMsg{role: r.Name, members: ms, err: err}
+	}
+}
+
+func memberListText(ms []model.Member) string {
+	if len(ms) == 0 {
+		return "No members hold this role (or none you may see)."
+	}
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, "%s  %s\n", who(m), m.Status)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (s *rolesScreen) newRoleDialog() Dialog {
+	form := NewForm(s.sess.Theme, "New role",
+		Field{Key: "name", Label: "Name", Required: true, CharLimit: model.MaxNameLen, Placeholder: "e.g. Support agent"},
+		Field{Key: "desc", Label: "Description", CharLimit: 200})
+	form.Intro = "Next you choose what the role may do, module by module."
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		if _, err := model.CleanName("role name", f.Value("name")); err != nil {
+			f.SetError(errText(err))
+			return nil, nil
+		}
+		return newRoleEditor(s.sess, s.keys, 0, strings.TrimSpace(f.Value("name")), strings.TrimSpace(f.Value("desc")), nil), nil
+	}}
+}
+
+func (s *rolesScreen) renameDialog(r model.Role) Dialog {
+	form := NewForm(s.sess.Theme, "Rename role "+model.Sanitize(r.Name),
+		Field{Key: "name", Label: "Name", Required: true, CharLimit: model.MaxNameLen, Value: r.Name},
+		Field{Key: "desc", Label: "Description", CharLimit: 200, Value: r.Description})
+	svc, p := s.sess.Svc, s.sess.Principal
+	perms := r.Permissions
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		name, desc := f.Value("name"), f.Value("desc")
+		return nil, runAction("Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
+			return svc.UpdateRole(ctxb(), p, r.ID, name, desc, perms)
+		})
+	}}
+}
+
+// deleteDialog deletes an empty role after a confirmation; a role with
+// members first asks which role they move to.
+func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
+	svc, p := s.sess.Svc, s.sess.Principal
+	confirm := func(moveTo string) Dialog {
+		body := "The role " + model.Sanitize(r.Name) + " will be deleted. The audit log keeps its history."
+		if moveTo != "" {
+			body = fmt.Sprintf("%d member(s) of %s move to %s, each change audited; then %s is deleted.",
+				r.Members, model.Sanitize(r.Name), model.Sanitize(moveTo), model.Sanitize(r.Name))
+		}
+		return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
+			OnYes: func() tea.Cmd {
+				return runAction("Role "+model.Sanitize(r.Name)+" deleted.", func() error { return svc.DeleteRole(ctxb(), p, r.ID, moveTo) })
+			}}
+	}
+	if r.Members == 0 {
+		return confirm("")
+	}
+	var opts []Option
+	for _, o := range s.roles {
+		if o.ID == r.ID {
+			continue
+		}
+		opt := Option{Label: o.Name, Value: o.Name, ID: o.ID, Detail: fmt.Sprintf("%d member(s)", o.Members)}
+		if d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(o)}); !d.Allowed {
+			opt.Disabled, opt.Reason = true, d.Reason
+		}
+		opts = append(opts, opt)
+	}
+	pk := NewPicker(s.sess.Theme, "Move the members of "+model.Sanitize(r.Name), opts)
+	pk.Local = true
+	pk.Intro = fmt.Sprintf("%s has %d member(s); a role is deleted only once they hold another. Choose it:", model.Sanitize(r.Name), r.Members)
+	return &PickerDialog{Picker: pk, OnPick: func(o Option) (Dialog, tea.Cmd) { return confirm(o.Value), nil }}
+}
+
+func (s *rolesScreen) View() string {
+	if s.dialog != nil {
+		return s.dialog.View(s.width, s.height)
+	}
+	th := s.sess.Theme
+	var b strings.Builder
+	b.WriteString(th.Title.Render("Roles") + "  " + th.Muted.Render(cell(s.hints(), max(s.width-8, 10))) + "\n")
+	if s.loadErr != "" {
+		b.WriteString(th.Error.Render(cell(s.loadErr, s.width)))
+		return b.String()
+	}
+	r, ok := s.selected()
+	rules := builtinRules[r.Builtin]
+	// The list gets what the matrix (11 lines), its title and the rules
+	// leave; it scrolls to keep the cursor visible.
+	listRows := max(min(len(s.roles), s.height-16-min(len(rules), 2)), 2)
+	top := max(0, s.cursor-listRows+1)
+	b.WriteString(th.Header.Render("  "+s.roleLine("Role", "Kind", "Members", "Description")) + "\n")
+	for i := top; i < min(len(s.roles), top+listRows); i++ {
+		x := s.roles[i]
+		kind := "custom"
+		if x.Builtin != "" {
+			kind = "built-in"
+		}
+		line := s.roleLine(x.Name, kind, thousands(x.Members), x.Description)
+		if i == s.cursor {
+			b.WriteString(th.Selected.Render(marker+line) + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	if !ok {
+		return b.String()
+	}
+	b.WriteString("\n" + th.Title.Render(cell("What "+model.Sanitize(r.Name)+" may do", s.width)) + "\n")
+	b.WriteString(permMatrix(th, rolePerms(r), nil, false, 0, 0))
+	used := strings.Count(b.String(), "\n") + 1
+	if len(rules) > 0 && used < s.height {
+		room := s.height - used
+		b.WriteString("\n")
+		for i, rule := range rules {
+			if i >= room {
+				break
+			}
+			b.WriteString("\n" + th.Muted.Render(cell("  • "+rule, s.width)))
+		}
+	}
+	return b.String()
+}
+
+func (s *rolesScreen) roleLine(name, kind, members, desc string) string {
+	w := max(s.width-2, 40)
+	nameW := min(max(w/4, 14), 28)
+	descW := max(w-nameW-10-8-3, 4)
+	return cell(name, nameW) + " " + cell(kind, 9) + " " + fmt.Sprintf("%7s", members) + " " + cell(desc, descW)
+}
+
+func (s *rolesScreen) hints() string {
+	parts := []string{"↑/↓ choose", "m members"}
+	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
+		parts = append(parts, "n new", "e edit", "r rename", "x delete")
+	}
+	return strings.Join(append(parts, "w why"), " · ")
+}
+
+func (s *rolesScreen) ShortHelp() []key.Binding {
+	out := []key.Binding{s.keys.Members}
+	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
+		out = append(out, s.keys.New, s.keys.Edit, s.keys.Rename, s.keys.Delete)
+	}
+	return append(out, s.keys.Explain)
+}
+
+func (s *rolesScreen) FullHelp() [][]key.Binding {
+	lk := s.sess.Keys.List
+	return [][]key.Binding{{lk.Up, lk.Down, lk.Open}, s.ShortHelp(),
+		{s.keys.Cycle, s.keys.ScopeOff, s.keys.ScopeOwn, s.keys.ScopeDept, s.keys.ScopeAll, s.keys.Save}}
+}
