@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces every number of docs/performance.md on a fresh clone:
-#   bench/run.sh            # demo and large, Casbin at demo and mid, 5 runs each
+#   bench/run.sh            # demo and large, Casbin at demo, mid and large, 5 runs each
 #   COUNT=10 bench/run.sh   # more runs
 #   SIZES=demo bench/run.sh # the quick version (no large build)
 #
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 COUNT=${COUNT:-5}
 SIZES=${SIZES:-demo,large}
-CASBIN_SIZES=${CASBIN_SIZES:-demo,mid}
+CASBIN_SIZES=${CASBIN_SIZES:-demo,mid,large}
 OUT=bench/results
 mkdir -p "$OUT"
 
