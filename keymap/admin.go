@@ -10,6 +10,8 @@ type Admin struct {
 	Rename  key.Binding
 	Delete  key.Binding
 	Members key.Binding
+	// Give opens "what if" for giving the role to a member, then saves it.
+	Give key.Binding
 	// Explain shows the engine's reason chain for what is under the cursor.
 	Explain key.Binding
 
@@ -49,6 +51,7 @@ func DefaultAdmin() Admin {
 		Rename:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
 		Delete:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete")),
 		Members: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "members")),
+		Give:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give to a member")),
 		Explain: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why")),
 
 		Cycle:     key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "cycle scope")),

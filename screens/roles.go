@@ -98,6 +98,10 @@ func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
 		return s, tea.Batch(cmd, s.load())
+	case rolesGiveMsg:
+		var cmd tea.Cmd
+		s.dialog, cmd = NewWhatIf(s.sess, msg.member, msg.role)
+		return s, cmd
 	case roleMembersMsg:
 		if msg.err != nil {
 			return s, Status(errText(msg.err), true)
@@ -144,6 +148,8 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 		return s.gated(model.ActDelete, t, func() { s.dialog = s.deleteDialog(r) })
 	case key.Matches(km, s.keys.Members):
 		return s.members(r)
+	case key.Matches(km, s.keys.Give):
+		return s.give(r)
 	case key.Matches(km, s.keys.Explain):
 		s.dialog = ExplainAction(s.sess, model.ActUpdate, t)
 	}
@@ -158,6 +164,33 @@ func (s *rolesScreen) gated(action string, t model.Target, open func()) tea.Cmd 
 	}
 	open()
 	return nil
+}
+
+// give picks a member and previews what the role would change for them
+// before it is saved.
+func (s *rolesScreen) give(r model.Role) tea.Cmd {
+	if d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(r)}); !d.Allowed {
+		return Status(model.Sanitize(d.Reason), true)
+	}
+	pd := staffPicker(s.sess, "Give "+model.Sanitize(r.Name)+" to…", "", nil, nil)
+	pd.Picker.Intro = "Next you see what they would gain or lose, before anything changes."
+	svc, p := s.sess.Svc, s.sess.Principal
+	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
+		return nil, func() tea.Msg {
+			m, err := svc.GetMember(ctxb(), p, o.ID)
+			if err != nil {
+				return StatusMsg{Text: errText(err), Err: true}
+			}
+			return rolesGiveMsg{member: m, role: r}
+		}
+	}
+	s.dialog = pd
+	return pd.OnFilter("")
+}
+
+type rolesGiveMsg struct {
+	member model.Member
+	role   model.Role
 }
 
 type roleMembersMsg struct {
@@ -308,7 +341,7 @@ func (s *rolesScreen) roleLine(name, kind, members, desc string) string {
 func (s *rolesScreen) hints() string {
 	parts := []string{"↑/↓ choose", "m members"}
 	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
-		parts = append(parts, "n new", "e edit", "r rename", "x delete")
+		parts = append(parts, "n new", "e edit", "r rename", "x delete", "g give")
 	}
 	return strings.Join(append(parts, "w why"), " · ")
 }
@@ -316,7 +349,7 @@ func (s *rolesScreen) hints() string {
 func (s *rolesScreen) ShortHelp() []key.Binding {
 	out := []key.Binding{s.keys.Members}
 	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
-		out = append(out, s.keys.New, s.keys.Edit, s.keys.Rename, s.keys.Delete)
+		out = append(out, s.keys.New, s.keys.Edit, s.keys.Rename, s.keys.Delete, s.keys.Give)
 	}
 	return append(out, s.keys.Explain)
 }

@@ -1,0 +1,338 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// departmentsSection lists departments; enter opens a department's
+// members, where members are added, taken out and given a manager.
+type departmentsSection struct {
+	sess    *Session
+	keys    keymap.Admin
+	depts   []model.Department
+	cursor  int
+	err     string
+	open    *model.Department // the department whose members are shown
+	members []model.Member
+	mcursor int
+	merr    string
+}
+
+type (
+	departmentsMsg struct {
+		depts []model.Department
+		err   error
+	}
+	deptMembersMsg struct {
+		id      int64
+		members []model.Member
+		err     error
+	}
+)
+
+func newDepartmentsSection(sess *Session, keys keymap.Admin) *departmentsSection {
+	return &departmentsSection{sess: sess, keys: keys}
+}
+
+func (d *departmentsSection) title() string  { return "Departments" }
+func (d *departmentsSection) module() string { return "departments" }
+
+func (d *departmentsSection) load() tea.Cmd {
+	svc, p := d.sess.Svc, d.sess.Principal
+	cmds := []tea.Cmd{func() tea.Msg {
+		ds, err := svc.ListDepartments(ctxb(), p)
+		return departmentsMsg{depts: ds, err: err}
+	}}
+	if d.open != nil {
+		cmds = append(cmds, d.loadMembers(d.open.ID))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (d *departmentsSection) loadMembers(id int64) tea.Cmd {
+	svc, p := d.sess.Svc, d.sess.Principal
+	return func() tea.Msg {
+		ms, err := svc.DepartmentMembers(ctxb(), p, id)
+		return deptMembersMsg{id: id, members: ms, err: err}
+	}
+}
+
+func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
+	switch m := msg.(type) {
+	case departmentsMsg:
+		if m.err != nil {
+			d.err = errText(m.err)
+			return nil, true
+		}
+		d.err, d.depts = "", m.depts
+		d.cursor = min(d.cursor, max(len(d.depts)-1, 0))
+		if id := d.openID(); id != 0 {
+			d.open = nil // a department deleted elsewhere closes
+			for i := range d.depts {
+				if d.depts[i].ID == id {
+					d.open = &d.depts[i]
+				}
+			}
+		}
+		return nil, true
+	case deptMembersMsg:
+		if d.open == nil || d.open.ID != m.id {
+			return nil, true
+		}
+		if m.err != nil {
+			d.merr = errText(m.err)
+			return nil, true
+		}
+		d.merr, d.members = "", m.members
+		d.mcursor = min(d.mcursor, max(len(d.members)-1, 0))
+		return nil, true
+	}
+	return nil, false
+}
+
+func (d *departmentsSection) openID() int64 {
+	if d.open == nil {
+		return 0
+	}
+	return d.open.ID
+}
+
+func (d *departmentsSection) can(action string, label string) model.Decision {
+	return d.sess.Can(action, model.Target{Module: "departments", Label: label})
+}
+
+func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	if d.open != nil {
+		return d.memberKey(km)
+	}
+	lk := d.sess.Keys.List
+	switch {
+	case key.Matches(km, lk.Up):
+		d.cursor = max(d.cursor-1, 0)
+		return nil, nil
+	case key.Matches(km, lk.Down):
+		d.cursor = min(d.cursor+1, max(len(d.depts)-1, 0))
+		return nil, nil
+	case key.Matches(km, d.keys.New):
+		if dec := d.can(model.ActCreate, ""); !dec.Allowed {
+			return nil, Status(model.Sanitize(dec.Reason), true)
+		}
+		return d.editDialog(nil), nil
+	}
+	if d.cursor >= len(d.depts) {
+		return nil, nil
+	}
+	dept := d.depts[d.cursor]
+	switch {
+	case key.Matches(km, lk.Open), key.Matches(km, d.keys.Members):
+		d.open, d.members, d.mcursor, d.merr = &dept, nil, 0, ""
+		return nil, d.loadMembers(dept.ID)
+	case key.Matches(km, d.keys.Edit), key.Matches(km, d.keys.Rename):
+		if dec := d.can(model.ActUpdate, dept.Name); !dec.Allowed {
+			return nil, Status(model.Sanitize(dec.Reason), true)
+		}
+		return d.editDialog(&dept), nil
+	case key.Matches(km, d.keys.Delete):
+		if dec := d.can(model.ActDelete, dept.Name); !dec.Allowed {
+			return nil, Status(model.Sanitize(dec.Reason), true)
+		}
+		svc, p := d.sess.Svc, d.sess.Principal
+		body := fmt.Sprintf("%d member(s) and its client folders stay; they no longer belong to %s.", dept.Members, model.Sanitize(dept.Name))
+		return &ConfirmDialog{Theme: d.sess.Theme, Confirm: Confirm{Title: "Delete department " + model.Sanitize(dept.Name) + "?", Body: body, Yes: "Delete", Danger: true},
+			OnYes: func() tea.Cmd {
+				return runAction("Department "+model.Sanitize(dept.Name)+" deleted.", func() error { return svc.DeleteDepartment(ctxb(), p, dept.ID) })
+			}}, nil
+	}
+	return nil, nil
+}
+
+// editDialog creates (dept nil) or edits a department: name and
+// description, then the head from a picker.
+func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
+	title, name, desc := "New department", "", ""
+	if dept != nil {
+		title, name, desc = "Edit department "+model.Sanitize(dept.Name), dept.Name, dept.Description
+	}
+	form := NewForm(d.sess.Theme, title,
+		Field{Key: "name", Label: "Name", Value: name, Required: true, CharLimit: model.MaxNameLen, Placeholder: "e.g. Tax"},
+		Field{Key: "desc", Label: "Description", Value: desc, CharLimit: 200})
+	form.Intro = "Next you choose who heads it."
+	svc, p := d.sess.Svc, d.sess.Principal
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		name, desc := f.Value("name"), f.Value("desc")
+		fixed := []Option{{Label: "(no head)", Value: "", ID: 0}}
+		if dept != nil && dept.HeadID != 0 {
+			fixed = append([]Option{{Label: "(keep " + dept.HeadName + ")", Value: "keep", ID: dept.HeadID}}, fixed...)
+		}
+		pd := staffPicker(d.sess, "Who heads "+model.Sanitize(strings.TrimSpace(name))+"?", "active", fixed, nil)
+		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
+			if dept == nil {
+				return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" created.", func() error {
+					_, err := svc.CreateDepartment(ctxb(), p, name, desc, o.ID)
+					return err
+				})
+			}
+			return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" saved.", func() error {
+				return svc.UpdateDepartment(ctxb(), p, dept.ID, name, desc, o.ID)
+			})
+		}
+		return pd, pd.OnFilter("")
+	}}
+}
+
+// memberKey handles the keys of a department's member list.
+func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	lk := d.sess.Keys.List
+	dept := *d.open
+	switch {
+	case key.Matches(km, lk.Back):
+		d.open = nil
+		return nil, nil
+	case key.Matches(km, lk.Up):
+		d.mcursor = max(d.mcursor-1, 0)
+		return nil, nil
+	case key.Matches(km, lk.Down):
+		d.mcursor = min(d.mcursor+1, max(len(d.members)-1, 0))
+		return nil, nil
+	case key.Matches(km, d.keys.Assign):
+		skip := map[int64]bool{}
+		for _, m := range d.members {
+			skip[m.ID] = true
+		}
+		pd := staffPicker(d.sess, "Add to "+model.Sanitize(dept.Name)+"…", "", nil, skip)
+		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
+			return nil, d.changeDepartments(o.ID, dept.Name, true)
+		}
+		return pd, pd.OnFilter("")
+	}
+	if d.mcursor >= len(d.members) {
+		return nil, nil
+	}
+	m := d.members[d.mcursor]
+	switch {
+	case key.Matches(km, d.keys.Unassign):
+		return nil, d.changeDepartments(m.ID, dept.Name, false)
+	case key.Matches(km, d.keys.Manager):
+		pd := staffPicker(d.sess, "Who manages "+model.Sanitize(m.Name)+"?", "active", []Option{{Label: "(no manager)", ID: 0}}, map[int64]bool{m.ID: true})
+		pd.Picker.Intro = "A manager sees the records of the members assigned to them."
+		svc, p := d.sess.Svc, d.sess.Principal
+		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
+			status := model.Sanitize(m.Name) + " now has no manager."
+			if o.ID != 0 {
+				status = model.Sanitize(m.Name) + " is now managed by " + model.Sanitize(o.Label) + "."
+			}
+			return nil, runAction(status, func() error { return svc.SetManager(ctxb(), p, m.ID, o.ID) })
+		}
+		return pd, pd.OnFilter("")
+	}
+	return nil, nil
+}
+
+// changeDepartments adds a member to a department or takes them out,
+// keeping their other departments; the member is read afresh so a change
+// made elsewhere a moment ago is not undone.
+func (d *departmentsSection) changeDepartments(staffID int64, dept string, add bool) tea.Cmd {
+	svc, p := d.sess.Svc, d.sess.Principal
+	return func() tea.Msg {
+		m, err := svc.GetMember(ctxb(), p, staffID)
+		if err != nil {
+			return ActionMsg{Err: err}
+		}
+		var names []string
+		for _, x := range m.Departments {
+			if !strings.EqualFold(x.Name, dept) {
+				names = append(names, x.Name)
+			}
+		}
+		status := model.Sanitize(m.Name) + " taken out of " + model.Sanitize(dept) + "."
+		if add {
+			names = append(names, dept)
+			status = model.Sanitize(m.Name) + " added to " + model.Sanitize(dept) + "."
+		}
+		if err := svc.SetDepartments(ctxb(), p, m.ID, names); err != nil {
+			return ActionMsg{Err: err}
+		}
+		return ActionMsg{Status: status}
+	}
+}
+
+func (d *departmentsSection) view(width, height int) string {
+	if d.open != nil {
+		return d.membersView(width, height)
+	}
+	th := d.sess.Theme
+	if d.err != "" {
+		return th.Error.Render(cell(d.err, width))
+	}
+	hints := "enter members"
+	if d.can(model.ActCreate, "").Allowed {
+		hints += " · n new · e edit · x delete"
+	}
+	nameW := max((width-30)/3, 12)
+	line := func(name, head, members, desc string) string {
+		return cell(name, nameW) + " " + cell(head, nameW) + " " + fmt.Sprintf("%7s", members) + " " + cell(desc, max(width-2*nameW-12, 4))
+	}
+	out := []string{th.Muted.Render(cell(hints, width)), th.Header.Render("  " + line("Department", "Head", "Members", "Description"))}
+	if len(d.depts) == 0 {
+		out = append(out, th.Muted.Render("  No departments yet."))
+	}
+	room := max(height-3, 1)
+	top := max(0, d.cursor-room+1)
+	for i := top; i < min(len(d.depts), top+room); i++ {
+		x := d.depts[i]
+		l := line(x.Name, orNone(x.HeadName, "—"), thousands(x.Members), x.Description)
+		if i == d.cursor {
+			out = append(out, th.Selected.Render(marker+l))
+		} else {
+			out = append(out, "  "+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func (d *departmentsSection) membersView(width, height int) string {
+	th := d.sess.Theme
+	out := []string{th.Title.Render(cell("Members of "+model.Sanitize(d.open.Name), width)),
+		th.Muted.Render(cell("a add member · x take out · M set manager · esc back", width))}
+	if d.merr != "" {
+		return strings.Join(append(out, th.Error.Render(cell(d.merr, width))), "\n")
+	}
+	nameW := max((width-20)/3, 12)
+	line := func(name, email, role, manager string) string {
+		return cell(name, nameW) + " " + cell(email, nameW) + " " + cell(role, 12) + " " + cell(manager, max(width-2*nameW-17, 4))
+	}
+	out = append(out, th.Header.Render("  "+line("Name", "Email", "Role", "Manager")))
+	if len(d.members) == 0 {
+		out = append(out, th.Muted.Render("  No members (or none you may see)."))
+	}
+	room := max(height-4, 1)
+	top := max(0, d.mcursor-room+1)
+	for i := top; i < min(len(d.members), top+room); i++ {
+		m := d.members[i]
+		l := line(m.Name, m.Email, m.RoleName, orNone(m.ManagerName, "—"))
+		if i == d.mcursor {
+			out = append(out, th.Selected.Render(marker+l))
+		} else {
+			out = append(out, "  "+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func (d *departmentsSection) help() []key.Binding {
+	if d.open != nil {
+		return []key.Binding{d.sess.Keys.List.Back, d.keys.Assign, d.keys.Unassign, d.keys.Manager}
+	}
+	out := []key.Binding{d.sess.Keys.List.Open}
+	if d.can(model.ActCreate, "").Allowed {
+		out = append(out, d.keys.New, d.keys.Edit, d.keys.Delete)
+	}
+	return out
+}

@@ -1,0 +1,430 @@
+package screens
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// settingsSection is one part of the Settings tab. Sections share the
+// tab's dialog slot: key returns the dialog to open.
+type settingsSection interface {
+	title() string
+	// module is what the session must be able to view to see the section.
+	module() string
+	load() tea.Cmd
+	// message handles the section's own data messages.
+	message(msg tea.Msg) (tea.Cmd, bool)
+	key(km tea.KeyMsg) (Dialog, tea.Cmd)
+	view(width, height int) string
+	help() []key.Binding
+}
+
+// settingsScreen is the Settings tab: general settings, departments,
+// connections and billing, one section at a time.
+type settingsScreen struct {
+	sess          *Session
+	keys          keymap.Admin
+	width, height int
+	all           []settingsSection
+	cur           int
+	dialog        Dialog
+}
+
+// NewSettings returns the Settings tab with the sections the session may
+// see: general, departments, connections, billing.
+func NewSettings(sess *Session) Screen {
+	keys := keymap.DefaultAdmin()
+	s := &settingsScreen{sess: sess, keys: keys, width: 80, height: 24}
+	s.all = []settingsSection{
+		&generalSection{sess: sess, keys: keys},
+		newDepartmentsSection(sess, keys),
+		newConnectionsSection(sess, keys),
+		&billingSection{sess: sess, keys: keys},
+	}
+	return s
+}
+
+// visible are the sections the session may view now (the actor can change
+// under an open screen).
+func (s *settingsScreen) visible() []settingsSection {
+	var out []settingsSection
+	for _, sec := range s.all {
+		if s.sess.Can(model.ActView, model.Target{Module: sec.module()}).Allowed {
+			out = append(out, sec)
+		}
+	}
+	return out
+}
+
+func (s *settingsScreen) section() settingsSection {
+	v := s.visible()
+	if len(v) == 0 {
+		return nil
+	}
+	s.cur = min(max(s.cur, 0), len(v)-1)
+	return v[s.cur]
+}
+
+func (s *settingsScreen) Title() string    { return "Settings" }
+func (s *settingsScreen) SetSize(w, h int) { s.width, s.height = w, h }
+func (s *settingsScreen) Capturing() bool  { return s.dialog != nil }
+
+func (s *settingsScreen) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, sec := range s.visible() {
+		cmds = append(cmds, sec.load())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *settingsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case RefreshMsg:
+		return s, s.Init()
+	case ActionMsg:
+		var cmd tea.Cmd
+		s.dialog, cmd = HandleAction(s.dialog, msg)
+		return s, tea.Batch(cmd, s.Init())
+	}
+	for _, sec := range s.all {
+		if cmd, ok := sec.message(msg); ok {
+			return s, cmd
+		}
+	}
+	if s.dialog != nil {
+		var cmd tea.Cmd
+		s.dialog, cmd = s.dialog.Update(msg)
+		if _, created := msg.(connectionCreatedMsg); created {
+			cmd = tea.Batch(cmd, s.Init())
+		}
+		return s, cmd
+	}
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return s, nil
+	}
+	n := len(s.visible())
+	switch {
+	case key.Matches(km, s.keys.NextSection) && n > 0:
+		s.cur = (s.cur + 1) % n
+		return s, nil
+	case key.Matches(km, s.keys.PrevSection) && n > 0:
+		s.cur = (s.cur - 1 + n) % n
+		return s, nil
+	}
+	if i, err := strconv.Atoi(km.String()); err == nil && i >= 1 && i <= n {
+		s.cur = i - 1
+		return s, nil
+	}
+	sec := s.section()
+	if sec == nil {
+		return s, nil
+	}
+	d, cmd := sec.key(km)
+	if d != nil {
+		s.dialog = d
+	}
+	return s, cmd
+}
+
+func (s *settingsScreen) View() string {
+	if s.dialog != nil {
+		return s.dialog.View(s.width, s.height)
+	}
+	th := s.sess.Theme
+	vis := s.visible()
+	if len(vis) == 0 {
+		return th.Title.Render("Settings") + "\n\n" + th.Muted.Render(cell(model.Sanitize(s.sess.Can(model.ActView, model.Target{Module: "settings"}).Reason), s.width))
+	}
+	cur := s.section()
+	var tabs []string
+	for i, sec := range vis {
+		label := fmt.Sprintf("%d %s", i+1, sec.title())
+		if sec == cur {
+			tabs = append(tabs, th.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, th.Tab.Render(label))
+		}
+	}
+	head := th.Title.Render("Settings") + " " + strings.Join(tabs, "") + " " + th.Muted.Render("[ ] switch")
+	return cutANSI(head, s.width) + "\n\n" + cur.view(s.width, max(s.height-2, 3))
+}
+
+func (s *settingsScreen) ShortHelp() []key.Binding {
+	out := []key.Binding{s.keys.PrevSection, s.keys.NextSection}
+	if sec := s.section(); sec != nil {
+		out = append(out, sec.help()...)
+	}
+	return out
+}
+
+func (s *settingsScreen) FullHelp() [][]key.Binding {
+	lk := s.sess.Keys.List
+	return [][]key.Binding{{lk.Up, lk.Down, lk.Open, lk.Back}, s.ShortHelp()}
+}
+
+// generalSection shows and edits the organisation's settings.
+type generalSection struct {
+	sess *Session
+	keys keymap.Admin
+	st   *model.Settings
+	org  string
+	err  string
+}
+
+type settingsMsg struct {
+	st  model.Settings
+	org string
+	err error
+}
+
+func (g *generalSection) title() string  { return "General" }
+func (g *generalSection) module() string { return "settings" }
+
+func (g *generalSection) load() tea.Cmd {
+	svc, p := g.sess.Svc, g.sess.Principal
+	return func() tea.Msg {
+		st, err := svc.Settings(ctxb(), p)
+		o, oerr := svc.Org(ctxb())
+		if err == nil {
+			err = oerr
+		}
+		return settingsMsg{st: st, org: o.Name, err: err}
+	}
+}
+
+func (g *generalSection) message(msg tea.Msg) (tea.Cmd, bool) {
+	m, ok := msg.(settingsMsg)
+	if !ok {
+		return nil, false
+	}
+	if m.err != nil {
+		g.err = errText(m.err)
+		return nil, true
+	}
+	g.err, g.st, g.org = "", &m.st, m.org
+	return nil, true
+}
+
+func (g *generalSection) canEdit() model.Decision {
+	return g.sess.Can(model.ActUpdate, model.Target{Module: "settings"})
+}
+
+func (g *generalSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	if g.st == nil {
+		return nil, nil
+	}
+	switch {
+	case key.Matches(km, g.keys.Edit), key.Matches(km, g.keys.Rename):
+		if d := g.canEdit(); !d.Allowed {
+			return nil, Status(model.Sanitize(d.Reason), true)
+		}
+		if key.Matches(km, g.keys.Rename) {
+			return g.renameDialog(), nil
+		}
+		return g.editDialog(), nil
+	}
+	return nil, nil
+}
+
+// parseLength reads a duration as people type it: "7d", "48h", "30m",
+// "1h30m".
+func parseLength(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a length: try 7d, 48h or 30m", model.Sanitize(s))
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a length: try 7d, 48h or 30m", model.Sanitize(s))
+	}
+	return d, nil
+}
+
+// lengthText writes a duration the way parseLength reads it.
+func lengthText(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (g *generalSection) editDialog() Dialog {
+	st := *g.st
+	lengthOK := func(v string) error { _, err := parseLength(v); return err }
+	form := NewForm(g.sess.Theme, "Organisation settings",
+		Field{Key: "2fa", Label: "Require two-factor sign-in for everyone", Kind: ChoiceField, Value: yesNo(st.Require2FA),
+			Options: []Option{{Label: "no", Value: "no"}, {Label: "yes", Value: "yes"}}},
+		Field{Key: "ttl", Label: "Invitation lifetime", Value: lengthText(st.InviteTTL), Required: true, Hint: "1h to 90d, whole hours: 7d, 48h", Validate: lengthOK},
+		Field{Key: "idle", Label: "Session idle timeout", Value: lengthText(st.IdleTimeout), Required: true, Hint: "1m to 24h, whole minutes: 30m, 2h", Validate: lengthOK})
+	svc, p := g.sess.Svc, g.sess.Principal
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		ttl, _ := parseLength(f.Value("ttl"))
+		idle, _ := parseLength(f.Value("idle"))
+		next := model.Settings{Require2FA: f.Value("2fa") == "yes", InviteTTL: ttl, IdleTimeout: idle}
+		return nil, runAction("Settings saved.", func() error { return svc.UpdateSettings(ctxb(), p, next) })
+	}}
+}
+
+func (g *generalSection) renameDialog() Dialog {
+	form := NewForm(g.sess.Theme, "Rename the organisation",
+		Field{Key: "name", Label: "Name", Value: g.org, Required: true, CharLimit: model.MaxNameLen})
+	svc, p := g.sess.Svc, g.sess.Principal
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		name := f.Value("name")
+		return nil, runAction("Organisation renamed.", func() error { return svc.RenameOrg(ctxb(), p, name) })
+	}}
+}
+
+func (g *generalSection) view(width, height int) string {
+	th := g.sess.Theme
+	if g.err != "" {
+		return th.Error.Render(cell(g.err, width))
+	}
+	if g.st == nil {
+		return th.Muted.Render("Loading…")
+	}
+	row := func(label, v string) string {
+		return cutANSI(th.Label.Render(fmt.Sprintf("  %-30s", label))+" "+v, width)
+	}
+	lines := []string{
+		row("Organisation", model.Sanitize(g.org)),
+		row("Two-factor sign-in required", yesNo(g.st.Require2FA)),
+		row("Invitation lifetime", lengthText(g.st.InviteTTL)),
+		row("Session idle timeout", lengthText(g.st.IdleTimeout)),
+		"",
+	}
+	if d := g.canEdit(); d.Allowed {
+		lines = append(lines, th.Muted.Render(cell("  e edit settings · r rename the organisation", width)))
+	} else {
+		lines = append(lines, th.Muted.Render(cell("  read only: "+d.Reason, width)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (g *generalSection) help() []key.Binding {
+	if g.canEdit().Allowed {
+		return []key.Binding{g.keys.Edit, g.keys.Rename}
+	}
+	return nil
+}
+
+// billingSection shows the subscription and billing history; the Owner
+// changes the payment method's label.
+type billingSection struct {
+	sess *Session
+	keys keymap.Admin
+	b    *model.Billing
+	err  string
+}
+
+type billingMsg struct {
+	b   model.Billing
+	err error
+}
+
+func (b *billingSection) title() string  { return "Billing" }
+func (b *billingSection) module() string { return "billing" }
+
+func (b *billingSection) load() tea.Cmd {
+	svc, p := b.sess.Svc, b.sess.Principal
+	return func() tea.Msg {
+		bl, err := svc.Billing(ctxb(), p)
+		return billingMsg{b: bl, err: err}
+	}
+}
+
+func (b *billingSection) message(msg tea.Msg) (tea.Cmd, bool) {
+	m, ok := msg.(billingMsg)
+	if !ok {
+		return nil, false
+	}
+	if m.err != nil {
+		b.err = errText(m.err)
+		return nil, true
+	}
+	b.err, b.b = "", &m.b
+	return nil, true
+}
+
+func (b *billingSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	if !key.Matches(km, b.keys.Payment) || b.b == nil {
+		return nil, nil
+	}
+	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}); !d.Allowed {
+		return nil, Status(model.Sanitize(d.Reason), true)
+	}
+	form := NewForm(b.sess.Theme, "Payment method",
+		Field{Key: "label", Label: "Label", Value: b.b.PaymentMethod, Required: true, CharLimit: model.MaxNameLen, Hint: "e.g. Visa ending 4242 — only a label is kept"})
+	svc, p := b.sess.Svc, b.sess.Principal
+	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+		label := f.Value("label")
+		return nil, runAction("Payment method changed.", func() error { return svc.SetPaymentMethod(ctxb(), p, label) })
+	}}, nil
+}
+
+func (b *billingSection) view(width, height int) string {
+	th := b.sess.Theme
+	if b.err != "" {
+		return th.Error.Render(cell(b.err, width))
+	}
+	if b.b == nil {
+		return th.Muted.Render("Loading…")
+	}
+	row := func(label, v string) string {
+		return cutANSI(th.Label.Render(fmt.Sprintf("  %-16s", label))+" "+v, width)
+	}
+	lines := []string{row("Plan", model.Sanitize(orNone(b.b.Plan, "none"))), row("Payment method", orNone(b.b.PaymentMethod, "none")), ""}
+	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}); d.Allowed {
+		lines = append(lines, th.Muted.Render(cell("  p change the payment method", width)), "")
+	} else {
+		lines = append(lines, th.Muted.Render(cell("  "+d.Reason, width)), "")
+	}
+	lines = append(lines, th.Header.Render("  History"))
+	if len(b.b.History) == 0 {
+		lines = append(lines, th.Muted.Render("  nothing yet"))
+	}
+	room := max(height-len(lines), 1)
+	for i, e := range b.b.History {
+		if i >= room {
+			break
+		}
+		what := e.Action
+		if d := jsonDiff(e.Before, e.After); len(d) > 0 && d[0].Op == '~' {
+			what = d[0].Before + " → " + d[0].After
+		}
+		lines = append(lines, "  "+cell(e.At.Format("2006-01-02 15:04")+"  "+e.Actor+"  "+what, max(width-2, 10)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (b *billingSection) help() []key.Binding {
+	if b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}).Allowed {
+		return []key.Binding{b.keys.Payment}
+	}
+	return nil
+}
