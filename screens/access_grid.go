@@ -50,7 +50,7 @@ func (g *accessGrid) isContainer() {}
 func (g *accessGrid) load() tea.Cmd { return loadAccess(g.sess, g.clientID) }
 
 func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	cmd, done := routeContainer(&g.child, msg, g.load)
+	cmd, done := routeContainer(g, &g.child, msg, g.load)
 	if done {
 		return g, cmd
 	}

@@ -60,7 +60,7 @@ func (d *clientDetail) load() tea.Cmd {
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	cmd, done := routeContainer(&d.child, msg, d.load)
+	cmd, done := routeContainer(d, &d.child, msg, d.load)
 	if done {
 		return d, cmd
 	}
@@ -153,7 +153,7 @@ func (d *clientDetail) addDialog() Dialog {
 	form.Intro = "Nobody added to the folder reaches it until it is toggled on for them."
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, runAction("Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
+		return nil, ownAction(d, "Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
 			_, err := sess.Svc.AddAccount(bg(), sess.Principal, id, v)
 			return err
 		})
@@ -166,7 +166,7 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 		Field{Key: "name", Label: "Account name", Required: true, Value: acc.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, runAction("Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
+		return nil, ownAction(d, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
 			return sess.Svc.RenameAccount(bg(), sess.Principal, acc.ID, v)
 		})
 	}}
@@ -177,7 +177,7 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
-			return runAction("Removed account "+name, func() error { return sess.Svc.RemoveAccount(bg(), sess.Principal, acc.ID) })
+			return ownAction(d, "Removed account "+name, func() error { return sess.Svc.RemoveAccount(bg(), sess.Principal, acc.ID) })
 		}}
 }
 

@@ -57,6 +57,7 @@ type clientsPageMsg struct {
 // gateMsg carries the engine's decision on one folder: open runs only when
 // it allows.
 type gateMsg struct {
+	owner    any // the screen or container that asked
 	decision model.Decision
 	err      error
 	open     func(t model.Target) (Dialog, tea.Cmd)
@@ -199,26 +200,22 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return c, tea.Batch(cmds...)
 	case gateMsg:
-		if _, nested := c.dialog.(container); nested {
-			var cmd tea.Cmd
-			c.dialog, cmd = c.dialog.Update(msg)
-			return c, cmd
+		if m.owner == c {
+			return c, c.gated(m)
 		}
-		return c, c.gated(m)
-	case ActionMsg:
-		if c.dialog != nil {
-			if _, nested := c.dialog.(container); nested {
-				var cmd tea.Cmd
-				c.dialog, cmd = c.dialog.Update(msg)
-				return c, cmd
-			}
+		return c, c.toNested(msg)
+	case clientsAction:
+		if m.owner != c {
+			return c, c.toNested(msg)
 		}
 		var cmd tea.Cmd
-		c.dialog, cmd = HandleAction(c.dialog, m)
+		c.dialog, cmd = HandleAction(c.dialog, m.ActionMsg)
 		if m.Err != nil {
 			return c, cmd
 		}
 		return c, tea.Batch(cmd, c.reload())
+	case ActionMsg:
+		return c, nil // another screen's
 	}
 	if c.dialog != nil {
 		var cmd tea.Cmd
@@ -235,6 +232,17 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return c, c.updateKey(km)
 	}
 	return c, nil
+}
+
+// toNested passes a message addressed to someone else to the open
+// container, which may be (or hold) its addressee.
+func (c *clientsScreen) toNested(msg tea.Msg) tea.Cmd {
+	if _, nested := c.dialog.(container); !nested {
+		return nil
+	}
+	var cmd tea.Cmd
+	c.dialog, cmd = c.dialog.Update(msg)
+	return cmd
 }
 
 func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
@@ -331,16 +339,16 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 // gate asks the engine about one folder as the session sees it and opens
 // the dialog only when it allows; otherwise the reason is the status.
 func (c *clientsScreen) gate(clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
-	return gateCmd(c.sess, clientID, action, open)
+	return gateCmd(c, c.sess, clientID, action, open)
 }
 
-func gateCmd(sess *Session, clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+func gateCmd(owner any, sess *Session, clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
 	return func() tea.Msg {
 		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
 		if err != nil {
-			return gateMsg{err: err}
+			return gateMsg{owner: owner, err: err}
 		}
-		return gateMsg{decision: sess.Can(action, t), open: open, target: t}
+		return gateMsg{owner: owner, decision: sess.Can(action, t), open: open, target: t}
 	}
 }
 
@@ -374,6 +382,24 @@ func runAction(status string, fn func() error) tea.Cmd {
 	}
 }
 
+// ownAction runs a model call and reports it to owner as a clientsAction.
+func ownAction(owner any, status string, fn func() error) tea.Cmd {
+	return func() tea.Msg {
+		if err := fn(); err != nil {
+			return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
+		}
+		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: status}}
+	}
+}
+
+// clientsAction is an ActionMsg of these screens addressed to the screen
+// or container whose dialog ran it: the shell gives every message to every
+// screen, so a plain ActionMsg could close another screen's dialog.
+type clientsAction struct {
+	owner any
+	ActionMsg
+}
+
 func (c *clientsScreen) openCreate() tea.Cmd {
 	if d := c.sess.Can(model.ActCreate, model.Target{Module: "clients"}); !d.Allowed {
 		return Status(model.Sanitize(d.Reason), true)
@@ -384,8 +410,8 @@ func (c *clientsScreen) openCreate() tea.Cmd {
 		if err != nil {
 			depts = nil // a role without departments still creates folders, with none
 		}
-		return gateMsg{decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
-			return createClientDialog(sess, depts), nil
+		return gateMsg{owner: c, decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
+			return createClientDialog(c, sess, depts), nil
 		}}
 	}
 }
@@ -401,7 +427,7 @@ func departmentOptions(depts []model.Department) []Option {
 
 // createClientDialog asks for the name, department and accounts, then for
 // the owner; the form stays (with what was typed) until the model agrees.
-func createClientDialog(sess *Session, depts []model.Department) Dialog {
+func createClientDialog(owner any, sess *Session, depts []model.Department) Dialog {
 	form := NewForm(sess.Theme, "New client folder",
 		Field{Key: "name", Label: "Name", Required: true, CharLimit: model.MaxNameLen, Placeholder: "e.g. Harbour Bakery Ltd"},
 		Field{Key: "dept", Label: "Department", Kind: ChoiceField, Options: departmentOptions(depts)},
@@ -418,9 +444,9 @@ func createClientDialog(sess *Session, depts []model.Department) Dialog {
 			return fd, func() tea.Msg {
 				cl, err := sess.Svc.CreateClient(bg(), sess.Principal, in)
 				if err != nil {
-					return ActionMsg{Err: err}
+					return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 				}
-				return ActionMsg{Status: fmt.Sprintf("Created %s with %d account(s)", model.Sanitize(cl.Name), cl.Accounts)}
+				return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Created %s with %d account(s)", model.Sanitize(cl.Name), cl.Accounts)}}
 			}
 		}
 		f.SetBusy(false)
@@ -482,7 +508,7 @@ func (c *clientsScreen) renameDialog(t model.Target) (Dialog, tea.Cmd) {
 		Field{Key: "name", Label: "Name", Required: true, Value: t.Client.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name := f.Value("name")
-		return nil, runAction("Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
+		return nil, ownAction(c, "Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
 			return sess.Svc.RenameClient(bg(), sess.Principal, id, name)
 		})
 	}}, nil
@@ -493,7 +519,7 @@ func (c *clientsScreen) archiveDialog(t model.Target) (Dialog, tea.Cmd) {
 	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
 		Body: "The folder leaves the list; its accounts, access and history stay. Restore it from the archived view (v)."},
 		OnYes: func() tea.Cmd {
-			return runAction("Archived "+name, func() error { return sess.Svc.ArchiveClient(bg(), sess.Principal, id) })
+			return ownAction(c, "Archived "+name, func() error { return sess.Svc.ArchiveClient(bg(), sess.Principal, id) })
 		}}, nil
 }
 
@@ -502,7 +528,7 @@ func (c *clientsScreen) restoreDialog(t model.Target) (Dialog, tea.Cmd) {
 	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
 		Body: "The folder returns to the live list with its accounts and access."},
 		OnYes: func() tea.Cmd {
-			return runAction("Restored "+name, func() error { return sess.Svc.RestoreClient(bg(), sess.Principal, id) })
+			return ownAction(c, "Restored "+name, func() error { return sess.Svc.RestoreClient(bg(), sess.Principal, id) })
 		}}, nil
 }
 
@@ -514,7 +540,7 @@ func (c *clientsScreen) ownerDialog(t model.Target) (Dialog, tea.Cmd) {
 		if o.ID != 0 {
 			who = model.Sanitize(o.Label)
 		}
-		return nil, runAction(name+" is now owned by "+who, func() error {
+		return nil, ownAction(c, name+" is now owned by "+who, func() error {
 			return sess.Svc.SetClientOwner(bg(), sess.Principal, id, o.ID)
 		})
 	}
@@ -526,9 +552,9 @@ func (c *clientsScreen) departmentDialog(t model.Target) (Dialog, tea.Cmd) {
 	load := func() tea.Msg {
 		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
 		if err != nil {
-			return gateMsg{err: err}
+			return gateMsg{owner: c, err: err}
 		}
-		return gateMsg{decision: model.Decision{Allowed: true}, target: t, open: func(model.Target) (Dialog, tea.Cmd) {
+		return gateMsg{owner: c, decision: model.Decision{Allowed: true}, target: t, open: func(model.Target) (Dialog, tea.Cmd) {
 			p := NewPicker(sess.Theme, "Department of "+name, departmentOptions(depts))
 			p.Local = true
 			return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
@@ -536,7 +562,7 @@ func (c *clientsScreen) departmentDialog(t model.Target) (Dialog, tea.Cmd) {
 				if o.Value != "" {
 					what = model.Sanitize(o.Value)
 				}
-				return nil, runAction(name+" is filed under "+what, func() error {
+				return nil, ownAction(c, name+" is filed under "+what, func() error {
 					return sess.Svc.SetClientDepartment(bg(), sess.Principal, id, o.Value)
 				})
 			}}, nil
@@ -617,17 +643,6 @@ type fullScreen interface {
 // helper dialogs say which keys they take.
 type helper interface {
 	help() []key.Binding
-}
-
-// updateChild passes a message to a container's child dialog: an action
-// result for a plain child is applied with HandleAction.
-func updateChild(child Dialog, msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(ActionMsg); ok {
-		if _, nested := child.(container); !nested {
-			return HandleAction(child, am)
-		}
-	}
-	return child.Update(msg)
 }
 
 // popup draws a dialog in a bordered box that fits width × height.

@@ -212,3 +212,27 @@ func TestClientsBulkReassign(t *testing.T) {
 		t.Fatal("esc should close bulk reassign")
 	}
 }
+
+// TestClientsIgnoreOtherScreensMessages: the shell gives every message to
+// every screen; another screen's action result or engine gate must not
+// close or open anything here.
+func TestClientsIgnoreOtherScreensMessages(t *testing.T) {
+	e := clientsOrg(t)
+	s := e.open(NewClients(e.session(e.owner)), 100, 30)
+	s = e.toClient(s, "Harbour Bakery")
+	s = e.keys(s, "m")
+	s = e.run(s, func() tea.Msg { return ActionMsg{Status: "another screen's"} })
+	if s.(*clientsScreen).dialog == nil {
+		t.Fatal("another screen's ActionMsg closed the pop-up")
+	}
+	s = e.keys(s, "esc")
+	other := &memberClients{}
+	s = e.run(s, func() tea.Msg {
+		return gateMsg{owner: other, decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
+			return &ResultDialog{Title: "not ours"}, nil
+		}}
+	})
+	if s.(*clientsScreen).dialog != nil {
+		t.Fatal("a gate asked by another view opened a dialog here")
+	}
+}

@@ -89,25 +89,33 @@ func readAccess(sess *Session, clientID int64) (*accessData, error) {
 }
 
 // routeContainer handles what every container treats alike: action
-// results, engine gates and refreshes go to the deepest container, keys to
-// the open child. It reports whether msg was consumed.
-func routeContainer(child *Dialog, msg tea.Msg, reload func() tea.Cmd) (tea.Cmd, bool) {
+// results and engine gates go to the container that asked (self) or on
+// down to the one that did, refreshes to all, keys to the open child. It reports whether msg was consumed.
+func routeContainer(self any, child *Dialog, msg tea.Msg, reload func() tea.Cmd) (tea.Cmd, bool) {
 	_, nested := (*child).(container)
 	switch m := msg.(type) {
 	case ActionMsg:
-		if nested {
+		return nil, true // another screen's
+	case clientsAction:
+		if m.owner != self {
+			if !nested {
+				return nil, true
+			}
 			var cmd tea.Cmd
 			*child, cmd = (*child).Update(msg)
 			return cmd, true
 		}
 		var cmd tea.Cmd
-		*child, cmd = HandleAction(*child, m)
+		*child, cmd = HandleAction(*child, m.ActionMsg)
 		if m.Err == nil {
 			cmd = tea.Batch(cmd, reload())
 		}
 		return cmd, true
 	case gateMsg:
-		if nested {
+		if m.owner != self {
+			if !nested {
+				return nil, true
+			}
 			var cmd tea.Cmd
 			*child, cmd = (*child).Update(msg)
 			return cmd, true
@@ -165,7 +173,7 @@ func (m *manageAccess) isContainer() {}
 func (m *manageAccess) load() tea.Cmd { return loadAccess(m.sess, m.clientID) }
 
 func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	cmd, done := routeContainer(&m.child, msg, m.load)
+	cmd, done := routeContainer(m, &m.child, msg, m.load)
 	if done {
 		return m, cmd
 	}
@@ -251,7 +259,7 @@ func (m *manageAccess) addStaff() tea.Cmd {
 	pd := staffPicker(sess, "+ Staff · "+name, "active", nil, added)
 	pd.Picker.Intro = fmt.Sprintf("Active members not yet added. They get all %d account(s) on; turn some off in the grid.", n)
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
-		return nil, runAction(fmt.Sprintf("Added %s to %s with all %d account(s) on", model.Sanitize(o.Label), name, n), func() error {
+		return nil, ownAction(m, fmt.Sprintf("Added %s to %s with all %d account(s) on", model.Sanitize(o.Label), name, n), func() error {
 			return sess.Svc.AddToClient(bg(), sess.Principal, id, o.ID)
 		})
 	}
@@ -273,7 +281,7 @@ func (m *manageAccess) removeStaff() tea.Cmd {
 		Title: "Remove staff member", Yes: "Remove", Danger: true,
 		Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in this folder goes too.", who, name),
 	}, OnYes: func() tea.Cmd {
-		return runAction("Removed "+who+" from "+name, func() error {
+		return ownAction(m, "Removed "+who+" from "+name, func() error {
 			return sess.Svc.RemoveFromClient(bg(), sess.Principal, id, mem.ID)
 		})
 	}}

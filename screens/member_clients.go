@@ -108,14 +108,14 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 }
 
 func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if am, ok := msg.(ActionMsg); ok && am.Err != nil {
+	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err != nil {
 		if p, ok := v.child.(*clientMultiPick); ok {
 			// Keep the marks: the refusal shows in the picker and the status.
 			p.busy, p.err = false, errText(am.Err)
 			return v, tea.Batch(Status(p.err, true), v.load())
 		}
 	}
-	cmd, done := routeContainer(&v.child, msg, v.load)
+	cmd, done := routeContainer(v, &v.child, msg, v.load)
 	if done {
 		return v, cmd
 	}
@@ -163,6 +163,7 @@ func (v *memberClients) key(km tea.KeyMsg) tea.Cmd {
 			added[r.clientID] = true
 		}
 		p := newClientMultiPick(v.sess, v.member, added)
+		p.owner = v
 		v.child = p
 		return p.fetch()
 	case key.Matches(km, v.keys.RemoveClient):
@@ -177,12 +178,12 @@ func (v *memberClients) removeClient() tea.Cmd {
 	}
 	row := v.rows[v.cursor]
 	sess, m := v.sess, v.member
-	return gateCmd(sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
+	return gateCmd(v, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
 		who, client := model.Sanitize(m.Name), model.Sanitize(row.client)
 		return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
 			Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in it goes too.", who, client)},
 			OnYes: func() tea.Cmd {
-				return runAction("Removed "+who+" from "+client, func() error {
+				return ownAction(v, "Removed "+who+" from "+client, func() error {
 					return sess.Svc.RemoveFromClient(bg(), sess.Principal, row.clientID, m.ID)
 				})
 			}}, nil
@@ -262,6 +263,7 @@ func (v *memberClients) FullHelp() [][]key.Binding { return [][]key.Binding{v.Sh
 // space marks (marks survive a new filter), enter adds the member to every
 // marked folder with all its accounts on.
 type clientMultiPick struct {
+	owner  any // the view the result goes to
 	sess   *Session
 	member model.Member
 	added  map[int64]bool
@@ -378,7 +380,7 @@ func (p *clientMultiPick) apply() tea.Cmd {
 		return nil
 	}
 	p.busy = true
-	sess, m, ids := p.sess, p.member, append([]int64{}, p.order...)
+	sess, m, ids, owner := p.sess, p.member, append([]int64{}, p.order...), p.owner
 	return func() tea.Msg {
 		n := 0
 		for _, id := range ids {
@@ -386,11 +388,11 @@ func (p *clientMultiPick) apply() tea.Cmd {
 				if n > 0 {
 					err = fmt.Errorf("added to %d of %d folder(s), then: %w", n, len(ids), err)
 				}
-				return ActionMsg{Err: err}
+				return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 			}
 			n++
 		}
-		return ActionMsg{Status: fmt.Sprintf("Added %s to %d client folder(s), all accounts on", model.Sanitize(m.Name), n)}
+		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Added %s to %d client folder(s), all accounts on", model.Sanitize(m.Name), n)}}
 	}
 }
 

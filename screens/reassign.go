@@ -130,7 +130,7 @@ func (r *reassign) render() {
 }
 
 func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	cmd, done := routeContainer(&r.child, msg, r.reload)
+	cmd, done := routeContainer(r, &r.child, msg, r.reload)
 	if r.child == nil && r.from.ID == 0 {
 		return nil, cmd // the owner picker was cancelled
 	}
@@ -279,7 +279,7 @@ func (r *reassign) confirm(to Option) Dialog {
 					// Every folder that matches the filter now, minus the exceptions.
 					cs, _, err := sess.Svc.ListClients(bg(), sess.Principal, model.ClientQuery{OwnerID: from.ID, Text: text})
 					if err != nil {
-						return ActionMsg{Err: err}
+						return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
 					}
 					list = nil
 					for _, c := range cs {
@@ -289,13 +289,13 @@ func (r *reassign) confirm(to Option) Dialog {
 					}
 				}
 				if len(list) == 0 {
-					return ActionMsg{Err: fmt.Errorf("%w: no folders to reassign", model.ErrInvalid)}
+					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: no folders to reassign", model.ErrInvalid)}}
 				}
 				moved, err := sess.Svc.BulkReassign(bg(), sess.Principal, from.ID, to.ID, list)
 				if err != nil {
-					return ActionMsg{Err: err}
+					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
 				}
-				return ActionMsg{Status: fmt.Sprintf("Reassigned %d folder(s) from %s to %s", moved, model.Sanitize(from.Label), toName)}
+				return clientsAction{owner: r, ActionMsg: ActionMsg{Status: fmt.Sprintf("Reassigned %d folder(s) from %s to %s", moved, model.Sanitize(from.Label), toName)}}
 			}
 		}}
 }
