@@ -270,7 +270,11 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 			continue
 		}
 		opt := Option{Label: o.Name, Value: o.Name, ID: o.ID, Detail: fmt.Sprintf("%d member(s)", o.Members)}
-		if d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(o)}); !d.Allowed {
+		d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(o)})
+		if o.Builtin == "owner" {
+			d = model.Decision{Reason: "there is exactly one Owner; ownership moves only by a transfer"}
+		}
+		if !d.Allowed {
 			opt.Disabled, opt.Reason = true, d.Reason
 		}
 		opts = append(opts, opt)

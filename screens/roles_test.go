@@ -1,0 +1,199 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"gatehouse/keymap"
+	"gatehouse/model"
+)
+
+// rolesOf lists the roles by name.
+func rolesOf(t *testing.T, e *staffEnv) map[string]model.Role {
+	t.Helper()
+	rs, err := e.svc.ListRoles(e.ctx, model.System("tester"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]model.Role{}
+	for _, r := range rs {
+		out[r.Name] = r
+	}
+	return out
+}
+
+// cursorTo moves a roles screen's cursor onto the named role.
+func cursorTo(t *testing.T, e *staffEnv, s Screen, name string) Screen {
+	t.Helper()
+	rs := s.(*rolesScreen)
+	for i := 0; i < len(rs.roles)+1; i++ {
+		if r, ok := rs.selected(); ok && r.Name == name {
+			return s
+		}
+		s = e.press(s, "down")
+	}
+	t.Fatalf("role %s not in the list", name)
+	return s
+}
+
+func TestRolesGoldens(t *testing.T) {
+	e := newStaffEnv(t)
+	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}, {Module: "clients", Action: "view", Scope: "department"}}
+	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "Sees their department", perms); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		w, h := size[0], size[1]
+		suffix := fmt.Sprintf("_%dx%d", w, h)
+		s := e.start(NewRoles(e.session(e.owner)), w, h)
+		s = cursorTo(t, e, s, "Admin")
+		v := s.View()
+		for _, want := range []string{"only the Owner makes or unmakes Admins", "billing", "internal accounts only if added"} {
+			if h == 40 && !strings.Contains(v, want) {
+				t.Errorf("Admin matrix lacks %q:\n%s", want, v)
+			}
+		}
+		golden(t, "roles_matrix"+suffix, v, w, h)
+		s = cursorTo(t, e, s, "Manager")
+		s = e.press(s, "e", "down", "a")
+		golden(t, "roles_editor"+suffix, s.View(), w, h)
+		s = e.press(s, "s")
+		golden(t, "roles_editor_confirm"+suffix, s.View(), w, h)
+	}
+}
+
+// The demo: create a "Support agent" role in the editor, see what it
+// grants before saving, give it to a member after previewing what they
+// gain, and see their actor and the audit log change.
+func TestSupportAgentRoleFlow(t *testing.T) {
+	e := newStaffEnv(t)
+	sam := e.member("Sam Support", "sam@acme.test", "Advisor")
+	if _, err := e.svc.CreateClient(e.ctx, model.System("tester"), model.ClientInput{Name: "Harbour Bakery", Accounts: []string{"Payroll"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := e.start(NewRoles(e.session(e.owner)), 100, 30)
+
+	s = e.press(s, "n", "Support agent", "tab", "Answers client questions", "enter")
+	if _, ok := s.(*rolesScreen).dialog.(*roleEditor); !ok {
+		t.Fatalf("the name form did not lead to the editor:\n%s", s.View())
+	}
+	// staff.view: all; clients.view: all; accounts.view: all (cycled).
+	s = e.press(s, "a", "down", "a", "down", " ", " ", " ")
+	s = e.press(s, "s")
+	v := s.View()
+	for _, want := range []string{"Create role Support agent?", "+ view staff: all", "+ view clients: all", "+ view accounts: all"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("confirmation lacks %q:\n%s", want, v)
+		}
+	}
+	if _, ok := rolesOf(t, e)["Support agent"]; ok {
+		t.Fatal("the role exists before it was confirmed")
+	}
+	s = e.press(s, "y")
+	role, ok := rolesOf(t, e)["Support agent"]
+	if !ok {
+		t.Fatalf("role not created; statuses %v", e.statuses)
+	}
+	ps, _ := model.NewPermissionSet(role.Permissions)
+	if ps.Get("clients", "view") != "all" || ps.Get("staff", "view") != "all" || ps.Get("accounts", "view") != "all" || len(ps) != 3 {
+		t.Fatalf("role grants %v", ps)
+	}
+
+	// Give it to Sam: the preview comes first, nothing changes until y.
+	s = cursorTo(t, e, s, "Support agent")
+	s = e.press(s, "g", "sam", "enter")
+	v = s.View()
+	for _, want := range []string{"What if Sam Support were Support agent?", "Would gain access to", "all client accounts (1 more", "view clients (all)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+	if a, _ := e.svc.Actor(e.ctx, model.MemberPrincipal(sam, "t")); a.Role != "Advisor" {
+		t.Fatalf("role changed before it was confirmed: %s", a.Role)
+	}
+	e.press(s, "y")
+	a, err := e.svc.Actor(e.ctx, model.MemberPrincipal(sam, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Role != "Support agent" || a.Perms.Get("clients", "view") != "all" {
+		t.Fatalf("Sam's actor is %s %v", a.Role, a.Perms)
+	}
+	for _, action := range []string{"role.create", "staff.set-role"} {
+		es, err := e.svc.ListAudit(e.ctx, model.System("tester"), model.AuditQuery{Action: action})
+		if err != nil || len(es) != 1 {
+			t.Fatalf("audit %s: %v %v", action, es, err)
+		}
+	}
+}
+
+func TestRoleDeleteMovesMembers(t *testing.T) {
+	e := newStaffEnv(t)
+	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}
+	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Temp", "", perms); err != nil {
+		t.Fatal(err)
+	}
+	m := e.member("Tess Temp", "tess@acme.test", "Temp")
+	s := e.start(NewRoles(e.session(e.owner)), 100, 30)
+	s = cursorTo(t, e, s, "Temp")
+	s = e.press(s, "x")
+	if v := s.View(); !strings.Contains(v, "has 1 member(s)") || !strings.Contains(v, "Owner — ") {
+		t.Fatalf("delete did not ask where the members go (the Owner role offered disabled):\n%s", v)
+	}
+	s = e.press(s, "Advisor", "enter")
+	if v := s.View(); !strings.Contains(v, "move to Advisor") {
+		t.Fatalf("confirmation: \n%s", v)
+	}
+	e.press(s, "y")
+	if _, ok := rolesOf(t, e)["Temp"]; ok {
+		t.Fatalf("role not deleted: %v", e.statuses)
+	}
+	got, err := e.svc.GetMember(e.ctx, model.System("tester"), m.ID)
+	if err != nil || got.RoleName != "Advisor" {
+		t.Fatalf("member is %s, %v", got.RoleName, err)
+	}
+}
+
+func TestRoleScreenRefusesWhatTheEngineRefuses(t *testing.T) {
+	e := newStaffEnv(t)
+	adv := e.member("Ada Advisor", "ada@acme.test", "Advisor")
+	s := e.start(NewRoles(e.session(adv)), 100, 30)
+	s = e.press(s, "n")
+	if s.Capturing() {
+		t.Fatal("an Advisor got the new-role form")
+	}
+	if st := e.lastStatus(); !st.Err || !strings.Contains(st.Text, "may not create roles") {
+		t.Fatalf("status %+v", st)
+	}
+	s = e.press(s, "e")
+	if s.Capturing() {
+		t.Fatal("a built-in role opened in the editor")
+	}
+}
+
+// A grid with a ceiling never goes above it: a member cannot grant what
+// they do not hold.
+func TestScopeGridCeiling(t *testing.T) {
+	e := newStaffEnv(t)
+	sess := e.session(e.owner)
+	ceiling := model.PermissionSet{"staff.view": "department"}
+	g := newScopeGrid(sess.Theme, keymap.DefaultAdmin(), model.PermissionSet{}, ceiling)
+	g.key(keyMsg("a"))
+	if g.perms.Get("staff", "view") != "" || !strings.Contains(g.note, "more than you hold") {
+		t.Fatalf("set above the ceiling: %v %q", g.perms, g.note)
+	}
+	g.key(keyMsg("d"))
+	if g.perms.Get("staff", "view") != "department" {
+		t.Fatalf("department refused: %v", g.perms)
+	}
+	g.key(keyMsg(" ")) // cycling past the ceiling wraps to off
+	if g.perms.Get("staff", "view") != "" {
+		t.Fatalf("cycle went above the ceiling: %v", g.perms)
+	}
+	g.key(keyMsg("right"))
+	g.key(keyMsg(" "))
+	if g.perms.Get("staff", "create") != "" {
+		t.Fatalf("a cell with no ceiling at all was set: %v", g.perms)
+	}
+}
