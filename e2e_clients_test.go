@@ -93,7 +93,7 @@ func TestClientsManageAccessInTmux(t *testing.T) {
 
 	p.waitFor("Staff", "Olivia Hart")
 	// Tab to the Clients screen, giving each tab time to draw.
-	for i := 0; !p.shows("folders · sorted by", 2*time.Second); i++ {
+	for i := 0; !p.shows(" · sorted by ", 2*time.Second); i++ {
 		if i == 8 {
 			t.Fatalf("no Clients screen among the tabs:\n%s", p.screen())
 		}
@@ -103,7 +103,7 @@ func TestClientsManageAccessInTmux(t *testing.T) {
 	wantCode(t, before, 0, "check before")
 
 	p.keys("/", "text:Acme", "Enter")
-	p.waitFor("1 folders", "Acme Ltd")
+	p.waitFor("1 folder ·", "Acme Ltd")
 	p.keys("m")
 	p.waitFor("Manage Access · Acme Ltd", "Sara Lindqvist")
 	p.keys("Enter")

@@ -588,7 +588,7 @@ func (c *clientsScreen) listView() string {
 	if c.archived {
 		title = "Archived clients"
 	}
-	head := th.Title.Render(title) + th.Muted.Render(fmt.Sprintf(" · %d folders · sorted by %s", c.table.Total(), clientSorts[c.sortIdx].key))
+	head := th.Title.Render(title) + th.Muted.Render(fmt.Sprintf(" · %s · sorted by %s", folders(c.table.Total()), clientSorts[c.sortIdx].key))
 	if c.desc {
 		head += th.Muted.Render(" (reversed)")
 	}
@@ -603,6 +603,18 @@ func (c *clientsScreen) listView() string {
 		return head + "\n" + th.Muted.Render("Loading…")
 	}
 	return head + "\n" + c.table.View()
+}
+
+// folders counts folders in words: "1 folder", "2,500 folders".
+func folders(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if n == 1 {
+		return s + " folder"
+	}
+	return s + " folders"
 }
 
 func (c *clientsScreen) ShortHelp() []key.Binding {
