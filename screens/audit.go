@@ -239,6 +239,15 @@ func (s *auditScreen) clamp() {
 }
 
 func (s *auditScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	msg, mine := adminOwnAction(s, msg)
+	if !mine {
+		return s, nil
+	}
+	scr, cmd := s.update(msg)
+	return scr, addressed(s, cmd)
+}
+
+func (s *auditScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case auditPageMsg:
 		s.setPage(msg)

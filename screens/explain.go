@@ -165,3 +165,45 @@ func (v *ExplainView) View(width, height int) string {
 	b.WriteString(th.Muted.Render("enter/esc close"))
 	return b.String()
 }
+
+// adminActionMsg is an ActionMsg addressed to the screen whose command
+// produced it: the shell gives every message to every screen, and another
+// screen's result must not close this one's dialog or repeat its status.
+type adminActionMsg struct {
+	to  Screen
+	msg ActionMsg
+}
+
+// addressed wraps the ActionMsgs cmd produces (in batches too) so that only
+// the screen to handles them.
+func addressed(to Screen, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch m := cmd().(type) {
+		case ActionMsg:
+			return adminActionMsg{to: to, msg: m}
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, len(m))
+			for i, c := range m {
+				out[i] = addressed(to, c)
+			}
+			return out
+		default:
+			return m
+		}
+	}
+}
+
+// adminOwnAction unwraps an action result addressed to s; ok is false for
+// results that belong to another screen.
+func adminOwnAction(s Screen, msg tea.Msg) (tea.Msg, bool) {
+	switch m := msg.(type) {
+	case adminActionMsg:
+		return m.msg, m.to == s
+	case ActionMsg:
+		return nil, false
+	}
+	return msg, true
+}

@@ -104,6 +104,15 @@ func (s *simScreen) run() tea.Cmd {
 }
 
 func (s *simScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	msg, mine := adminOwnAction(s, msg)
+	if !mine {
+		return s, nil
+	}
+	scr, cmd := s.update(msg)
+	return scr, addressed(s, cmd)
+}
+
+func (s *simScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case simResultMsg:
 		if msg.err != nil {

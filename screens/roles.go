@@ -82,6 +82,15 @@ func rolePerms(r model.Role) model.PermissionSet {
 }
 
 func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	msg, mine := adminOwnAction(s, msg)
+	if !mine {
+		return s, nil
+	}
+	scr, cmd := s.update(msg)
+	return scr, addressed(s, cmd)
+}
+
+func (s *rolesScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case rolesMsg:
 		if msg.err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"gatehouse/keymap"
 	"gatehouse/model"
 )
@@ -195,5 +197,18 @@ func TestScopeGridCeiling(t *testing.T) {
 	g.key(keyMsg(" "))
 	if g.perms.Get("staff", "create") != "" {
 		t.Fatalf("a cell with no ceiling at all was set: %v", g.perms)
+	}
+}
+
+// The shell gives every message to every screen: another screen's action
+// result must not close this screen's dialog.
+func TestForeignActionResultIgnored(t *testing.T) {
+	e := newStaffEnv(t)
+	s := e.start(NewRoles(e.session(e.owner)), 100, 30)
+	s = e.press(s, "n")
+	n := len(e.statuses)
+	s = e.drive(s, func() tea.Msg { return ActionMsg{Status: "from the Staff screen"} })
+	if !s.Capturing() || len(e.statuses) != n {
+		t.Fatalf("a foreign result closed the form or repeated its status: %v", e.statuses[n:])
 	}
 }

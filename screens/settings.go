@@ -86,6 +86,15 @@ func (s *settingsScreen) Init() tea.Cmd {
 }
 
 func (s *settingsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	msg, mine := adminOwnAction(s, msg)
+	if !mine {
+		return s, nil
+	}
+	scr, cmd := s.update(msg)
+	return scr, addressed(s, cmd)
+}
+
+func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case RefreshMsg:
 		return s, s.Init()
