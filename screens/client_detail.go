@@ -242,7 +242,7 @@ func orNone(s, none string) string {
 func (d *clientDetail) hints() string {
 	var parts []string
 	if d.can(model.ActCreate, nil).Allowed {
-		parts = append(parts, "n add account")
+		parts = append(parts, "n add")
 	}
 	if d.can(model.ActUpdate, &model.Account{}).Allowed {
 		parts = append(parts, "r rename")
@@ -250,7 +250,7 @@ func (d *clientDetail) hints() string {
 	if d.can(model.ActDelete, &model.Account{}).Allowed {
 		parts = append(parts, "x remove")
 	}
-	return strings.Join(append(parts, "w who can reach", "m manage access", "esc back"), " · ")
+	return strings.Join(append(parts, "w who can reach?", "m manage access", "esc back"), " · ")
 }
 
 func (d *clientDetail) help() []key.Binding {

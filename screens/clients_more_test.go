@@ -236,3 +236,25 @@ func TestClientsIgnoreOtherScreensMessages(t *testing.T) {
 		t.Fatal("a gate asked by another view opened a dialog here")
 	}
 }
+
+func TestClientDetailAndMemberClientsGolden(t *testing.T) {
+	e := clientsOrg(t)
+	sys := model.System("tester")
+	hb := e.client("Harbour Bakery")
+	if err := e.svc.AddToClient(e.ctx, sys, hb.ID, e.ms["ann"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SetAccountAccess(e.ctx, sys, e.account("Harbour Bakery", "Timesheets").ID, e.ms["ann"].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range sizes {
+		s := e.open(NewClients(e.session(e.owner)), sz[0], sz[1])
+		s = e.toClient(s, "Harbour Bakery")
+		s = e.keys(s, "enter")
+		golden(t, sizeName("clients_detail", sz), s.View(), sz[0], sz[1])
+		s = e.keys(s, "esc", "B", "Adam", "enter")
+		golden(t, sizeName("clients_bulk_reassign", sz), s.View(), sz[0], sz[1])
+		mc := e.open(NewMemberClients(e.session(e.owner), e.ms["ann"]), sz[0], sz[1])
+		golden(t, sizeName("clients_member_clients", sz), mc.View(), sz[0], sz[1])
+	}
+}

@@ -405,7 +405,7 @@ func TestClientsAdvisorView(t *testing.T) {
 	if !strings.Contains(v, "Payroll") || !strings.Contains(v, "Timesheets") || strings.Contains(v, "Leave") {
 		t.Fatalf("the detail should show only Ann's toggled accounts:\n%s", v)
 	}
-	if strings.Contains(v, "n add account") {
+	if strings.Contains(v, "n add ·") {
 		t.Fatalf("an Advisor is offered to add accounts:\n%s", v)
 	}
 	s = e.keys(s, "n")
