@@ -485,7 +485,8 @@ func staffPicker(sess *Session, title, status string, fixed []Option, skip map[i
 	pd := &PickerDialog{Picker: p}
 	pd.OnFilter = func(text string) tea.Cmd {
 		return func() tea.Msg {
-			ms, _, err := sess.Svc.ListStaff(bg(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50})
+			// Ask for as many more as may be skipped, so a full page remains.
+			ms, _, err := sess.Svc.ListStaff(bg(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50 + len(skip)})
 			items := append([]Option{}, fixed...)
 			if text != "" {
 				items = nil
