@@ -41,6 +41,7 @@ func newClientDetail(sess *Session, c model.Client) *clientDetail {
 
 func (d *clientDetail) isContainer()     {}
 func (d *clientDetail) fullScreen() bool { return true }
+func (d *clientDetail) capturing() bool  { return d.child != nil }
 
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID

@@ -101,7 +101,12 @@ func (c *clientsScreen) layout() {
 	c.filter.Width = max(c.width-30, 10)
 }
 
-func (c *clientsScreen) Capturing() bool { return c.filtering || c.dialog != nil }
+func (c *clientsScreen) Capturing() bool {
+	if cp, ok := c.dialog.(capturer); ok {
+		return c.filtering || cp.capturing()
+	}
+	return c.filtering || c.dialog != nil
+}
 
 func bg() context.Context { return context.Background() }
 
@@ -651,6 +656,12 @@ type container interface {
 // fullScreen dialogs replace the list rather than float over it.
 type fullScreen interface {
 	fullScreen() bool
+}
+
+// capturer dialogs say whether they need every key now; a full-screen
+// view without an open input lets the shell keep tab, q and ?.
+type capturer interface {
+	capturing() bool
 }
 
 // helper dialogs say which keys they take.

@@ -258,3 +258,27 @@ func TestClientDetailAndMemberClientsGolden(t *testing.T) {
 		golden(t, sizeName("clients_member_clients", sz), mc.View(), sz[0], sz[1])
 	}
 }
+
+// TestClientsCapturing: the shell keeps tab, q and ? on the list and a
+// folder's detail, and gives every key to a pop-up, a form or the filter.
+func TestClientsCapturing(t *testing.T) {
+	e := clientsOrg(t)
+	s := e.open(NewClients(e.session(e.owner)), 100, 30)
+	steps := []struct {
+		keys []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"/"}, true},
+		{[]string{"esc", "enter"}, false}, // the detail
+		{[]string{"n"}, true},             // add account form
+		{[]string{"esc", "esc", "m"}, true},
+		{[]string{"esc"}, false},
+	}
+	for _, st := range steps {
+		s = e.keys(s, st.keys...)
+		if got := s.Capturing(); got != st.want {
+			t.Fatalf("after %v: capturing %v, want %v", st.keys, got, st.want)
+		}
+	}
+}

@@ -67,6 +67,7 @@ func (r *reassign) isContainer() {}
 func (r *reassign) setSize(w, h int) { r.table.SetSize(w, h-3) }
 
 func (r *reassign) fullScreen() bool { return true }
+func (r *reassign) capturing() bool  { return r.child != nil || r.filtering }
 
 // start opens the picker of the current owner.
 func (r *reassign) start() tea.Cmd {
