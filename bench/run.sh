@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces every number of docs/performance.md on a fresh clone:
-#   bench/run.sh            # demo and large, Casbin at demo, mid and large, 5 runs each
+#   bench/run.sh            # demo and large, Casbin at demo, mid and large, 6 runs each (benchstat wants 6 for a confidence interval)
 #   COUNT=10 bench/run.sh   # more runs
 #   SIZES=demo bench/run.sh # the quick version (no large build)
 #
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-COUNT=${COUNT:-5}
+COUNT=${COUNT:-6}
 SIZES=${SIZES:-demo,large}
 CASBIN_SIZES=${CASBIN_SIZES:-demo,mid,large}
 OUT=bench/results
