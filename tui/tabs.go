@@ -9,5 +9,10 @@ type Tab func(*screens.Session) screens.Screen
 // adding its constructor here.
 var DefaultTabs = []Tab{
 	screens.NewStaff,
+	screens.NewClients,
+	screens.NewRoles,
+	screens.NewAudit,
+	screens.NewSettings,
+	screens.NewExplain,
 	screens.NewProfile,
 }
