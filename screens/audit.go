@@ -483,7 +483,7 @@ func (s *auditScreen) View() string {
 		pos = th.Muted.Render(fmt.Sprintf("entry #%d · newest first", e.ID))
 	}
 	b.WriteString(th.Title.Render("Audit") + "  " + pos + "\n")
-	b.WriteString(cell(s.filterLine(), s.width) + "\n")
+	b.WriteString(fitStyled(s.filterLine(), s.width) + "\n")
 	b.WriteString(th.Header.Render("  "+s.line("Time", "Actor", "Action", "Target", "Origin")) + "\n")
 	switch {
 	case s.loadErr != "":

@@ -458,7 +458,7 @@ func (s *staffScreen) View() string {
 	default:
 		filter = th.Muted.Render(s.hints())
 	}
-	return head + "\n" + cell(filter, s.width) + "\n" + s.table.View()
+	return head + "\n" + fitStyled(filter, s.width) + "\n" + s.table.View()
 }
 
 func (s *staffScreen) countText() string {

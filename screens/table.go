@@ -218,6 +218,16 @@ func cell(s string, w int) string {
 	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 }
 
+// fitStyled fits already-styled text, whose user-typed parts were
+// sanitized when it was built, into exactly w cells. Unlike cell it keeps
+// the styles' escape sequences, which Sanitize would make visible.
+func fitStyled(s string, w int) string {
+	if lipgloss.Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+}
+
 func (t *Table) line(cells []string, widths []int) string {
 	parts := make([]string, 0, len(cells))
 	for i, w := range widths {
