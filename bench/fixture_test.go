@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"sync"
 	"testing"
 
@@ -65,8 +64,7 @@ func sizeEnv(b *testing.B, s Size) *env {
 
 // openRaw opens the file the way db.Open opens its read pool.
 func openRaw(path string) (*sql.DB, error) {
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_foreign_keys=on&_busy_timeout=15000&_journal_mode=WAL&_synchronous=NORMAL&_query_only=true"
-	return sql.Open("sqlite3", dsn)
+	return sql.Open("sqlite3", db.ReadPoolDSN(path))
 }
 
 func openEnv(ctx context.Context, s Size, path string) (*env, error) {

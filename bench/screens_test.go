@@ -25,9 +25,10 @@ type screenCase struct {
 	// filterChar is typed into the screen's filter (after "/" opens it).
 	filterChar rune
 	// applyFilter says how typing becomes a new list: "enter" (the Staff
-	// screen queries when enter ends the filter), "typing" (the Clients
-	// screen queries on every key), or "" (the Audit screen's filter is a
-	// form; its applied filter is measured as a pre-filtered screen).
+	// and Clients screens query after a pause in typing, or at once when
+	// enter ends the filter), "typing" (a screen that queries on every
+	// key), or "" (the Audit screen's filter is a form; its applied filter
+	// is measured as a pre-filtered screen).
 	applyFilter string
 	// filtered opens the screen with a filter already applied, for screens
 	// whose filter is a form.
@@ -36,7 +37,7 @@ type screenCase struct {
 
 var screenCases = []screenCase{
 	{name: "staff", open: screens.NewStaff, filterChar: 'a', applyFilter: "enter"},
-	{name: "clients", open: screens.NewClients, filterChar: 'a', applyFilter: "typing"},
+	{name: "clients", open: screens.NewClients, filterChar: 'a', applyFilter: "enter"},
 	{name: "audit", open: screens.NewAudit, filterChar: 'a', filtered: func(s *screens.Session) screens.Screen {
 		return screens.NewAuditFor(s, model.AuditQuery{Action: "client.rename"})
 	}},

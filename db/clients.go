@@ -77,6 +77,13 @@ var clientSorts = map[string]string{
 	"created": "c.created_at",
 }
 
+// clientSortJoins are the joins a sort needs to find its key; the name and
+// created sorts need none, so their page is read from an index alone.
+var clientSortJoins = map[string]string{
+	"owner":      " LEFT JOIN staff o ON o.id = c.owner_id",
+	"department": " LEFT JOIN departments d ON d.id = c.department_id",
+}
+
 func (cq ClientQuery) where() (string, []any) {
 	clause, args := cq.Scope.clientClause()
 	parts := []string{clause}
@@ -99,12 +106,16 @@ func (cq ClientQuery) where() (string, []any) {
 	return " WHERE " + strings.Join(parts, " AND "), args
 }
 
-// ListClients returns one page of client folders, the internal one first.
-func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, error) {
+// listQuery is ListClients' SQL: the page's ids are chosen first, in order,
+// by a query that touches only the clients table (and the sort's join), so
+// that the owner, department and the two counts are read for the rows of
+// the page alone rather than for every folder in scope.
+func (cq ClientQuery) listQuery() (string, []any) {
 	where, args := cq.where()
-	order, ok := clientSorts[cq.Sort]
+	sortKey := cq.Sort
+	order, ok := clientSorts[sortKey]
 	if !ok {
-		order = clientSorts["name"]
+		sortKey, order = "name", clientSorts["name"]
 	}
 	dir := "ASC"
 	if cq.Desc {
@@ -114,8 +125,16 @@ func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, erro
 	if limit <= 0 {
 		limit = -1
 	}
-	query := clientSelect + where + fmt.Sprintf(" ORDER BY c.internal DESC, %s %s, c.id %s LIMIT ? OFFSET ?", order, dir, dir)
-	rows, err := q.QueryContext(ctx, query, append(args, limit, cq.Offset)...)
+	orderBy := fmt.Sprintf(" ORDER BY c.internal DESC, %s %s, c.id %s", order, dir, dir)
+	page := "SELECT c.id FROM clients c" + clientSortJoins[sortKey] + where + orderBy + " LIMIT ? OFFSET ?"
+	query := clientSelect + " JOIN (" + page + ") page ON page.id = c.id" + orderBy
+	return query, append(args, limit, cq.Offset)
+}
+
+// ListClients returns one page of client folders, the internal one first.
+func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, error) {
+	query, args := cq.listQuery()
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list clients: %w", err)
 	}
@@ -131,11 +150,13 @@ func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, erro
 	return out, rows.Err()
 }
 
-// CountClients counts the folders a query would list without paging.
+// CountClients counts the folders a query would list without paging. Its
+// filters name only the clients table, so it joins nothing and can count
+// from the list index alone.
 func CountClients(ctx context.Context, q Querier, cq ClientQuery) (int, error) {
 	where, args := cq.where()
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM clients c LEFT JOIN staff o ON o.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id`+where, args...).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM clients c`+where, args...).Scan(&n)
 	return n, err
 }
 

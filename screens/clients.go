@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -28,6 +29,8 @@ type clientsScreen struct {
 
 	filter    textinput.Model
 	filtering bool
+	text      string // the filter the list was queried with
+	filterSeq int    // the newest pause in typing; older ones are dropped
 	sortIdx   int
 	desc      bool
 	archived  bool
@@ -45,6 +48,13 @@ var clientSorts = []struct {
 	key string
 	col int
 }{{"name", 0}, {"owner", 1}, {"department", 2}, {"created", -1}}
+
+// clientsFilterDelay is how long typing in the filter pauses before the
+// list is queried again, as on the Staff screen: at 100,000 folders a
+// filtered count takes ~100 ms, so one query per pause, not one per key.
+var clientsFilterDelay = 150 * time.Millisecond
+
+type clientsFilterMsg struct{ seq int }
 
 type clientsPageMsg struct {
 	seq    int
@@ -111,7 +121,7 @@ func (c *clientsScreen) Capturing() bool {
 func bg() context.Context { return context.Background() }
 
 func (c *clientsScreen) query(offset, limit int) model.ClientQuery {
-	return model.ClientQuery{Text: strings.TrimSpace(c.filter.Value()), Archived: c.archived,
+	return model.ClientQuery{Text: c.text, Archived: c.archived,
 		Sort: clientSorts[c.sortIdx].key, Desc: c.desc, Limit: limit, Offset: offset}
 }
 
@@ -196,6 +206,8 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case clientsPageMsg:
 		return c, c.setPage(m)
+	case clientsFilterMsg:
+		return c, c.applyFilter(m.seq == c.filterSeq)
 	case RefreshMsg:
 		cmds := []tea.Cmd{c.reload()}
 		if c.dialog != nil {
@@ -256,24 +268,34 @@ func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
 		case "esc":
 			c.filtering = false
 			c.filter.Blur()
-			if c.filter.Value() != "" {
-				c.filter.SetValue("")
-				return c.requery()
-			}
-			return nil
+			c.filter.SetValue("")
+			return c.applyFilter(true)
 		case "enter", "down", "up":
 			c.filtering = false
 			c.filter.Blur()
-			return nil
+			return c.applyFilter(true)
 		}
 	}
 	before := c.filter.Value()
 	var cmd tea.Cmd
 	c.filter, cmd = c.filter.Update(msg)
-	if c.filter.Value() != before {
-		return tea.Batch(cmd, c.requery())
+	if c.filter.Value() == before {
+		return cmd
 	}
-	return cmd
+	c.filterSeq++
+	seq := c.filterSeq
+	return tea.Batch(cmd, tea.Tick(clientsFilterDelay, func(time.Time) tea.Msg { return clientsFilterMsg{seq: seq} }))
+}
+
+// applyFilter queries the list with the filter as typed, if now (a pause in
+// typing that is still the newest, or the filter was left) and it changed.
+func (c *clientsScreen) applyFilter(now bool) tea.Cmd {
+	v := strings.TrimSpace(c.filter.Value())
+	if !now || v == c.text {
+		return nil
+	}
+	c.text = v
+	return c.requery()
 }
 
 func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
@@ -286,11 +308,8 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		c.filtering = true
 		return c.filter.Focus()
 	case key.Matches(km, lk.Back):
-		if c.filter.Value() != "" {
-			c.filter.SetValue("")
-			return c.requery()
-		}
-		return nil
+		c.filter.SetValue("")
+		return c.applyFilter(true)
 	case key.Matches(km, lk.Sort):
 		c.sortIdx = (c.sortIdx + 1) % len(clientSorts)
 		c.table.SetSort(clientSorts[c.sortIdx].col, c.desc)
@@ -306,7 +325,7 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		return c.openCreate()
 	case key.Matches(km, ck.Reassign):
 		if d := c.sess.Can(model.ActUpdate, model.Target{Module: "clients"}); !d.Allowed {
-			return Status(d.Reason, true)
+			return RefusedAction(c.sess, model.ActUpdate, model.Target{Module: "clients"})
 		}
 		r := newReassign(c.sess)
 		r.setSize(c.width, c.height)
@@ -372,7 +391,7 @@ func openGated(m gateMsg) (Dialog, tea.Cmd) {
 		return nil, Status(errText(m.err), true)
 	}
 	if !m.decision.Allowed {
-		return nil, Status(model.Sanitize(m.decision.Reason), true)
+		return nil, RefusedWith(&ExplainView{Title: "Why it was refused", Decision: m.decision})
 	}
 	return m.open(m.target)
 }
@@ -407,7 +426,7 @@ type clientsAction struct {
 
 func (c *clientsScreen) openCreate() tea.Cmd {
 	if d := c.sess.Can(model.ActCreate, model.Target{Module: "clients"}); !d.Allowed {
-		return Status(model.Sanitize(d.Reason), true)
+		return RefusedAction(c.sess, model.ActCreate, model.Target{Module: "clients"})
 	}
 	sess := c.sess
 	return func() tea.Msg {
