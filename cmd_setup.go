@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
@@ -31,14 +30,22 @@ func init() {
 		run: initOrg,
 	})
 	register(&command{
-		name: "demo", args: "[--db PATH] [--no-tui] [--seed N]",
+		name: "demo", args: "[--db PATH] [--no-tui] [--seed N] [--staff N --clients N --accounts-per-client N --grants N --audit N]",
 		summary: "Create the demo organisation and open the app signed in as its Owner.\n" +
 			"Without --db it uses a fresh file in a new temporary directory and says where; without a\n" +
-			"terminal, or with --no-tui, it prints how to explore the demo instead.",
-		example: "gatehouse demo --db /tmp/g.db --no-tui",
+			"terminal, or with --no-tui, it prints how to explore the demo instead. Any of the size\n" +
+			"flags generates a large organisation instead (the others take their defaults), with a\n" +
+			"progress bar and a report of rows per second. The file appears at PATH only when complete.",
+		example: "gatehouse demo --db /tmp/g.db --no-tui\n" +
+			"gatehouse demo --db /tmp/large.db --staff 10000 --clients 100000 --accounts-per-client 3 --grants 1000000 --audit 5000000 --no-tui",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("no-tui", false, "only create the database and print how to explore it")
 			fs.Uint64("seed", model.DefaultDemoSeed, "`n` picks another, equally repeatable demo history (which extra accounts are off, when things happened)")
+			fs.Int("staff", largeDefaults.Staff, "large demo: `n` staff members")
+			fs.Int("clients", largeDefaults.Clients, "large demo: `n` client folders")
+			fs.Int("accounts-per-client", largeDefaults.AccountsPerClient, "large demo: `n` accounts in each folder (1 to 8)")
+			fs.Int("grants", largeDefaults.Grants, "large demo: `n` folder memberships (each account toggled on with probability 0.8)")
+			fs.Int("audit", largeDefaults.Audit, "large demo: `n` audit entries of generated history")
 		},
 		run: demo,
 	})
@@ -181,48 +188,6 @@ func (a *app) dbArg() string {
 		return ""
 	}
 	return " --db " + shellQuote(a.dbPath)
-}
-
-func demo(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
-	if err := wantArgs(args); err != nil {
-		return err
-	}
-	g, _ := fs.Lookup("seed").Value.(flag.Getter)
-	seed, _ := g.Get().(uint64)
-	if !a.dbSet {
-		dir, err := os.MkdirTemp("", "gatehouse-demo-")
-		if err != nil {
-			return fmt.Errorf("create demo directory: %w", err)
-		}
-		a.dbPath = filepath.Join(dir, "gatehouse.db")
-	}
-	svc, err := a.open(ctx)
-	if err != nil {
-		return err
-	}
-	if has, err := svc.HasOrg(ctx); err != nil {
-		return err
-	} else if has {
-		return fmt.Errorf("%s already holds an organisation; the demo needs an empty database (leave out --db for a fresh one)", a.dbPath)
-	}
-	fmt.Fprintf(a.stderr, "Creating the demo organisation in %s ...\n", a.dbPath)
-	info, err := svc.PopulateDemoSeed(ctx, a.actor(), seed)
-	if err != nil {
-		return fmt.Errorf("create demo: %w", err)
-	}
-	if !flagBool(fs, "no-tui") && isTerminal(a.stdin) && isTerminal(os.Stdout) {
-		owner, err := svc.MemberByEmail(ctx, a.actor(), info.Members[0].Email)
-		if err != nil {
-			return err
-		}
-		if err := runTUI(ctx, a, svc, tuiOptions{Demo: true, SignedIn: &owner}); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "The demo is in %s; open it again with:\n  gatehouse --db %s\n", a.dbPath, shellQuote(a.dbPath))
-		return nil
-	}
-	printDemoGuide(a.stdout, a, info)
-	return nil
 }
 
 func isTerminal(f *os.File) bool { return f != nil && term.IsTerminal(f.Fd()) }
