@@ -148,7 +148,9 @@ type Reach struct {
 
 // WhoCanReach lists every member who can reach an account, and why: the
 // members of its folder with the toggle on, and those whose role reaches it
-// without being added (Owner, Admins, department or all scopes).
+// without being added (Owner, Admins, department or all scopes). The
+// candidates and their facts are read in one statement; the engine decides
+// each of them, and its reason is the one shown.
 func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64) ([]Reach, error) {
 	q := s.db.Read()
 	acc, err := db.GetAccount(ctx, q, accountID)
@@ -159,29 +161,31 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 	if err != nil {
 		return nil, err
 	}
-	candidates, err := reachCandidates(ctx, q, c.ID)
+	candidates, err := db.AccountReachCandidates(ctx, q, c.ID, acc.ID)
 	if err != nil {
 		return nil, err
 	}
+	// The folder's facts (owner, departments) are the same for everyone;
+	// only whether the candidate was added differs.
+	folder, err := clientFacts(ctx, q, Actor{Principal: Principal{Kind: KindSystem}}, c)
+	if err != nil {
+		return nil, err
+	}
+	perms := rolePermsCache{}
 	var out []Reach
-	for _, id := range candidates {
-		sub, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: id})
+	for _, rc := range candidates {
+		sub, err := memberActor(ctx, q, rc.Member, rc.Assigned, perms)
 		if err != nil {
 			return nil, err
 		}
-		cf, err := clientFacts(ctx, q, sub, c)
-		if err != nil {
-			return nil, err
-		}
-		af, err := accountFacts(ctx, q, sub, acc)
-		if err != nil {
-			return nil, err
-		}
-		d := Decide(sub, ActAccess, Target{Module: "accounts", Client: cf, Account: af})
+		cf := *folder
+		cf.ActorAdded = rc.Added
+		af := &AccountFacts{ID: acc.ID, Name: acc.Name, ActorToggleOn: rc.Toggled}
+		d := Decide(sub, ActAccess, Target{Module: "accounts", Client: &cf, Account: af})
 		if !d.Allowed {
 			continue
 		}
-		out = append(out, Reach{StaffID: id, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
+		out = append(out, Reach{StaffID: sub.StaffID, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
 			ClientID: c.ID, Client: c.Name, AccountID: acc.ID, Account: acc.Name, Decision: d})
 	}
 	slices.SortFunc(out, func(x, y Reach) int {
@@ -190,11 +194,28 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 	return out, nil
 }
 
-// reachCandidates bounds who might reach a folder's accounts: its members,
-// and members whose role reaches accounts beyond "own" scope. Everyone else
-// is certainly out, so the engine runs only over these.
-func reachCandidates(ctx context.Context, q db.Querier, clientID int64) ([]int64, error) {
-	return db.ClientReachCandidates(ctx, q, clientID)
+// rolePermsCache holds the permissions of the roles met while building
+// many actors at once, so a custom role's are read once, not per member.
+type rolePermsCache map[int64]PermissionSet
+
+// memberActor builds the actor loadActor would load for member m, from
+// facts already read (assigned: the members whose manager m is).
+func memberActor(ctx context.Context, q db.Querier, m db.Member, assigned []int64, perms rolePermsCache) (Actor, error) {
+	a := Actor{Principal: Principal{Kind: KindMember, StaffID: m.ID, Label: m.Email},
+		Name: m.Name, Email: m.Email, Role: m.RoleName, Builtin: m.RoleBuiltin, Status: m.Status, Assigned: assigned}
+	for _, d := range m.Departments {
+		a.DeptIDs = append(a.DeptIDs, d.ID)
+	}
+	ps, ok := perms[m.RoleID]
+	if !ok {
+		var err error
+		if ps, err = rolePerms(ctx, q, m.RoleID, m.RoleBuiltin); err != nil {
+			return a, fmt.Errorf("permissions of %s: %w", Sanitize(m.RoleName), err)
+		}
+		perms[m.RoleID] = ps
+	}
+	a.Perms = ps
+	return a, nil
 }
 
 // ReachSummary is what a member can see and reach.
