@@ -31,6 +31,8 @@ type List struct {
 type Shell struct {
 	// ViewAs opens the demo's "view as" picker, and returns to yourself.
 	ViewAs key.Binding
+	// Why shows the reason chain of the refusal in the status line.
+	Why key.Binding
 }
 
 // Form are the keys of the sign-in, first-run and join forms.
@@ -87,6 +89,7 @@ func Default() KeyMap {
 		},
 		Shell: Shell{
 			ViewAs: key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "view as")),
+			Why:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why refused")),
 		},
 		Form: Form{
 			Next:      key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),

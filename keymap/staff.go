@@ -19,6 +19,10 @@ type Staff struct {
 	Resend      key.Binding
 	Revoke      key.Binding
 	StatusNext  key.Binding
+	// Clients opens the clients a member can reach, from their detail.
+	Clients key.Binding
+	// AuditLog opens the audit log filtered to the member.
+	AuditLog key.Binding
 }
 
 // DefaultStaff returns the Staff screen's bindings.
@@ -38,6 +42,8 @@ func DefaultStaff() Staff {
 		Resend:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resend")),
 		Revoke:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "revoke")),
 		StatusNext:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
+		Clients:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "their clients")),
+		AuditLog:    AuditFor,
 	}
 }
 

@@ -189,7 +189,7 @@ func (g *accessGrid) flipColumn() tea.Cmd {
 // the new state at once; the grid re-reads the truth when they are done.
 func (g *accessGrid) flip(cells []gridCell, on bool, what string) tea.Cmd {
 	if !g.data.manage.Allowed {
-		return Status(model.Sanitize(g.data.manage.Reason), true)
+		return refusal(g.data.manage)
 	}
 	if len(cells) == 0 {
 		return nil

@@ -41,7 +41,12 @@ func newClientDetail(sess *Session, c model.Client) *clientDetail {
 
 func (d *clientDetail) isContainer()     {}
 func (d *clientDetail) fullScreen() bool { return true }
-func (d *clientDetail) capturing() bool  { return d.child != nil }
+func (d *clientDetail) capturing() bool {
+	if c, ok := d.child.(capturer); ok {
+		return c.capturing()
+	}
+	return d.child != nil
+}
 
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID
@@ -119,6 +124,12 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		ma := newManageAccess(d.sess, d.client)
 		d.child = ma
 		return d, ma.load()
+	case key.Matches(km, keymap.AuditFor):
+		child, cmd := clientAudit(d.sess, d.clientID)
+		if child != nil {
+			d.child = child
+		}
+		return d, cmd
 	case key.Matches(km, d.keys.AddAccount):
 		return d, d.open(d.can(model.ActCreate, nil), d.addDialog)
 	}
@@ -141,7 +152,7 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 
 func (d *clientDetail) open(dec model.Decision, build func() Dialog) tea.Cmd {
 	if !dec.Allowed {
-		return Status(model.Sanitize(dec.Reason), true)
+		return refusal(dec)
 	}
 	d.child = build()
 	return nil
@@ -183,6 +194,9 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 }
 
 func (d *clientDetail) View(w, h int) string {
+	if fs, ok := d.child.(fullScreen); ok && fs.fullScreen() {
+		return d.child.View(w, h)
+	}
 	base := d.base(w, h)
 	if d.child == nil {
 		return base
@@ -251,14 +265,14 @@ func (d *clientDetail) hints() string {
 	if d.can(model.ActDelete, &model.Account{}).Allowed {
 		parts = append(parts, "x remove")
 	}
-	return strings.Join(append(parts, "w who can reach?", "m manage access", "esc back"), " · ")
+	return strings.Join(append(parts, "w who can reach?", "m manage access", "L audit log", "esc back"), " · ")
 }
 
 func (d *clientDetail) help() []key.Binding {
 	if h, ok := d.child.(helper); ok {
 		return h.help()
 	}
-	out := []key.Binding{d.keys.WhoCanReach, d.keys.ManageAccess}
+	out := []key.Binding{d.keys.WhoCanReach, d.keys.ManageAccess, keymap.AuditFor}
 	if d.can(model.ActCreate, nil).Allowed {
 		out = append(out, d.keys.AddAccount)
 	}

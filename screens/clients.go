@@ -345,6 +345,12 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		ma := newManageAccess(c.sess, cl)
 		c.dialog = ma
 		return ma.load()
+	case key.Matches(km, keymap.AuditFor):
+		d, cmd := clientAudit(c.sess, cl.ID)
+		if d != nil {
+			c.dialog = d
+		}
+		return cmd
 	case key.Matches(km, ck.Rename):
 		return c.gate(cl.ID, model.ActUpdate, c.renameDialog)
 	case key.Matches(km, ck.Archive):
@@ -647,7 +653,7 @@ func (c *clientsScreen) ShortHelp() []key.Binding {
 		return h.help()
 	}
 	lk, ck := c.sess.Keys.List, c.keys
-	out := []key.Binding{lk.Open, ck.ManageAccess, lk.Filter, lk.Sort}
+	out := []key.Binding{lk.Open, ck.ManageAccess, keymap.AuditFor, lk.Filter, lk.Sort}
 	if c.sess.Can(model.ActCreate, model.Target{Module: "clients"}).Allowed {
 		out = append(out, ck.New)
 	}

@@ -65,7 +65,7 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		c.cursor = min(c.cursor+1, max(len(c.conns)-1, 0))
 	case key.Matches(km, c.keys.New):
 		if d := c.sess.Can(model.ActCreate, model.Target{Module: "connections"}); !d.Allowed {
-			return nil, Status(model.Sanitize(d.Reason), true)
+			return nil, RefusedAction(c.sess, model.ActCreate, model.Target{Module: "connections"})
 		}
 		return c.newDialog(), nil
 	case key.Matches(km, c.keys.SwitchOff):
@@ -78,7 +78,7 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			t.OwnerID = -1
 		}
 		if d := c.sess.Can(model.ActUpdate, t); !d.Allowed {
-			return nil, Status(model.Sanitize(d.Reason), true)
+			return nil, RefusedAction(c.sess, model.ActUpdate, t)
 		}
 		// Off takes effect at once, without a question: this is the key
 		// pressed at 3 a.m. when a token has leaked.

@@ -122,7 +122,7 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return nil, nil
 	case key.Matches(km, d.keys.New):
 		if dec := d.can(model.ActCreate, ""); !dec.Allowed {
-			return nil, Status(model.Sanitize(dec.Reason), true)
+			return nil, refusal(dec)
 		}
 		return d.editDialog(nil), nil
 	}
@@ -136,12 +136,12 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return nil, d.loadMembers(dept.ID)
 	case key.Matches(km, d.keys.Edit), key.Matches(km, d.keys.Rename):
 		if dec := d.can(model.ActUpdate, dept.Name); !dec.Allowed {
-			return nil, Status(model.Sanitize(dec.Reason), true)
+			return nil, refusal(dec)
 		}
 		return d.editDialog(&dept), nil
 	case key.Matches(km, d.keys.Delete):
 		if dec := d.can(model.ActDelete, dept.Name); !dec.Allowed {
-			return nil, Status(model.Sanitize(dec.Reason), true)
+			return nil, refusal(dec)
 		}
 		svc, p := d.sess.Svc, d.sess.Principal
 		body := fmt.Sprintf("%d member(s) and its client folders stay; they no longer belong to %s.", dept.Members, model.Sanitize(dept.Name))

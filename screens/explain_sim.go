@@ -374,7 +374,7 @@ func (w *WhatIf) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 				return w, nil
 			}
 			if !w.allowed.Allowed {
-				return w, Status(model.Sanitize(w.allowed.Reason), true)
+				return w, refusal(w.allowed)
 			}
 			w.busy = true
 			svc, p, id, name := w.sess.Svc, w.sess.Principal, w.member.ID, w.role.Name

@@ -694,12 +694,11 @@ type ActionMsg struct {
 // dialog to show and the status command.
 func HandleAction(cur Dialog, msg ActionMsg) (Dialog, tea.Cmd) {
 	if msg.Err != nil {
-		text := errText(msg.Err)
 		if fd, ok := cur.(*FormDialog); ok {
-			fd.Form.SetError(text)
-			return fd, Status(text, true)
+			fd.Form.SetError(errText(msg.Err))
+			return fd, errStatus(msg.Err)
 		}
-		return nil, Status(text, true)
+		return nil, errStatus(msg.Err)
 	}
 	var cmd tea.Cmd
 	if msg.Status != "" {

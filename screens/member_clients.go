@@ -156,7 +156,7 @@ func (v *memberClients) key(km tea.KeyMsg) tea.Cmd {
 		v.cursor = min(v.cursor+v.pageRows(), max(len(v.rows)-1, 0))
 	case key.Matches(km, v.keys.AddClients):
 		if d := v.canManage(); !d.Allowed {
-			return Status(model.Sanitize(d.Reason), true)
+			return refusal(d)
 		}
 		added := map[int64]bool{}
 		for _, r := range v.rows {

@@ -169,7 +169,7 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 // says why in the status line.
 func (s *rolesScreen) gated(action string, t model.Target, open func()) tea.Cmd {
 	if d := s.sess.Can(action, t); !d.Allowed {
-		return Status(model.Sanitize(d.Reason), true)
+		return RefusedAction(s.sess, action, t)
 	}
 	open()
 	return nil
@@ -178,8 +178,8 @@ func (s *rolesScreen) gated(action string, t model.Target, open func()) tea.Cmd 
 // give picks a member and previews what the role would change for them
 // before it is saved.
 func (s *rolesScreen) give(r model.Role) tea.Cmd {
-	if d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(r)}); !d.Allowed {
-		return Status(model.Sanitize(d.Reason), true)
+	if t := (model.Target{Module: "staff", Role: factsOfRole(r)}); !s.sess.Can(model.ActSetRole, t).Allowed {
+		return RefusedAction(s.sess, model.ActSetRole, t)
 	}
 	pd := staffPicker(s.sess, "Give "+model.Sanitize(r.Name)+" to…", "", nil, nil)
 	pd.Picker.Intro = "Next you see what they would gain or lose, before anything changes."

@@ -55,6 +55,9 @@ type RefreshMsg struct{}
 type StatusMsg struct {
 	Text string
 	Err  bool
+	// Why, when set, is the reason chain of a refusal: the shell offers a
+	// key to show it while the status is on screen.
+	Why *ExplainView
 }
 
 // Status returns a command that shows a status line.

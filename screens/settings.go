@@ -234,7 +234,7 @@ func (g *generalSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	switch {
 	case key.Matches(km, g.keys.Edit), key.Matches(km, g.keys.Rename):
 		if d := g.canEdit(); !d.Allowed {
-			return nil, Status(model.Sanitize(d.Reason), true)
+			return nil, refusal(d)
 		}
 		if key.Matches(km, g.keys.Rename) {
 			return g.renameDialog(), nil
@@ -385,7 +385,7 @@ func (b *billingSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return nil, nil
 	}
 	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}); !d.Allowed {
-		return nil, Status(model.Sanitize(d.Reason), true)
+		return nil, refusal(d)
 	}
 	form := NewForm(b.sess.Theme, "Payment method",
 		Field{Key: "label", Label: "Label", Value: b.b.PaymentMethod, Required: true, CharLimit: model.MaxNameLen, Hint: "e.g. Visa ending 4242 — only a label is kept"})

@@ -67,6 +67,9 @@ type staffScreen struct {
 	detail  *memberDetail
 	invites *invitationsView
 	dialog  Dialog
+	// sub is a view opened from the member detail (their clients, their
+	// audit log), shown in its place until esc.
+	sub Screen
 }
 
 // Messages of the Staff screen.
@@ -123,10 +126,13 @@ func (s *staffScreen) layout() {
 	if s.invites != nil {
 		s.invites.setSize(s.width, s.height)
 	}
+	if s.sub != nil {
+		s.sub.SetSize(s.width, s.height)
+	}
 }
 
 func (s *staffScreen) Capturing() bool {
-	return s.filtering || s.dialog != nil
+	return s.filtering || (s.dialog != nil && !working(s.dialog)) || (s.sub != nil && s.sub.Capturing())
 }
 
 func ctxb() context.Context { return context.Background() }
@@ -255,6 +261,11 @@ func (s *staffScreen) selected() (model.Member, bool) {
 }
 
 func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if s.sub != nil {
+		if cmd, handled := s.updateSub(msg); handled {
+			return s, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case staffPageMsg:
 		s.setPage(msg)
@@ -358,6 +369,9 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		s.dialog = d
 		return cmd
 	}
+	if cmd, ok := s.subKey(km); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(km, s.keys.Invite):
 		if s.canInvite() {
@@ -422,7 +436,7 @@ func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 			continue
 		}
 		if !a.decision.Allowed {
-			return nil, Status(model.Sanitize(a.decision.Reason), true), true
+			return nil, RefusedAction(s.sess, a.action, a.target), true
 		}
 		d, cmd := a.open(m)
 		return d, cmd, true
@@ -437,6 +451,9 @@ func (s *staffScreen) canInvite() bool {
 func (s *staffScreen) View() string {
 	if s.dialog != nil {
 		return s.dialog.View(s.width, s.height)
+	}
+	if s.sub != nil {
+		return s.sub.View()
 	}
 	if s.invites != nil {
 		return s.invites.view()
@@ -485,12 +502,15 @@ func (s *staffScreen) hints() string {
 
 func (s *staffScreen) ShortHelp() []key.Binding {
 	lk := s.sess.Keys.List
+	if s.sub != nil {
+		return s.sub.ShortHelp()
+	}
 	if s.invites != nil {
 		return s.invites.shortHelp()
 	}
 	if s.detail != nil {
 		out := []key.Binding{lk.Back}
-		for _, a := range s.actionsFor(s.detail.m) {
+		for _, a := range append(s.actionsFor(s.detail.m), s.subActions()...) {
 			if a.decision.Allowed {
 				out = append(out, a.binding)
 			}
@@ -505,6 +525,9 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 }
 
 func (s *staffScreen) FullHelp() [][]key.Binding {
+	if s.sub != nil {
+		return s.sub.FullHelp()
+	}
 	lk := s.sess.Keys.List
 	nav := []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}
 	list := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open, lk.Back, s.keys.Invitations}
@@ -514,6 +537,11 @@ func (s *staffScreen) FullHelp() [][]key.Binding {
 	}
 	if m, ok := s.selected(); ok {
 		for _, a := range s.actionsFor(m) {
+			acts = append(acts, a.binding)
+		}
+	}
+	if s.detail != nil {
+		for _, a := range s.subActions() {
 			acts = append(acts, a.binding)
 		}
 	}

@@ -21,6 +21,8 @@ type memberAction struct {
 	binding  key.Binding
 	label    string
 	decision model.Decision
+	action   string
+	target   model.Target
 	open     func(m model.Member) (Dialog, tea.Cmd)
 }
 
@@ -55,7 +57,7 @@ func (s *staffScreen) actionsFor(m model.Member) []memberAction {
 		if !s.sess.Can(action, module).Allowed {
 			return
 		}
-		out = append(out, memberAction{binding: b, label: label, decision: s.sess.Can(action, t), open: open})
+		out = append(out, memberAction{binding: b, label: label, decision: s.sess.Can(action, t), action: action, target: t, open: open})
 	}
 	add(s.keys.Role, "change role", model.ActSetRole, s.roleDialog)
 	if m.Status == "deactivated" {
@@ -123,6 +125,7 @@ func (s *staffScreen) detailView(d memberDetail) string {
 		}
 		b.WriteString(th.Muted.Render(cell(line+" — "+san(a.decision.Reason), max(s.width, 20))) + "\n")
 	}
+	b.WriteString(s.subLine() + "\n")
 	b.WriteString(th.Muted.Render("  esc back to the list"))
 	return b.String()
 }

@@ -43,6 +43,10 @@ type shell struct {
 	counter   int64
 	lastInput time.Time
 	picker    *picker
+	// explain is the reason chain shown over the screen (ExplainMsg, or w
+	// after a refusal); why is the chain of the refusal in the status line.
+	explain screens.Dialog
+	why     *screens.ExplainView
 
 	width, height int
 	bodyHeight    int
@@ -89,8 +93,8 @@ func newShell(a *App, sess *screens.Session, counter int64) *shell {
 
 func (s *shell) init() tea.Cmd {
 	cmds := []tea.Cmd{s.tick()}
-	for _, scr := range s.screens {
-		cmds = append(cmds, scr.Init())
+	for i, scr := range s.screens {
+		cmds = append(cmds, s.own(i, scr.Init()))
 	}
 	return tea.Batch(cmds...)
 }
@@ -147,11 +151,18 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return s.reloaded(msg)
+	case routedMsg:
+		return s.deliver(msg)
 	case screens.StatusMsg:
 		return s.setStatus(msg)
+	case screens.ExplainMsg:
+		if msg.View != nil {
+			s.explain = msg.View.WithSession(s.sess)
+		}
+		return nil
 	case statusClearMsg:
 		if msg.shell == s.id && msg.seq == s.statusSeq {
-			s.status = screens.StatusMsg{}
+			s.status, s.why = screens.StatusMsg{}, nil
 		}
 		return nil
 	case viewAsMsg:
@@ -174,9 +185,21 @@ func (s *shell) key(msg tea.KeyMsg) tea.Cmd {
 	if s.picker != nil {
 		return s.pickerKey(msg)
 	}
+	if s.explain != nil {
+		if key.Matches(msg, s.app.keys.Global.Quit) && msg.String() == "ctrl+c" {
+			return tea.Quit
+		}
+		var cmd tea.Cmd
+		s.explain, cmd = s.explain.Update(msg)
+		return cmd
+	}
 	g := s.app.keys.Global
 	if !s.current().Capturing() {
 		switch {
+		case s.why != nil && key.Matches(msg, s.app.keys.Shell.Why):
+			s.explain, s.why = s.why, nil
+			s.status = screens.StatusMsg{}
+			return nil
 		case key.Matches(msg, g.Quit):
 			return tea.Quit
 		case key.Matches(msg, g.NextTab):
@@ -199,7 +222,7 @@ func (s *shell) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	s.screens[s.active], cmd = s.current().Update(msg)
-	return cmd
+	return s.own(s.active, cmd)
 }
 
 // broadcast gives a message to every screen: results of a screen's own
@@ -209,13 +232,16 @@ func (s *shell) broadcast(msg tea.Msg) tea.Cmd {
 	for i, scr := range s.screens {
 		var cmd tea.Cmd
 		s.screens[i], cmd = scr.Update(msg)
-		cmds = append(cmds, cmd)
+		cmds = append(cmds, s.own(i, cmd))
 	}
 	return tea.Batch(cmds...)
 }
 
 func (s *shell) setStatus(msg screens.StatusMsg) tea.Cmd {
-	s.status = msg
+	s.status, s.why = msg, nil
+	if msg.Why != nil {
+		s.why = msg.Why.WithSession(s.sess)
+	}
 	s.statusSeq++
 	return s.app.after(statusFor, statusClearMsg{shell: s.id, seq: s.statusSeq})
 }
@@ -322,6 +348,9 @@ func (s *shell) view() string {
 	if s.picker != nil {
 		body = s.picker.view(t, w)
 	}
+	if s.explain != nil {
+		body = screens.Overlay(body, screens.Popup(s.sess, s.explain, w, s.bodyHeight), w, s.bodyHeight)
+	}
 	body = lipgloss.NewStyle().MaxWidth(w).Height(s.bodyHeight).MaxHeight(s.bodyHeight).Render(body)
 	status := ""
 	if s.status.Text != "" {
@@ -329,7 +358,12 @@ func (s *shell) view() string {
 		if s.status.Err {
 			st = t.Error
 		}
-		status = st.Render(model.Truncate(s.status.Text, w))
+		text := s.status.Text
+		if s.why != nil {
+			hint := "  (" + s.app.keys.Shell.Why.Help().Key + " why)"
+			text = model.Truncate(text, max(w-len(hint), 1)) + hint
+		}
+		status = st.Render(model.Truncate(text, w))
 	}
 	rule := t.Rule.Render(strings.Repeat("─", w))
 	return lipgloss.JoinVertical(lipgloss.Left, s.header(), s.tabs(), rule, body, status, s.help.View(shellKeys{s}))
@@ -391,6 +425,9 @@ func (k shellKeys) global() []key.Binding {
 	}
 	g := k.s.app.keys.Global
 	b := []key.Binding{g.NextTab}
+	if k.s.why != nil {
+		b = append([]key.Binding{k.s.app.keys.Shell.Why}, b...)
+	}
 	if k.s.demo {
 		b = append(b, k.s.app.keys.Shell.ViewAs)
 	}
@@ -401,12 +438,18 @@ func (k shellKeys) ShortHelp() []key.Binding {
 	if k.s.picker != nil {
 		return k.s.picker.help()
 	}
+	if k.s.explain != nil {
+		return []key.Binding{k.s.app.keys.List.Back}
+	}
 	return append(append([]key.Binding{}, k.s.current().ShortHelp()...), k.global()...)
 }
 
 func (k shellKeys) FullHelp() [][]key.Binding {
 	if k.s.picker != nil {
 		return [][]key.Binding{k.s.picker.help()}
+	}
+	if k.s.explain != nil {
+		return [][]key.Binding{{k.s.app.keys.List.Back}}
 	}
 	groups := append([][]key.Binding{}, k.s.current().FullHelp()...)
 	if g := k.global(); len(g) > 0 {

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/model"
+	"gatehouse/screens"
+)
+
+// newScreensHarness opens the shell signed in as member with real screens.
+func newScreensHarness(t *testing.T, svc *model.Service, clock *time.Time, member model.Member, demo bool, tabs ...Tab) *harness {
+	t.Helper()
+	h := &harness{t: t, ctx: context.Background(), svc: svc, clock: clock}
+	h.app = newApp(h.ctx, svc, Options{SignedIn: &member, Demo: demo}, tabs)
+	h.app.now = func() time.Time { return *clock }
+	h.app.after = func(_ time.Duration, msg tea.Msg) tea.Cmd {
+		return func() tea.Msg { return deferred{msg} }
+	}
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.feed(h.app.Init())
+	return h
+}
+
+// keyNow delivers one key and returns its command unrun, as if its work
+// were still going on.
+func (h *harness) keyNow(k string) tea.Cmd {
+	_, cmd := h.app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+	return cmd
+}
+
+func TestActionResultReachesTheScreenThatAsked(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	ann := addMember(t, svc, "Ann Advisor", "ann@acme.test", "Advisor")
+	h := newScreensHarness(t, svc, clock, owner, false, screens.NewStaff, screens.NewProfile)
+
+	// Staff: open Ann and ask to deactivate her; the write is in flight.
+	h.press("/")
+	h.typ("ann@")
+	h.press("enter", "enter")
+	h.see("Ann Advisor", "deactivate")
+	h.press("d")
+	h.see("Deactivate Ann Advisor")
+	pending := h.keyNow("y")
+	if pending == nil {
+		t.Fatal("confirming the deactivation started nothing")
+	}
+
+	// Meanwhile the user moves on and opens a form on Profile.
+	h.press("tab", "e")
+	h.see("Name")
+	if !h.app.shell.screens[1].Capturing() {
+		t.Fatal("the Profile form did not open")
+	}
+
+	h.feed(pending)
+	if m, err := svc.GetMember(h.ctx, model.MemberPrincipal(owner, "test"), ann.ID); err != nil || m.Status != "deactivated" {
+		t.Fatalf("Ann is %q (%v), want deactivated", m.Status, err)
+	}
+	h.see("ann@acme.test is deactivated")
+	// Profile's form is still open, as it was: the result was not its.
+	if !h.app.shell.screens[1].Capturing() {
+		t.Fatalf("another screen's result closed the Profile form:\n%s", h.view())
+	}
+	h.press("esc", "tab")
+	h.see("Staff", "Ann Advisor", "deactivated")
+	h.notSee("Deactivate Ann Advisor?")
+}
+
