@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 )
 
 // MemberToggledAccountIDs lists every account toggled on for a member.
@@ -22,4 +23,49 @@ func GetClientLite(ctx context.Context, q Querier, id int64) (Client, error) {
 		return c, ErrNotFound
 	}
 	return c, err
+}
+
+// AuditChange is what the Checker needs of an audit entry to decide which
+// cached facts it makes stale.
+type AuditChange struct {
+	ID       int64
+	Action   string
+	StaffID  int64
+	ClientID int64
+}
+
+// AuditChangesSince lists up to limit entries after id, oldest first.
+func AuditChangesSince(ctx context.Context, q Querier, afterID int64, limit int) ([]AuditChange, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, action, COALESCE(staff_id, 0), COALESCE(client_id, 0) FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("audit changes: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditChange
+	for rows.Next() {
+		var c AuditChange
+		if err := rows.Scan(&c.ID, &c.Action, &c.StaffID, &c.ClientID); err != nil {
+			return nil, fmt.Errorf("audit changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CheckerBounds are the highest ids of the tables the Checker indexes by id,
+// the newest audit entry and the internal folder's id.
+type CheckerBounds struct {
+	MaxStaff, MaxAccount, MaxClient, LastAudit, InternalClient int64
+}
+
+// GetCheckerBounds reads CheckerBounds in one statement.
+func GetCheckerBounds(ctx context.Context, q Querier) (CheckerBounds, error) {
+	var b CheckerBounds
+	err := q.QueryRowContext(ctx, `SELECT (SELECT COALESCE(max(id), 0) FROM staff), (SELECT COALESCE(max(id), 0) FROM accounts),
+		(SELECT COALESCE(max(id), 0) FROM clients), (SELECT COALESCE(max(id), 0) FROM audit_log),
+		(SELECT COALESCE(max(id), 0) FROM clients WHERE internal = 1)`).Scan(&b.MaxStaff, &b.MaxAccount, &b.MaxClient, &b.LastAudit, &b.InternalClient)
+	if err != nil {
+		return b, fmt.Errorf("checker bounds: %w", err)
+	}
+	return b, nil
 }

@@ -2,6 +2,8 @@ package model
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,13 +14,23 @@ import (
 // Checker answers "may member X reach account Y" from memory, for the hot
 // paths that ask it many times (the SSH server, lists, integrations). It
 // holds what the engine needs, loaded lazily per member, account and
-// folder, and drops all of it whenever the database's change counter moves,
-// which a background poller reads every PollInterval. A change committed by
-// any process is therefore honoured within PollInterval plus one query.
-// Mutations never rely on it: they re-check inside their own transaction.
+// folder, in slices indexed by id (ids are small dense integers), so a
+// warm check is a few array reads and two binary searches rather than
+// several hash lookups.
+//
+// A background poller reads the database's change counter every
+// PollInterval. When it moved, the audit entries written since name what
+// changed: a member's folders or toggles (only that member's facts are
+// dropped), an account's name (only that folder's accounts), or something
+// whose reach is wider or unclear (roles, departments, managers, owners,
+// deletions, or a change with no audit entry at all): then everything is
+// dropped. A change committed by any process is therefore honoured within
+// PollInterval plus one query. Mutations never rely on the Checker: they
+// re-check inside their own transaction.
 type Checker struct {
 	svc  *Service
 	snap atomic.Pointer[snapshot]
+	mu   sync.Mutex // one refresh at a time
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -26,26 +38,48 @@ type Checker struct {
 	PollInterval time.Duration
 }
 
+// snapshot is the cache for one state of the database. Its slices never
+// grow; an id beyond them is answered from SQL without caching until the
+// next full reload sizes them again. Entries are written once each (a
+// nil or zero slot is "not loaded"), so readers need no lock.
 type snapshot struct {
-	counter  int64
-	actors   sync.Map // staff id -> *cachedActor
-	accounts sync.Map // account id -> *cachedAccount
-	clients  sync.Map // client id -> *ClientFacts (ActorAdded unset)
+	counter    int64 // change counter this state is of
+	lastAudit  int64 // newest audit entry taken into account
+	internalID int64 // the internal-accounts folder
+	actors     []atomic.Pointer[cachedActor]
+	accClient  []atomic.Int64 // account id -> its folder's id (0: not loaded)
+	accounts   []atomic.Pointer[cachedAccount]
+	clients    []atomic.Pointer[ClientFacts] // ActorAdded unset
 }
 
 type cachedActor struct {
 	actor   Actor
-	scope   string             // accounts.view scope ("" none)
-	owner   bool               // the Owner reaches everything
-	active  bool               // principal gate passed
-	folders map[int64]struct{} // folders they were added to
-	toggles map[int64]struct{} // accounts toggled on for them
+	scope   string  // accounts.view scope ("" none)
+	owner   bool    // the Owner reaches everything
+	active  bool    // principal gate passed
+	folders []int64 // folders they were added to, ascending
+	toggles []int64 // accounts toggled on for them, ascending
+}
+
+func (ca *cachedActor) added(clientID int64) bool {
+	_, ok := slices.BinarySearch(ca.folders, clientID)
+	return ok
+}
+
+func (ca *cachedActor) toggled(accountID int64) bool {
+	_, ok := slices.BinarySearch(ca.toggles, accountID)
+	return ok
 }
 
 type cachedAccount struct {
 	clientID int64
 	name     string
 }
+
+// headroom is how many ids past the current highest a fresh snapshot makes
+// room for, so that members, folders and accounts created after it are
+// cached too.
+const headroom = 1024
 
 // NewChecker starts a checker with its poller; Close stops it.
 func (s *Service) NewChecker(ctx context.Context) (*Checker, error) {
@@ -54,9 +88,29 @@ func (s *Service) NewChecker(ctx context.Context) (*Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.snap.Store(&snapshot{counter: n})
+	snap, err := c.fresh(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	c.snap.Store(snap)
 	go c.poll()
 	return c, nil
+}
+
+// fresh is an empty snapshot of state n, sized for the ids that exist now.
+// The bounds are read after the counter, so an entry they include that
+// the counter does not is only taken into account early.
+func (c *Checker) fresh(ctx context.Context, n int64) (*snapshot, error) {
+	b, err := db.GetCheckerBounds(ctx, c.svc.db.Read())
+	if err != nil {
+		return nil, err
+	}
+	return &snapshot{counter: n, lastAudit: b.LastAudit, internalID: b.InternalClient,
+		actors:    make([]atomic.Pointer[cachedActor], b.MaxStaff+headroom),
+		accClient: make([]atomic.Int64, b.MaxAccount+headroom),
+		accounts:  make([]atomic.Pointer[cachedAccount], b.MaxAccount+headroom),
+		clients:   make([]atomic.Pointer[ClientFacts], b.MaxClient+headroom),
+	}, nil
 }
 
 // Close stops the poller.
@@ -78,20 +132,136 @@ func (c *Checker) poll() {
 	}
 }
 
-// Refresh reads the change counter now and drops the cache if it moved.
+// maxSelective is how many audit entries a refresh reads to drop only what
+// they name; a longer burst of changes drops everything.
+const maxSelective = 500
+
+// Refresh reads the change counter now and, if it moved, drops what the
+// changes since made stale.
 func (c *Checker) Refresh(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	n, err := c.svc.ChangeCounter(ctx)
 	if err != nil {
 		return
 	}
-	if cur := c.snap.Load(); cur.counter != n {
-		c.snap.Store(&snapshot{counter: n})
+	cur := c.snap.Load()
+	if cur.counter == n {
+		return
 	}
+	if next := c.selective(ctx, cur, n); next != nil {
+		c.snap.Store(next)
+		return
+	}
+	next, err := c.fresh(ctx, n)
+	if err != nil {
+		// Answers from cur could be stale: keep nothing of it.
+		next = &snapshot{counter: cur.counter - 1}
+	}
+	c.snap.Store(next)
+}
+
+// selective returns a copy of cur without the facts the audit entries
+// since cur name, or nil when a full reload is the safe answer.
+func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapshot {
+	if cur.actors == nil {
+		return nil
+	}
+	changes, err := db.AuditChangesSince(ctx, c.svc.db.Read(), cur.lastAudit, maxSelective+1)
+	if err != nil || len(changes) == 0 || len(changes) > maxSelective {
+		// No entry: a change outside the audited writes, reach unknown.
+		return nil
+	}
+	var staff, clients []int64
+	for _, ch := range changes {
+		switch staleness(ch) {
+		case staleMember:
+			staff = append(staff, ch.StaffID)
+		case staleAccounts:
+			clients = append(clients, ch.ClientID)
+		case staleNone:
+		default:
+			return nil
+		}
+	}
+	next := &snapshot{counter: n, lastAudit: changes[len(changes)-1].ID, internalID: cur.internalID,
+		actors:    make([]atomic.Pointer[cachedActor], len(cur.actors)),
+		accClient: make([]atomic.Int64, len(cur.accClient)),
+		accounts:  make([]atomic.Pointer[cachedAccount], len(cur.accounts)),
+		clients:   make([]atomic.Pointer[ClientFacts], len(cur.clients)),
+	}
+	for i := range cur.actors {
+		next.actors[i].Store(cur.actors[i].Load())
+	}
+	for i := range cur.accounts {
+		next.accounts[i].Store(cur.accounts[i].Load())
+		next.accClient[i].Store(cur.accClient[i].Load())
+	}
+	for i := range cur.clients {
+		next.clients[i].Store(cur.clients[i].Load())
+	}
+	// Cleared after the copy: an entry a reader stored meanwhile is either
+	// in the copy and cleared here, or left in cur, which nobody reads next.
+	for _, id := range staff {
+		if id < int64(len(next.actors)) {
+			next.actors[id].Store(nil)
+		}
+	}
+	for _, cid := range clients {
+		for i := range next.accounts {
+			if a := next.accounts[i].Load(); a != nil && a.clientID == cid {
+				next.accounts[i].Store(nil)
+				next.accClient[i].Store(0)
+			}
+		}
+	}
+	return next
+}
+
+type stale int
+
+const (
+	staleAll      stale = iota // anything may have changed
+	staleNone                  // nothing the Checker holds
+	staleMember                // the named member's folders and toggles
+	staleAccounts              // the names of the named folder's accounts
+)
+
+// staleness says what an audit entry makes stale. Only actions known to be
+// that narrow are listed; every other action drops everything.
+func staleness(ch db.AuditChange) stale {
+	family, _, _ := strings.Cut(ch.Action, ".")
+	switch {
+	case ch.Action == "access.add" || ch.Action == "access.remove" || ch.Action == "access.toggle" || ch.Action == "invitation.accept":
+		if ch.StaffID == 0 {
+			return staleAll
+		}
+		return staleMember
+	case family == "auth" || family == "profile":
+		// Sign-in counters, locks and keys: not reach; the member is
+		// reloaded all the same since the entry names them.
+		if ch.StaffID == 0 {
+			return staleNone
+		}
+		return staleMember
+	case ch.Action == "account.create" || ch.Action == "account.rename":
+		if ch.ClientID == 0 {
+			return staleAll
+		}
+		return staleAccounts
+	case family == "invitation" && ch.Action != "invitation.accept", family == "connection", family == "billing",
+		ch.Action == "org.backup", ch.Action == "org.export", ch.Action == "org.rename":
+		return staleNone
+	}
+	return staleAll
 }
 
 func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*cachedActor, error) {
-	if v, ok := snap.actors.Load(staffID); ok {
-		return v.(*cachedActor), nil
+	inRange := staffID > 0 && staffID < int64(len(snap.actors))
+	if inRange {
+		if ca := snap.actors[staffID].Load(); ca != nil {
+			return ca, nil
+		}
 	}
 	q := c.svc.db.Read()
 	a, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: staffID})
@@ -99,41 +269,59 @@ func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*ca
 		return nil, err
 	}
 	_, gateOK := principalGate(a)
-	ca := &cachedActor{actor: a, scope: a.Perms.Get("accounts", "view"), owner: a.isOwner(), active: gateOK,
-		folders: map[int64]struct{}{}, toggles: map[int64]struct{}{}}
-	folders, err := db.MemberClientIDs(ctx, q, staffID)
-	if err != nil {
+	ca := &cachedActor{actor: a, scope: a.Perms.Get("accounts", "view"), owner: a.isOwner(), active: gateOK}
+	if ca.folders, err = db.MemberClientIDs(ctx, q, staffID); err != nil {
 		return nil, err
 	}
-	for _, f := range folders {
-		ca.folders[f] = struct{}{}
-	}
-	toggles, err := db.MemberToggledAccountIDs(ctx, q, staffID)
-	if err != nil {
+	if ca.toggles, err = db.MemberToggledAccountIDs(ctx, q, staffID); err != nil {
 		return nil, err
 	}
-	for _, t := range toggles {
-		ca.toggles[t] = struct{}{}
+	if inRange {
+		snap.actors[staffID].CompareAndSwap(nil, ca)
 	}
-	v, _ := snap.actors.LoadOrStore(staffID, ca)
-	return v.(*cachedActor), nil
+	return ca, nil
+}
+
+// accountClient is the hot path's account lookup: the folder's id only.
+func (c *Checker) accountClient(ctx context.Context, snap *snapshot, accountID int64) (int64, error) {
+	if accountID > 0 && accountID < int64(len(snap.accClient)) {
+		if cid := snap.accClient[accountID].Load(); cid != 0 {
+			return cid, nil
+		}
+	}
+	acc, err := c.account(ctx, snap, accountID)
+	if err != nil {
+		return 0, err
+	}
+	return acc.clientID, nil
 }
 
 func (c *Checker) account(ctx context.Context, snap *snapshot, accountID int64) (*cachedAccount, error) {
-	if v, ok := snap.accounts.Load(accountID); ok {
-		return v.(*cachedAccount), nil
+	inRange := accountID > 0 && accountID < int64(len(snap.accounts))
+	if inRange {
+		if a := snap.accounts[accountID].Load(); a != nil {
+			snap.accClient[accountID].Store(a.clientID)
+			return a, nil
+		}
 	}
 	acc, err := db.GetAccount(ctx, c.svc.db.Read(), accountID)
 	if err != nil {
 		return nil, notFound(err, "no account %d", accountID)
 	}
-	v, _ := snap.accounts.LoadOrStore(accountID, &cachedAccount{clientID: acc.ClientID, name: acc.Name})
-	return v.(*cachedAccount), nil
+	ca := &cachedAccount{clientID: acc.ClientID, name: acc.Name}
+	if inRange {
+		snap.accounts[accountID].CompareAndSwap(nil, ca)
+		snap.accClient[accountID].Store(acc.ClientID)
+	}
+	return ca, nil
 }
 
 func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*ClientFacts, error) {
-	if v, ok := snap.clients.Load(clientID); ok {
-		return v.(*ClientFacts), nil
+	inRange := clientID > 0 && clientID < int64(len(snap.clients))
+	if inRange {
+		if cf := snap.clients[clientID].Load(); cf != nil {
+			return cf, nil
+		}
 	}
 	q := c.svc.db.Read()
 	cl, err := db.GetClientLite(ctx, q, clientID)
@@ -144,8 +332,10 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	v, _ := snap.clients.LoadOrStore(clientID, cf)
-	return v.(*ClientFacts), nil
+	if inRange {
+		snap.clients[clientID].CompareAndSwap(nil, cf)
+	}
+	return cf, nil
 }
 
 // CanReach reports whether a member may reach an account right now. It
@@ -160,39 +350,42 @@ func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool,
 	if !ca.active {
 		return false, nil
 	}
-	acc, err := c.account(ctx, snap, accountID)
+	clientID, err := c.accountClient(ctx, snap, accountID)
 	if err != nil {
 		return false, err
 	}
 	if ca.owner {
 		return true, nil
 	}
-	_, toggled := ca.toggles[accountID]
-	_, added := ca.folders[acc.clientID]
 	switch ca.scope {
 	case ScopeAll:
-		cf, err := c.client(ctx, snap, acc.clientID)
-		if err != nil {
-			return false, err
+		internal := clientID == snap.internalID
+		if snap.internalID == 0 {
+			// A snapshot without bounds (its reload failed): ask the folder.
+			cf, err := c.client(ctx, snap, clientID)
+			if err != nil {
+				return false, err
+			}
+			internal = cf.Internal
 		}
-		if cf.Internal {
-			return added && toggled, nil
+		if !internal {
+			return true, nil
 		}
-		return true, nil
+		return ca.added(clientID) && ca.toggled(accountID), nil
 	case ScopeDepartment:
-		cf, err := c.client(ctx, snap, acc.clientID)
+		cf, err := c.client(ctx, snap, clientID)
 		if err != nil {
 			return false, err
 		}
 		if cf.Internal {
-			return added && toggled, nil
+			return ca.added(clientID) && ca.toggled(accountID), nil
 		}
 		if ok, _ := clientInScope(ca.actor, ScopeDepartment, cf); ok {
 			return true, nil
 		}
-		return added && toggled, nil
+		return ca.added(clientID) && ca.toggled(accountID), nil
 	case ScopeOwn:
-		return added && toggled, nil
+		return ca.added(clientID) && ca.toggled(accountID), nil
 	}
 	return false, nil
 }
@@ -214,7 +407,7 @@ func (c *Checker) Explain(ctx context.Context, staffID, accountID int64) (Decisi
 		return Decision{}, err
 	}
 	mine := *cf
-	_, mine.ActorAdded = ca.folders[acc.clientID]
-	_, on := ca.toggles[accountID]
+	mine.ActorAdded = ca.added(acc.clientID)
+	on := ca.toggled(accountID)
 	return Decide(ca.actor, ActAccess, Target{Module: "accounts", Client: &mine, Account: &AccountFacts{ID: accountID, Name: acc.name, ActorToggleOn: on}}), nil
 }
