@@ -176,7 +176,8 @@ func ListMembers(ctx context.Context, q Querier, mq MemberQuery) ([]Member, erro
 func CountMembers(ctx context.Context, q Querier, mq MemberQuery) (int, error) {
 	where, args := mq.where()
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM staff s JOIN roles r ON r.id = s.role_id`+where, args...).Scan(&n)
+	// The filters name only staff columns, so nothing is joined.
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM staff s`+where, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count staff: %w", err)
 	}
