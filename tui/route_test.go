@@ -70,4 +70,3 @@ func TestActionResultReachesTheScreenThatAsked(t *testing.T) {
 	h.see("Staff", "Ann Advisor", "deactivated")
 	h.notSee("Deactivate Ann Advisor?")
 }
-

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"gatehouse/model"
 	"gatehouse/screens"
@@ -366,7 +367,17 @@ func (s *shell) view() string {
 		status = st.Render(model.Truncate(text, w))
 	}
 	rule := t.Rule.Render(strings.Repeat("─", w))
-	return lipgloss.JoinVertical(lipgloss.Left, s.header(), s.tabs(), rule, body, status, s.help.View(shellKeys{s}))
+	return lipgloss.JoinVertical(lipgloss.Left, s.header(), s.tabs(), rule, body, status, s.helpView())
+}
+
+// helpView is the key help cut to the window: bubbles/help adds items past
+// its width when the ellipsis no longer fits, so every line is cut here.
+func (s *shell) helpView() string {
+	lines := strings.Split(s.help.View(shellKeys{s}), "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, s.width, "…")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // header is the organisation on the left, who is signed in on the right,
