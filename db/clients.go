@@ -87,10 +87,19 @@ var clientSortJoins = map[string]string{
 func (cq ClientQuery) where() (string, []any) {
 	clause, args := cq.Scope.clientClause()
 	parts := []string{clause}
+	// A scope of the actor's own folders, or one owner's, names few rows:
+	// they are found by id or owner and sorted. The unary + keeps SQLite
+	// from walking the whole clients_list index in display order instead,
+	// which its estimates favour without statistics on that index (8 ms
+	// instead of 2 for an Advisor at 100,000 folders).
+	archived := "c.archived_at"
+	if !cq.Scope.All || cq.OwnerID > 0 {
+		archived = "+c.archived_at"
+	}
 	if cq.Archived {
-		parts = append(parts, "c.archived_at != 0")
+		parts = append(parts, archived+" != 0")
 	} else {
-		parts = append(parts, "c.archived_at = 0")
+		parts = append(parts, archived+" = 0")
 	}
 	if cq.Text != "" {
 		parts = append(parts, `c.name LIKE ? ESCAPE '\'`)
