@@ -43,6 +43,9 @@ type auditScreen struct {
 	list          auditLister
 	width, height int
 
+	// readAs is who the held entries were read as; the demo's view as
+	// changes the session's principal.
+	readAs model.Principal
 	base   model.AuditQuery // the filters; paging fields are set per query
 	filter auditFilter
 
@@ -144,6 +147,7 @@ func (s *auditScreen) rows() int { return max(s.height-4, 1) }
 // restart fetches the newest page for the current filter.
 func (s *auditScreen) restart() tea.Cmd {
 	s.gen++
+	s.readAs = s.sess.Principal
 	s.loading = true
 	return s.fetch(0, model.AuditQuery{})
 }
@@ -182,6 +186,11 @@ func (s *auditScreen) setPage(msg auditPageMsg) {
 	s.loading = false
 	if msg.err != nil {
 		s.loadErr = errText(msg.err)
+		if msg.dir == 0 {
+			// A refused or failed first page shows nothing: what was held
+			// may have been read by someone else (the demo's view as).
+			s.held, s.pageLens, s.cursor, s.top = nil, nil, 0, 0
+		}
 		return
 	}
 	s.loadErr = ""
@@ -260,6 +269,10 @@ func (s *auditScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	case RefreshMsg:
 		// New entries arrive with every change; only a reader at the top
 		// of the log is moved, with the cursor kept on the same entry.
+		if s.readAs != s.sess.Principal {
+			// Viewing as someone else: read the log again as them.
+			return s, s.restart()
+		}
 		if s.atHead && !s.loading {
 			if e, ok := s.selected(); ok && s.cursor > 0 {
 				s.keepID = e.ID
