@@ -235,6 +235,15 @@ func (d *DB) Import(ctx context.Context, r io.Reader) (int, error) {
 		if fk > 0 {
 			return fmt.Errorf("import: %d rows point at records that are not in the file", fk)
 		}
+		// The log must arrive as it was written: a file edited on the way
+		// would otherwise bring a chain that verify rejects afterwards.
+		_, brk, err := VerifyAudit(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("import: verify the audit log: %w", err)
+		}
+		if brk != nil {
+			return fmt.Errorf("import: the audit log in the file does not verify: %s", brk.Reason)
+		}
 		return nil
 	})
 	if err != nil {
