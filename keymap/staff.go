@@ -5,12 +5,15 @@ import "github.com/charmbracelet/bubbles/key"
 // Staff are the keys of the Staff screen, its member detail and the
 // invitations list.
 type Staff struct {
-	Invite      key.Binding
-	BulkInvite  key.Binding
-	Role        key.Binding
-	Deactivate  key.Binding
-	Reactivate  key.Binding
-	Remove      key.Binding
+	Invite     key.Binding
+	BulkInvite key.Binding
+	Role       key.Binding
+	Deactivate key.Binding
+	Reactivate key.Binding
+	Remove     key.Binding
+	// Offboard revokes all of a member's access and deactivates them in
+	// one step: the on-call action.
+	Offboard    key.Binding
 	Transfer    key.Binding
 	Departments key.Binding
 	Manager     key.Binding
@@ -34,6 +37,7 @@ func DefaultStaff() Staff {
 		Deactivate:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate")),
 		Reactivate:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reactivate")),
 		Remove:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
+		Offboard:    key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "offboard")),
 		Transfer:    key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "transfer ownership")),
 		Departments: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit departments")),
 		Manager:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "set manager")),

@@ -441,7 +441,17 @@ func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		d, cmd := a.open(m)
 		return d, cmd, true
 	}
+	if key.Matches(km, s.keys.Offboard) {
+		// Not offered to this session at all; an on-call member who
+		// reaches for it is told why rather than met with silence.
+		return nil, RefusedAction(s.sess, model.ActDeactivate, model.Target{Module: "staff", Staff: factsOfMember(m)}), true
+	}
 	return nil, nil, false
+}
+
+// canOffboard is whether the session may offboard anyone at all.
+func (s *staffScreen) canOffboard() bool {
+	return s.sess.Can(model.ActDeactivate, model.Target{Module: "staff"}).Allowed
 }
 
 func (s *staffScreen) canInvite() bool {
@@ -518,6 +528,12 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 		return out
 	}
 	out := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open}
+	if s.canOffboard() {
+		out = append(out, s.keys.Offboard)
+	}
+	if s.sess.Can(model.ActView, model.Target{Module: "audit"}).Allowed {
+		out = append(out, s.keys.AuditLog)
+	}
 	if s.canInvite() {
 		out = append(out, s.keys.Invite, s.keys.BulkInvite)
 	}

@@ -65,6 +65,7 @@ func (s *staffScreen) actionsFor(m model.Member) []memberAction {
 	} else {
 		add(s.keys.Deactivate, "deactivate", model.ActDeactivate, s.deactivateDialog)
 	}
+	add(s.keys.Offboard, "offboard: revoke all access and deactivate", model.ActDeactivate, s.offboardDialogFor)
 	add(s.keys.Departments, "edit departments", model.ActUpdate, s.departmentsDialog)
 	if n := len(out); n > 0 && out[n-1].decision.Allowed {
 		// Departments are a module of their own as well.
@@ -207,10 +208,19 @@ func (s *staffScreen) removeDialog(m model.Member) (Dialog, tea.Cmd) {
 	}}, nil
 }
 
-// reassignPicker offers the active members, filtered in SQL as the
-// filter is typed, a page at a time.
+// reassignPicker offers the active members to receive the clients of a
+// member being removed.
 func (s *staffScreen) reassignPicker(m model.Member) (Dialog, tea.Cmd) {
-	p := NewPicker(s.sess.Theme, "Reassign the clients of "+who(m)+" to…", nil)
+	return s.memberPicker(m, "Reassign the clients of "+who(m)+" to…", func(o Option) (Dialog, tea.Cmd) {
+		return s.removeConfirm(m, o.ID, o.Value), nil
+	})
+}
+
+// memberPicker offers the active members other than m, filtered in SQL as
+// the filter is typed, a page at a time; onPick gets the chosen one (ID
+// and email as Value).
+func (s *staffScreen) memberPicker(m model.Member, title string, onPick func(Option) (Dialog, tea.Cmd)) (Dialog, tea.Cmd) {
+	p := NewPicker(s.sess.Theme, title, nil)
 	p.Intro = "Active members; type to filter by name or email."
 	svc, pr := s.sess.Svc, s.sess.Principal
 	fetch := func(text string) tea.Cmd {
@@ -225,9 +235,7 @@ func (s *staffScreen) reassignPicker(m model.Member) (Dialog, tea.Cmd) {
 			return PickerItemsMsg{Filter: text, Items: opts, Err: err}
 		}
 	}
-	return &PickerDialog{Picker: p, OnFilter: fetch, OnPick: func(o Option) (Dialog, tea.Cmd) {
-		return s.removeConfirm(m, o.ID, o.Value), nil
-	}}, fetch("")
+	return &PickerDialog{Picker: p, OnFilter: fetch, OnPick: onPick}, fetch("")
 }
 
 func (s *staffScreen) removeConfirm(m model.Member, to int64, toEmail string) Dialog {

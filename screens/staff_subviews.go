@@ -9,9 +9,9 @@ import (
 	"gatehouse/model"
 )
 
-// The member detail opens two views of its own in place of the detail:
-// the clients the member can reach (c) and the audit log filtered to the
-// member (L). Both return to the detail with esc.
+// The member detail (and the list, for the member under the cursor) opens
+// two views of its own in its place: the clients the member can reach (c)
+// and the audit log filtered to the member (L). Both return with esc.
 
 // openSub opens a sub-view of the member detail.
 func (s *staffScreen) openSub(v Screen) tea.Cmd {
@@ -20,12 +20,15 @@ func (s *staffScreen) openSub(v Screen) tea.Cmd {
 	return v.Init()
 }
 
-// subKey opens the member's clients or audit log when km asks for one.
+// subKey opens the clients or audit log of the member in the detail, or
+// of the one under the cursor in the list, when km asks for one. From the
+// list too, so that an on-call member who has just offboarded someone sees
+// the audit entry with one key.
 func (s *staffScreen) subKey(km tea.KeyMsg) (tea.Cmd, bool) {
-	if s.detail == nil {
+	m, ok := s.selected()
+	if !ok {
 		return nil, false
 	}
-	m := s.detail.m
 	switch {
 	case key.Matches(km, s.keys.Clients):
 		return s.openSub(NewMemberClients(s.sess, m)), true

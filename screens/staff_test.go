@@ -704,3 +704,208 @@ func TestStaffStatusFilter(t *testing.T) {
 		t.Fatalf("deactivated only:\n%s", v)
 	}
 }
+
+// offboardOrg gives bob access to two folders, one of which he owns, and
+// ann one folder she owns.
+func offboardOrg(t *testing.T) (*staffEnv, map[string]model.Member) {
+	t.Helper()
+	e, ms := staffOrg(t)
+	sys := model.System("tester")
+	for _, c := range []struct {
+		name  string
+		owner model.Member
+		added []model.Member
+	}{
+		{"Globex", ms["bob"], []model.Member{ms["bob"]}},
+		{"Initech", ms["owner"], []model.Member{ms["bob"], ms["ann"]}},
+		{"Umbrella", ms["ann"], nil},
+	} {
+		cl, err := e.svc.CreateClient(e.ctx, sys, model.ClientInput{Name: c.name, OwnerID: c.owner.ID, Accounts: []string{"Main"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range c.added {
+			if err := e.svc.AddToClient(e.ctx, sys, cl.ID, m.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return e, ms
+}
+
+// flatText is a view with its wrapping undone, to find a sentence in it.
+func flatText(v string) string { return strings.Join(strings.Fields(v), " ") }
+
+// count runs a counting query.
+func (e *staffEnv) count(query string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.svc.DB().SQL().QueryRowContext(e.ctx, query, args...).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func TestStaffOffboardFromTheList(t *testing.T) {
+	e, ms := offboardOrg(t)
+	for _, sz := range sizes {
+		s := e.start(NewStaff(e.session(e.owner)), sz[0], sz[1])
+		s = e.selectRow(s, "bob@acme.test")
+		s = e.press(s, "O")
+		golden(t, sizeName("staff_offboard_confirm", sz), s.View(), sz[0], sz[1])
+	}
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	// esc and n leave everything as it was.
+	for _, cancel := range []string{"esc", "n"} {
+		s = e.press(s, "O", cancel)
+		if s.(*staffScreen).dialog != nil {
+			t.Fatalf("%s did not close the pop-up", cancel)
+		}
+	}
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatal("cancelled offboarding deactivated bob")
+	}
+	s = e.press(s, "O")
+	v := flatText(s.View())
+	for _, want := range []string{"Offboard Bob Builder <bob@acme.test>?", "Their access to 2 client folders is revoked",
+		"they are deactivated", "The 1 client folder they own is left unowned", "enter/y offboard"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("pop-up lacks %q:\n%s", want, v)
+		}
+	}
+	// Enter confirms the common case: clients left unowned.
+	s = e.press(s, "enter")
+	if s.(*staffScreen).dialog != nil {
+		t.Fatalf("pop-up still open:\n%s", s.View())
+	}
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "deactivated" {
+		t.Fatalf("bob is %s (%+v)", m.Status, e.lastStatus())
+	}
+	if n := e.count(`SELECT count(*) FROM client_members WHERE staff_id = ?`, ms["bob"].ID); n != 0 {
+		t.Errorf("bob still in %d folders", n)
+	}
+	if n := e.count(`SELECT count(*) FROM clients WHERE name = 'Globex' AND owner_id IS NULL`); n != 1 {
+		t.Error("Globex was not left unowned")
+	}
+	if n := e.count(`SELECT count(*) FROM client_members WHERE staff_id = ?`, ms["ann"].ID); n != 1 {
+		t.Errorf("ann's access changed: %d folders", n)
+	}
+	want := "Offboarded bob@acme.test: access to 2 client folders revoked, deactivated, 1 client folder left unowned"
+	if st := e.lastStatus(); st.Err || st.Text != want {
+		t.Errorf("status = %+v, want %q", st, want)
+	}
+	if !strings.Contains(s.View(), "deactivated") {
+		t.Errorf("list not refreshed:\n%s", s.View())
+	}
+	// L on the list opens the audit log of the member under the cursor,
+	// with the offboarding in it.
+	s = e.press(s, "L")
+	if v := s.View(); !strings.Contains(v, "staff.offboard") {
+		t.Errorf("audit log of bob lacks the offboarding:\n%s", v)
+	}
+	s = e.press(s, "esc")
+	if s.(*staffScreen).sub != nil || !strings.Contains(s.View(), "Bob Builder") {
+		t.Errorf("esc did not return to the list:\n%s", s.View())
+	}
+}
+
+func TestStaffOffboardReassignFromTheDetail(t *testing.T) {
+	e, ms := offboardOrg(t)
+	s := e.start(NewStaff(e.session(ms["admin"])), 120, 40)
+	s = e.selectRow(s, "ann@acme.test")
+	s = e.press(s, "enter")
+	if !strings.Contains(s.View(), "O   offboard: revoke all access and deactivate") {
+		t.Fatalf("detail does not offer offboarding:\n%s", s.View())
+	}
+	s = e.press(s, "O", "r", "cat")
+	if v := s.View(); !strings.Contains(v, "Give the clients of Ann Advisor") || !strings.Contains(v, "Cat Admin") || strings.Contains(v, "Bob Builder") {
+		t.Fatalf("member picker not filtered:\n%s", v)
+	}
+	s = e.press(s, "enter")
+	if v := flatText(s.View()); !strings.Contains(v, "The 1 client folder they own goes to cat@acme.test") {
+		t.Fatalf("pop-up does not name the new owner:\n%s", v)
+	}
+	s = e.press(s, "y")
+	if m, _ := e.memberByEmail("ann@acme.test"); m.Status != "deactivated" {
+		t.Fatalf("ann is %s (%+v)", m.Status, e.lastStatus())
+	}
+	if n := e.count(`SELECT count(*) FROM clients WHERE name = 'Umbrella' AND owner_id = ?`, ms["cat"].ID); n != 1 {
+		t.Error("Umbrella did not go to cat")
+	}
+	want := "Offboarded ann@acme.test: access to 1 client folder revoked, deactivated, 1 client folder given to cat@acme.test"
+	if st := e.lastStatus(); st.Text != want {
+		t.Errorf("status = %+v, want %q", st, want)
+	}
+	if n := e.count(`SELECT count(*) FROM audit_log WHERE action = 'staff.offboard' AND target_id = ?`, ms["ann"].ID); n != 1 {
+		t.Errorf("%d offboard audit entries for ann", n)
+	}
+	// The detail stays open and shows the new status.
+	if v := s.View(); !strings.Contains(v, "Status       deactivated") {
+		t.Errorf("detail not refreshed:\n%s", v)
+	}
+}
+
+func TestStaffOffboardWaitsForTheCounts(t *testing.T) {
+	e, _ := offboardOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	// The counting command is not run yet: enter must do nothing, since
+	// the pop-up has not said what will happen.
+	s, count := s.Update(keyMsg("O"))
+	if v := s.View(); !strings.Contains(v, "Counting their access") {
+		t.Fatalf("no counting notice:\n%s", v)
+	}
+	s, cmd := s.Update(keyMsg("enter"))
+	s = e.drive(s, cmd)
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatal("enter offboarded before the pop-up said what it would do")
+	}
+	s = e.drive(s, count)
+	s = e.press(s, "enter")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "deactivated" {
+		t.Fatalf("bob is %s", m.Status)
+	}
+}
+
+func TestStaffOffboardRefused(t *testing.T) {
+	e, ms := offboardOrg(t)
+	// An Advisor is not offered offboarding, and is told why on O.
+	s := e.start(NewStaff(e.session(ms["ann"])), 120, 40)
+	for _, b := range s.ShortHelp() {
+		if b.Help().Desc == "offboard" {
+			t.Error("advisor's help offers offboarding")
+		}
+	}
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "O", "enter", "y")
+	if s.(*staffScreen).dialog != nil {
+		t.Fatalf("O opened a dialog for an advisor:\n%s", s.View())
+	}
+	if st := e.lastStatus(); !st.Err || !strings.Contains(st.Text, "Advisor may not") {
+		t.Errorf("advisor's O: status %+v", st)
+	}
+	s = e.press(s, "enter")
+	if strings.Contains(s.View(), "offboard") {
+		t.Errorf("advisor's detail offers offboarding:\n%s", s.View())
+	}
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatal("advisor offboarded bob")
+	}
+	if n := e.count(`SELECT count(*) FROM client_members WHERE staff_id = ?`, ms["bob"].ID); n != 2 {
+		t.Fatalf("bob's access changed: %d folders", n)
+	}
+	// An Admin may offboard others, never the Owner: the engine's reason.
+	s = e.start(NewStaff(e.session(ms["admin"])), 120, 40)
+	s = e.selectRow(s, "owner@acme.test")
+	s = e.press(s, "O")
+	if s.(*staffScreen).dialog != nil || !strings.Contains(e.lastStatus().Text, "the Owner cannot be deactivated") {
+		t.Fatalf("admin's O on the Owner: %+v", e.lastStatus())
+	}
+	// Nor themselves.
+	s = e.selectRow(s, "adam@acme.test")
+	s = e.press(s, "O")
+	if s.(*staffScreen).dialog != nil || !strings.Contains(e.lastStatus().Text, "no one may deactivate themselves") {
+		t.Fatalf("admin's O on themselves: %+v", e.lastStatus())
+	}
+}

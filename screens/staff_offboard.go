@@ -1,0 +1,199 @@
+package screens
+
+import (
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"gatehouse/db"
+	"gatehouse/model"
+)
+
+// Offboarding is the on-call action: one pop-up that says what will
+// happen (every folder of access revoked, the member deactivated, their
+// clients left unowned or given to someone) and one key to do it. Enter
+// confirms the common case, leaving their clients unowned; r picks a
+// member to give them to first.
+
+// offboardDialog is the Offboard pop-up for one member.
+type offboardDialog struct {
+	s *staffScreen
+	m model.Member
+	// to is who receives the member's clients; zero ID: left unowned.
+	to Option
+
+	loaded  bool
+	folders int // client folders the member was added to
+	owned   int // client folders the member owns
+	busy    bool
+}
+
+// offboardCountsMsg carries how much a member has, for the pop-up.
+type offboardCountsMsg struct {
+	staffID int64
+	folders int
+	owned   int
+	err     error
+}
+
+// offboardDialogFor opens the pop-up and counts the member's folders.
+func (s *staffScreen) offboardDialogFor(m model.Member) (Dialog, tea.Cmd) {
+	d := &offboardDialog{s: s, m: m}
+	return d, d.count()
+}
+
+func (d *offboardDialog) count() tea.Cmd {
+	svc, p, id := d.s.sess.Svc, d.s.sess.Principal, d.m.ID
+	return func() tea.Msg {
+		folders, owned, err := offboardCounts(svc, p, id)
+		return offboardCountsMsg{staffID: id, folders: folders, owned: owned, err: err}
+	}
+}
+
+// offboardCounts is how many folders a member was added to and owns.
+func offboardCounts(svc *model.Service, p model.Principal, staffID int64) (folders, owned int, err error) {
+	grants, err := svc.ListGrants(ctxb(), p, db.GrantQuery{StaffID: staffID})
+	if err != nil {
+		return 0, 0, fmt.Errorf("count their access: %w", err)
+	}
+	seen := map[int64]bool{}
+	for _, g := range grants {
+		seen[g.ClientID] = true
+	}
+	_, owned, err = svc.ListClients(ctxb(), p, model.ClientQuery{OwnerID: staffID, Limit: 1})
+	if err != nil {
+		return 0, 0, fmt.Errorf("count their clients: %w", err)
+	}
+	return len(seen), owned, nil
+}
+
+// Update implements Dialog.
+func (d *offboardDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	switch msg := msg.(type) {
+	case offboardCountsMsg:
+		if msg.staffID != d.m.ID {
+			return d, nil
+		}
+		if msg.err != nil {
+			return nil, errStatus(msg.err)
+		}
+		d.loaded, d.folders, d.owned = true, msg.folders, msg.owned
+		return d, nil
+	case tea.KeyMsg:
+		return d.key(msg)
+	}
+	return d, nil
+}
+
+func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
+	if d.busy {
+		return d, nil
+	}
+	switch km.String() {
+	case "esc", "n", "N":
+		return nil, nil
+	case "enter", "y", "Y":
+		// Not before the counts are in: the pop-up must have said what
+		// will happen.
+		if !d.loaded {
+			return d, nil
+		}
+		d.busy = true
+		return d, d.run()
+	case "r", "R":
+		if d.loaded && d.owned > 0 {
+			return d.s.memberPicker(d.m, "Give the clients of "+who(d.m)+" to…", func(o Option) (Dialog, tea.Cmd) {
+				next := *d
+				next.to = o
+				return &next, nil
+			})
+		}
+	}
+	return d, nil
+}
+
+// run offboards the member and reports what was done.
+func (d *offboardDialog) run() tea.Cmd {
+	svc, p, m, to := d.s.sess.Svc, d.s.sess.Principal, d.m, d.to
+	return func() tea.Msg {
+		res, err := svc.Offboard(ctxb(), p, m.ID, to.ID)
+		if err != nil {
+			return ActionMsg{Err: err}
+		}
+		return ActionMsg{Status: offboardStatus(m, res)}
+	}
+}
+
+// offboardStatus names what offboarding did, for the status line.
+func offboardStatus(m model.Member, res model.OffboardResult) string {
+	status := "deactivated"
+	if !res.WasActive {
+		status = "was already " + m.Status
+	}
+	clients := fmt.Sprintf("%s left unowned", plural(int(res.ClientsReassigned), "client folder"))
+	if res.ReassignedTo != "unowned" {
+		clients = fmt.Sprintf("%s given to %s", plural(int(res.ClientsReassigned), "client folder"), model.Sanitize(res.ReassignedTo))
+	}
+	return fmt.Sprintf("Offboarded %s: access to %s revoked, %s, %s",
+		model.Sanitize(m.Email), plural(res.FoldersRemoved, "client folder"), status, clients)
+}
+
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return thousands(n) + " " + thing + "s"
+}
+
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// View implements Dialog.
+func (d *offboardDialog) View(width, height int) string {
+	th := d.s.sess.Theme
+	w := min(width-4, 72)
+	title := th.Error.Render("Offboard " + who(d.m) + "?")
+	if !d.loaded {
+		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render("esc cancel")
+	}
+	body := lipgloss.NewStyle().Width(w).Render(d.body())
+	prompt := "enter/y offboard · esc cancel"
+	if d.owned > 0 {
+		prompt = "enter/y offboard · r give their clients to someone else · esc cancel"
+		if d.to.ID != 0 {
+			prompt = "enter/y offboard · r choose someone else · esc cancel"
+		}
+	}
+	v := title + "\n\n" + body + "\n\n" + th.Muted.Render(cell(prompt, w))
+	if d.busy {
+		v += "\n" + th.Muted.Render("Working…")
+	}
+	return v
+}
+
+func (d *offboardDialog) body() string {
+	access := "Their access to " + plural(d.folders, "client folder") + " is revoked"
+	if d.folders == 0 {
+		access = "They were added to no client folder"
+	}
+	deactivate := "they are deactivated: signed out at once, open sessions included, and unable to sign in."
+	if d.m.Status == "deactivated" {
+		deactivate = "they stay deactivated."
+	}
+	var clients string
+	switch {
+	case d.owned == 0:
+		clients = "They own no client folders."
+	case d.to.ID != 0:
+		clients = fmt.Sprintf("The %s they own %s to %s.", plural(d.owned, "client folder"), verb(d.owned, "goes", "go"), model.Sanitize(d.to.Value))
+	default:
+		clients = fmt.Sprintf("The %s they own %s left unowned.", plural(d.owned, "client folder"), verb(d.owned, "is", "are"))
+	}
+	return access + ", and " + deactivate + " " + clients +
+		" Their history stays in the audit log; reactivating them later does not give the access back."
+}
