@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"gatehouse/model"
+)
+
+// TestEveryCommandRefusesWhatTheActorMayNot runs every command over the
+// SSH path as the demo's read-only Viewer and as an Advisor, each asking
+// for something their role does not allow: each is refused with a clear
+// message and the database is untouched. A command added without a row
+// here fails the test, so none escapes the walk.
+func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
+	t.Parallel()
+	const grace = "grace.kim@northwind.example" // the Viewer
+	const ethan = "ethan.wright@northwind.example"
+	// refused: the args, and a word the refusal must hold ("not allowed"
+	// for the engine's refusals; file and setup commands are refused over
+	// SSH whoever asks).
+	type attempt struct {
+		args []string
+		want string
+		only string // just this actor (the Viewer may read what an Advisor may not)
+	}
+	attempts := map[string][]attempt{
+		"init":              {{[]string{"init", "--org", "X"}, "gatehouse: ", ""}},
+		"demo":              {{[]string{"demo"}, "gatehouse: ", ""}},
+		"join":              {{[]string{"join", "aaaaaa-bbbbbb-cccccc-dddddd"}, "gatehouse: ", ""}},
+		"staff list":        nil, // reads: what it shows is the engine's (TestRemoteCommandsActAsTheMember)
+		"staff invite":      {{[]string{"staff", "invite", "new@northwind.example", "--name", "New", "--role", "Advisor"}, "not allowed", ""}},
+		"staff set-role":    {{[]string{"staff", "set-role", sara, "Admin"}, "not allowed", ""}, {[]string{"staff", "set-role", marcus, "Advisor"}, "not allowed", ""}},
+		"staff deactivate":  {{[]string{"staff", "deactivate", marcus}, "not allowed", ""}},
+		"staff reactivate":  {{[]string{"staff", "reactivate", ethan}, "not allowed", ""}},
+		"offboard":          {{[]string{"offboard", marcus}, "not allowed", ""}},
+		"keys add":          {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
+		"roles list":        nil,
+		"clients list":      nil,
+		"access list":       {{[]string{"access", "list", "--client", "Kestrel Logistics"}, "not allowed", sara}},
+		"access grant":      {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", ""}},
+		"access revoke":     {{[]string{"access", "revoke", "--staff", marcus}, "not allowed", ""}, {[]string{"access", "revoke", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"}, "not allowed", ""}},
+		"check":             nil, // a question, not a change
+		"audit list":        nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
+		"audit export":      {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
+		"audit verify":      nil,
+		"backup":            {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
+		"export":            {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
+		"import":            {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
+		"staff bulk-invite": {{[]string{"staff", "bulk-invite", "--file", "-", "--role", "Advisor"}, "gatehouse: ", ""}},
+		"clients reassign":  {{[]string{"clients", "reassign", "--from", sara, "--to", marcus}, "not allowed", ""}},
+		"check-db":          {{[]string{"check-db"}, "gatehouse: ", ""}},
+		"serve":             {{[]string{"serve"}, "gatehouse: ", ""}},
+	}
+	for _, c := range commands {
+		if _, ok := attempts[c.name]; !ok {
+			t.Errorf("command %q has no refusal case in this test", c.name)
+		}
+	}
+
+	path := demoCopy(t)
+	ctx := context.Background()
+	svc, err := model.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	before := snapshot(t, path)
+	for _, email := range []string{grace, sara} {
+		m, err := svc.MemberByEmail(ctx, model.System("test"), email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := model.MemberPrincipal(m, "ssh SHA256:test from 192.0.2.1:5555")
+		for name, tries := range attempts {
+			for _, try := range tries {
+				if try.only != "" && try.only != email {
+					continue
+				}
+				var out, errb bytes.Buffer
+				code := runCommand(ctx, svc, p, try.args, &out, &errb)
+				if code == 0 || !strings.Contains(errb.String(), try.want) {
+					t.Errorf("%s as %s: %v: exit %d, stdout %q, stderr %q", name, email, try.args, code, out.String(), errb.String())
+				}
+			}
+		}
+	}
+	if after := snapshot(t, path); after != before {
+		t.Fatalf("refused commands changed the database:\n%s\n%s", before, after)
+	}
+}
