@@ -54,10 +54,12 @@ func serve(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 		logger.SetLevel(log.DebugLevel)
 	}
 	// The app's theme draws with lipgloss's default renderer, which in a
-	// server describes the server's own output, not the clients'. Fix it
-	// to 256 colours on a dark background, which every current terminal
-	// shows, rather than let it probe the server's terminal.
-	lipgloss.SetColorProfile(termenv.ANSI256)
+	// server describes the server's own output, not the clients', and is
+	// shared by every session. Fix it to 24-bit colour, the richest; each
+	// session's output is brought down to its client's terminal (TERM,
+	// COLORTERM, NO_COLOR) as it is written (sshd/colour.go). The
+	// background cannot be asked of every client, so it is taken as dark.
+	lipgloss.SetColorProfile(termenv.TrueColor)
 	lipgloss.SetHasDarkBackground(true)
 
 	srv, err := sshd.New(svc, sshd.Config{

@@ -145,7 +145,8 @@ func (s *Server) runApp(sess ssh.Session, ls *liveSession) int {
 	handler := func(ssh.Session) *tea.Program {
 		p := tea.NewProgram(app,
 			tea.WithInput(activity{r: sess, ls: ls}),
-			tea.WithOutput(sess),
+			// Colours as the client's terminal shows them (colour.go).
+			tea.WithOutput(sessionOutput(sess)),
 			tea.WithAltScreen(),
 			// Signals reach the server process, not one session.
 			tea.WithoutSignalHandler(),
