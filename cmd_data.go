@@ -69,8 +69,9 @@ func init() {
 	})
 	register(&command{
 		name: "check-db", args: "",
-		summary: "Check the database file: SQLite's integrity_check and foreign_key_check, and the audit\n" +
-			"hash chain, in one report. Exit 1 on any problem.",
+		summary: "Check the database file: its integrity, foreign keys and audit hash chain.\n" +
+			"Runs SQLite's integrity_check and foreign_key_check and walks the audit hash chain, in one\n" +
+			"report. Exit 1 on any problem.",
 		example: "gatehouse check-db",
 		run:     checkDB,
 	})
