@@ -224,6 +224,10 @@ type probe struct {
 	refreshes int
 	keys      []string
 	capturing bool
+	// full, when set, is the expanded help instead of the probe key;
+	// onKey changes it when a key arrives, as a view opening would.
+	full  [][]key.Binding
+	onKey func(p *probe)
 }
 
 func (p *probe) Init() tea.Cmd { return nil }
@@ -233,6 +237,9 @@ func (p *probe) Update(msg tea.Msg) (screens.Screen, tea.Cmd) {
 		p.refreshes++
 	case tea.KeyMsg:
 		p.keys = append(p.keys, msg.String())
+		if p.onKey != nil {
+			p.onKey(p)
+		}
 	}
 	return p, nil
 }
@@ -243,7 +250,12 @@ func (p *probe) Title() string             { return p.title }
 func (p *probe) SetSize(w, h int)          { p.w, p.h = w, h }
 func (p *probe) Capturing() bool           { return p.capturing }
 func (p *probe) ShortHelp() []key.Binding  { return []key.Binding{probeKey} }
-func (p *probe) FullHelp() [][]key.Binding { return [][]key.Binding{{probeKey}} }
+func (p *probe) FullHelp() [][]key.Binding {
+	if p.full != nil {
+		return p.full
+	}
+	return [][]key.Binding{{probeKey}}
+}
 
 var probeKey = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "probe"))
 

@@ -51,6 +51,7 @@ type shell struct {
 
 	width, height int
 	bodyHeight    int
+	helpLines     int // the height of the help when the layout was made
 }
 
 // Messages of the shell. Each carries the shell's id so that a message
@@ -116,13 +117,25 @@ func (s *shell) resize(w, h int) {
 	s.layout()
 }
 
+// minBody is the fewest lines the expanded help leaves the screen.
+const minBody = 3
+
 // layout gives the screens what the header, tabs, rule, status line and
-// help leave; the help's height changes when it is expanded.
+// help leave; the help's height changes when it is expanded, and with the
+// keys of the view that is open.
 func (s *shell) layout() {
-	footer := lipgloss.Height(s.help.View(shellKeys{s}))
-	s.bodyHeight = max(s.height-4-footer, 1)
+	s.helpLines = lipgloss.Height(s.helpView())
+	s.bodyHeight = max(s.height-4-s.helpLines, 1)
 	for _, scr := range s.screens {
 		scr.SetSize(s.width, s.bodyHeight)
+	}
+}
+
+// relayout lays the shell out again when the expanded help grew or shrank
+// because another view opened.
+func (s *shell) relayout() {
+	if s.help.ShowAll && lipgloss.Height(s.helpView()) != s.helpLines {
+		s.layout()
 	}
 }
 
@@ -130,7 +143,9 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		s.lastInput = s.app.now()
-		return s.key(msg)
+		cmd := s.key(msg)
+		s.relayout()
+		return cmd
 	case tea.MouseMsg:
 		s.lastInput = s.app.now()
 		return nil
@@ -370,14 +385,104 @@ func (s *shell) view() string {
 	return lipgloss.JoinVertical(lipgloss.Left, s.header(), s.tabs(), rule, body, status, s.helpView())
 }
 
-// helpView is the key help cut to the window: bubbles/help adds items past
-// its width when the ellipsis no longer fits, so every line is cut here.
+// helpView is the key help fitted to the window. bubbles/help lays the
+// expanded help out as one row of columns and drops the columns past its
+// width, so the shell's own keys (help, quit) vanished on a narrow window:
+// here the columns wrap onto further rows instead, and the whole is cut to
+// the lines the window can spare. bubbles/help also adds items past its
+// width when the ellipsis no longer fits, so every line is cut to width.
 func (s *shell) helpView() string {
-	lines := strings.Split(s.help.View(shellKeys{s}), "\n")
+	var lines []string
+	if s.help.ShowAll {
+		lines = s.fullHelpLines()
+	} else {
+		lines = strings.Split(s.help.ShortHelpView(shellKeys{s}.ShortHelp()), "\n")
+	}
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, s.width, "…")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// fullHelpLines packs the expanded help's columns into rows as wide as the
+// window; when they take more than one row, the shell's own keys follow
+// on a line of their own rather than as a tall column. The whole is cut
+// to the height the window leaves after minBody lines of screen, saying
+// so on the last line.
+func (s *shell) fullHelpLines() []string {
+	// Unbounded, so that a row too wide is seen as such rather than
+	// silently losing its last columns.
+	h := s.help
+	h.Width = 0
+	keys := shellKeys{s}
+	groups := keys.FullHelp()
+	if lipgloss.Width(h.FullHelpView(groups)) <= s.width {
+		return s.fitHelp(strings.Split(h.FullHelpView(groups), "\n"), nil)
+	}
+	global := keys.fullGlobal()
+	if len(global) > 0 {
+		groups = groups[:len(groups)-1]
+	}
+	var lines []string
+	var row [][]key.Binding
+	flush := func() {
+		if len(row) > 0 {
+			if len(lines) > 0 {
+				lines = append(lines, "")
+			}
+			lines = append(lines, strings.Split(h.FullHelpView(row), "\n")...)
+			row = nil
+		}
+	}
+	for _, group := range groups {
+		if len(row) > 0 && lipgloss.Width(h.FullHelpView(append(row[:len(row):len(row)], group))) > s.width {
+			flush()
+		}
+		row = append(row, group)
+	}
+	flush()
+	return s.fitHelp(lines, s.wrapKeys(h, global))
+}
+
+// wrapKeys writes bindings as the short help does, "key desc • key desc",
+// over as many lines as the window's width needs.
+func (s *shell) wrapKeys(h help.Model, bindings []key.Binding) []string {
+	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
+	var lines []string
+	line := ""
+	for _, b := range bindings {
+		item := h.ShortHelpView([]key.Binding{b})
+		if item == "" {
+			continue
+		}
+		if line != "" && lipgloss.Width(line+sep+item) > s.width {
+			lines, line = append(lines, line), ""
+		}
+		if line != "" {
+			line += sep
+		}
+		line += item
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// fitHelp cuts the screen's help lines to what the window can spare after
+// the shell's own (tail), which stay: help and quit must always show.
+func (s *shell) fitHelp(lines, tail []string) []string {
+	room := max(s.height-4-minBody, 1)
+	if len(tail) > 0 {
+		room = max(room-len(tail)-1, 1)
+	}
+	if len(lines) > room {
+		lines = append(lines[:room-1:room-1], s.app.theme.Muted.Render("… more keys: make the window taller to see them all"))
+	}
+	if len(tail) > 0 {
+		lines = append(append(lines, ""), tail...)
+	}
+	return lines
 }
 
 // header is the organisation on the left, who is signed in on the right,
@@ -463,11 +568,22 @@ func (k shellKeys) FullHelp() [][]key.Binding {
 		return [][]key.Binding{{k.s.app.keys.List.Back}}
 	}
 	groups := append([][]key.Binding{}, k.s.current().FullHelp()...)
-	if g := k.global(); len(g) > 0 {
-		g = append(g, k.s.app.keys.Global.PrevTab, k.s.app.keys.Global.Refresh)
+	if g := k.fullGlobal(); len(g) > 0 {
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// fullGlobal is the shell's keys in the expanded help: the last column.
+func (k shellKeys) fullGlobal() []key.Binding {
+	if k.s.picker != nil || k.s.explain != nil {
+		return nil
+	}
+	g := k.global()
+	if len(g) == 0 {
+		return nil
+	}
+	return append(g, k.s.app.keys.Global.PrevTab, k.s.app.keys.Global.Refresh)
 }
 
 // spell writes a duration as people say it.
