@@ -246,10 +246,10 @@ func (p *probe) Update(msg tea.Msg) (screens.Screen, tea.Cmd) {
 func (p *probe) View() string {
 	return fmt.Sprintf("%s screen, %d×%d", p.title, p.w, p.h)
 }
-func (p *probe) Title() string             { return p.title }
-func (p *probe) SetSize(w, h int)          { p.w, p.h = w, h }
-func (p *probe) Capturing() bool           { return p.capturing }
-func (p *probe) ShortHelp() []key.Binding  { return []key.Binding{probeKey} }
+func (p *probe) Title() string            { return p.title }
+func (p *probe) SetSize(w, h int)         { p.w, p.h = w, h }
+func (p *probe) Capturing() bool          { return p.capturing }
+func (p *probe) ShortHelp() []key.Binding { return []key.Binding{probeKey} }
 func (p *probe) FullHelp() [][]key.Binding {
 	if p.full != nil {
 		return p.full
