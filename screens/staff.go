@@ -552,12 +552,7 @@ func (s *staffScreen) FullHelp() [][]key.Binding {
 		acts = append(acts, s.keys.Invite, s.keys.BulkInvite)
 	}
 	if m, ok := s.selected(); ok {
-		for _, a := range s.actionsFor(m) {
-			acts = append(acts, a.binding)
-		}
-	}
-	if s.detail != nil {
-		for _, a := range s.subActions() {
+		for _, a := range append(s.actionsFor(m), s.subActions()...) {
 			acts = append(acts, a.binding)
 		}
 	}

@@ -584,6 +584,15 @@ func TestStaffHostileNames(t *testing.T) {
 		if v := s.View(); strings.ContainsRune(v, '\x1b') {
 			t.Errorf("remove dialog is unsafe:\n%q", v)
 		}
+		s = e.press(s, "esc", "O")
+		if v := s.View(); strings.ContainsRune(v, '\x1b') || strings.ContainsRune(v, '\u202E') || !strings.Contains(v, "Offboard Mallory␛[2J") {
+			t.Errorf("offboard pop-up is unsafe or lost the name:\n%q", v)
+		}
+		s = e.press(s, "enter")
+		if st := e.lastStatus(); strings.ContainsRune(st.Text, '\x1b') || !strings.HasPrefix(st.Text, "Offboarded mal␛[31m@acme.test") {
+			t.Errorf("offboard status is unsafe: %q", st.Text)
+		}
+		e.exec(`UPDATE staff SET status = 'active' WHERE name = ?`, hostile)
 	}
 }
 
