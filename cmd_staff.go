@@ -133,8 +133,10 @@ func shortTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
+// writeJSON writes v indented, with the characters that could act on a
+// terminal escaped (a listing is often read on one).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(model.SafeJSONWriter(w))
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

@@ -69,6 +69,7 @@ func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w 
 		cw.Flush()
 		return cw.Error()
 	case "json":
+		w := SafeJSONWriter(w)
 		if _, err := io.WriteString(w, "[\n"); err != nil {
 			return err
 		}

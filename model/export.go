@@ -48,7 +48,7 @@ func (s *Service) Export(ctx context.Context, p Principal, w io.Writer) error {
 	}); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	return s.db.Export(ctx, w)
+	return s.db.Export(ctx, SafeJSONWriter(w))
 }
 
 // Import restores an export into this empty database and returns how many
