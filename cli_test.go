@@ -66,7 +66,7 @@ func testMain(m *testing.M) int {
 // user's own database.
 func gatehouseCmd(stdin string, args ...string) *exec.Cmd {
 	cmd := exec.Command(binPath, args...)
-	cmd.Env = append(os.Environ(), "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"), "GATEHOUSE_PASSWORD=")
+	cmd.Env = append(os.Environ(), "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"), "GATEHOUSE_PASSWORD=", "GATEHOUSE_TOKEN=")
 	cmd.Stdin = strings.NewReader(stdin)
 	return cmd
 }

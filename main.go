@@ -51,7 +51,11 @@ type app struct {
 	stdin          *os.File
 	dbPath         string
 	dbSet          bool // --db was given on the command line
-	svc            *model.Service
+	// token is a connection's secret (--token, else $GATEHOUSE_TOKEN for
+	// the commands that take one): the command then acts as that
+	// connection.
+	token string
+	svc   *model.Service
 	// principal is who the command acts as: the local OS user, or over
 	// SSH the member (or connection) signed in.
 	principal model.Principal
@@ -99,6 +103,7 @@ func run(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.W
 	global := flag.NewFlagSet("gatehouse", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	global.StringVar(&a.dbPath, "db", "", "database file")
+	global.StringVar(&a.token, "token", "", "connection token")
 	if err := global.Parse(argv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(stdout)
@@ -212,6 +217,10 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 	fs := flag.NewFlagSet("gatehouse "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dbFlag := fs.String("db", a.dbPath, "database `file` (default: $GATEHOUSE_DB, else the user's data directory)")
+	var tokenFlag *string
+	if !a.remote && !localCommands[c.name] {
+		tokenFlag = fs.String("token", a.token, "act as the connection holding this `token` (default: $GATEHOUSE_TOKEN)")
+	}
 	if c.flags != nil {
 		c.flags(fs)
 	}
@@ -232,8 +241,46 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 	}
 	a.dbSet = a.dbSet || dbGiven
 	a.dbPath = *dbFlag
+	if tokenFlag != nil {
+		a.token = *tokenFlag
+		if a.token == "" {
+			a.token = os.Getenv("GATEHOUSE_TOKEN")
+		}
+	}
+	if a.token != "" && !a.remote {
+		if err := a.actAsConnection(ctx, c); err != nil {
+			return a.report(c, err)
+		}
+	}
 	err = c.run(ctx, a, fs, pos)
 	return a.report(c, err)
+}
+
+// actAsConnection makes the command act as the connection that holds
+// a.token, with its scope, audited under its name, instead of as the
+// operating-system user.
+func (a *app) actAsConnection(ctx context.Context, c *command) error {
+	if localCommands[c.name] {
+		return usagef("'%s' runs as the operating-system user; it does not take --token", displayName(c))
+	}
+	svc, err := a.openExisting(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := svc.AuthenticateToken(ctx, a.token)
+	if err != nil {
+		return fmt.Errorf("connection token: %w", err)
+	}
+	a.principal = p
+	return nil
+}
+
+// displayName is how a command is called, the app included.
+func displayName(c *command) string {
+	if c.name == "" {
+		return "gatehouse"
+	}
+	return "gatehouse " + c.name
 }
 
 // report prints err as one line on stderr and picks the exit code.
