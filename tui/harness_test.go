@@ -227,6 +227,7 @@ type probe struct {
 	// full, when set, is the expanded help instead of the probe key;
 	// onKey changes it when a key arrives, as a view opening would.
 	full  [][]key.Binding
+	short []key.Binding
 	onKey func(p *probe)
 }
 
@@ -246,10 +247,15 @@ func (p *probe) Update(msg tea.Msg) (screens.Screen, tea.Cmd) {
 func (p *probe) View() string {
 	return fmt.Sprintf("%s screen, %d×%d", p.title, p.w, p.h)
 }
-func (p *probe) Title() string            { return p.title }
-func (p *probe) SetSize(w, h int)         { p.w, p.h = w, h }
-func (p *probe) Capturing() bool          { return p.capturing }
-func (p *probe) ShortHelp() []key.Binding { return []key.Binding{probeKey} }
+func (p *probe) Title() string    { return p.title }
+func (p *probe) SetSize(w, h int) { p.w, p.h = w, h }
+func (p *probe) Capturing() bool  { return p.capturing }
+func (p *probe) ShortHelp() []key.Binding {
+	if p.short != nil {
+		return p.short
+	}
+	return []key.Binding{probeKey}
+}
 func (p *probe) FullHelp() [][]key.Binding {
 	if p.full != nil {
 		return p.full

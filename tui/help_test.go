@@ -8,6 +8,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"gatehouse/model"
+	"gatehouse/screens"
 )
 
 // wideHelp is an expanded help of cols columns of rows keys each, with
@@ -85,4 +88,51 @@ func TestExpandedHelpFollowsTheOpenView(t *testing.T) {
 	if p.h >= before {
 		t.Fatalf("the screen kept %d lines after the help grew (was %d)", p.h, before)
 	}
+}
+
+// refusedWithWhy is a refusal in the status line with its reason chain.
+var refusedWithWhy = screens.StatusMsg{Text: "Advisor may not update access", Err: true,
+	Why: &screens.ExplainView{Title: "Why it was refused", Decision: model.Decision{Reason: "Advisor may not update access"}}}
+
+// While a screen captures keys (the access grid, a form), w is the
+// screen's: the status line must not offer "w why" for the refusal, as
+// pressing w there does something else.
+func TestWhyHintOnlyWhenTheShellTakesW(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	h := newHarness(t, svc, clock, Options{SignedIn: &owner})
+	p := h.probes[0]
+	p.capturing = true
+	h.send(refusedWithWhy)
+	h.see("Advisor may not update access")
+	h.notSee("(w why)")
+	h.press("w")
+	h.notSee("Why it was refused")
+	if got := p.keys[len(p.keys)-1]; got != "w" {
+		t.Fatalf("the capturing screen did not get w: %v", p.keys)
+	}
+
+	p.capturing = false
+	h.send(refusedWithWhy)
+	h.see("(w why)")
+	h.press("w")
+	h.see("Why it was refused")
+}
+
+// A screen's own w (here "who can reach") is taken by the shell while a
+// refusal's why is offered: the help lists w once, as what it does now.
+func TestHelpListsWOnceWhileWhyIsOffered(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	h := newHarness(t, svc, clock, Options{SignedIn: &owner})
+	p := h.probes[0]
+	who := key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can reach"))
+	p.short, p.full = []key.Binding{who, probeKey}, [][]key.Binding{{who, probeKey}}
+	h.see("w who can reach")
+	h.send(refusedWithWhy)
+	h.notSee("who can reach")
+	h.see("w why refused", "x probe")
+	h.press("?")
+	h.notSee("who can reach")
+	h.see("why refused", "x probe")
 }

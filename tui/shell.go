@@ -375,7 +375,7 @@ func (s *shell) view() string {
 			st = t.Error
 		}
 		text := s.status.Text
-		if s.why != nil {
+		if s.whyOffered() {
 			hint := "  (" + s.app.keys.Shell.Why.Help().Key + " why)"
 			text = model.Truncate(text, max(w-len(hint), 1)) + hint
 		}
@@ -532,6 +532,36 @@ func (s *shell) tabs() string {
 	return lipgloss.NewStyle().MaxWidth(s.width).Render(lipgloss.JoinHorizontal(lipgloss.Top, parts...))
 }
 
+// whyOffered reports whether the why key shows the refusal in the status
+// line now: while the screen captures keys, w is the screen's (the access
+// grid's "who can reach", a form's letter), so the hint is not offered.
+func (s *shell) whyOffered() bool {
+	return s.why != nil && s.picker == nil && s.explain == nil && !s.current().Capturing()
+}
+
+// unshadowed drops the screen's bindings whose keys the shell takes first
+// while a refusal's why is offered, so the help never lists one key twice.
+func (k shellKeys) unshadowed(bindings []key.Binding) []key.Binding {
+	if !k.s.whyOffered() {
+		return bindings
+	}
+	taken := map[string]bool{}
+	for _, kk := range k.s.app.keys.Shell.Why.Keys() {
+		taken[kk] = true
+	}
+	out := make([]key.Binding, 0, len(bindings))
+	for _, b := range bindings {
+		shadowed := false
+		for _, kk := range b.Keys() {
+			shadowed = shadowed || taken[kk]
+		}
+		if !shadowed {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // shellKeys is the help of the active screen followed by the shell's.
 type shellKeys struct{ s *shell }
 
@@ -541,7 +571,7 @@ func (k shellKeys) global() []key.Binding {
 	}
 	g := k.s.app.keys.Global
 	b := []key.Binding{g.NextTab}
-	if k.s.why != nil {
+	if k.s.whyOffered() {
 		b = append([]key.Binding{k.s.app.keys.Shell.Why}, b...)
 	}
 	if k.s.demo {
@@ -557,7 +587,7 @@ func (k shellKeys) ShortHelp() []key.Binding {
 	if k.s.explain != nil {
 		return []key.Binding{k.s.app.keys.List.Back}
 	}
-	return append(append([]key.Binding{}, k.s.current().ShortHelp()...), k.global()...)
+	return append(k.unshadowed(k.s.current().ShortHelp()), k.global()...)
 }
 
 func (k shellKeys) FullHelp() [][]key.Binding {
@@ -567,7 +597,12 @@ func (k shellKeys) FullHelp() [][]key.Binding {
 	if k.s.explain != nil {
 		return [][]key.Binding{{k.s.app.keys.List.Back}}
 	}
-	groups := append([][]key.Binding{}, k.s.current().FullHelp()...)
+	var groups [][]key.Binding
+	for _, g := range k.s.current().FullHelp() {
+		if g = k.unshadowed(g); len(g) > 0 {
+			groups = append(groups, g)
+		}
+	}
 	if g := k.fullGlobal(); len(g) > 0 {
 		groups = append(groups, g)
 	}
