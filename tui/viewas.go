@@ -91,6 +91,11 @@ func (s *shell) pickerKey(msg tea.KeyMsg) tea.Cmd {
 		return s.loadViewAs(model.MemberPrincipal(m, s.app.opts.Origin))
 	}
 	before := p.filter.Value()
+	if before == "" && msg.String() == "/" {
+		// The filter has focus already; a / typed out of habit from the
+		// other screens' filters is not part of a name.
+		return nil
+	}
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(msg)
 	if p.filter.Value() != before {
