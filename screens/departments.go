@@ -187,6 +187,35 @@ func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
 	}}
 }
 
+// mayAssign is the engine's word on adding members to the open department
+// or taking them out: it changes the member (staff) and the department.
+// Asked of the modules as a whole, so that it refuses only who may change
+// no one; the model decides each member on the write.
+func (d *departmentsSection) mayAssign() model.Decision {
+	if dec := d.mayManage(); !dec.Allowed {
+		return dec
+	}
+	return d.can(model.ActUpdate, d.open.Name)
+}
+
+// mayManage is the engine's word on setting a member's manager, a change
+// to the member.
+func (d *departmentsSection) mayManage() model.Decision {
+	return d.sess.Can(model.ActUpdate, model.Target{Module: "staff", Label: "staff"})
+}
+
+// memberKeys are the member list's action keys the session may use.
+func (d *departmentsSection) memberKeys() []key.Binding {
+	var out []key.Binding
+	if d.mayAssign().Allowed {
+		out = append(out, d.keys.Assign, d.keys.Unassign)
+	}
+	if d.mayManage().Allowed {
+		out = append(out, d.keys.Manager)
+	}
+	return out
+}
+
 // memberKey handles the keys of a department's member list.
 func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := d.sess.Keys.List
@@ -202,6 +231,9 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		d.mcursor = min(d.mcursor+1, max(len(d.members)-1, 0))
 		return nil, nil
 	case key.Matches(km, d.keys.Assign):
+		if dec := d.mayAssign(); !dec.Allowed {
+			return nil, refusal(dec)
+		}
 		skip := map[int64]bool{}
 		for _, m := range d.members {
 			skip[m.ID] = true
@@ -218,8 +250,14 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	m := d.members[d.mcursor]
 	switch {
 	case key.Matches(km, d.keys.Unassign):
+		if dec := d.mayAssign(); !dec.Allowed {
+			return nil, refusal(dec)
+		}
 		return nil, d.changeDepartments(m.ID, dept.Name, false)
 	case key.Matches(km, d.keys.Manager):
+		if dec := d.mayManage(); !dec.Allowed {
+			return nil, refusal(dec)
+		}
 		pd := staffPicker(d.sess, "Who manages "+model.Sanitize(m.Name)+"?", "active", []Option{{Label: "(no manager)", ID: 0}}, map[int64]bool{m.ID: true})
 		pd.Picker.Intro = "A manager sees the records of the members assigned to them."
 		svc, p := d.sess.Svc, d.sess.Principal
@@ -299,8 +337,16 @@ func (d *departmentsSection) view(width, height int) string {
 
 func (d *departmentsSection) membersView(width, height int) string {
 	th := d.sess.Theme
+	var hints []string
+	for _, b := range d.memberKeys() {
+		hints = append(hints, b.Help().Key+" "+b.Help().Desc)
+	}
+	if len(hints) == 0 {
+		hints = append(hints, "view only: "+model.Sanitize(d.mayManage().Reason))
+	}
+	hints = append(hints, "esc back")
 	out := []string{th.Title.Render(cell("Members of "+model.Sanitize(d.open.Name), width)),
-		th.Muted.Render(cell("a add member · x take out · M set manager · esc back", width))}
+		th.Muted.Render(cell(strings.Join(hints, " · "), width))}
 	if d.merr != "" {
 		return strings.Join(append(out, th.Error.Render(cell(d.merr, width))), "\n")
 	}
@@ -328,7 +374,7 @@ func (d *departmentsSection) membersView(width, height int) string {
 
 func (d *departmentsSection) help() []key.Binding {
 	if d.open != nil {
-		return []key.Binding{d.sess.Keys.List.Back, d.keys.Assign, d.keys.Unassign, d.keys.Manager}
+		return append([]key.Binding{d.sess.Keys.List.Back}, d.memberKeys()...)
 	}
 	out := []key.Binding{d.sess.Keys.List.Open}
 	if d.can(model.ActCreate, "").Allowed {
