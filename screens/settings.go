@@ -163,7 +163,7 @@ func (s *settingsScreen) View() string {
 			tabs = append(tabs, th.Tab.Render(label))
 		}
 	}
-	head := th.Title.Render("Settings") + " " + strings.Join(tabs, "") + " " + th.Muted.Render("[ ] switch")
+	head := th.Title.Render("Settings") + " " + strings.Join(tabs, "") + " " + th.Muted.Render("←/→ switch")
 	return cutANSI(head, s.width) + "\n\n" + cur.view(s.width, max(s.height-2, 3))
 }
 
