@@ -37,7 +37,7 @@ func init() {
 		name: "import", args: "FILE",
 		summary: "Restore an export into a new or empty database (FILE '-' reads standard input).\n" +
 			"All or nothing: a bad file changes nothing. Secrets were not exported, so members need new\n" +
-			"passwords; the audit chain comes across whole and verifies.",
+			"passwords ('gatehouse staff set-password'); the audit chain comes across whole and verifies.",
 		example: "gatehouse import northwind.json --db /tmp/restored.db",
 		run:     importOrg,
 	})
@@ -212,8 +212,9 @@ func importOrg(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 		return fmt.Errorf("import: the imported audit chain is broken at entry %d: %s", brk.ID, Sanitize(brk.Reason))
 	}
 	fmt.Fprintf(a.stdout, "Imported %s into %s: %d rows; the audit chain of %d entries verifies.\n", Sanitize(org.Name), a.dbPath, n, entries)
-	fmt.Fprintln(a.stdout, "Passwords, 2FA secrets, SSH sessions, connection tokens and pending invitation codes were not exported:")
-	fmt.Fprintln(a.stdout, "members cannot sign in until they are given a new password or a new invitation.")
+	fmt.Fprintln(a.stdout, "Passwords, 2FA secrets, connection tokens and pending invitation codes were not exported:")
+	fmt.Fprintln(a.stdout, "give each member a new password on this machine before they sign in, the Owner first:")
+	fmt.Fprintf(a.stdout, "  gatehouse staff set-password EMAIL%s\n", a.dbArg())
 	return nil
 }
 

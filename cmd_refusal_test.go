@@ -27,32 +27,33 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		only string // just this actor (the Viewer may read what an Advisor may not)
 	}
 	attempts := map[string][]attempt{
-		"init":              {{[]string{"init", "--org", "X"}, "gatehouse: ", ""}},
-		"demo":              {{[]string{"demo"}, "gatehouse: ", ""}},
-		"join":              {{[]string{"join", "aaaaaa-bbbbbb-cccccc-dddddd"}, "gatehouse: ", ""}},
-		"staff list":        nil, // reads: what it shows is the engine's (TestRemoteCommandsActAsTheMember)
-		"staff invite":      {{[]string{"staff", "invite", "new@northwind.example", "--name", "New", "--role", "Advisor"}, "not allowed", ""}},
-		"staff set-role":    {{[]string{"staff", "set-role", sara, "Admin"}, "not allowed", ""}, {[]string{"staff", "set-role", marcus, "Advisor"}, "not allowed", ""}},
-		"staff deactivate":  {{[]string{"staff", "deactivate", marcus}, "not allowed", ""}},
-		"staff reactivate":  {{[]string{"staff", "reactivate", ethan}, "not allowed", ""}},
-		"offboard":          {{[]string{"offboard", marcus}, "not allowed", ""}},
-		"keys add":          {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
-		"roles list":        nil,
-		"clients list":      nil,
-		"access list":       {{[]string{"access", "list", "--client", "Kestrel Logistics"}, "not allowed", sara}},
-		"access grant":      {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", ""}},
-		"access revoke":     {{[]string{"access", "revoke", "--staff", marcus}, "not allowed", ""}, {[]string{"access", "revoke", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"}, "not allowed", ""}},
-		"check":             nil, // a question, not a change
-		"audit list":        nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
-		"audit export":      {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
-		"audit verify":      nil,
-		"backup":            {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
-		"export":            {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
-		"import":            {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
-		"staff bulk-invite": {{[]string{"staff", "bulk-invite", "--file", "-", "--role", "Advisor"}, "gatehouse: ", ""}},
-		"clients reassign":  {{[]string{"clients", "reassign", "--from", sara, "--to", marcus}, "not allowed", ""}},
-		"check-db":          {{[]string{"check-db"}, "gatehouse: ", ""}},
-		"serve":             {{[]string{"serve"}, "gatehouse: ", ""}},
+		"init":               {{[]string{"init", "--org", "X"}, "gatehouse: ", ""}},
+		"demo":               {{[]string{"demo"}, "gatehouse: ", ""}},
+		"join":               {{[]string{"join", "aaaaaa-bbbbbb-cccccc-dddddd"}, "gatehouse: ", ""}},
+		"staff list":         nil, // reads: what it shows is the engine's (TestRemoteCommandsActAsTheMember)
+		"staff invite":       {{[]string{"staff", "invite", "new@northwind.example", "--name", "New", "--role", "Advisor"}, "not allowed", ""}},
+		"staff set-role":     {{[]string{"staff", "set-role", sara, "Admin"}, "not allowed", ""}, {[]string{"staff", "set-role", marcus, "Advisor"}, "not allowed", ""}},
+		"staff deactivate":   {{[]string{"staff", "deactivate", marcus}, "not allowed", ""}},
+		"staff reactivate":   {{[]string{"staff", "reactivate", ethan}, "not allowed", ""}},
+		"staff set-password": {{[]string{"staff", "set-password", olivia}, "gatehouse: ", ""}},
+		"offboard":           {{[]string{"offboard", marcus}, "not allowed", ""}},
+		"keys add":           {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
+		"roles list":         nil,
+		"clients list":       nil,
+		"access list":        {{[]string{"access", "list", "--client", "Kestrel Logistics"}, "not allowed", sara}},
+		"access grant":       {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", ""}},
+		"access revoke":      {{[]string{"access", "revoke", "--staff", marcus}, "not allowed", ""}, {[]string{"access", "revoke", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"}, "not allowed", ""}},
+		"check":              nil, // a question, not a change
+		"audit list":         nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
+		"audit export":       {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
+		"audit verify":       nil,
+		"backup":             {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
+		"export":             {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
+		"import":             {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
+		"staff bulk-invite":  {{[]string{"staff", "bulk-invite", "--file", "-", "--role", "Advisor"}, "gatehouse: ", ""}},
+		"clients reassign":   {{[]string{"clients", "reassign", "--from", sara, "--to", marcus}, "not allowed", ""}},
+		"check-db":           {{[]string{"check-db"}, "gatehouse: ", ""}},
+		"serve":              {{[]string{"serve"}, "gatehouse: ", ""}},
 	}
 	for _, c := range commands {
 		if _, ok := attempts[c.name]; !ok {

@@ -159,27 +159,33 @@ func promptSetup(a *app, in *model.SetupInput) error {
 	if in.Password != "" {
 		return nil
 	}
+	in.Password, err = askNewPassword(p, a.stdout)
+	return err
+}
+
+// askNewPassword asks for a password twice, up to three times, until one
+// is strong enough and typed the same both times.
+func askNewPassword(p *prompter, out io.Writer) (string, error) {
 	for try := 0; try < 3; try++ {
 		pw, err := p.secret(fmt.Sprintf("Password (at least %d characters)", model.MinPassword))
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := model.CheckPasswordStrength(pw); err != nil {
-			fmt.Fprintf(a.stdout, "  %s\n", err)
+			fmt.Fprintf(out, "  %s\n", err)
 			continue
 		}
 		again, err := p.secret("Password again")
 		if err != nil {
-			return err
+			return "", err
 		}
 		if pw != again {
-			fmt.Fprintln(a.stdout, "  The two passwords differ; try again.")
+			fmt.Fprintln(out, "  The two passwords differ; try again.")
 			continue
 		}
-		in.Password = pw
-		return nil
+		return pw, nil
 	}
-	return errors.New("no password chosen; nothing was changed")
+	return "", errors.New("no password chosen; nothing was changed")
 }
 
 // dbArg is " --db PATH" when the database is not the default one.

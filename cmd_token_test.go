@@ -91,3 +91,45 @@ func TestConnectionTokenActsAsTheConnection(t *testing.T) {
 		t.Fatalf("backup with a token: %+v", r)
 	}
 }
+
+// TestImportedMembersSignInAfterSetPassword: an organisation restored from
+// an export has no passwords; the OS user gives the Owner one and they sign
+// in, audited; a member or connection cannot.
+func TestImportedMembersSignInAfterSetPassword(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	export := dir + "/org.json"
+	restored := dir + "/restored.db"
+	wantCode(t, runCLI(t, "export", "--format", "json", "--out", export, "--db", demoCopy(t)), 0)
+	r := runCLI(t, "import", export, "--db", restored)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "gatehouse staff set-password EMAIL --db ") {
+		t.Fatalf("import does not say how members get back in:\n%s", r.stdout)
+	}
+	ctx := context.Background()
+	signIn := func() error {
+		svc, err := model.Open(ctx, restored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer svc.Close()
+		_, err = svc.SignIn(ctx, olivia, "restored passphrase", "test")
+		return err
+	}
+	if signIn() == nil {
+		t.Fatal("signed in to a restored organisation before any password was set")
+	}
+	r = runCLI(t, "staff", "set-password", olivia, "--db", restored)
+	if r.code != 2 || !strings.Contains(r.stderr, "GATEHOUSE_PASSWORD") {
+		t.Fatalf("set-password without a terminal or password: %+v", r)
+	}
+	r = runCLIWithEnv(t, []string{"GATEHOUSE_PASSWORD=restored passphrase"}, "staff", "set-password", olivia, "--db", restored)
+	wantCode(t, r, 0)
+	if err := signIn(); err != nil {
+		t.Fatalf("sign in after set-password: %v", err)
+	}
+	r = runCLI(t, "audit", "list", "--json", "--limit", "3", "--db", restored)
+	if !strings.Contains(r.stdout, `"action": "staff.password-set"`) {
+		t.Fatalf("set-password not audited:\n%s", r.stdout)
+	}
+}
