@@ -364,9 +364,9 @@ func (f *Form) View() string {
 		}
 		b.WriteString(f.fieldView(ff, i == f.focus) + "\n")
 		if ff.err != "" {
-			b.WriteString(th.Error.Render("  ✗ "+model.Sanitize(ff.err)) + "\n")
+			b.WriteString(indented(th.Error, "✗ "+model.Sanitize(ff.err), f.width) + "\n")
 		} else if ff.Hint != "" && i == f.focus {
-			b.WriteString(th.Muted.Render("  "+ff.Hint) + "\n")
+			b.WriteString(indented(th.Muted, ff.Hint, f.width) + "\n")
 		}
 	}
 	b.WriteString("\n")
@@ -383,6 +383,16 @@ func (f *Form) View() string {
 		b.WriteString(th.Muted.Render("tab next field · " + submit + " · esc cancel"))
 	}
 	return b.String()
+}
+
+// indented renders text two cells in, wrapped to width: a field's error
+// or hint is read whole, not cut at the window's edge.
+func indented(st lipgloss.Style, text string, width int) string {
+	lines := strings.Split(lipgloss.NewStyle().Width(max(width-2, 10)).Render(text), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + st.Render(strings.TrimRight(l, " "))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (f *Form) hasArea() bool {
@@ -431,7 +441,7 @@ func (f *Form) fieldView(ff *formField, focused bool) string {
 		line := "  " + strings.Join(parts, " ")
 		line = lipgloss.NewStyle().Width(f.width).Render(line)
 		if focused && ff.choice < len(ff.Options) && ff.Options[ff.choice].Disabled {
-			line += "\n" + th.Warning.Render("  unavailable: "+model.Sanitize(ff.Options[ff.choice].Reason))
+			line += "\n" + indented(th.Warning, "unavailable: "+model.Sanitize(ff.Options[ff.choice].Reason), f.width)
 		}
 		return line
 	}

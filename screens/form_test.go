@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/tui/theme"
 )
@@ -105,4 +106,32 @@ func TestConfirmAndPicker(t *testing.T) {
 		t.Fatal("esc returned a command")
 	}
 	var _ tea.Msg = PickerItemsMsg{}
+}
+
+// A field's error and hint wrap to the form's width: the SSH key form's
+// "paste one line like …" was cut at the window's edge.
+func TestFormFieldErrorAndHintWrap(t *testing.T) {
+	long := "not an SSH public key; paste one line like \"ssh-ed25519 AAAA… you@laptop\" from your .pub file"
+	f := NewForm(theme.Default(), "Add an SSH key",
+		Field{Key: "key", Label: "Public key", Required: true, Hint: "paste one line of ~/.ssh/id_ed25519.pub (or another .pub file) here, whole",
+			Validate: func(string) error { return errors.New(long) }})
+	f.SetWidth(44)
+	for _, want := range []string{"id_ed25519.pub", "here, whole"} {
+		if !strings.Contains(strings.Join(strings.Fields(f.View()), " "), want) {
+			t.Fatalf("the hint lost %q:\n%s", want, f.View())
+		}
+	}
+	formKeys(f, "ssh-ed25519 AAAAbad", "enter")
+	v := f.View()
+	words := strings.Join(strings.Fields(v), " ")
+	for _, want := range []string{"✗ not an SSH", "you@laptop", "from your .pub file"} {
+		if !strings.Contains(words, want) {
+			t.Fatalf("the error lost %q:\n%s", want, v)
+		}
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if w := lipgloss.Width(l); w > 44 {
+			t.Fatalf("a line is %d wide in a form of 44: %q", w, l)
+		}
+	}
 }
