@@ -52,6 +52,7 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"import":             {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
 		"staff bulk-invite":  {{[]string{"staff", "bulk-invite", "--file", "-", "--role", "Advisor"}, "gatehouse: ", ""}},
 		"clients reassign":   {{[]string{"clients", "reassign", "--from", sara, "--to", marcus}, "not allowed", ""}},
+		"org delete":         {{[]string{"org", "delete", "--confirm", "Northwind Advisory"}, "gatehouse: ", ""}},
 		"check-db":           {{[]string{"check-db"}, "gatehouse: ", ""}},
 		"serve":              {{[]string{"serve"}, "gatehouse: ", ""}},
 	}

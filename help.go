@@ -31,7 +31,7 @@ Run 'gatehouse COMMAND --help' for a command's flags and an example.
 var helpOrder = []string{"init", "demo", "join", "staff list", "staff invite", "staff bulk-invite", "staff set-role",
 	"staff deactivate", "staff reactivate", "staff set-password", "offboard", "keys add", "roles list", "clients list", "clients reassign",
 	"access list", "access grant", "access revoke", "check", "audit list", "audit export", "audit verify",
-	"backup", "export", "import", "check-db", "serve"}
+	"backup", "export", "import", "check-db", "org delete", "serve"}
 
 func orderedCommands(cmds []*command) []*command {
 	rank := func(c *command) int {
