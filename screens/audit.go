@@ -581,6 +581,9 @@ func (s *auditScreen) line(at, actor, action, target, origin string) string {
 }
 
 func (s *auditScreen) ShortHelp() []key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return h
+	}
 	lk := s.sess.Keys.List
 	if s.detail != nil {
 		return []key.Binding{lk.Back, lk.Up, lk.Down}
@@ -589,6 +592,9 @@ func (s *auditScreen) ShortHelp() []key.Binding {
 }
 
 func (s *auditScreen) FullHelp() [][]key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return [][]key.Binding{h}
+	}
 	lk := s.sess.Keys.List
 	return [][]key.Binding{{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top}, s.ShortHelp()}
 }

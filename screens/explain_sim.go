@@ -500,10 +500,16 @@ func (s *simScreen) View() string {
 }
 
 func (s *simScreen) ShortHelp() []key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return h
+	}
 	return []key.Binding{s.keys.PickMember, s.keys.PickTarget, s.keys.Explain, s.keys.WhatIf}
 }
 
 func (s *simScreen) FullHelp() [][]key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return [][]key.Binding{h}
+	}
 	lk := s.sess.Keys.List
 	return [][]key.Binding{{lk.Up, lk.Down, lk.Open}, s.ShortHelp()}
 }

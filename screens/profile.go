@@ -348,6 +348,9 @@ func (s *profileScreen) View() string {
 }
 
 func (s *profileScreen) ShortHelp() []key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return h
+	}
 	k := s.keys
 	out := []key.Binding{k.EditName, k.Password}
 	if s.me.TOTPEnabled {
@@ -363,6 +366,9 @@ func (s *profileScreen) ShortHelp() []key.Binding {
 }
 
 func (s *profileScreen) FullHelp() [][]key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return [][]key.Binding{h}
+	}
 	k := s.keys
 	return [][]key.Binding{s.ShortHelp(), {k.NextKey, k.PreviousKey}}
 }

@@ -360,6 +360,9 @@ func (s *rolesScreen) hints() string {
 }
 
 func (s *rolesScreen) ShortHelp() []key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return h
+	}
 	out := []key.Binding{s.keys.Members}
 	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
 		out = append(out, s.keys.New, s.keys.Edit, s.keys.Rename, s.keys.Delete, s.keys.Give)
@@ -368,6 +371,9 @@ func (s *rolesScreen) ShortHelp() []key.Binding {
 }
 
 func (s *rolesScreen) FullHelp() [][]key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return [][]key.Binding{h}
+	}
 	lk := s.sess.Keys.List
 	return [][]key.Binding{{lk.Up, lk.Down, lk.Open}, s.ShortHelp(),
 		{s.keys.Cycle, s.keys.ScopeOff, s.keys.ScopeOwn, s.keys.ScopeDept, s.keys.ScopeAll, s.keys.Save}}

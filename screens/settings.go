@@ -168,6 +168,9 @@ func (s *settingsScreen) View() string {
 }
 
 func (s *settingsScreen) ShortHelp() []key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return h
+	}
 	out := []key.Binding{s.keys.PrevSection, s.keys.NextSection}
 	if sec := s.section(); sec != nil {
 		out = append(out, sec.help()...)
@@ -176,6 +179,9 @@ func (s *settingsScreen) ShortHelp() []key.Binding {
 }
 
 func (s *settingsScreen) FullHelp() [][]key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return [][]key.Binding{h}
+	}
 	lk := s.sess.Keys.List
 	return [][]key.Binding{{lk.Up, lk.Down, lk.Open, lk.Back}, s.ShortHelp()}
 }

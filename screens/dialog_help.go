@@ -1,0 +1,48 @@
+package screens
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"gatehouse/keymap"
+)
+
+// The shared dialogs say which keys they take, so that the key help under
+// an open form or question lists those rather than the keys of the list
+// behind it, which do nothing while the dialog has focus.
+
+func (d *FormDialog) help() []key.Binding {
+	submit := keymap.DialogSubmit
+	if d.Form.hasArea() {
+		submit = keymap.DialogSubmitArea
+	}
+	return []key.Binding{keymap.DialogNextField, submit, keymap.DialogCancel}
+}
+
+func (d *ConfirmDialog) help() []key.Binding {
+	yes := keymap.DialogYes
+	if label := strings.ToLower(d.Confirm.Yes); label != "" {
+		yes = key.NewBinding(key.WithKeys(yes.Keys()...), key.WithHelp(yes.Help().Key, label))
+	}
+	return []key.Binding{yes, keymap.DialogNo}
+}
+
+func (d *PickerDialog) help() []key.Binding {
+	return []key.Binding{keymap.DialogMove, keymap.DialogChoose, keymap.DialogCancel}
+}
+
+func (d *ResultDialog) help() []key.Binding {
+	return []key.Binding{keymap.DialogClose}
+}
+
+// dialogHelp is the keys of an open dialog that says which it takes.
+func dialogHelp(d Dialog) ([]key.Binding, bool) {
+	if d == nil {
+		return nil, false
+	}
+	if h, ok := d.(helper); ok {
+		return h.help(), true
+	}
+	return nil, false
+}

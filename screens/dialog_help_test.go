@@ -1,0 +1,53 @@
+package screens
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"gatehouse/model"
+)
+
+func helpText(groups ...[]key.Binding) string {
+	var parts []string
+	for _, g := range groups {
+		for _, b := range g {
+			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// While a form or question is open, the key help lists its keys, not the
+// keys of the screen behind it (which do nothing until it closes).
+func TestKeyHelpFollowsTheOpenDialog(t *testing.T) {
+	e := newStaffEnv(t)
+	s := e.start(NewProfile(e.session(e.owner)), 100, 30)
+	if h := helpText(s.ShortHelp()); !strings.Contains(h, "change password") {
+		t.Fatalf("profile help without a dialog: %s", h)
+	}
+	s = e.press(s, "a")
+	if !s.Capturing() {
+		t.Fatalf("a did not open the SSH key form:\n%s", s.View())
+	}
+	for name, h := range map[string]string{"short": helpText(s.ShortHelp()), "full": helpText(s.FullHelp()...)} {
+		if strings.Contains(h, "change password") || !strings.Contains(h, "enter submit") || !strings.Contains(h, "esc cancel") {
+			t.Fatalf("%s help under the SSH key form: %s", name, h)
+		}
+	}
+
+	// A question names its answer.
+	if _, err := e.svc.CreateDepartment(e.ctx, model.System("tester"), "Tax", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	st := e.start(NewSettings(e.session(e.owner)), 100, 30)
+	st = e.press(st, "2", "x")
+	if h := helpText(st.ShortHelp()); !strings.Contains(h, "y delete") || !strings.Contains(h, "n cancel") || strings.Contains(h, "new") {
+		t.Fatalf("help under the delete question: %s\n%s", h, st.View())
+	}
+	st = e.press(st, "n", "enter", "a")
+	if h := helpText(st.ShortHelp()); !strings.Contains(h, "enter choose") || strings.Contains(h, "take out") {
+		t.Fatalf("help under the member picker: %s\n%s", h, st.View())
+	}
+}
