@@ -192,7 +192,10 @@ func (a *App) enrolText(width int) string {
 	case e.from == stageSignIn:
 		help = append(help, a.keys.Form.Back)
 	}
-	lines = append(lines, "", a.help.ShortHelpView(append(help, a.keys.Form.Interrupt)))
+	// The column is narrow beside the QR code: the keys wrap rather than
+	// lose "ctrl+c quit" at the window's edge.
+	lines = append(lines, "")
+	lines = append(lines, wrapKeys(a.help, append(help, a.keys.Form.Interrupt), width)...)
 	return strings.Join(lines, "\n")
 }
 

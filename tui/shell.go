@@ -441,12 +441,12 @@ func (s *shell) fullHelpLines() []string {
 		row = append(row, group)
 	}
 	flush()
-	return s.fitHelp(lines, s.wrapKeys(h, global))
+	return s.fitHelp(lines, wrapKeys(h, global, s.width))
 }
 
 // wrapKeys writes bindings as the short help does, "key desc • key desc",
-// over as many lines as the window's width needs.
-func (s *shell) wrapKeys(h help.Model, bindings []key.Binding) []string {
+// over as many lines as width needs.
+func wrapKeys(h help.Model, bindings []key.Binding, width int) []string {
 	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
 	var lines []string
 	line := ""
@@ -455,7 +455,7 @@ func (s *shell) wrapKeys(h help.Model, bindings []key.Binding) []string {
 		if item == "" {
 			continue
 		}
-		if line != "" && lipgloss.Width(line+sep+item) > s.width {
+		if line != "" && lipgloss.Width(line+sep+item) > width {
 			lines, line = append(lines, line), ""
 		}
 		if line != "" {
