@@ -69,3 +69,15 @@ func GetCheckerBounds(ctx context.Context, q Querier) (CheckerBounds, error) {
 	}
 	return b, nil
 }
+
+// MemberReachableAccountIDs lists the accounts a member reaches by being
+// added to their folder with the account toggled on (the reach an Advisor
+// has), ascending. The folder is the account's own, and the membership is
+// read rather than assumed from the toggle, so the list is exactly "added
+// and toggled on" as the engine decides it.
+func MemberReachableAccountIDs(ctx context.Context, q Querier, staffID int64) ([]int64, error) {
+	return int64s(ctx, q, `SELECT aa.account_id FROM account_access aa
+		JOIN accounts a ON a.id = aa.account_id
+		JOIN client_members cm ON cm.client_id = a.client_id AND cm.staff_id = aa.staff_id
+		WHERE aa.staff_id = ? ORDER BY aa.account_id`, staffID)
+}

@@ -52,13 +52,20 @@ type snapshot struct {
 	clients    []atomic.Pointer[ClientFacts] // ActorAdded unset
 }
 
+// cachedActor's first fields are what a warm check reads, together in one
+// cache line; the Actor after them is read only off the common path.
 type cachedActor struct {
-	actor   Actor
-	scope   string  // accounts.view scope ("" none)
-	owner   bool    // the Owner reaches everything
-	active  bool    // principal gate passed
-	folders []int64 // folders they were added to, ascending
-	toggles []int64 // accounts toggled on for them, ascending
+	scope  string // accounts.view scope ("" none)
+	owner  bool   // the Owner reaches everything
+	active bool   // principal gate passed
+	// reach holds the accounts toggled on for them in folders they were
+	// added to: "added and toggled on", the engine's rule for own scope
+	// and for the internal folder, in one lookup. wideReach holds them
+	// instead, sorted, when an account id does not fit in an idSet.
+	reach     idSet
+	wideReach []int64
+	folders   []int64 // folders they were added to, ascending
+	actor     Actor
 }
 
 func (ca *cachedActor) added(clientID int64) bool {
@@ -66,9 +73,12 @@ func (ca *cachedActor) added(clientID int64) bool {
 	return ok
 }
 
-func (ca *cachedActor) toggled(accountID int64) bool {
-	_, ok := slices.BinarySearch(ca.toggles, accountID)
-	return ok
+func (ca *cachedActor) reaches(accountID int64) bool {
+	if ca.wideReach != nil {
+		_, ok := slices.BinarySearch(ca.wideReach, accountID)
+		return ok
+	}
+	return ca.reach.contains(accountID)
 }
 
 type cachedAccount struct {
@@ -280,8 +290,13 @@ func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*ca
 	if ca.folders, err = db.MemberClientIDs(ctx, q, staffID); err != nil {
 		return nil, err
 	}
-	if ca.toggles, err = db.MemberToggledAccountIDs(ctx, q, staffID); err != nil {
+	reach, err := db.MemberReachableAccountIDs(ctx, q, staffID)
+	if err != nil {
 		return nil, err
+	}
+	var fits bool
+	if ca.reach, fits = newIDSet(reach); !fits {
+		ca.wideReach = reach
 	}
 	if inRange {
 		snap.actors[staffID].CompareAndSwap(nil, ca)
@@ -350,16 +365,35 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 // Explain gives the reason when one is wanted.
 func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool, error) {
 	snap := c.snap.Load()
-	ca, err := c.actor(ctx, snap, staffID)
+	var ca *cachedActor
+	if staffID > 0 && staffID < int64(len(snap.actors)) {
+		ca = snap.actors[staffID].Load()
+	}
+	if ca == nil {
+		var err error
+		if ca, err = c.actor(ctx, snap, staffID); err != nil {
+			return false, err
+		}
+	}
+	if ca.active && (ca.scope == ScopeOwn || ca.scope == ScopeNone) && !ca.owner {
+		// The common member: reach is exactly "added and toggled on". A
+		// hit is an account that exists; a miss still asks for the account
+		// so that one that does not exist is an error, as for the engine.
+		if ca.scope == ScopeOwn && ca.reaches(accountID) {
+			return true, nil
+		}
+		if accountID > 0 && accountID < int64(len(snap.accClient)) && snap.accClient[accountID].Load() != 0 {
+			return false, nil
+		}
+		_, err := c.accountClient(ctx, snap, accountID)
+		return false, err
+	}
+	clientID, err := c.accountClient(ctx, snap, accountID)
 	if err != nil {
 		return false, err
 	}
 	if !ca.active {
 		return false, nil
-	}
-	clientID, err := c.accountClient(ctx, snap, accountID)
-	if err != nil {
-		return false, err
 	}
 	if ca.owner {
 		return true, nil
@@ -378,21 +412,19 @@ func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool,
 		if !internal {
 			return true, nil
 		}
-		return ca.added(clientID) && ca.toggled(accountID), nil
+		return ca.reaches(accountID), nil
 	case ScopeDepartment:
 		cf, err := c.client(ctx, snap, clientID)
 		if err != nil {
 			return false, err
 		}
 		if cf.Internal {
-			return ca.added(clientID) && ca.toggled(accountID), nil
+			return ca.reaches(accountID), nil
 		}
 		if ok, _ := clientInScope(ca.actor, ScopeDepartment, cf); ok {
 			return true, nil
 		}
-		return ca.added(clientID) && ca.toggled(accountID), nil
-	case ScopeOwn:
-		return ca.added(clientID) && ca.toggled(accountID), nil
+		return ca.reaches(accountID), nil
 	}
 	return false, nil
 }
@@ -415,6 +447,8 @@ func (c *Checker) Explain(ctx context.Context, staffID, accountID int64) (Decisi
 	}
 	mine := *cf
 	mine.ActorAdded = ca.added(acc.clientID)
-	on := ca.toggled(accountID)
+	// The engine reads the toggle only for a folder the member was added
+	// to, where "toggled on" and "in reach" are the same.
+	on := mine.ActorAdded && ca.reaches(accountID)
 	return Decide(ca.actor, ActAccess, Target{Module: "accounts", Client: &mine, Account: &AccountFacts{ID: accountID, Name: acc.name, ActorToggleOn: on}}), nil
 }
