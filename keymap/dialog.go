@@ -13,6 +13,7 @@ var (
 	DialogYes        = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
 	DialogNo         = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel"))
 	DialogMove       = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move"))
+	DialogArrows     = key.NewBinding(key.WithKeys("up", "down", "left", "right"), key.WithHelp("arrows", "move"))
 	DialogChoose     = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))
 	DialogClose      = key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))
 )

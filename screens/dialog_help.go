@@ -23,7 +23,7 @@ func (d *FormDialog) help() []key.Binding {
 func (d *ConfirmDialog) help() []key.Binding {
 	yes := keymap.DialogYes
 	if label := strings.ToLower(d.Confirm.Yes); label != "" {
-		yes = key.NewBinding(key.WithKeys(yes.Keys()...), key.WithHelp(yes.Help().Key, label))
+		yes = withDesc(yes, label)
 	}
 	return []key.Binding{yes, keymap.DialogNo}
 }
@@ -45,4 +45,18 @@ func dialogHelp(d Dialog) ([]key.Binding, bool) {
 		return h.help(), true
 	}
 	return nil, false
+}
+
+// help is the grid's keys, or the confirmation's while it asks.
+func (e *roleEditor) help() []key.Binding {
+	if e.confirming {
+		return []key.Binding{withDesc(keymap.DialogYes, "save"), keymap.DialogNo}
+	}
+	k := e.grid.keys
+	return []key.Binding{keymap.DialogArrows, k.Cycle, k.ScopeOff, k.ScopeOwn, k.ScopeDept, k.ScopeAll, k.Save, keymap.DialogCancel}
+}
+
+// withDesc is b described as desc.
+func withDesc(b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 }

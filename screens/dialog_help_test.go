@@ -51,3 +51,23 @@ func TestKeyHelpFollowsTheOpenDialog(t *testing.T) {
 		t.Fatalf("help under the member picker: %s\n%s", h, st.View())
 	}
 }
+
+// The role editor is a dialog of its own: its keys, not the role list's.
+func TestKeyHelpInTheRoleEditor(t *testing.T) {
+	e := newStaffEnv(t)
+	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}
+	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", perms); err != nil {
+		t.Fatal(err)
+	}
+	s := e.start(NewRoles(e.session(e.owner)), 120, 40)
+	s = cursorTo(t, e, s, "Manager")
+	s = e.press(s, "e")
+	h := helpText(s.ShortHelp())
+	if strings.Contains(h, "members") || !strings.Contains(h, "cycle scope") || !strings.Contains(h, "s save") {
+		t.Fatalf("help in the role editor: %s\n%s", h, s.View())
+	}
+	s = e.press(s, "down", "a", "s")
+	if h := helpText(s.ShortHelp()); !strings.Contains(h, "y save") || strings.Contains(h, "cycle scope") {
+		t.Fatalf("help while the editor asks to save: %s\n%s", h, s.View())
+	}
+}
