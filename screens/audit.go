@@ -366,7 +366,10 @@ func (s *auditScreen) verified(msg auditVerifyMsg) tea.Cmd {
 	case msg.brk != nil:
 		s.verify, s.verifyOK = fmt.Sprintf("Chain broken at entry #%d: %s (%s entries checked)", msg.brk.ID, model.Sanitize(msg.brk.Reason), thousands(int(msg.n))), false
 	default:
-		s.verify, s.verifyOK = fmt.Sprintf("Chain intact: %s entries verified.", thousands(int(msg.n))), true
+		// Good news is the status line's alone, and fades; the footer goes
+		// back to the keys. A broken chain stays in the footer.
+		s.verify = ""
+		return Status(fmt.Sprintf("Chain intact: %s entries verified.", thousands(int(msg.n))), false)
 	}
 	return Status(s.verify, !s.verifyOK)
 }

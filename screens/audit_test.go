@@ -186,6 +186,11 @@ func TestAuditVerify(t *testing.T) {
 	if st := e.lastStatus(); st.Err || !strings.Contains(st.Text, "Chain intact") {
 		t.Fatalf("verify: %+v", st)
 	}
+	// The status line says it; the screen's footer does not say it again
+	// beneath, and keeps its keys.
+	if v := s.View(); strings.Contains(v, "Chain intact") || !strings.Contains(v, "v verify chain") {
+		t.Fatalf("an intact chain is said twice, or the keys are gone:\n%s", v)
+	}
 	e.exec(`UPDATE audit_log SET target = 'forged' WHERE id = 2`)
 	s = e.press(s, "v")
 	if st := e.lastStatus(); !st.Err || !strings.Contains(st.Text, "broken at entry #2") {
