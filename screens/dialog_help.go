@@ -60,3 +60,7 @@ func (e *roleEditor) help() []key.Binding {
 func withDesc(b key.Binding, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 }
+
+func (v *ExplainView) help() []key.Binding {
+	return []key.Binding{keymap.DialogClose}
+}

@@ -71,3 +71,17 @@ func TestKeyHelpInTheRoleEditor(t *testing.T) {
 		t.Fatalf("help while the editor asks to save: %s\n%s", h, s.View())
 	}
 }
+
+// A reason chain open over a screen closes with enter or esc, and the
+// help says only that.
+func TestKeyHelpUnderAReasonChain(t *testing.T) {
+	e := newStaffEnv(t)
+	s := e.start(NewRoles(e.session(e.owner)), 120, 40)
+	s = e.press(s, "w")
+	if !s.Capturing() {
+		t.Fatalf("w opened no reason chain:\n%s", s.View())
+	}
+	if h := helpText(s.ShortHelp()); h != "enter/esc close" {
+		t.Fatalf("help under the reason chain: %s\n%s", h, s.View())
+	}
+}
