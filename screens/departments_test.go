@@ -22,6 +22,15 @@ func TestDepartmentMembersViewOnlyForAdvisor(t *testing.T) {
 	}
 
 	s := e.start(NewSettings(e.session(adv)), 100, 30)
+	// Departments is their only section: nothing to switch to.
+	if v := s.View(); strings.Contains(v, "switch") {
+		t.Fatalf("one section, yet a switch is offered:\n%s", v)
+	}
+	for _, b := range s.ShortHelp() {
+		if strings.Contains(b.Help().Desc, "section") {
+			t.Fatalf("one section, yet the help offers %q", b.Help().Desc)
+		}
+	}
 	s = e.press(s, "enter")
 	v := s.View()
 	if !strings.Contains(v, "Members of Tax") || !strings.Contains(v, "Ada Advisor") {

@@ -163,7 +163,10 @@ func (s *settingsScreen) View() string {
 			tabs = append(tabs, th.Tab.Render(label))
 		}
 	}
-	head := th.Title.Render("Settings") + " " + strings.Join(tabs, "") + " " + th.Muted.Render("←/→ switch")
+	head := th.Title.Render("Settings") + " " + strings.Join(tabs, "")
+	if len(vis) > 1 {
+		head += " " + th.Muted.Render("←/→ switch")
+	}
 	return cutANSI(head, s.width) + "\n\n" + cur.view(s.width, max(s.height-2, 3))
 }
 
@@ -171,7 +174,10 @@ func (s *settingsScreen) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return h
 	}
-	out := []key.Binding{s.keys.PrevSection, s.keys.NextSection}
+	var out []key.Binding
+	if len(s.visible()) > 1 {
+		out = append(out, s.keys.PrevSection, s.keys.NextSection)
+	}
 	if sec := s.section(); sec != nil {
 		out = append(out, sec.help()...)
 	}
