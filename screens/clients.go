@@ -476,7 +476,7 @@ func createClientDialog(owner any, sess *Session, depts []model.Department) Dial
 				if err != nil {
 					return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 				}
-				return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Created %s with %d account(s)", model.Sanitize(cl.Name), cl.Accounts)}}
+				return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Created %s with %s", model.Sanitize(cl.Name), countOf(cl.Accounts, "account"))}}
 			}
 		}
 		f.SetBusy(false)

@@ -119,7 +119,7 @@ func TestMemberClients(t *testing.T) {
 		t.Fatalf("marks after clearing the filter:\n%s", v)
 	}
 	s = e.keys(s, " ", "enter")
-	e.wantStatus("Added Ann Advisor to 2 client folder(s)", false)
+	e.wantStatus("Added Ann Advisor to 2 client folders", false)
 	if got := auditActions(e.auditsSince(mark)); got != "access.add,access.add" {
 		t.Fatalf("audit %q", got)
 	}
@@ -190,17 +190,17 @@ func TestClientsBulkReassign(t *testing.T) {
 		t.Fatalf("mark:\n%s", s.View())
 	}
 	s = e.keys(s, "enter", "Bob", "enter")
-	if !strings.Contains(s.View(), "Move 1 folder(s) from Adam Admin to Bob Builder") {
+	if !strings.Contains(s.View(), "Move 1 folder from Adam Admin to Bob Builder") {
 		t.Fatalf("confirmation:\n%s", s.View())
 	}
 	s = e.keys(s, "y")
-	e.wantStatus("Reassigned 1 folder(s)", false)
+	e.wantStatus("Reassigned 1 folder", false)
 	if e.client("Juniper Dental").OwnerName != "Bob Builder" || e.client("Harbour Bakery").OwnerName != "Adam Admin" {
 		t.Fatal("wrong folders moved")
 	}
 	// All (A) of the rest, to nobody.
 	s = e.keys(s, "/", "ctrl+u", "enter", "A", "enter", "enter", "y")
-	e.wantStatus("Reassigned 1 folder(s) from Adam Admin to no one", false)
+	e.wantStatus("Reassigned 1 folder from Adam Admin to no one", false)
 	if e.client("Harbour Bakery").OwnerID != 0 {
 		t.Fatal("Harbour Bakery still owned")
 	}

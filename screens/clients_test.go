@@ -277,7 +277,7 @@ func TestAccessToggleSemantics(t *testing.T) {
 		t.Fatalf("the + Staff picker does not offer Ann:\n%s", s.View())
 	}
 	s = e.keys(s, "enter")
-	e.wantStatus("Added Ann Advisor to Harbour Bakery with all 3 account(s) on", false)
+	e.wantStatus("Added Ann Advisor to Harbour Bakery with all 3 accounts on", false)
 	in, on := e.toggles("Harbour Bakery", ann)
 	if !in || len(on) != 3 {
 		t.Fatalf("after + Staff: in folder %v, accounts on %v; want all 3", in, on)
@@ -442,7 +442,7 @@ func TestClientsFolderActions(t *testing.T) {
 		t.Fatalf("no owner picker after the form:\n%s", s.View())
 	}
 	s = e.keys(s, "Bob", "enter")
-	e.wantStatus("Created Willow Farm with 2 account(s)", false)
+	e.wantStatus("Created Willow Farm with 2 accounts", false)
 	wf := e.client("Willow Farm")
 	if wf.OwnerName != "Bob Builder" || wf.DepartmentName != "Payroll team" || wf.Accounts != 2 {
 		t.Fatalf("created %+v", wf)

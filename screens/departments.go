@@ -144,7 +144,7 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			return nil, refusal(dec)
 		}
 		svc, p := d.sess.Svc, d.sess.Principal
-		body := fmt.Sprintf("%d member(s) and its client folders stay; they no longer belong to %s.", dept.Members, model.Sanitize(dept.Name))
+		body := fmt.Sprintf("%s and its client folders stay; they no longer belong to %s.", countOf(dept.Members, "member"), model.Sanitize(dept.Name))
 		return &ConfirmDialog{Theme: d.sess.Theme, Confirm: Confirm{Title: "Delete department " + model.Sanitize(dept.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			OnYes: func() tea.Cmd {
 				return runAction("Department "+model.Sanitize(dept.Name)+" deleted.", func() error { return svc.DeleteDepartment(ctxb(), p, dept.ID) })

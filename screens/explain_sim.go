@@ -253,7 +253,7 @@ func (s *simScreen) clientPicker(account bool) *PickerDialog {
 			cs, _, err := svc.ListClients(ctxb(), p, model.ClientQuery{Text: text, Limit: 50})
 			var items []Option
 			for _, c := range cs {
-				items = append(items, Option{Label: c.Name, Value: c.Name, ID: c.ID, Detail: fmt.Sprintf("%d account(s)", c.Accounts)})
+				items = append(items, Option{Label: c.Name, Value: c.Name, ID: c.ID, Detail: countOf(c.Accounts, "account")})
 			}
 			return PickerItemsMsg{Filter: text, Items: items, Err: err}
 		}

@@ -257,9 +257,9 @@ func (m *manageAccess) addStaff() tea.Cmd {
 	}
 	n := len(m.data.accounts)
 	pd := staffPicker(sess, "+ Staff · "+name, "active", nil, added)
-	pd.Picker.Intro = fmt.Sprintf("Active members not yet added. They get all %d account(s) on; turn some off in the grid.", n)
+	pd.Picker.Intro = fmt.Sprintf("Active members not yet added. They get %s on; turn some off in the grid.", allAccounts(n))
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
-		return nil, ownAction(m, fmt.Sprintf("Added %s to %s with all %d account(s) on", model.Sanitize(o.Label), name, n), func() error {
+		return nil, ownAction(m, fmt.Sprintf("Added %s to %s with %s on", model.Sanitize(o.Label), name, allAccounts(n)), func() error {
 			return sess.Svc.AddToClient(bg(), sess.Principal, id, o.ID)
 		})
 	}
@@ -303,7 +303,7 @@ func (m *manageAccess) View(w, h int) string {
 		return b.String() + th.Muted.Render("Loading…")
 	}
 	d := m.data
-	b.WriteString(th.Muted.Render(fmt.Sprintf("%d account(s) · %d staff member(s) with access", len(d.accounts), len(d.members))) + "\n")
+	b.WriteString(th.Muted.Render(countOf(len(d.accounts), "account")+" · "+countOf(len(d.members), "staff member")+" with access") + "\n")
 	if d.manage.Allowed {
 		b.WriteString(th.Selected.Render("[+ Staff]") + th.Muted.Render("  press + to add") + "\n\n")
 	} else {

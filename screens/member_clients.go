@@ -386,13 +386,13 @@ func (p *clientMultiPick) apply() tea.Cmd {
 		for _, id := range ids {
 			if err := sess.Svc.AddToClient(bg(), sess.Principal, id, m.ID); err != nil {
 				if n > 0 {
-					err = fmt.Errorf("added to %d of %d folder(s), then: %w", n, len(ids), err)
+					err = fmt.Errorf("added to %d of %s, then: %w", n, countOf(len(ids), "folder"), err)
 				}
 				return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 			}
 			n++
 		}
-		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Added %s to %d client folder(s), all accounts on", model.Sanitize(m.Name), n)}}
+		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Added %s to %s, all accounts on", model.Sanitize(m.Name), countOf(n, "client folder"))}}
 	}
 }
 

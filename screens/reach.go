@@ -82,7 +82,7 @@ func (r *reachView) View(w, h int) string {
 	case !r.loaded:
 		return b.String() + th.Muted.Render("Loading…")
 	}
-	b.WriteString(th.Muted.Render(fmt.Sprintf("%d member(s), with the permission engine's reason for each", len(r.items))) + "\n\n")
+	b.WriteString(th.Muted.Render(countOf(len(r.items), "member")+", with the permission engine's reason for each") + "\n\n")
 	// Each member takes two lines: who, then why.
 	r.page = max((h-5)/2, 1)
 	r.top = max(min(r.top, len(r.items)-r.page), 0)

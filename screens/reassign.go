@@ -272,7 +272,7 @@ func (r *reassign) confirm(to Option) Dialog {
 		}
 	}
 	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Bulk reassign", Yes: "Reassign",
-		Body: fmt.Sprintf("Move %d folder(s) from %s to %s, in one step?", n, model.Sanitize(from.Label), toName)},
+		Body: fmt.Sprintf("Move %s from %s to %s, in one step?", countOf(n, "folder"), model.Sanitize(from.Label), toName)},
 		OnYes: func() tea.Cmd {
 			return func() tea.Msg {
 				list := ids
@@ -296,7 +296,7 @@ func (r *reassign) confirm(to Option) Dialog {
 				if err != nil {
 					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
 				}
-				return clientsAction{owner: r, ActionMsg: ActionMsg{Status: fmt.Sprintf("Reassigned %d folder(s) from %s to %s", moved, model.Sanitize(from.Label), toName)}}
+				return clientsAction{owner: r, ActionMsg: ActionMsg{Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
 			}
 		}}
 }

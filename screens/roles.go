@@ -262,8 +262,8 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 	confirm := func(moveTo string) Dialog {
 		body := "The role " + model.Sanitize(r.Name) + " will be deleted. The audit log keeps its history."
 		if moveTo != "" {
-			body = fmt.Sprintf("%d member(s) of %s move to %s, each change audited; then %s is deleted.",
-				r.Members, model.Sanitize(r.Name), model.Sanitize(moveTo), model.Sanitize(r.Name))
+			body = fmt.Sprintf("%s of %s move to %s, each change audited; then %s is deleted.",
+				countOf(r.Members, "member"), model.Sanitize(r.Name), model.Sanitize(moveTo), model.Sanitize(r.Name))
 		}
 		return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			OnYes: func() tea.Cmd {
@@ -278,7 +278,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 		if o.ID == r.ID {
 			continue
 		}
-		opt := Option{Label: o.Name, Value: o.Name, ID: o.ID, Detail: fmt.Sprintf("%d member(s)", o.Members)}
+		opt := Option{Label: o.Name, Value: o.Name, ID: o.ID, Detail: countOf(o.Members, "member")}
 		d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(o)})
 		if o.Builtin == "owner" {
 			d = model.Decision{Reason: "there is exactly one Owner; ownership moves only by a transfer"}
@@ -290,7 +290,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 	}
 	pk := NewPicker(s.sess.Theme, "Move the members of "+model.Sanitize(r.Name), opts)
 	pk.Local = true
-	pk.Intro = fmt.Sprintf("%s has %d member(s); a role is deleted only once they hold another. Choose it:", model.Sanitize(r.Name), r.Members)
+	pk.Intro = fmt.Sprintf("%s has %s; a role is deleted only once they hold another. Choose it:", model.Sanitize(r.Name), countOf(r.Members, "member"))
 	return &PickerDialog{Picker: pk, OnPick: func(o Option) (Dialog, tea.Cmd) { return confirm(o.Value), nil }}
 }
 

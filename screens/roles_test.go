@@ -140,7 +140,7 @@ func TestRoleDeleteMovesMembers(t *testing.T) {
 	s := e.start(NewRoles(e.session(e.owner)), 100, 30)
 	s = cursorTo(t, e, s, "Temp")
 	s = e.press(s, "x")
-	if v := s.View(); !strings.Contains(v, "has 1 member(s)") || !strings.Contains(v, "Owner — ") {
+	if v := s.View(); !strings.Contains(v, "has 1 member;") || !strings.Contains(v, "Owner — ") {
 		t.Fatalf("delete did not ask where the members go (the Owner role offered disabled):\n%s", v)
 	}
 	s = e.press(s, "Advisor", "enter")
