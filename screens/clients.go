@@ -668,6 +668,11 @@ func (c *clientsScreen) ShortHelp() []key.Binding {
 
 func (c *clientsScreen) FullHelp() [][]key.Binding {
 	lk := c.sess.Keys.List
+	if h, ok := c.dialog.(helper); ok && c.dialog != nil {
+		// The list's paging and sorting do nothing while a view is open
+		// over it; ↑/↓ move in every one.
+		return [][]key.Binding{h.help(), {lk.Up, lk.Down}}
+	}
 	return [][]key.Binding{c.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom, c.keys.SortDir, lk.Back}}
 }
 

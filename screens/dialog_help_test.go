@@ -85,3 +85,18 @@ func TestKeyHelpUnderAReasonChain(t *testing.T) {
 		t.Fatalf("help under the reason chain: %s\n%s", h, s.View())
 	}
 }
+
+// A client's detail is open over the list: the expanded help keeps to
+// its keys and leaves out the list's sorting and paging.
+func TestClientDetailFullHelpLeavesOutTheList(t *testing.T) {
+	e := newStaffEnv(t)
+	s := e.start(NewClients(e.session(e.owner)), 120, 40)
+	s = e.press(s, "enter")
+	if !strings.Contains(s.View(), "Accounts (") {
+		t.Fatalf("enter opened no detail:\n%s", s.View())
+	}
+	h := helpText(s.FullHelp()...)
+	if strings.Contains(h, "reverse sort") || strings.Contains(h, "page up") || !strings.Contains(h, "manage access") {
+		t.Fatalf("expanded help over a client's detail: %s", h)
+	}
+}
