@@ -61,6 +61,9 @@ func TestKeyHelpInTheRoleEditor(t *testing.T) {
 	}
 	s := e.start(NewRoles(e.session(e.owner)), 120, 40)
 	s = cursorTo(t, e, s, "Manager")
+	if h := helpText(s.FullHelp()...); strings.Contains(h, "cycle scope") {
+		t.Fatalf("the role list's help offers the editor's keys: %s", h)
+	}
 	s = e.press(s, "e")
 	h := helpText(s.ShortHelp())
 	if strings.Contains(h, "members") || !strings.Contains(h, "cycle scope") || !strings.Contains(h, "s save") {

@@ -375,6 +375,6 @@ func (s *rolesScreen) FullHelp() [][]key.Binding {
 		return [][]key.Binding{h}
 	}
 	lk := s.sess.Keys.List
-	return [][]key.Binding{{lk.Up, lk.Down, lk.Open}, s.ShortHelp(),
-		{s.keys.Cycle, s.keys.ScopeOff, s.keys.ScopeOwn, s.keys.ScopeDept, s.keys.ScopeAll, s.keys.Save}}
+	// The editor's keys are its own help, once it is open.
+	return [][]key.Binding{{lk.Up, lk.Down, lk.Open}, s.ShortHelp()}
 }
