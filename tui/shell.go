@@ -351,7 +351,8 @@ func (s *shell) viewAs(msg viewAsMsg) tea.Cmd {
 	s.sess.Principal, s.sess.Actor = msg.principal, msg.actor
 	text := "Back to yourself."
 	if s.viewing() {
-		text = fmt.Sprintf("Viewing as %s (%s): every screen shows what they see and may do. V returns to yourself.",
+		// The way back comes first: on a narrow window the rest is cut.
+		text = fmt.Sprintf("Viewing as %s (%s); V returns to yourself. Every screen shows what they see and may do.",
 			safe(msg.actor.Name), safe(msg.actor.Role))
 	}
 	return tea.Batch(s.setStatus(screens.StatusMsg{Text: text}), s.broadcast(screens.RefreshMsg{}))
