@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/model"
 )
@@ -308,7 +309,9 @@ func (a *App) chooserView(w, h int) string {
 		if i == a.chooser {
 			title, marker = t.Focused.Render(e.title), t.Focused.Render("› ")
 		}
-		b.WriteString("\n" + marker + title + "\n    " + t.Muted.Render(e.detail) + "\n")
+		// The detail wraps under itself, not under the marker.
+		detail := lipgloss.NewStyle().PaddingLeft(4).Width(panelInner(w)).Render(t.Muted.Render(e.detail))
+		b.WriteString("\n" + marker + title + "\n" + detail + "\n")
 	}
 	help := a.help.ShortHelpView([]key.Binding{a.keys.Choice.Up, a.keys.Choice.Down, a.keys.Choice.Choose, a.keys.Global.Quit})
 	return panel(t, w, h, "Welcome to Gatehouse", strings.TrimRight(b.String(), "\n"), help)

@@ -163,7 +163,16 @@ func (a *App) enrolView(w, h int) string {
 	if len(e.qr) > 0 {
 		note = fmt.Sprintf("Make the window at least %d×%d to see the QR code.", qrW+2+minEnrolTextWidth, len(e.qr)+1)
 	}
-	view := lipgloss.JoinVertical(lipgloss.Left, title, "", t.Muted.Width(enrolTextWidth).Render(note), "", a.enrolText(enrolTextWidth))
+	noteView, text := t.Muted.Width(enrolTextWidth).Render(note), a.enrolText(enrolTextWidth)
+	// On a short window the blank lines go, then the note, so that the
+	// secret and the code field stay in view.
+	view := lipgloss.JoinVertical(lipgloss.Left, title, "", noteView, "", text)
+	if lipgloss.Height(view) > h {
+		view = lipgloss.JoinVertical(lipgloss.Left, title, noteView, withoutBlankLines(text))
+	}
+	if lipgloss.Height(view) > h {
+		view = lipgloss.JoinVertical(lipgloss.Left, title, withoutBlankLines(text))
+	}
 	return clip(w, h, lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, view))
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"gatehouse/keymap"
 	"gatehouse/tui/theme"
@@ -105,13 +106,35 @@ func (f *form) view(t *theme.Theme, width int) string {
 }
 
 // panel frames an auth step: title, body and key help in a bordered box,
-// centred in the window.
+// centred in the window. On a short window the blank lines go first, then
+// the border, so that the fields and the keys stay in view.
 func panel(t *theme.Theme, width, height int, title, body, help string) string {
-	inner := min(max(width-6, 20), 64)
-	content := lipgloss.JoinVertical(lipgloss.Left,
-		t.Title.Render(title), "", lipgloss.NewStyle().Width(inner).Render(body), "", t.Muted.Width(inner).Render(help))
-	box := t.Border.Render(content)
+	inner := panelInner(width)
+	wrapped := lipgloss.NewStyle().Width(inner).Render(body)
+	helpView := t.Muted.Width(inner).Render(help)
+	box := t.Border.Render(lipgloss.JoinVertical(lipgloss.Left, t.Title.Render(title), "", wrapped, "", helpView))
+	if lipgloss.Height(box) > height {
+		content := lipgloss.JoinVertical(lipgloss.Left, t.Title.Render(title), withoutBlankLines(wrapped), helpView)
+		box = t.Border.Render(content)
+		if lipgloss.Height(box) > height {
+			box = content
+		}
+	}
 	return clip(width, height, lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, box))
+}
+
+// panelInner is the width of a panel's text in a window of width.
+func panelInner(width int) int { return min(max(width-6, 20), 64) }
+
+// withoutBlankLines drops the empty lines of a view.
+func withoutBlankLines(view string) string {
+	var out []string
+	for _, l := range strings.Split(view, "\n") {
+		if strings.TrimSpace(ansi.Strip(l)) != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // clip cuts a view to the window, so that content larger than it never
