@@ -42,7 +42,11 @@ func TestBareMatchesModel(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s (sql): %v", pq.name, err)
 		}
-		if m != s || m == 0 {
+		if pq.candidates {
+			if m > s || m == 0 {
+				t.Errorf("%s: the model returns %d rows out of the bare SQL's %d candidates; it should return some, and no more", pq.name, m, s)
+			}
+		} else if m != s || m == 0 {
 			t.Errorf("%s: the model returns %d rows, the bare SQL %d; both should return the same, and some", pq.name, m, s)
 		}
 	}

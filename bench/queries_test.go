@@ -22,6 +22,9 @@ type pageQuery struct {
 	name  string
 	model func(ctx context.Context, e *env) (int, error)
 	bare  func(ctx context.Context, e *env) (int, error)
+	// candidates: the bare rows are those the model decides over, so
+	// there are at least as many as the model returns.
+	candidates bool
 }
 
 // advisorScope is what the model decides for an Advisor's client list.
@@ -82,14 +85,25 @@ var pageQueries = []pageQuery{
 		},
 	},
 	{
-		name: "who-can-reach",
+		// The bare side is the SQL WhoCanReach runs: the account, then its
+		// candidates with every fact the engine needs, in one statement.
+		// The model adds the reader's actor and permission to see the
+		// folder, the folder's facts, and the engine over every candidate.
+		// Its rows are the candidates, of which the engine keeps some
+		// (TestBareMatchesModel holds the kept ones to whoCanReachSQL).
+		name:       "who-can-reach",
+		candidates: true,
 		model: func(ctx context.Context, e *env) (int, error) {
 			rs, err := e.svc.WhoCanReach(ctx, e.owner, e.account)
 			return len(rs), err
 		},
 		bare: func(ctx context.Context, e *env) (int, error) {
-			ids, err := whoCanReachSQL(ctx, e.raw, e.account)
-			return len(ids), err
+			acc, err := db.GetAccount(ctx, e.raw, e.account)
+			if err != nil {
+				return 0, err
+			}
+			cs, err := db.AccountReachByRules(ctx, e.raw, acc.ClientID, acc.ID)
+			return len(cs), err
 		},
 	},
 	auditQuery("audit-first-page", func(e *env) db.AuditQuery { return db.AuditQuery{} }),
@@ -121,7 +135,7 @@ func auditQuery(name string, q func(e *env) db.AuditQuery) pageQuery {
 }
 
 // whoCanReachSQL answers "who can reach this account" in one SQL statement:
-// the rules of the engine written as SQL, for comparison with the model's
+// the rules of the engine written as SQL, independently of the model's
 // WhoCanReach (which runs the engine over the candidates it loads).
 // TestBareMatchesModel checks that both name the same members.
 func whoCanReachSQL(ctx context.Context, q db.Querier, accountID int64) ([]int64, error) {

@@ -149,25 +149,33 @@ type Reach struct {
 // WhoCanReach lists every member who can reach an account, and why: the
 // members of its folder with the toggle on, and those whose role reaches it
 // without being added (Owner, Admins, department or all scopes). The
-// candidates and their facts are read in one statement; the engine decides
-// each of them, and its reason is the one shown.
+// candidates and their facts are read in one statement, which leaves out
+// only members no reach rule could let through; the engine decides each
+// candidate, and its reason is the one shown.
 func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64) ([]Reach, error) {
 	q := s.db.Read()
 	acc, err := db.GetAccount(ctx, q, accountID)
 	if err != nil {
 		return nil, notFound(err, "no account %d", accountID)
 	}
-	c, err := s.GetClient(ctx, p, acc.ClientID)
+	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	candidates, err := db.AccountReachCandidates(ctx, q, c.ID, acc.ID)
+	c, err := db.GetClientLite(ctx, q, acc.ClientID)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err, "no client %d", acc.ClientID)
 	}
 	// The folder's facts (owner, departments) are the same for everyone;
-	// only whether the candidate was added differs.
+	// only whether the reader or a candidate was added differs.
 	folder, err := clientFacts(ctx, q, Actor{Principal: Principal{Kind: KindSystem}}, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayViewFolder(ctx, a, folder); err != nil {
+		return nil, err
+	}
+	candidates, err := db.AccountReachByRules(ctx, q, c.ID, acc.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +200,20 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		return strings.Compare(strings.ToLower(x.StaffName), strings.ToLower(y.StaffName))
 	})
 	return out, nil
+}
+
+// mayViewFolder is canSeeClient for a folder whose facts are already read:
+// the reader's own facts differ only in whether they were added to it.
+func (s *Service) mayViewFolder(ctx context.Context, a Actor, folder *ClientFacts) error {
+	mine := *folder
+	if a.Kind != KindSystem && a.StaffID != 0 {
+		added, err := db.IsClientMember(ctx, s.db.Read(), folder.ID, a.StaffID)
+		if err != nil {
+			return err
+		}
+		mine.ActorAdded = added
+	}
+	return require(a, ActView, Target{Module: "clients", Client: &mine})
 }
 
 // rolePermsCache holds the permissions of the roles met while building

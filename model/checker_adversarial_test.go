@@ -314,6 +314,11 @@ func checkerSteps() []checkerStep {
 		{"member removed", true, func(t *testing.T, s *Service, o *scopeOrg) error {
 			return s.Remove(ctx, o.sysActor, o.peer.ID, 0)
 		}},
+		// Max's only department was deleted above: he reaches this folder
+		// only as its owner.
+		{"folder owned by a department-scope member with no department", true, func(t *testing.T, s *Service, o *scopeOrg) error {
+			return s.SetClientOwner(ctx, o.sysActor, o.loose.ID, o.mgr.ID)
+		}},
 		{"member invited and accepted", false, func(t *testing.T, s *Service, o *scopeOrg) error {
 			_, code, err := s.Invite(ctx, o.sysActor, InviteInput{Email: "new@acme.test", Name: "Nia New", Role: "Manager", Departments: []string{o.northDept}})
 			if err != nil {

@@ -66,7 +66,7 @@ func TestWhoCanReachAgreesWithTheEngineAcrossScopes(t *testing.T) {
 		o.refreshIDs(t)
 		compare(st.name)
 	}
-	for _, kind := range []string{"own department", "owner's department", "assigned owner", "toggled on", "all accounts", "owner"} {
+	for _, kind := range []string{"own department", "owner's department", "assigned owner", "folder owner", "toggled on", "all accounts", "owner"} {
 		if seen[kind] == 0 {
 			t.Errorf("no member reached an account by %s: the walk does not cover it (seen %v)", kind, seen)
 		}
@@ -82,6 +82,8 @@ func reasonKind(reason string) string {
 		return "owner's department"
 	case strings.Contains(reason, "owned by a member assigned to them"):
 		return "assigned owner"
+	case strings.Contains(reason, ", owner of "):
+		return "folder owner"
 	case strings.Contains(reason, "toggled on"):
 		return "toggled on"
 	case strings.Contains(reason, "reaches all client accounts"):
