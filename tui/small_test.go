@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/model"
 )
 
 // At the smallest window Gatehouse accepts (60×16) the first run keeps
@@ -30,4 +33,18 @@ func TestFirstRunFitsTheSmallestWindow(t *testing.T) {
 	if n := strings.Count(h.view(), "\n") + 1; n > 16 {
 		t.Fatalf("the view is %d lines in a window of 16:\n%s", n, h.view())
 	}
+}
+
+// Joining at 60×16 keeps the password fields and the keys in view.
+func TestJoinFitsTheSmallestWindow(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	_, code, err := svc.Invite(context.Background(), model.MemberPrincipal(owner, "test"),
+		model.InviteInput{Email: "nia@acme.test", Name: "Nia New", Role: "Advisor", Message: "Welcome to the team! We are glad to have you with us."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, svc, clock, Options{JoinCode: code})
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 16})
+	h.see("Choose a password", "Password again", "enter continue")
 }
