@@ -64,7 +64,7 @@ func sizeEnv(b *testing.B, s Size) *env {
 
 // openRaw opens the file the way db.Open opens its read pool.
 func openRaw(path string) (*sql.DB, error) {
-	return sql.Open("sqlite3", db.ReadPoolDSN(path))
+	return sql.Open(db.ReadDriver, db.ReadPoolDSN(path))
 }
 
 func openEnv(ctx context.Context, s Size, path string) (*env, error) {

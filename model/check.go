@@ -180,7 +180,13 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		return nil, err
 	}
 	perms := rolePermsCache{}
-	var out []Reach
+	// Sorted by name, ignoring case; each name is folded once, not at
+	// every comparison (hundreds of Admins reach a large firm's accounts).
+	type named struct {
+		key   string
+		reach Reach
+	}
+	var kept []named
 	for _, rc := range candidates {
 		sub, err := memberActor(ctx, q, rc.Member, rc.Assigned, perms)
 		if err != nil {
@@ -193,12 +199,14 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		if !d.Allowed {
 			continue
 		}
-		out = append(out, Reach{StaffID: sub.StaffID, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
-			ClientID: c.ID, Client: c.Name, AccountID: acc.ID, Account: acc.Name, Decision: d})
+		kept = append(kept, named{key: strings.ToLower(sub.Name), reach: Reach{StaffID: sub.StaffID, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
+			ClientID: c.ID, Client: c.Name, AccountID: acc.ID, Account: acc.Name, Decision: d}})
 	}
-	slices.SortFunc(out, func(x, y Reach) int {
-		return strings.Compare(strings.ToLower(x.StaffName), strings.ToLower(y.StaffName))
-	})
+	slices.SortStableFunc(kept, func(x, y named) int { return strings.Compare(x.key, y.key) })
+	out := make([]Reach, len(kept))
+	for i, k := range kept {
+		out[i] = k.reach
+	}
 	return out, nil
 }
 
