@@ -91,6 +91,9 @@ type Form struct {
 	err   string
 	busy  bool
 	width int
+	// compact leaves out the blank lines between fields, for a window
+	// too short for the form with them.
+	compact bool
 }
 
 // NewForm builds a form; the first field has the focus.
@@ -352,7 +355,9 @@ func (f *Form) View() string {
 		b.WriteString(lipgloss.NewStyle().Width(f.width).Render(f.Intro) + "\n")
 	}
 	for i, ff := range f.field {
-		b.WriteString("\n")
+		if !f.compact {
+			b.WriteString("\n")
+		}
 		label := ff.Label
 		if ff.Required {
 			label += " *"
@@ -369,7 +374,9 @@ func (f *Form) View() string {
 			b.WriteString(indented(th.Muted, ff.Hint, f.width) + "\n")
 		}
 	}
-	b.WriteString("\n")
+	if !f.compact {
+		b.WriteString("\n")
+	}
 	if f.err != "" {
 		b.WriteString(lipgloss.NewStyle().Width(f.width).Render(th.Error.Render(model.Sanitize(f.err))) + "\n")
 	}
@@ -743,7 +750,15 @@ func (d *FormDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 // View implements Dialog.
 func (d *FormDialog) View(width, height int) string {
 	d.Form.SetWidth(min(width-4, 72))
-	return d.Form.View()
+	d.Form.compact = false
+	v := d.Form.View()
+	if height > 0 && lipgloss.Height(v) > height {
+		// Without the blank lines the last fields and the keys stay in
+		// view on a short window.
+		d.Form.compact = true
+		v = d.Form.View()
+	}
+	return v
 }
 
 // ConfirmDialog asks before OnYes runs.

@@ -135,3 +135,26 @@ func TestFormFieldErrorAndHintWrap(t *testing.T) {
 		}
 	}
 }
+
+// A form taller than the window sheds its blank lines, so that its last
+// field and its keys are not cut off at the bottom.
+func TestFormDialogCompactsOnAShortWindow(t *testing.T) {
+	var fields []Field
+	for _, name := range []string{"Email", "Name", "Role", "Departments", "Message"} {
+		fields = append(fields, Field{Key: name, Label: name, Hint: "a hint"})
+	}
+	d := &FormDialog{Form: NewForm(theme.Default(), "Invite a staff member", fields...)}
+	tall := d.View(80, 40)
+	if !strings.Contains(tall, "Name\n") || lipgloss.Height(tall) <= 16 {
+		t.Fatalf("the roomy form:\n%s", tall)
+	}
+	short := d.View(80, 16)
+	if h := lipgloss.Height(short); h > 16 {
+		t.Fatalf("the form is %d lines on a window of 16:\n%s", h, short)
+	}
+	for _, want := range []string{"Message", "esc cancel"} {
+		if !strings.Contains(short, want) {
+			t.Fatalf("the short form lost %q:\n%s", want, short)
+		}
+	}
+}
