@@ -110,6 +110,14 @@ func (v *invitationsView) selected() (model.Invitation, bool) {
 	return v.list[i], true
 }
 
+// resendable and revocable say what the model allows of an invitation in
+// its state, so that the keys are offered only where they do something.
+func resendable(inv model.Invitation) bool { return inv.Status != "accepted" }
+
+func revocable(inv model.Invitation) bool {
+	return inv.Status != "accepted" && inv.Status != "revoked"
+}
+
 func (v *invitationsView) canInvite() bool {
 	return v.sess.Can(model.ActInvite, model.Target{Module: "staff"}).Allowed
 }
@@ -125,12 +133,22 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		v.table.Reset()
 		return nil, v.load(), false
 	case key.Matches(km, v.keys.Resend):
-		if inv, ok := v.selected(); ok && v.canInvite() {
+		inv, ok := v.selected()
+		switch {
+		case !ok || !v.canInvite():
+		case !resendable(inv):
+			return nil, Status(model.Sanitize(inv.Email)+" already accepted this invitation: there is nothing to resend.", true), false
+		default:
 			return v.resendDialog(inv), nil, false
 		}
 		return nil, nil, false
 	case key.Matches(km, v.keys.Revoke):
-		if inv, ok := v.selected(); ok && v.canInvite() {
+		inv, ok := v.selected()
+		switch {
+		case !ok || !v.canInvite():
+		case !revocable(inv):
+			return nil, Status("The invitation to "+model.Sanitize(inv.Email)+" is already "+inv.Status+": there is nothing to revoke.", true), false
+		default:
 			return v.revokeDialog(inv), nil, false
 		}
 		return nil, nil, false
@@ -176,17 +194,30 @@ func (v *invitationsView) view() string {
 	}
 	head := th.Title.Render("Invitations") + "  " + fmt.Sprintf("%s shown · status: %s", thousands(v.table.Total()), filter)
 	hints := []string{"f status filter"}
-	if v.canInvite() {
-		hints = append(hints, "R resend", "X revoke")
+	for _, b := range v.actionKeys() {
+		hints = append(hints, b.Help().Key+" "+b.Help().Desc)
 	}
 	hints = append(hints, "esc back to staff")
 	return head + "\n" + th.Muted.Render(cell(strings.Join(hints, " · "), v.width)) + "\n" + v.table.View()
 }
 
 func (v *invitationsView) shortHelp() []key.Binding {
-	out := []key.Binding{v.sess.Keys.List.Back, v.keys.StatusNext}
-	if v.canInvite() {
-		out = append(out, v.keys.Resend, v.keys.Revoke)
+	return append([]key.Binding{v.sess.Keys.List.Back, v.keys.StatusNext}, v.actionKeys()...)
+}
+
+// actionKeys are resend and revoke, where the selected invitation allows
+// them and the session may invite.
+func (v *invitationsView) actionKeys() []key.Binding {
+	inv, ok := v.selected()
+	if !ok || !v.canInvite() {
+		return nil
+	}
+	var out []key.Binding
+	if resendable(inv) {
+		out = append(out, v.keys.Resend)
+	}
+	if revocable(inv) {
+		out = append(out, v.keys.Revoke)
 	}
 	return out
 }
