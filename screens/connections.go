@@ -179,7 +179,7 @@ func (d *connectionScope) View(width, height int) string {
 	case d.grid.note != "":
 		b.WriteString(th.Warning.Render(cell(d.grid.note, w)) + "\n")
 	default:
-		b.WriteString(th.Muted.Render(cell("× : you do not hold it, so the connection cannot", w)) + "\n")
+		b.WriteString(th.Muted.Render(cell("× : you do not hold it, so neither may the connection", w)) + "\n")
 	}
 	if d.busy {
 		b.WriteString(th.Muted.Render("Working…"))

@@ -64,3 +64,9 @@ func withDesc(b key.Binding, desc string) key.Binding {
 func (v *ExplainView) help() []key.Binding {
 	return []key.Binding{keymap.DialogClose}
 }
+
+// help is the scope grid's keys; s creates the connection.
+func (d *connectionScope) help() []key.Binding {
+	k := d.grid.keys
+	return []key.Binding{keymap.DialogArrows, k.Cycle, k.ScopeOff, k.ScopeOwn, k.ScopeDept, k.ScopeAll, withDesc(k.Save, "create"), keymap.DialogCancel}
+}

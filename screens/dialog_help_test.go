@@ -103,3 +103,21 @@ func TestClientDetailFullHelpLeavesOutTheList(t *testing.T) {
 		t.Fatalf("expanded help over a client's detail: %s", h)
 	}
 }
+
+// The new connection's scope grid is a dialog of the Settings screen: its
+// keys, not the connection list's.
+func TestKeyHelpInTheConnectionScope(t *testing.T) {
+	e := newStaffEnv(t)
+	s := e.start(NewSettings(e.session(e.owner)), 120, 40)
+	s = e.press(s, "3", "n", "ci-bot", "enter")
+	if !strings.Contains(s.View(), "What may ci-bot (api) do?") {
+		t.Fatalf("no scope grid:\n%s", s.View())
+	}
+	h := helpText(s.ShortHelp())
+	if strings.Contains(h, "switch on/off") || !strings.Contains(h, "s create") || !strings.Contains(h, "cycle scope") {
+		t.Fatalf("help in the connection scope grid: %s", h)
+	}
+	if !strings.Contains(s.View(), "so neither may the connection") {
+		t.Fatalf("the × legend is cut short:\n%s", s.View())
+	}
+}
