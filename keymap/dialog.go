@@ -14,6 +14,7 @@ var (
 	DialogNo         = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel"))
 	DialogMove       = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move"))
 	DialogArrows     = key.NewBinding(key.WithKeys("up", "down", "left", "right"), key.WithHelp("arrows", "move"))
+	DialogMark       = key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark"))
 	DialogChoose     = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose"))
 	DialogClose      = key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))
 )

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"gatehouse/keymap"
+	"gatehouse/model"
 )
 
 // The shared dialogs say which keys they take, so that the key help under
@@ -69,4 +70,24 @@ func (v *ExplainView) help() []key.Binding {
 func (d *connectionScope) help() []key.Binding {
 	k := d.grid.keys
 	return []key.Binding{keymap.DialogArrows, k.Cycle, k.ScopeOff, k.ScopeOwn, k.ScopeDept, k.ScopeAll, withDesc(k.Save, "create"), keymap.DialogCancel}
+}
+
+// help is the what-if preview's answer: give the role, where allowed.
+func (w *WhatIf) help() []key.Binding {
+	if w.allowed.Allowed && w.preview != nil && w.err == "" {
+		return []key.Binding{withDesc(keymap.DialogYes, "give "+model.Sanitize(w.role.Name)), keymap.DialogCancel}
+	}
+	return []key.Binding{withDesc(keymap.DialogCancel, "close")}
+}
+
+// help is the inner dialog's: esc steps back rather than out.
+func (b *backOnCancel) help() []key.Binding {
+	if h, ok := dialogHelp(b.inner); ok {
+		return h
+	}
+	return nil
+}
+
+func (p *clientMultiPick) help() []key.Binding {
+	return []key.Binding{keymap.DialogMove, keymap.DialogMark, withDesc(keymap.DialogChoose, "add the marked"), keymap.DialogCancel}
 }

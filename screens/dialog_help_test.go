@@ -121,3 +121,17 @@ func TestKeyHelpInTheConnectionScope(t *testing.T) {
 		t.Fatalf("the × legend is cut short:\n%s", s.View())
 	}
 }
+
+// The simulator's what-if preview answers with y (give the role) or esc.
+func TestKeyHelpInTheWhatIfPreview(t *testing.T) {
+	e := newStaffEnv(t)
+	e.member("Sam Support", "sam@acme.test", "Advisor")
+	s := e.start(NewExplain(e.session(e.owner)), 120, 40)
+	s = e.press(s, "m", "sam", "enter", "R", "Admin", "enter")
+	if !strings.Contains(s.View(), "What if Sam Support were Admin?") {
+		t.Fatalf("no what-if preview:\n%s", s.View())
+	}
+	if h := helpText(s.ShortHelp()); h != "y give Admin · esc cancel" {
+		t.Fatalf("help under the what-if preview: %s", h)
+	}
+}
