@@ -106,8 +106,8 @@ func (s *shell) pickerKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (p *picker) help() []key.Binding {
-	return []key.Binding{withHelp(p.keys.Choice.Up, "up"), withHelp(p.keys.Choice.Down, "down"),
-		withHelp(p.keys.Choice.Choose, "view as"), withHelp(p.keys.List.Back, "cancel")}
+	// Only the arrows move: j and k are letters of the filter here.
+	return []key.Binding{keymap.DialogMove, withHelp(p.keys.Choice.Choose, "view as"), withHelp(p.keys.List.Back, "cancel")}
 }
 
 func (p *picker) view(t *theme.Theme, width int) string {

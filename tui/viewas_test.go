@@ -18,3 +18,17 @@ func TestViewAsPickerIgnoresALeadingSlash(t *testing.T) {
 	h.press("enter")
 	h.see("viewing as Rae Advisor")
 }
+
+// j and k are letters of the picker's filter, so its help offers only the
+// arrows for moving.
+func TestViewAsPickerHelpOffersOnlyKeysThatMove(t *testing.T) {
+	svc, clock := newService(t)
+	owner2FA(t, svc, *clock)
+	admin := addMember(t, svc, "Ada Admin", "ada@acme.test", "Admin")
+	h := newHarness(t, svc, clock, Options{SignedIn: &admin, Demo: true})
+	h.press("V")
+	h.see("↑/↓ move", "enter view as")
+	h.notSee("↑/k")
+	h.typ("k")
+	h.see("/ k")
+}
