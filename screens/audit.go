@@ -599,5 +599,9 @@ func (s *auditScreen) FullHelp() [][]key.Binding {
 		return [][]key.Binding{h}
 	}
 	lk := s.sess.Keys.List
+	if s.detail != nil {
+		// An entry's detail scrolls; it has no top to jump to.
+		return [][]key.Binding{{lk.Up, lk.Down, lk.PageUp, lk.PageDown}, {lk.Back}}
+	}
 	return [][]key.Binding{{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top}, s.ShortHelp()}
 }
