@@ -135,3 +135,16 @@ func TestKeyHelpInTheWhatIfPreview(t *testing.T) {
 		t.Fatalf("help under the what-if preview: %s", h)
 	}
 }
+
+// An audit entry's detail scrolls but has no top to jump to.
+func TestAuditDetailFullHelpHasOnlyItsKeys(t *testing.T) {
+	e, _ := auditFixture(t)
+	s := e.start(NewAudit(e.session(e.owner)), 120, 40)
+	s = e.press(s, "enter")
+	if !strings.Contains(s.View(), "Before → after") {
+		t.Fatalf("enter opened no entry:\n%s", s.View())
+	}
+	if h := helpText(s.FullHelp()...); strings.Contains(h, "top") || !strings.Contains(h, "page down") {
+		t.Fatalf("expanded help over an audit entry: %s", h)
+	}
+}
