@@ -729,6 +729,14 @@ func overlay(bgText, fg string, width, height int) string {
 	bl = bl[:height]
 	fl := strings.Split(fg, "\n")
 	fw := lipgloss.Width(fg)
+	if fw+2 <= width {
+		// A blank cell each side, so that the text behind does not run
+		// into the pop-up's border.
+		for i, f := range fl {
+			fl[i] = " " + f + strings.Repeat(" ", max(fw-lipgloss.Width(f), 0)) + " "
+		}
+		fw += 2
+	}
 	x := max((width-fw)/2, 0)
 	y := max((height-len(fl))/2, 0)
 	for i, f := range fl {
