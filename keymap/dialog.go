@@ -11,6 +11,7 @@ var (
 	DialogSubmitArea = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "submit"))
 	DialogCancel     = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	DialogYes        = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
+	DialogYesOrEnter = key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "yes"))
 	DialogNo         = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel"))
 	DialogMove       = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move"))
 	DialogArrows     = key.NewBinding(key.WithKeys("up", "down", "left", "right"), key.WithHelp("arrows", "move"))

@@ -23,6 +23,9 @@ func (d *FormDialog) help() []key.Binding {
 
 func (d *ConfirmDialog) help() []key.Binding {
 	yes := keymap.DialogYes
+	if d.Confirm.Default {
+		yes = keymap.DialogYesOrEnter
+	}
 	if label := strings.ToLower(d.Confirm.Yes); label != "" {
 		yes = withDesc(yes, label)
 	}

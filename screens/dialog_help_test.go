@@ -148,3 +148,16 @@ func TestAuditDetailFullHelpHasOnlyItsKeys(t *testing.T) {
 		t.Fatalf("expanded help over an audit entry: %s", h)
 	}
 }
+
+// A question whose answer is yes by default says enter answers it too,
+// in the help as in the dialog.
+func TestKeyHelpOfAQuestionAnsweredByEnter(t *testing.T) {
+	d := &ConfirmDialog{Confirm: Confirm{Title: "Make new recovery codes?", Yes: "Make new codes", Default: true}}
+	if h := helpText(d.help()); h != "y/enter make new codes · n cancel" {
+		t.Fatalf("help of a default-yes question: %s", h)
+	}
+	d.Confirm.Default = false
+	if h := helpText(d.help()); h != "y make new codes · n cancel" {
+		t.Fatalf("help of a question: %s", h)
+	}
+}
