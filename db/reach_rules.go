@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -72,4 +74,44 @@ func AccountReachByRules(ctx context.Context, q Querier, clientID, accountID int
 		out = append(out, rc)
 	}
 	return out, rows.Err()
+}
+
+// AccountFolder is an account with what the permission engine needs of its
+// folder, and whether one member (the reader) was added to the folder.
+type AccountFolder struct {
+	Account        Account
+	Client         Client // as GetClientLite reads it
+	OwnerDeptIDs   []int64
+	OwnerManagerID int64
+	ReaderAdded    bool
+}
+
+// GetAccountFolder reads an account, its folder, the folder owner's
+// departments and manager, and whether readerID was added to the folder,
+// in one statement (readerID 0: nobody).
+func GetAccountFolder(ctx context.Context, q Querier, accountID, readerID int64) (AccountFolder, error) {
+	var af AccountFolder
+	var depts string
+	c := &af.Client
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.client_id, a.name, a.archived_at != 0,
+		c.id, c.name, COALESCE(c.owner_id, 0), COALESCE(c.department_id, 0), COALESCE(d.name, ''), c.internal, c.archived_at != 0,
+		COALESCE(o.manager_id, 0),
+		COALESCE((SELECT group_concat(department_id) FROM (SELECT department_id FROM staff_departments WHERE staff_id = c.owner_id ORDER BY department_id)), ''),
+		EXISTS (SELECT 1 FROM client_members cm WHERE cm.client_id = c.id AND cm.staff_id = ?2)
+		FROM accounts a JOIN clients c ON c.id = a.client_id
+		LEFT JOIN departments d ON d.id = c.department_id
+		LEFT JOIN staff o ON o.id = c.owner_id
+		WHERE a.id = ?1`, accountID, readerID).Scan(&af.Account.ID, &af.Account.ClientID, &af.Account.Name, &af.Account.Archived,
+		&c.ID, &c.Name, &c.OwnerID, &c.DepartmentID, &c.DepartmentName, &c.Internal, &c.Archived,
+		&af.OwnerManagerID, &depts, &af.ReaderAdded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return af, ErrNotFound
+	}
+	if err != nil {
+		return af, fmt.Errorf("account %d and its folder: %w", accountID, err)
+	}
+	if af.OwnerDeptIDs, err = splitIDs(depts); err != nil {
+		return af, fmt.Errorf("account %d and its folder: %w", accountID, err)
+	}
+	return af, nil
 }

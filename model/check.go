@@ -154,25 +154,26 @@ type Reach struct {
 // candidate, and its reason is the one shown.
 func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64) ([]Reach, error) {
 	q := s.db.Read()
-	acc, err := db.GetAccount(ctx, q, accountID)
-	if err != nil {
-		return nil, notFound(err, "no account %d", accountID)
-	}
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	c, err := db.GetClientLite(ctx, q, acc.ClientID)
-	if err != nil {
-		return nil, notFound(err, "no client %d", acc.ClientID)
+	var reader int64
+	if a.Kind != KindSystem {
+		reader = a.StaffID
 	}
+	af, err := db.GetAccountFolder(ctx, q, accountID, reader)
+	if err != nil {
+		return nil, notFound(err, "no account %d", accountID)
+	}
+	acc, c := af.Account, af.Client
 	// The folder's facts (owner, departments) are the same for everyone;
 	// only whether the reader or a candidate was added differs.
-	folder, err := clientFacts(ctx, q, Actor{Principal: Principal{Kind: KindSystem}}, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.mayViewFolder(ctx, a, folder); err != nil {
+	folder := &ClientFacts{ID: c.ID, Name: c.Name, OwnerID: c.OwnerID, DeptID: c.DepartmentID, DeptName: c.DepartmentName,
+		Internal: c.Internal, OwnerDeptIDs: af.OwnerDeptIDs, OwnerManagerID: af.OwnerManagerID}
+	mine := *folder
+	mine.ActorAdded = reader != 0 && af.ReaderAdded
+	if err := require(a, ActView, Target{Module: "clients", Client: &mine}); err != nil {
 		return nil, err
 	}
 	candidates, err := db.AccountReachByRules(ctx, q, c.ID, acc.ID)
@@ -208,20 +209,6 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		out[i] = k.reach
 	}
 	return out, nil
-}
-
-// mayViewFolder is canSeeClient for a folder whose facts are already read:
-// the reader's own facts differ only in whether they were added to it.
-func (s *Service) mayViewFolder(ctx context.Context, a Actor, folder *ClientFacts) error {
-	mine := *folder
-	if a.Kind != KindSystem && a.StaffID != 0 {
-		added, err := db.IsClientMember(ctx, s.db.Read(), folder.ID, a.StaffID)
-		if err != nil {
-			return err
-		}
-		mine.ActorAdded = added
-	}
-	return require(a, ActView, Target{Module: "clients", Client: &mine})
 }
 
 // rolePermsCache holds the permissions of the roles met while building

@@ -1,8 +1,12 @@
 package model
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"gatehouse/db"
 )
 
 // WhoCanReach must name exactly the members the engine allows, with the
@@ -53,6 +57,38 @@ func TestWhoCanReachAgreesWithTheEngineAcrossScopes(t *testing.T) {
 			}
 		}
 	}
+	// Who may read the list: exactly the members the engine lets see the
+	// folder; a deactivated or removed reader, or one outside the folder's
+	// scope, is refused.
+	readers := func(step string) {
+		t.Helper()
+		staff, accounts := o.ids()
+		for _, r := range staff {
+			for _, a := range accounts {
+				_, err := o.f.svc.WhoCanReach(ctx, Principal{Kind: KindMember, StaffID: r}, a)
+				want, ok, ferr := mayViewAccountFolder(ctx, o.f.svc, r, a)
+				if ferr != nil {
+					t.Fatal(ferr)
+				}
+				switch {
+				case !ok:
+					if err == nil {
+						t.Fatalf("%s: reader %d, account %d: one of them is gone, yet the list was given", step, r, a)
+					}
+				case want.Allowed && err != nil:
+					t.Fatalf("%s: reader %d may see the folder of account %d (%s), yet: %v", step, r, a, want.Reason, err)
+				case !want.Allowed && !errors.Is(err, ErrDenied):
+					t.Fatalf("%s: reader %d may not see the folder of account %d (%s), yet: %v", step, r, a, want.Reason, err)
+				}
+			}
+		}
+	}
+	readers("start")
+	defer func() {
+		if !t.Failed() {
+			readers("end")
+		}
+	}()
 	other, err := Open(ctx, o.f.svc.Path())
 	if err != nil {
 		t.Fatal(err)
@@ -92,4 +128,37 @@ func reasonKind(reason string) string {
 		return "owner"
 	}
 	return reason
+}
+
+// mayViewAccountFolder is the engine's answer, from facts read now, to
+// "may this member see the folder of this account"; ok is false when
+// either no longer exists or the member cannot act at all.
+func mayViewAccountFolder(ctx context.Context, svc *Service, staffID, accountID int64) (Decision, bool, error) {
+	q := svc.DB().Read()
+	a, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: staffID})
+	if errors.Is(err, ErrNotFound) {
+		return Decision{}, false, nil
+	}
+	if err != nil {
+		return Decision{}, false, err
+	}
+	if _, active := principalGate(a); !active {
+		return Decision{}, false, nil
+	}
+	acc, err := db.GetAccount(ctx, q, accountID)
+	if errors.Is(err, db.ErrNotFound) {
+		return Decision{}, false, nil
+	}
+	if err != nil {
+		return Decision{}, false, err
+	}
+	c, err := db.GetClient(ctx, q, acc.ClientID)
+	if err != nil {
+		return Decision{}, false, err
+	}
+	cf, err := clientFacts(ctx, q, a, c)
+	if err != nil {
+		return Decision{}, false, err
+	}
+	return Decide(a, ActView, Target{Module: "clients", Client: cf}), true, nil
 }
