@@ -85,10 +85,10 @@ var pageQueries = []pageQuery{
 		},
 	},
 	{
-		// The bare side is the SQL WhoCanReach runs: the account, then its
-		// candidates with every fact the engine needs, in one statement.
-		// The model adds the reader's actor and permission to see the
-		// folder, the folder's facts, and the engine over every candidate.
+		// The bare side is the SQL WhoCanReach runs: the account with its
+		// folder's facts, then the candidates with every fact the engine
+		// needs. The model adds the reader's actor, the permission to see
+		// the folder, and the engine over every candidate.
 		// Its rows are the candidates, of which the engine keeps some
 		// (TestBareMatchesModel holds the kept ones to whoCanReachSQL).
 		name:       "who-can-reach",
@@ -98,11 +98,11 @@ var pageQueries = []pageQuery{
 			return len(rs), err
 		},
 		bare: func(ctx context.Context, e *env) (int, error) {
-			acc, err := db.GetAccount(ctx, e.raw, e.account)
+			af, err := db.GetAccountFolder(ctx, e.raw, e.account, e.owner.StaffID)
 			if err != nil {
 				return 0, err
 			}
-			cs, err := db.AccountReachByRules(ctx, e.raw, acc.ClientID, acc.ID)
+			cs, err := db.AccountReachByRules(ctx, e.raw, af.Client.ID, af.Account.ID)
 			return len(cs), err
 		},
 	},
