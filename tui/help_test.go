@@ -136,3 +136,21 @@ func TestHelpListsWOnceWhileWhyIsOffered(t *testing.T) {
 	h.notSee("who can reach")
 	h.see("why refused", "x probe")
 }
+
+// A view that opens on a result rather than a key (a list of members
+// arriving from the database) grows the help just the same.
+func TestExpandedHelpFollowsAViewOpenedByAResult(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	h := newHarness(t, svc, clock, Options{SignedIn: &owner})
+	p := h.probes[0]
+	p.full = wideHelp(1, 2)
+	h.press("?")
+	before := p.h
+	p.full = wideHelp(2, 9)
+	h.send(screens.RefreshMsg{})
+	viewFits(t, h, 80, 24)
+	if p.h >= before {
+		t.Fatalf("the screen kept %d lines after the help grew (was %d)", p.h, before)
+	}
+}

@@ -139,13 +139,19 @@ func (s *shell) relayout() {
 	}
 }
 
+// update handles a message; the expanded help is fitted again after any
+// of them, as a view opened by a key or by a result changes its keys.
 func (s *shell) update(msg tea.Msg) tea.Cmd {
+	cmd := s.handle(msg)
+	s.relayout()
+	return cmd
+}
+
+func (s *shell) handle(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		s.lastInput = s.app.now()
-		cmd := s.key(msg)
-		s.relayout()
-		return cmd
+		return s.key(msg)
 	case tea.MouseMsg:
 		s.lastInput = s.app.now()
 		return nil
