@@ -95,7 +95,9 @@ func (s *simScreen) run() tea.Cmd {
 			d, err := svc.Check(ctxb(), p, act, ref)
 			row := simRow{Action: act, Decision: d}
 			if err != nil {
-				row.NA = errText(err)
+				// The model calls the pairing invalid input; here it
+				// is only an action that has no meaning for the target.
+				row.NA = strings.TrimPrefix(errText(err), model.ErrInvalid.Error()+": ")
 			}
 			rows = append(rows, row)
 		}

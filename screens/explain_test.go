@@ -105,3 +105,21 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	check("audit", s)
 	check("audit detail", e.press(s, "enter"))
 }
+
+// An action with no meaning for the target says why plainly, not as an
+// error about invalid input.
+func TestSimulatorSaysPlainlyWhatDoesNotApply(t *testing.T) {
+	e := newStaffEnv(t)
+	e.member("Sam Support", "sam@acme.test", "Advisor")
+	s := e.start(NewExplain(e.session(e.owner)), 120, 40)
+	s = e.press(s, "m", "sam", "enter", "t", "staff", "enter", "sam", "enter")
+	var access simRow
+	for _, r := range s.(*simScreen).rows {
+		if r.Action == "access" {
+			access = r
+		}
+	}
+	if access.NA == "" || strings.Contains(access.NA, "invalid input") {
+		t.Fatalf("access on a staff member: %+v\n%s", access, s.View())
+	}
+}
