@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/keymap"
 	"gatehouse/model"
@@ -299,18 +300,23 @@ func (s *rolesScreen) View() string {
 		return s.dialog.View(s.width, s.height)
 	}
 	th := s.sess.Theme
-	var b strings.Builder
-	b.WriteString(th.Title.Render("Roles") + "  " + th.Muted.Render(cell(s.hints(), max(s.width-8, 10))) + "\n")
-	if s.loadErr != "" {
-		b.WriteString(th.Error.Render(cell(s.loadErr, s.width)))
-		return b.String()
-	}
 	r, ok := s.selected()
 	rules := builtinRules[r.Builtin]
 	// The list gets what the matrix (11 lines), its title and the rules
 	// leave; it scrolls to keep the cursor visible.
 	listRows := max(min(len(s.roles), s.height-16-min(len(rules), 2)), 2)
 	top := max(0, s.cursor-listRows+1)
+	title := th.Title.Render("Roles")
+	if listRows < len(s.roles) {
+		// On a short window the list shows a few rows: say there are more.
+		title += th.Muted.Render(fmt.Sprintf(" %d–%d of %d", top+1, min(len(s.roles), top+listRows), len(s.roles)))
+	}
+	var b strings.Builder
+	b.WriteString(title + "  " + th.Muted.Render(cell(s.hints(), max(s.width-lipgloss.Width(title)-3, 10))) + "\n")
+	if s.loadErr != "" {
+		b.WriteString(th.Error.Render(cell(s.loadErr, s.width)))
+		return b.String()
+	}
 	b.WriteString(th.Header.Render("  "+s.roleLine("Role", "Kind", "Members", "Description")) + "\n")
 	for i := top; i < min(len(s.roles), top+listRows); i++ {
 		x := s.roles[i]

@@ -212,3 +212,20 @@ func TestForeignActionResultIgnored(t *testing.T) {
 		t.Fatalf("a foreign result closed the form or repeated its status: %v", e.statuses[n:])
 	}
 }
+
+// In the shell at 80×24 the role list has two rows above the matrix: the
+// title says which of how many roles are shown.
+func TestRoleListSaysWhenRolesAreOutOfView(t *testing.T) {
+	e := newStaffEnv(t)
+	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := e.start(NewRoles(e.session(e.owner)), 80, 19)
+	if v := s.View(); !strings.Contains(v, "Roles 1–2 of 4") {
+		t.Fatalf("no position in a short role list:\n%s", v)
+	}
+	s = e.press(s, "down", "down")
+	if v := s.View(); !strings.Contains(v, "Roles 2–3 of 4") {
+		t.Fatalf("the position does not follow the cursor:\n%s", v)
+	}
+}
