@@ -31,11 +31,6 @@ func (s *tmuxSession) name() string {
 	return s.target
 }
 
-// on is the same tmux server, addressed to another session.
-func (s *tmuxSession) on(target string) *tmuxSession {
-	return &tmuxSession{t: s.t, socket: s.socket, target: target}
-}
-
 func (s *tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
 	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
