@@ -161,3 +161,21 @@ func TestKeyHelpOfAQuestionAnsweredByEnter(t *testing.T) {
 		t.Fatalf("help of a question: %s", h)
 	}
 }
+
+// Bulk reassign asks for the new owner in a picker over its list: the help
+// is the picker's then, and the list's once it closes.
+func TestKeyHelpInBulkReassignFollowsItsPicker(t *testing.T) {
+	e := clientsOrg(t)
+	s := e.open(NewClients(e.session(e.owner)), 100, 30)
+	s = e.keys(s, "B", "Adam", "enter", "A")
+	if h := helpText(s.ShortHelp()); !strings.Contains(h, "mark all") {
+		t.Fatalf("help over the folders to move: %s\n%s", h, s.View())
+	}
+	s = e.keys(s, "enter")
+	if !strings.Contains(s.View(), "New owner") {
+		t.Fatalf("no new-owner picker:\n%s", s.View())
+	}
+	if h := helpText(s.ShortHelp()); strings.Contains(h, "mark all") || !strings.Contains(h, "enter choose") {
+		t.Fatalf("help over the new-owner picker: %s", h)
+	}
+}

@@ -333,5 +333,8 @@ func (r *reassign) View(w, h int) string {
 }
 
 func (r *reassign) help() []key.Binding {
+	if h, ok := r.child.(helper); ok {
+		return h.help()
+	}
 	return []key.Binding{r.keys.Mark, r.keys.MarkAll, r.sess.Keys.List.Filter, r.keys.Apply, r.sess.Keys.List.Back}
 }
