@@ -56,6 +56,8 @@ type (
 type Service struct {
 	db  *db.DB
 	Now func() time.Time
+	// actors caches who reads are made as, until the next write.
+	actors *actorCache
 }
 
 // Open opens the database at path and returns its service.
@@ -69,7 +71,7 @@ func Open(ctx context.Context, path string) (*Service, error) {
 
 // New wraps an open database.
 func New(d *db.DB) *Service {
-	return &Service{db: d, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: d, Now: func() time.Time { return time.Now().UTC() }, actors: &actorCache{}}
 }
 
 // Close closes the database.
@@ -344,7 +346,7 @@ func scopeFor(a Actor, module string) (db.Scope, bool) {
 
 // readActor loads the actor for a read and refuses inactive principals.
 func (s *Service) readActor(ctx context.Context, p Principal) (Actor, error) {
-	a, err := loadActor(ctx, s.db.Read(), p)
+	a, err := s.loadReadActor(ctx, p)
 	if err != nil {
 		return a, err
 	}
