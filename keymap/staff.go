@@ -13,7 +13,10 @@ type Staff struct {
 	Remove     key.Binding
 	// Offboard revokes all of a member's access and deactivates them in
 	// one step: the on-call action.
-	Offboard    key.Binding
+	Offboard key.Binding
+	// OffboardTo chooses, in the offboard pop-up, who gets the member's
+	// clients.
+	OffboardTo  key.Binding
 	Transfer    key.Binding
 	Departments key.Binding
 	Manager     key.Binding
@@ -38,6 +41,7 @@ func DefaultStaff() Staff {
 		Reactivate:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reactivate")),
 		Remove:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
 		Offboard:    key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "offboard")),
+		OffboardTo:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "give their clients to…")),
 		Transfer:    key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "transfer ownership")),
 		Departments: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit departments")),
 		Manager:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "set manager")),

@@ -512,6 +512,9 @@ func (s *staffScreen) hints() string {
 
 func (s *staffScreen) ShortHelp() []key.Binding {
 	lk := s.sess.Keys.List
+	if h, ok := dialogHelp(s.dialog); ok {
+		return h
+	}
 	if s.sub != nil {
 		return s.sub.ShortHelp()
 	}
@@ -541,10 +544,21 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 }
 
 func (s *staffScreen) FullHelp() [][]key.Binding {
+	if h, ok := dialogHelp(s.dialog); ok {
+		return [][]key.Binding{h}
+	}
 	if s.sub != nil {
 		return s.sub.FullHelp()
 	}
 	lk := s.sess.Keys.List
+	if s.invites != nil {
+		// The list's filter, sort and invite keys do nothing here.
+		return [][]key.Binding{s.invites.shortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}}
+	}
+	if s.detail != nil {
+		// A member's detail: their actions and the way back.
+		return [][]key.Binding{s.ShortHelp()}
+	}
 	nav := []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}
 	list := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open, lk.Back, s.keys.Invitations}
 	var acts []key.Binding

@@ -3,10 +3,12 @@ package screens
 import (
 	"fmt"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/db"
+	"gatehouse/keymap"
 	"gatehouse/model"
 )
 
@@ -66,6 +68,16 @@ func offboardCounts(svc *model.Service, p model.Principal, staffID int64) (folde
 		return 0, 0, fmt.Errorf("count their clients: %w", err)
 	}
 	return len(seen), owned, nil
+}
+
+// help is the pop-up's keys: offboard, choose who gets the clients (when
+// the member owns any), cancel.
+func (d *offboardDialog) help() []key.Binding {
+	out := []key.Binding{withDesc(keymap.DialogYesOrEnter, "offboard")}
+	if d.loaded && d.owned > 0 {
+		out = append(out, d.s.keys.OffboardTo)
+	}
+	return append(out, keymap.DialogNo)
 }
 
 // Update implements Dialog.
