@@ -451,8 +451,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin s
 			return err
 		}
 		a := Actor{Principal: Principal{Kind: KindMember, StaffID: id, Label: inv.Email, Origin: origin}}
-		return s.audit(ctx, tx, a, now, change{Action: "invitation.accept", TargetKind: "staff", TargetID: id, Target: inv.Email, StaffID: id,
-			After: map[string]any{"name": inv.Name, "email": inv.Email, "role": inv.RoleName, "status": "active", "invited_by": inv.CreatedBy}})
+		if err := s.audit(ctx, tx, a, now, change{Action: "invitation.accept", TargetKind: "staff", TargetID: id, Target: inv.Email, StaffID: id,
+			After: map[string]any{"name": inv.Name, "email": inv.Email, "role": inv.RoleName, "status": "active", "invited_by": inv.CreatedBy}}); err != nil {
+			return err
+		}
+		// Redeeming the code is the member's first sign-in: they go
+		// straight in, so it is recorded as one, with their last activity.
+		return s.signedIn(ctx, tx, Member{ID: id, Email: inv.Email}, origin, now, "auth.sign-in", map[string]any{"method": "invitation"})
 	})
 	if err != nil {
 		return Member{}, fmt.Errorf("accept invitation: %w", err)
