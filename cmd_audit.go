@@ -235,7 +235,7 @@ func auditVerify(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
-	n, brk, err := svc.VerifyAudit(ctx)
+	n, brk, err := svc.VerifyAuditAs(ctx, a.actor())
 	if err != nil {
 		return fmt.Errorf("verify audit: %w", err)
 	}

@@ -46,7 +46,7 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"check":              nil, // a question, not a change
 		"audit list":         nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
 		"audit export":       {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
-		"audit verify":       nil,
+		"audit verify":       {{[]string{"audit", "verify"}, "not allowed", sara}},
 		"backup":             {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
 		"export":             {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
 		"import":             {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},

@@ -30,9 +30,33 @@ func (s *Service) ListAudit(ctx context.Context, p Principal, q AuditQuery) ([]A
 }
 
 // VerifyAudit walks the whole hash chain and returns how many entries it
-// checked and the first that does not match, if any.
+// checked and the first that does not match, if any. It is for the file's
+// holder (the CLI run locally, check-db, import); a member's screen or SSH
+// command uses VerifyAuditAs.
 func (s *Service) VerifyAudit(ctx context.Context) (int64, *ChainBreak, error) {
 	return db.VerifyAudit(ctx, s.db.Read())
+}
+
+// MayVerifyAudit says whether a walks the whole chain: the walk reads every
+// entry and reports their number, so it is for those who see the whole log.
+func MayVerifyAudit(a Actor) Decision {
+	if sc, ok := scopeFor(a, "audit"); ok && sc.All {
+		return Decision{Allowed: true, Reason: a.who() + ", sees the whole audit log"}
+	}
+	return deny("%s: verifying the chain reads every entry of the audit log, and %s sees only part of it", a.who(), a.who())
+}
+
+// VerifyAuditAs is VerifyAudit for a member or connection, who must see the
+// whole log.
+func (s *Service) VerifyAuditAs(ctx context.Context, p Principal) (int64, *ChainBreak, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	if d := MayVerifyAudit(a); !d.Allowed {
+		return 0, nil, &DeniedError{Decision: d}
+	}
+	return s.VerifyAudit(ctx)
 }
 
 // AuditCSVHeader is the header row of a CSV export.

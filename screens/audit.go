@@ -346,10 +346,13 @@ func (s *auditScreen) key(km tea.KeyMsg) tea.Cmd {
 		s.dialog = s.exportDialog()
 		return nil
 	case key.Matches(km, s.keys.Verify):
+		if d := model.MayVerifyAudit(s.sess.Actor); !d.Allowed {
+			return Refused(s.sess, d)
+		}
 		s.verify, s.verifyOK = "Verifying the chain…", true
-		svc := s.sess.Svc
+		svc, p := s.sess.Svc, s.sess.Principal
 		return func() tea.Msg {
-			n, brk, err := svc.VerifyAudit(ctxb())
+			n, brk, err := svc.VerifyAuditAs(ctxb(), p)
 			return auditVerifyMsg{n: n, brk: brk, err: err}
 		}
 	default:
@@ -591,7 +594,11 @@ func (s *auditScreen) ShortHelp() []key.Binding {
 	if s.detail != nil {
 		return []key.Binding{lk.Back, lk.Up, lk.Down}
 	}
-	return []key.Binding{lk.Open, lk.Filter, s.keys.Clear, s.keys.Export, s.keys.Verify}
+	out := []key.Binding{lk.Open, lk.Filter, s.keys.Clear, s.keys.Export}
+	if model.MayVerifyAudit(s.sess.Actor).Allowed {
+		out = append(out, s.keys.Verify)
+	}
+	return out
 }
 
 func (s *auditScreen) FullHelp() [][]key.Binding {
