@@ -31,6 +31,8 @@ type Admin struct {
 	Manager     key.Binding
 	SwitchOff   key.Binding
 	Payment     key.Binding
+	// DeleteOrg deletes the organisation (the Owner, in Settings → General).
+	DeleteOrg key.Binding
 
 	// Audit.
 	Export key.Binding
@@ -68,6 +70,7 @@ func DefaultAdmin() Admin {
 		Manager:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "set manager")),
 		SwitchOff:   key.NewBinding(key.WithKeys(" ", "o"), key.WithHelp("space/o", "switch on/off")),
 		Payment:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment method")),
+		DeleteOrg:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete the organisation")),
 
 		Export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
 		Verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),

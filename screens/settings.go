@@ -244,6 +244,11 @@ func (g *generalSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return nil, nil
 	}
 	switch {
+	case key.Matches(km, g.keys.DeleteOrg):
+		if d := g.canDelete(); !d.Allowed {
+			return nil, refusal(d)
+		}
+		return g.deleteDialog(), nil
 	case key.Matches(km, g.keys.Edit), key.Matches(km, g.keys.Rename):
 		if d := g.canEdit(); !d.Allowed {
 			return nil, refusal(d)
@@ -311,6 +316,35 @@ func (g *generalSection) editDialog() Dialog {
 	}}
 }
 
+func (g *generalSection) canDelete() model.Decision {
+	return g.sess.Can(model.ActDeleteOrg, model.Target{Module: "settings"})
+}
+
+// deleteDialog asks twice: a warning that says what goes, then the Owner's
+// password and the organisation's name typed out.
+func (g *generalSection) deleteDialog() Dialog {
+	org := model.Sanitize(g.org)
+	body := "Delete " + org + " and everything in it: every member, client folder, account, access, role, " +
+		"connection and invitation, and the audit log. Everyone is signed out. This cannot be undone; " +
+		"back up or export first (gatehouse backup, gatehouse export) if you may want it again."
+	svc, p := g.sess.Svc, g.sess.Principal
+	return &ConfirmDialog{Theme: g.sess.Theme, Confirm: Confirm{Title: "Delete the organisation?", Body: body, Yes: "continue", Danger: true},
+		OnYes: func() tea.Cmd {
+			f := NewForm(g.sess.Theme, "Delete "+org,
+				Field{Key: "password", Label: "Your password", Kind: PasswordField, Required: true},
+				Field{Key: "name", Label: "The organisation's name", Required: true, Placeholder: org, CharLimit: model.MaxNameLen})
+			f.Intro = "This cannot be undone. Enter your password and type " + org + " to delete it."
+			d := &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
+				pw, name := f.Value("password"), f.Value("name")
+				return nil, runAction("Organisation deleted.", func() error {
+					_, err := svc.DeleteOrganisation(ctxb(), p, pw, name)
+					return err
+				})
+			}}
+			return func() tea.Msg { return ActionMsg{Next: d} }
+		}}
+}
+
 func (g *generalSection) renameDialog() Dialog {
 	form := NewForm(g.sess.Theme, "Rename the organisation",
 		Field{Key: "name", Label: "Name", Value: g.org, Required: true, CharLimit: model.MaxNameLen})
@@ -344,14 +378,21 @@ func (g *generalSection) view(width, height int) string {
 	} else {
 		lines = append(lines, th.Muted.Render(cell("  read only: "+d.Reason, width)))
 	}
+	if g.canDelete().Allowed {
+		lines = append(lines, th.Muted.Render(cell("  D delete the organisation and all its data", width)))
+	}
 	return strings.Join(lines, "\n")
 }
 
 func (g *generalSection) help() []key.Binding {
+	var out []key.Binding
 	if g.canEdit().Allowed {
-		return []key.Binding{g.keys.Edit, g.keys.Rename}
+		out = append(out, g.keys.Edit, g.keys.Rename)
 	}
-	return nil
+	if g.canDelete().Allowed {
+		out = append(out, g.keys.DeleteOrg)
+	}
+	return out
 }
 
 // billingSection shows the subscription and billing history; the Owner

@@ -146,3 +146,36 @@ func TestConnectionScopeCappedAtCreator(t *testing.T) {
 		t.Fatalf("connection within scope not created:\n%s", s.View())
 	}
 }
+
+// Only the Owner is offered deletion; it asks twice, wants the password
+// and the name, and then the organisation is gone.
+func TestSettingsDeleteOrganisation(t *testing.T) {
+	e := newStaffEnv(t)
+	adm := e.member("Adam Admin", "adam@acme.test", "Admin")
+	s := e.start(NewSettings(e.session(adm)), 100, 30)
+	if v := s.View(); strings.Contains(v, "delete the organisation") {
+		t.Fatalf("an Admin is offered deletion:\n%s", v)
+	}
+	if s = e.press(s, "D"); s.Capturing() {
+		t.Fatal("an Admin opened the deletion")
+	}
+
+	s = e.start(NewSettings(e.session(e.owner)), 100, 30)
+	s = e.press(s, "D")
+	if v := s.View(); !strings.Contains(v, "cannot be undone") || !strings.Contains(v, "audit log") {
+		t.Fatalf("the warning:\n%s", v)
+	}
+	s = e.press(s, "y")
+	// The wrong name first: refused, nothing deleted.
+	s = e.press(s, "correct horse battery", "tab", "Acme", "enter")
+	if has, _ := e.svc.HasOrg(e.ctx); !has || !strings.Contains(s.View(), "exactly to confirm") {
+		t.Fatalf("deleted with the wrong name:\n%s", s.View())
+	}
+	s = e.press(s, "esc", "D", "y", "correct horse battery", "tab", "Acme Partners", "enter")
+	if has, _ := e.svc.HasOrg(e.ctx); has {
+		t.Fatalf("the organisation is still there; status %+v\n%s", e.lastStatus(), s.View())
+	}
+	if st := e.lastStatus(); st.Text != "Organisation deleted." {
+		t.Fatalf("status %+v", st)
+	}
+}

@@ -172,7 +172,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case startMsg:
 		return a, a.started(msg)
 	case sessionEndedMsg:
-		a.endSession(msg.reason)
+		a.endSession(msg)
 		return a, nil
 	}
 	if a.stage == stageShell && a.shell != nil {
@@ -224,13 +224,21 @@ func tooSmall(t *theme.Theme, w, h int) string {
 	return lipgloss.NewStyle().MaxWidth(max(w, 1)).MaxHeight(max(h, 1)).Render(body)
 }
 
-// sessionEndedMsg ends the shell and returns to sign-in with a reason.
-type sessionEndedMsg struct{ reason string }
+// sessionEndedMsg ends the shell and returns to sign-in with a reason; a
+// final one (the organisation is gone) leaves only quitting.
+type sessionEndedMsg struct {
+	reason string
+	final  bool
+}
 
-func (a *App) endSession(reason string) {
+func (a *App) endSession(msg sessionEndedMsg) {
 	a.shell = nil
 	a.pending = nil
-	a.showSignIn(reason)
+	if msg.final {
+		a.fail(msg.reason)
+		return
+	}
+	a.showSignIn(msg.reason)
 }
 
 // sessionMsg carries what the shell needs to open.

@@ -390,6 +390,19 @@ func TestShellEndsWhenMemberRemoved(t *testing.T) {
 	h.see("you were removed from the organisation")
 }
 
+func TestShellStopsWhenTheOrganisationIsDeleted(t *testing.T) {
+	svc, clock := newService(t)
+	owner2FA(t, svc, *clock)
+	m := addMember(t, svc, "Rae Advisor", "rae@acme.test", "Advisor")
+	h := newHarness(t, svc, clock, Options{SignedIn: &m})
+	if _, err := svc.DeleteOrganisation(h.ctx, model.System("tester"), "", "Acme Partners"); err != nil {
+		t.Fatal(err)
+	}
+	h.poll()
+	h.stage(stageFailed)
+	h.see("The organisation was deleted")
+}
+
 func TestShellIdleTimeoutSignsOut(t *testing.T) {
 	svc, clock := newService(t)
 	owner, _, _ := owner2FA(t, svc, *clock)

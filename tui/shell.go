@@ -304,6 +304,13 @@ func (s *shell) reload() tea.Cmd {
 
 func (s *shell) reloaded(msg reloadMsg) tea.Cmd {
 	switch {
+	case errors.Is(msg.selfErr, model.ErrNoOrg):
+		// Nothing is left to sign in to: the program stops at a message
+		// (run again locally for the first run).
+		return func() tea.Msg {
+			return sessionEndedMsg{final: true, reason: "The organisation was deleted, with everything in it. " +
+				"Run gatehouse again to create a new one or to explore the demo."}
+		}
 	case errors.Is(msg.selfErr, model.ErrNotFound):
 		return s.end("Your session ended: you were removed from the organisation.")
 	case msg.selfErr != nil:
