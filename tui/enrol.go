@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/model"
+	"gatehouse/screens"
 )
 
 // enrolStep is TOTP enrolment: the QR code and secret, then a code from
@@ -70,7 +71,7 @@ func (a *App) updateEnrol(msg tea.Msg) (tea.Cmd, bool) {
 		a.enrol.enrolment = msg.enrolment
 		// A QR code that cannot be drawn leaves the secret, which is
 		// enough to enrol by hand.
-		a.enrol.qr, _ = qrLines(compactOTPURL(msg.enrolment.URL))
+		a.enrol.qr, _ = screens.QRLines(screens.CompactOTPURL(msg.enrolment.URL))
 		return nil, true
 	case enrolDoneMsg:
 		a.busy = false

@@ -4,10 +4,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"gatehouse/screens"
 )
 
 func TestQRLinesDrawFinderPatterns(t *testing.T) {
-	lines, err := qrLines(compactOTPURL(fixedEnrolment.URL))
+	lines, err := screens.QRLines(screens.CompactOTPURL(fixedEnrolment.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestQRLinesDrawFinderPatterns(t *testing.T) {
 }
 
 func TestCompactOTPURL(t *testing.T) {
-	got := compactOTPURL(fixedEnrolment.URL)
+	got := screens.CompactOTPURL(fixedEnrolment.URL)
 	u, err := url.Parse(got)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +45,7 @@ func TestCompactOTPURL(t *testing.T) {
 		t.Fatalf("defaults kept: %s", got)
 	}
 	other := strings.Replace(fixedEnrolment.URL, "digits=6", "digits=8", 1)
-	if compactOTPURL(other) != other {
+	if screens.CompactOTPURL(other) != other {
 		t.Fatal("a URL with non-default digits was changed")
 	}
 }
