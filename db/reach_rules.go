@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// accountReachRulesSQL narrows AccountReachCandidates' members to those the
-// reach rules could allow for this folder, so that a large organisation's
+// accountReachRulesSQL reads the members the reach rules could allow for
+// this folder, with the facts to decide each, so that a large organisation's
 // hundreds of department-scope members of other departments are not read
 // at all: active members only (the engine refuses the others first), and
 //   - those added to the folder (own scope, and the internal folder);
@@ -52,8 +52,7 @@ var accountReachRulesSQL = func() string {
 
 // AccountReachByRules lists the members the reach rules could allow to
 // reach an account of a folder, with the facts to decide each, in one
-// statement: AccountReachCandidates without the members no rule could
-// let through.
+// statement, leaving out the members no rule could let through.
 func AccountReachByRules(ctx context.Context, q Querier, clientID, accountID int64) ([]AccountReachCandidate, error) {
 	rows, err := q.QueryContext(ctx, accountReachRulesSQL, clientID, RoleOwner, RoleAdmin, accountID)
 	if err != nil {
