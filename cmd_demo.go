@@ -95,7 +95,9 @@ func demo(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 		if err := runTUI(ctx, a, svc, tuiOptions{Demo: true, SignedIn: &m}); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "The demo is in %s; open it again with:\n  gatehouse --db %s\n", a.dbPath, shellQuote(a.dbPath))
+		if has, err := svc.HasOrg(ctx); err == nil && has {
+			fmt.Fprintf(a.stdout, "The demo is in %s; open it again with:\n  gatehouse --db %s\n", a.dbPath, shellQuote(a.dbPath))
+		}
 		return nil
 	}
 	if large {
