@@ -70,6 +70,11 @@ type ClientQuery struct {
 	Desc     bool
 	Limit    int
 	Offset   int
+	// KnownTotal: the caller already holds the total (it is scrolling a
+	// list it counted), so the model does not count the folders again and
+	// returns -1 for it. Counting is the one part of a page that grows
+	// with the number of folders in scope.
+	KnownTotal bool
 }
 
 var clientSorts = map[string]string{

@@ -33,6 +33,9 @@ func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) (
 	if err != nil {
 		return nil, 0, err
 	}
+	if q.KnownTotal {
+		return cs, -1, nil
+	}
 	n, err := db.CountClients(ctx, s.db.Read(), q)
 	return cs, n, err
 }

@@ -126,7 +126,11 @@ func (c *clientsScreen) query(offset, limit int) model.ClientQuery {
 }
 
 func (c *clientsScreen) fetch(offset, limit int) tea.Cmd {
-	q, seq, sess := c.query(offset, limit), c.seq, c.sess
+	return c.fetchQuery(c.query(offset, limit))
+}
+
+func (c *clientsScreen) fetchQuery(q model.ClientQuery) tea.Cmd {
+	offset, seq, sess := q.Offset, c.seq, c.sess
 	return func() tea.Msg {
 		rows, total, err := sess.Svc.ListClients(bg(), sess.Principal, q)
 		return clientsPageMsg{seq: seq, offset: offset, total: total, rows: rows, err: err}
@@ -151,7 +155,10 @@ func (c *clientsScreen) reload() tea.Cmd {
 func (c *clientsScreen) maybeFetch() tea.Cmd {
 	if miss, off, n := c.table.Missing(); miss {
 		c.seq++
-		return c.fetch(off, n)
+		// Scrolling: the list was counted when it was (re)loaded.
+		q := c.query(off, n)
+		q.KnownTotal = true
+		return c.fetchQuery(q)
 	}
 	return nil
 }
@@ -169,7 +176,11 @@ func (c *clientsScreen) setPage(m clientsPageMsg) tea.Cmd {
 	for i, cl := range m.rows {
 		rows[i] = clientRow(cl)
 	}
-	c.table.SetRows(m.offset, m.total, rows)
+	total := m.total
+	if total < 0 {
+		total = c.table.Total()
+	}
+	c.table.SetRows(m.offset, total, rows)
 	return c.maybeFetch()
 }
 
