@@ -230,7 +230,7 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 			printCommandHelp(a.stdout, c, fs)
 			return exitOK
 		}
-		fmt.Fprintf(a.stderr, "gatehouse: %v\nRun 'gatehouse %s --help' for its usage.\n", Sanitize(err.Error()), c.name)
+		fmt.Fprintf(a.stderr, "gatehouse: %v\nRun '%s --help' for its usage.\n", Sanitize(err.Error()), c.invocation())
 		return exitUsage
 	}
 	dbGiven := false
@@ -260,8 +260,11 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 // a.token, with its scope, audited under its name, instead of as the
 // operating-system user.
 func (a *app) actAsConnection(ctx context.Context, c *command) error {
+	if c.name == "" {
+		return usagef("the terminal app signs in with an email and password; --token is for commands")
+	}
 	if localCommands[c.name] {
-		return usagef("'%s' runs as the operating-system user; it does not take --token", displayName(c))
+		return usagef("'gatehouse %s' runs as the operating-system user; it does not take --token", c.name)
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {
@@ -275,13 +278,9 @@ func (a *app) actAsConnection(ctx context.Context, c *command) error {
 	return nil
 }
 
-// displayName is how a command is called, the app included.
-func displayName(c *command) string {
-	if c.name == "" {
-		return "gatehouse"
-	}
-	return "gatehouse " + c.name
-}
+// invocation is how the command is typed: "gatehouse staff list", or
+// "gatehouse" for the terminal app.
+func (c *command) invocation() string { return strings.TrimSpace("gatehouse " + c.name) }
 
 // report prints err as one line on stderr and picks the exit code.
 func (a *app) report(c *command, err error) int {
@@ -294,7 +293,7 @@ func (a *app) report(c *command, err error) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(a.stderr, "gatehouse: %s\nRun 'gatehouse %s --help' for its usage.\n", Sanitize(ue.msg), c.name)
+		fmt.Fprintf(a.stderr, "gatehouse: %s\nRun '%s --help' for its usage.\n", Sanitize(ue.msg), c.invocation())
 		return exitUsage
 	}
 	var denied *model.DeniedError
