@@ -629,27 +629,48 @@ func TestWithoutATerminal(t *testing.T) {
 	}
 }
 
-func TestRemoteCommandsActAsTheMember(t *testing.T) {
-	t.Parallel()
+// remoteDemo is a private demo copy open as the SSH server holds it, to run
+// commands as its members would over SSH.
+type remoteDemo struct {
+	t    *testing.T
+	ctx  context.Context
+	svc  *model.Service
+	path string
+}
+
+func newRemoteDemo(t *testing.T) *remoteDemo {
+	t.Helper()
 	path := demoCopy(t)
 	ctx := context.Background()
 	svc, err := model.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Close()
-	member := func(email string) model.Principal {
-		m, err := svc.MemberByEmail(ctx, model.System("test"), email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return model.MemberPrincipal(m, "ssh SHA256:test from 192.0.2.1:5555")
+	t.Cleanup(func() { svc.Close() })
+	return &remoteDemo{t: t, ctx: ctx, svc: svc, path: path}
+}
+
+// member is the principal of the member with email, signed in over SSH.
+func (d *remoteDemo) member(email string) model.Principal {
+	d.t.Helper()
+	m, err := d.svc.MemberByEmail(d.ctx, model.System("test"), email)
+	if err != nil {
+		d.t.Fatal(err)
 	}
-	remote := func(p model.Principal, args ...string) result {
-		var out, errb bytes.Buffer
-		code := runCommand(ctx, svc, p, args, &out, &errb)
-		return result{out.String(), errb.String(), code}
-	}
+	return model.MemberPrincipal(m, "ssh SHA256:test from 192.0.2.1:5555")
+}
+
+// run runs a command as p, as the SSH server does.
+func (d *remoteDemo) run(p model.Principal, args ...string) result {
+	var out, errb bytes.Buffer
+	code := runCommand(d.ctx, d.svc, p, args, &out, &errb)
+	return result{out.String(), errb.String(), code}
+}
+
+func TestRemoteCommandsActAsTheMember(t *testing.T) {
+	t.Parallel()
+	d := newRemoteDemo(t)
+	path, member, remote := d.path, d.member, d.run
 	before := snapshot(t, path)
 	r := remote(member(sara), "access", "revoke", "--staff", marcus)
 	if r.code != 1 || !strings.Contains(r.stderr, "not allowed") || snapshot(t, path) != before {

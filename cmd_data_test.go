@@ -197,25 +197,8 @@ func TestCheckDBFindsProblems(t *testing.T) {
 
 func TestRemoteFileCommandsAreRefused(t *testing.T) {
 	t.Parallel()
-	path := demoCopy(t)
-	ctx := context.Background()
-	svc, err := model.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	as := func(email string) model.Principal {
-		m, err := svc.MemberByEmail(ctx, model.System("test"), email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return model.MemberPrincipal(m, "ssh SHA256:test from 192.0.2.1:5555")
-	}
-	remote := func(p model.Principal, args ...string) result {
-		var out, errb bytes.Buffer
-		code := runCommand(ctx, svc, p, args, &out, &errb)
-		return result{out.String(), errb.String(), code}
-	}
+	d := newRemoteDemo(t)
+	path, as, remote := d.path, d.member, d.run
 	dir := t.TempDir()
 	before := snapshot(t, path)
 	for _, args := range [][]string{

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
-
-	"gatehouse/model"
 )
 
 // TestEveryCommandRefusesWhatTheActorMayNot runs every command over the
@@ -62,34 +58,22 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		}
 	}
 
-	path := demoCopy(t)
-	ctx := context.Background()
-	svc, err := model.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	before := snapshot(t, path)
+	d := newRemoteDemo(t)
+	before := snapshot(t, d.path)
 	for _, email := range []string{grace, sara} {
-		m, err := svc.MemberByEmail(ctx, model.System("test"), email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := model.MemberPrincipal(m, "ssh SHA256:test from 192.0.2.1:5555")
+		p := d.member(email)
 		for name, tries := range attempts {
 			for _, try := range tries {
 				if try.only != "" && try.only != email {
 					continue
 				}
-				var out, errb bytes.Buffer
-				code := runCommand(ctx, svc, p, try.args, &out, &errb)
-				if code == 0 || !strings.Contains(errb.String(), try.want) {
-					t.Errorf("%s as %s: %v: exit %d, stdout %q, stderr %q", name, email, try.args, code, out.String(), errb.String())
+				if r := d.run(p, try.args...); r.code == 0 || !strings.Contains(r.stderr, try.want) {
+					t.Errorf("%s as %s: %v: exit %d, stdout %q, stderr %q", name, email, try.args, r.code, r.stdout, r.stderr)
 				}
 			}
 		}
 	}
-	if after := snapshot(t, path); after != before {
+	if after := snapshot(t, d.path); after != before {
 		t.Fatalf("refused commands changed the database:\n%s\n%s", before, after)
 	}
 }

@@ -137,31 +137,11 @@ func runnable(c tea.Cmd) bool {
 	return strings.HasPrefix(name, "gatehouse/") || strings.HasPrefix(name, "github.com/charmbracelet/bubbletea.")
 }
 
+// run settles cmd, leaving out commands from outside Gatehouse and Bubble
+// Tea (timers that would only wait).
 func (e *clientsEnv) run(s Screen, cmd tea.Cmd) Screen {
 	e.t.Helper()
-	queue := []tea.Cmd{cmd}
-	for n := 0; len(queue) > 0; n++ {
-		if n > 10000 {
-			e.t.Fatal("commands never settle")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil || !runnable(c) {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case StatusMsg:
-			e.statuses = append(e.statuses, msg)
-		default:
-			var next tea.Cmd
-			s, next = s.Update(msg)
-			queue = append(queue, next)
-		}
-	}
-	return s
+	return e.settle(s, cmd, runnable)
 }
 
 func (e *clientsEnv) open(s Screen, w, h int) Screen {

@@ -100,6 +100,13 @@ func (e *staffEnv) session(m model.Member) *Session {
 // drive runs cmd and every command the messages it leads to return.
 func (e *staffEnv) drive(s Screen, cmd tea.Cmd) Screen {
 	e.t.Helper()
+	return e.settle(s, cmd, func(tea.Cmd) bool { return true })
+}
+
+// settle runs cmd and every command the messages it leads to return, as
+// far as run allows, collecting status messages on the way.
+func (e *staffEnv) settle(s Screen, cmd tea.Cmd, run func(tea.Cmd) bool) Screen {
+	e.t.Helper()
 	queue := []tea.Cmd{cmd}
 	for n := 0; len(queue) > 0; n++ {
 		if n > 10000 {
@@ -107,7 +114,7 @@ func (e *staffEnv) drive(s Screen, cmd tea.Cmd) Screen {
 		}
 		c := queue[0]
 		queue = queue[1:]
-		if c == nil {
+		if c == nil || !run(c) {
 			continue
 		}
 		switch msg := c().(type) {
