@@ -660,6 +660,17 @@ func (s *Service) BulkReassign(ctx context.Context, p Principal, fromID, toID in
 
 // ListGrants lists memberships and toggles; the actor must be allowed to
 // see the member (for StaffID) or the folder (for ClientID).
+// MemberFolderCount is how many client folders a member was added to: the
+// memberships offboarding or removal takes away, counted without reading
+// their accounts.
+func (s *Service) MemberFolderCount(ctx context.Context, p Principal, staffID int64) (int, error) {
+	if _, err := s.GetMember(ctx, p, staffID); err != nil {
+		return 0, err
+	}
+	ids, err := db.MemberClientIDs(ctx, s.db.Read(), staffID)
+	return len(ids), err
+}
+
 func (s *Service) ListGrants(ctx context.Context, p Principal, q db.GrantQuery) ([]Grant, error) {
 	if q.StaffID == 0 && q.ClientID == 0 {
 		return nil, fmt.Errorf("%w: list access for a member or a client", ErrInvalid)

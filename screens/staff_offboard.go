@@ -7,7 +7,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"gatehouse/db"
 	"gatehouse/keymap"
 	"gatehouse/model"
 )
@@ -55,19 +54,14 @@ func (d *offboardDialog) count() tea.Cmd {
 
 // offboardCounts is how many folders a member was added to and owns.
 func offboardCounts(svc *model.Service, p model.Principal, staffID int64) (folders, owned int, err error) {
-	grants, err := svc.ListGrants(ctxb(), p, db.GrantQuery{StaffID: staffID})
-	if err != nil {
+	if folders, err = svc.MemberFolderCount(ctxb(), p, staffID); err != nil {
 		return 0, 0, fmt.Errorf("count their access: %w", err)
-	}
-	seen := map[int64]bool{}
-	for _, g := range grants {
-		seen[g.ClientID] = true
 	}
 	_, owned, err = svc.ListClients(ctxb(), p, model.ClientQuery{OwnerID: staffID, Limit: 1})
 	if err != nil {
 		return 0, 0, fmt.Errorf("count their clients: %w", err)
 	}
-	return len(seen), owned, nil
+	return folders, owned, nil
 }
 
 // help is the pop-up's keys: offboard, choose who gets the clients (when
