@@ -236,23 +236,10 @@ func staffInvite(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 
 // joinCommand is the exact command that redeems an invitation code on this
 // database.
-func (a *app) joinCommand(code string) string {
-	cmd := "gatehouse join " + code
-	if def, err := defaultPath(); err != nil || def != a.dbPath {
-		cmd += " --db " + shellQuote(a.dbPath)
-	}
-	return cmd
-}
+func (a *app) joinCommand(code string) string { return a.svc.JoinCommand(code) }
 
 // shellQuote quotes a path for pasting into a shell, when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@,=", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(Sanitize(s), "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return model.ShellQuote(s) }
 
 // memberArg finds the member an EMAIL argument names.
 func memberArg(ctx context.Context, a *app, email string) (model.Member, error) {

@@ -177,7 +177,7 @@ func TestTwoFactorCodes(t *testing.T) {
 	secret, _ := f.enrol(ann)
 	// The code that confirmed enrolment is spent.
 	err := f.svc.VerifyCode(f.ctx, ann.ID, f.code(secret, *clk), "test")
-	if !errors.Is(err, ErrBadCode) || err.Error() != "that code was already used" {
+	if !errors.Is(err, ErrBadCode) || !strings.HasPrefix(err.Error(), "that code was already used — wait for the next one, about ") {
 		t.Fatalf("enrolment code reused: %v", err)
 	}
 
@@ -195,15 +195,30 @@ func TestTwoFactorCodes(t *testing.T) {
 		t.Fatalf("failed attempts after success = %d", n)
 	}
 
+	// The same code again, 10 s into its 30 s step: refused, audited,
+	// with when the next one comes, and not counted as a failure.
+	*clk = time.Unix((clk.Unix()/30+2)*30+10, 0).UTC()
+	code = f.code(secret, *clk)
+	if err := f.svc.VerifyCode(f.ctx, ann.ID, code, "test"); err != nil {
+		t.Fatalf("fresh code: %v", err)
+	}
 	err = f.svc.VerifyCode(f.ctx, ann.ID, code, "test")
-	if !errors.Is(err, ErrBadCode) || err.Error() != "that code was already used" {
+	var refusal *CodeRefusal
+	if !errors.Is(err, ErrBadCode) || !errors.As(err, &refusal) || !refusal.Reused || err.Error() != "that code was already used — wait for the next one, about 20 s" {
 		t.Fatalf("replay: %v", err)
 	}
-	wantAudit(t, f.lastAudit(), "auth.failure", ann.ID)
+	e := f.lastAudit()
+	wantAudit(t, e, "auth.failure", ann.ID)
+	if !strings.Contains(e.After, "code already used") || strings.Contains(e.After, "failed_attempts") {
+		t.Fatalf("replay audited as %s", e.After)
+	}
+	if n := f.creds(ann.ID).FailedAttempts; n != 0 {
+		t.Fatalf("a reused code counted toward the lockout: %d failures", n)
+	}
 
 	other, _ := f.svc.BeginTOTP(f.ctx, f.as(f.owner))
 	err = f.svc.VerifyCode(f.ctx, ann.ID, f.code(other.Secret, *clk), "test")
-	if !errors.Is(err, ErrBadCode) || err.Error() != "that code is not right" {
+	if !errors.Is(err, ErrBadCode) || err.Error() != "wrong code, 9 tries left before a 15-minute lock" {
 		t.Fatalf("code of another secret: %v", err)
 	}
 
@@ -222,6 +237,43 @@ func TestTwoFactorCodes(t *testing.T) {
 	}
 	if n := f.creds(ann.ID).FailedAttempts; n != 1 {
 		t.Fatalf("failed attempts = %d, want 1", n)
+	}
+}
+
+// A wrong code says how many tries are left before the 15-minute lock,
+// and from the third on how long to wait; the tenth locks and says until
+// when.
+func TestWrongCodesSayHowManyTriesAreLeft(t *testing.T) {
+	f := newFixture(t)
+	clk := f.useClock()
+	ann := f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	secret, _ := f.enrol(ann)
+	want := []string{
+		"wrong code, 9 tries left before a 15-minute lock",
+		"wrong code, 8 tries left before a 15-minute lock",
+		"wrong code, 7 tries left before a 15-minute lock; wait 1 s before the next",
+		"wrong code, 6 tries left before a 15-minute lock; wait 2 s before the next",
+	}
+	for i := range lockAfter {
+		*clk = clk.Add(2 * time.Minute)
+		err := f.svc.VerifyCode(f.ctx, ann.ID, f.wrongCode(secret), "test")
+		switch {
+		case i < len(want):
+			if err == nil || err.Error() != want[i] {
+				t.Fatalf("failure %d: %v, want %q", i+1, err, want[i])
+			}
+		case i == lockAfter-2:
+			if err == nil || err.Error() != "wrong code, 1 try left before a 15-minute lock; wait 60 s before the next" {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		case i == lockAfter-1:
+			if err == nil || !strings.HasPrefix(err.Error(), "wrong code; the account is now locked for 15 minutes, until ") {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		}
+	}
+	if _, err := f.svc.SignIn(f.ctx, "ann@acme.test", "password-ann@acme.test", "test"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("after ten wrong codes: %v", err)
 	}
 }
 
