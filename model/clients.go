@@ -40,6 +40,23 @@ func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) (
 	return cs, n, err
 }
 
+// ClientPosition is where folder id stands in the client list q describes
+// (its paging ignored), as the actor may see it; ErrNotFound when the list
+// does not hold it.
+func (s *Service) ClientPosition(ctx context.Context, p Principal, q ClientQuery, id int64) (int, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	sc, ok := scopeFor(a, "clients")
+	if !ok {
+		return 0, &DeniedError{Decide(a, ActView, Target{Module: "clients"})}
+	}
+	q.Scope = sc
+	pos, err := db.ClientPosition(ctx, s.db.Read(), q, id)
+	return pos, notFound(err, "client %d is not in the list", id)
+}
+
 // GetClient reads a folder the actor may see.
 func (s *Service) GetClient(ctx context.Context, p Principal, id int64) (Client, error) {
 	c, err := db.GetClient(ctx, s.db.Read(), id)
