@@ -132,7 +132,9 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 	}
 	m, err := db.GetMemberByEmail(ctx, s.db.Read(), email)
 	if errors.Is(err, db.ErrNotFound) {
-		CheckPassword(timingHash(), password)
+		if _, err := checkPassword(ctx, timingHash(), password); err != nil {
+			return SignInResult{}, err
+		}
 		return SignInResult{}, s.unknownEmail(ctx, email, origin)
 	}
 	if err != nil {
@@ -149,8 +151,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 	if hash == "" {
 		hash = timingHash()
 	}
-	ok := CheckPassword(hash, password) && creds.PasswordHash != ""
-	if !ok {
+	ok, err := checkPassword(ctx, hash, password)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	if !ok || creds.PasswordHash == "" {
 		return SignInResult{}, s.recordFailure(ctx, m, origin, "wrong password", ErrBadCredentials)
 	}
 	return s.passwordAccepted(ctx, m, origin)

@@ -41,7 +41,7 @@ func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Memb
 	if err := CheckPasswordStrength(in.Password); err != nil {
 		return Member{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := hashPassword(ctx, in.Password)
 	if err != nil {
 		return Member{}, err
 	}
@@ -421,6 +421,9 @@ func (s *Service) RevokeInvitation(ctx context.Context, p Principal, id int64) e
 
 // PeekInvitation shows what a code would redeem, without redeeming it.
 func (s *Service) PeekInvitation(ctx context.Context, code string) (Invitation, error) {
+	if len(code) > MaxCodeLen {
+		return Invitation{}, fmt.Errorf("%w: no invitation has that code (codes are 27 characters)", ErrNotFound)
+	}
 	inv, err := db.InvitationByToken(ctx, s.db.Read(), hashToken(code), s.Now())
 	if err != nil {
 		return inv, fmt.Errorf("%w: no invitation has that code", ErrNotFound)
@@ -433,30 +436,29 @@ func (s *Service) PeekInvitation(ctx context.Context, code string) (Invitation, 
 
 // AcceptInvitation redeems a code: it creates the active member with the
 // chosen password, and returns them. The invitee acts for themselves.
+//
+// Nothing costly happens before the code is known to be good: the
+// invitation is looked up first (a SHA-256 and one indexed read), and only
+// a redeemable one gets the password hashed, in one of the process's
+// hashing slots. The write then checks the invitation again, since another
+// session may have redeemed it meanwhile.
 func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin string) (Member, error) {
 	if err := CheckPasswordStrength(password); err != nil {
 		return Member{}, err
 	}
-	hash, err := HashPassword(password)
+	if _, err := redeemable(ctx, s.db.Read(), code, s.Now()); err != nil {
+		return Member{}, fmt.Errorf("accept invitation: %w", err)
+	}
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
-		return Member{}, err
+		return Member{}, fmt.Errorf("accept invitation: %w", err)
 	}
 	var id int64
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		inv, err := db.InvitationByToken(ctx, tx, hashToken(code), now)
+		inv, err := redeemable(ctx, tx, code, now)
 		if err != nil {
-			return fmt.Errorf("%w: no invitation has that code", ErrNotFound)
-		}
-		switch inv.Status {
-		case "pending":
-		case "expired":
-			return fmt.Errorf("%w: this invitation expired on %s; ask for it to be resent", ErrRule, inv.ExpiresAt.Format("2 Jan 2006"))
-		default:
-			return fmt.Errorf("%w: this invitation was %s", ErrRule, inv.Status)
-		}
-		if _, err := db.GetMemberByEmail(ctx, tx, inv.Email); err == nil {
-			return fmt.Errorf("%w: %s is already a staff member", ErrConflict, inv.Email)
+			return err
 		}
 		if id, err = db.InsertStaff(ctx, tx, inv.Name, inv.Email, inv.RoleID, "active", hash, now); err != nil {
 			return fmt.Errorf("create member: %w", err)
@@ -480,6 +482,32 @@ func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin s
 		return Member{}, fmt.Errorf("accept invitation: %w", err)
 	}
 	return db.GetMember(ctx, s.db.Read(), id)
+}
+
+// redeemable finds the pending invitation a code redeems, or says why
+// there is none.
+func redeemable(ctx context.Context, q db.Querier, code string, now time.Time) (Invitation, error) {
+	if len(code) > MaxCodeLen {
+		return Invitation{}, fmt.Errorf("%w: no invitation has that code (codes are 27 characters)", ErrNotFound)
+	}
+	inv, err := db.InvitationByToken(ctx, q, hashToken(code), now)
+	if err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return inv, fmt.Errorf("%w: no invitation has that code", ErrNotFound)
+		}
+		return inv, err
+	}
+	switch inv.Status {
+	case "pending":
+	case "expired":
+		return inv, fmt.Errorf("%w: this invitation expired on %s; ask for it to be resent", ErrRule, inv.ExpiresAt.Format("2 Jan 2006"))
+	default:
+		return inv, fmt.Errorf("%w: this invitation was %s", ErrRule, inv.Status)
+	}
+	if _, err := db.GetMemberByEmail(ctx, q, inv.Email); err == nil {
+		return inv, fmt.Errorf("%w: %s is already a staff member", ErrConflict, inv.Email)
+	}
+	return inv, nil
 }
 
 // memberTarget loads a member inside a write and the engine's facts.
@@ -699,7 +727,11 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 			if err != nil {
 				return nil, err
 			}
-			if !CheckPassword(cred.PasswordHash, password) {
+			ok, err := checkPassword(ctx, cred.PasswordHash, password)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
 				return nil, fmt.Errorf("%w: the password is not right; ownership was not transferred", ErrDenied)
 			}
 		}

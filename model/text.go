@@ -13,6 +13,9 @@ const (
 	MaxNameLen    = 120
 	MaxEmailLen   = 254
 	MaxMessageLen = 2000
+	// MaxCodeLen bounds an invitation, TOTP or recovery code as typed
+	// (an invitation code is 27 characters with its dashes).
+	MaxCodeLen = 64
 )
 
 // Sanitize makes text safe to put on a terminal: control characters become

@@ -106,7 +106,7 @@ func Origin(fingerprint string, remote net.Addr) string {
 // keyboard-interactive; so plain "ssh host COMMAND" works with 2FA too.
 // Passwords are never asked.
 func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
-	ca := &connAuth{s: s}
+	ca := &connAuth{s: s, st: stateOf(ctx)}
 	return &gossh.ServerConfig{
 		// wish sets NoClientAuth when none of its own handlers is set;
 		// this callback keeps the "none" method refused.
@@ -121,7 +121,8 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 
 // connAuth is one connection's sign-in in progress.
 type connAuth struct {
-	s *Server
+	s  *Server
+	st *connState // the connection in the gate
 
 	mu       sync.Mutex
 	pending  *identity     // the member whose code is awaited
@@ -180,10 +181,14 @@ func (ca *connAuth) verifiedKey(conn gossh.ConnMetadata, key gossh.PublicKey, pe
 	case err == nil:
 		id := identity{kind: kindConnection, id: p.ConnectionID, fingerprint: fp, origin: origin}
 		ca.s.log.Info("signed in", "remote", conn.RemoteAddr().String(), "connection", p.Label, "fingerprint", fp)
+		ca.st.signedIn()
 		return id.permissions(), nil
 	case errors.As(err, &denied):
 		return nil, ca.refuse(conn, fp, denied.Decision.Reason, err)
 	case errors.Is(err, model.ErrDenied):
+		if err := ca.st.unknownKey(ca.s.cfg.UnknownKeyTimeout); err != nil {
+			return nil, ca.refuse(conn, fp, "this key is not registered to any staff member, and "+err.Error(), nil)
+		}
 		ca.s.log.Info("unknown key: may only join", "remote", conn.RemoteAddr().String(), "fingerprint", fp)
 		line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key)))
 		return identity{kind: kindUnknown, fingerprint: fp, origin: origin, authorizedKey: line}.permissions(), nil
@@ -213,6 +218,7 @@ func (ca *connAuth) memberKey(ctx context.Context, conn gossh.ConnMetadata, fp, 
 		return nil, ca.refuse(conn, fp, reasonOf(err), err)
 	}
 	ca.s.log.Info("signed in", "remote", conn.RemoteAddr().String(), "member", m.Email, "fingerprint", fp)
+	ca.st.signedIn()
 	return id.permissions(), nil
 }
 
@@ -243,6 +249,7 @@ func (ca *connAuth) code(conn gossh.ConnMetadata, challenge gossh.KeyboardIntera
 		return nil, ca.refuse(conn, id.fingerprint, reasonOf(err), err)
 	}
 	ca.s.log.Info("signed in", "remote", conn.RemoteAddr().String(), "member", m.Email, "fingerprint", id.fingerprint, "method", "key and code")
+	ca.st.signedIn()
 	return id.permissions(), nil
 }
 
