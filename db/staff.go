@@ -172,6 +172,33 @@ func ListMembers(ctx context.Context, q Querier, mq MemberQuery) ([]Member, erro
 	return out, rows.Err()
 }
 
+// MemberPosition is where member id stands in the list mq describes, its
+// paging ignored (0 is the first row), or ErrNotFound when the list does
+// not hold them: a screen that re-read a window of the list finds the
+// record under its cursor again after rows were inserted or removed above.
+func MemberPosition(ctx context.Context, q Querier, mq MemberQuery, id int64) (int, error) {
+	where, args := mq.where()
+	order, ok := memberSorts[mq.Sort]
+	if !ok {
+		order = memberSorts["name"]
+	}
+	dir := "ASC"
+	if mq.Desc {
+		dir = "DESC"
+	}
+	query := fmt.Sprintf(`SELECT pos FROM (SELECT s.id, row_number() OVER (ORDER BY %s %s, s.id %s) - 1 AS pos
+		FROM staff s JOIN roles r ON r.id = s.role_id%s) WHERE id = ?`, order, dir, dir, where)
+	var pos int
+	err := q.QueryRowContext(ctx, query, append(args, id)...).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("staff position: %w", err)
+	}
+	return pos, nil
+}
+
 // CountMembers counts the members a query would list without paging.
 func CountMembers(ctx context.Context, q Querier, mq MemberQuery) (int, error) {
 	where, args := mq.where()

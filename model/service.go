@@ -124,11 +124,15 @@ type change struct {
 // write runs fn in one immediate transaction. fn re-loads the actor inside
 // the transaction, so a role change or deactivation committed by another
 // session a moment ago is honoured, and returns the changes to audit; they
-// are appended to the chain in the same transaction.
+// are appended to the chain in the same transaction. The records the user
+// saw (WithSeen) are checked first, in the same transaction.
 func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a Actor) ([]change, error)) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		a, err := loadActor(ctx, tx, p)
 		if err != nil {
+			return err
+		}
+		if err := s.checkSeen(ctx, tx); err != nil {
 			return err
 		}
 		changes, err := fn(tx, a)

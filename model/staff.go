@@ -92,6 +92,23 @@ func (s *Service) ListStaff(ctx context.Context, p Principal, q MemberQuery) ([]
 	return ms, n, err
 }
 
+// StaffPosition is where member id stands in the staff list q describes
+// (its paging ignored), as the actor may see it; ErrNotFound when the list
+// does not hold them (removed, filtered out, or out of the actor's sight).
+func (s *Service) StaffPosition(ctx context.Context, p Principal, q MemberQuery, id int64) (int, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	sc, ok := scopeFor(a, "staff")
+	if !ok {
+		return 0, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+	}
+	q.Scope = sc
+	pos, err := db.MemberPosition(ctx, s.db.Read(), q, id)
+	return pos, notFound(err, "member %d is not in the list", id)
+}
+
 // MemberByEmail finds a member the actor may see.
 func (s *Service) MemberByEmail(ctx context.Context, p Principal, email string) (Member, error) {
 	m, err := db.GetMemberByEmail(ctx, s.db.Read(), strings.TrimSpace(email))
