@@ -180,7 +180,7 @@ func staffList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	}
 	members, total, err := svc.ListStaff(ctx, a.actor(), q)
 	if err != nil {
-		return fmt.Errorf("list staff: %w", err)
+		return err
 	}
 	if flagBool(fs, "json") {
 		out := []memberJSON{}
@@ -410,7 +410,7 @@ func rolesList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	}
 	roles, err := svc.ListRoles(ctx, a.actor())
 	if err != nil {
-		return fmt.Errorf("list roles: %w", err)
+		return err
 	}
 	out := []roleJSON{}
 	for _, r := range roles {

@@ -123,6 +123,12 @@ func run(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.W
 		return exitUsage
 	}
 	global.Visit(func(f *flag.Flag) { a.dbSet = a.dbSet || f.Name == "db" })
+	for _, g := range []struct{ name, value string }{{"--db", a.dbPath}, {"--token", a.token}} {
+		if err := checkLen(g.name, g.value, flagLimits[strings.TrimPrefix(g.name, "--")]); err != nil {
+			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+			return exitUsage
+		}
+	}
 	rest := global.Args()
 
 	if len(rest) > 0 && rest[0] == "help" {
@@ -249,6 +255,9 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(a.stderr, "gatehouse: %v\nRun '%s --help' for its usage.\n", Sanitize(err.Error()), c.invocation())
 		return exitUsage
 	}
+	if err := checkLengths(c, fs, pos); err != nil {
+		return a.report(c, err)
+	}
 	dbGiven := false
 	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
 	if a.remote && dbGiven {
@@ -320,6 +329,11 @@ func (a *app) report(c *command, err error) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	var long tooLongError
+	if errors.As(err, &long) {
+		fmt.Fprintf(a.stderr, "gatehouse: %s\n", long.Error())
+		return exitUsage
 	}
 	var surplus surplusError
 	if errors.As(err, &surplus) && a.remote {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -134,30 +133,6 @@ func localWords(t *testing.T, line string) []string {
 	return words[:len(words)-1]
 }
 
-// usagePositionals counts the positional arguments a usage line names:
-// upper-case words outside brackets that are no flag's value.
-func usagePositionals(usage string) int {
-	n, depth := 0, 0
-	afterFlag := false
-	for _, tok := range strings.Fields(usage) {
-		opening := depth == 0 && strings.HasPrefix(tok, "[")
-		depth += strings.Count(tok, "[") - strings.Count(tok, "]")
-		switch {
-		case opening || depth > 0 || strings.HasSuffix(tok, "]") || strings.HasSuffix(tok, "]..."):
-			afterFlag = false
-		case strings.HasPrefix(tok, "-"):
-			afterFlag = true
-		case tok == "|":
-			afterFlag = false
-		case afterFlag:
-			afterFlag = false
-		case regexp.MustCompile(`^[A-Z][A-Z_]*$`).MatchString(tok):
-			n++
-		}
-	}
-	return n
-}
-
 // parsesAs checks that argv (what follows gatehouse) is a well-formed
 // call of c: it names c, its flags parse, and it has the positional
 // arguments c's usage names.
@@ -188,7 +163,7 @@ func parsesAs(t *testing.T, c *command, argv []string) {
 	if err != nil {
 		t.Fatalf("%q: %v", argv, err)
 	}
-	if want := usagePositionals(c.args); len(pos) != want {
+	if want := len(positionalNames(c.args)); len(pos) != want {
 		t.Fatalf("%q: %d positional arguments %q, the usage %q names %d", argv, len(pos), pos, c.args, want)
 	}
 }
@@ -201,8 +176,8 @@ func parsesAs(t *testing.T, c *command, argv []string) {
 func TestHelpExamplesRunAsTypedLocallyAndOverSSH(t *testing.T) {
 	t.Parallel()
 	b := newSSHBench(t)
-	if got := usagePositionals("EMAIL --name NAME [--role ROLE] [--department D]... [--message M]"); got != 1 {
-		t.Fatalf("usagePositionals counts %d", got)
+	if got := positionalNames("EMAIL --name NAME [--role ROLE] [--department D]... [--message M]"); len(got) != 1 {
+		t.Fatalf("positionalNames gives %q", got)
 	}
 	for _, c := range commands {
 		for _, line := range strings.Split(c.example, "\n") {

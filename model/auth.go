@@ -171,8 +171,19 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 	if email == "" || password == "" {
 		return SignInResult{}, fmt.Errorf("%w: enter your email and password", ErrInvalid)
 	}
-	m, err := db.GetMemberByEmail(ctx, s.db.Read(), email)
+	m, err := db.GetMemberByEmail(ctx, s.db.Read(), EmailKey(email))
 	if errors.Is(err, db.ErrNotFound) {
+		// Answered as a wrong password would be, slow-downs and locks
+		// included: the counters of an address that is no member's are
+		// kept too, so the answers do not tell which addresses belong
+		// to staff.
+		c, err := db.UnknownEmailFailures(ctx, s.db.Read(), EmailKey(email))
+		if err != nil {
+			return SignInResult{}, fmt.Errorf("sign in: %w", err)
+		}
+		if err := refusal(c, s.Now()); err != nil {
+			return SignInResult{}, err
+		}
 		if _, err := checkPassword(ctx, timingHash(), password); err != nil {
 			return SignInResult{}, err
 		}
@@ -202,18 +213,46 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 	return s.passwordAccepted(ctx, m, origin)
 }
 
-// unknownEmail audits a sign-in attempt for an email no member has.
+// unknownEmail counts and audits a failed sign-in for an email no member
+// has, as recordFailure does for a member.
 func (s *Service) unknownEmail(ctx context.Context, email, origin string) error {
 	label := Sanitize(Truncate(email, MaxEmailLen))
+	key := EmailKey(email)
+	refused := ErrBadCredentials
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return s.audit(ctx, tx, signInActor(0, label, origin), s.Now(), change{
+		now := s.Now()
+		c, err := db.UnknownEmailFailures(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if err := refusal(c, now); err != nil {
+			refused = err
+			return nil
+		}
+		n := c.FailedAttempts + 1
+		var until time.Time
+		if d := failureDelay(n); d > 0 {
+			until = ceilSecond(now.Add(d))
+		}
+		if err := db.SetUnknownEmailFailures(ctx, tx, key, n, until, now); err != nil {
+			return err
+		}
+		a := signInActor(0, label, origin)
+		if err := s.audit(ctx, tx, a, now, change{
 			Action: "auth.failure", TargetKind: "staff", Target: label,
-			After: map[string]any{"reason": "unknown email"}})
+			After: map[string]any{"reason": "unknown email", "failed_attempts": n}}); err != nil {
+			return err
+		}
+		if n >= lockAfter {
+			return s.audit(ctx, tx, a, now, change{Action: "auth.locked", TargetKind: "staff", Target: label,
+				After: map[string]any{"failed_attempts": n, "locked_until": until.UTC().Format(time.RFC3339)}})
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}
-	return ErrBadCredentials
+	return refused
 }
 
 // recordFailure counts one failed password or code for m, audits it (and

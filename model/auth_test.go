@@ -157,6 +157,47 @@ func TestWrongEmailAndWrongPasswordLookAlike(t *testing.T) {
 	}
 }
 
+// An unknown email gets the same answers as a known one with a wrong
+// password, attempt after attempt: the same slow-downs and the same lock,
+// so that no answer tells which addresses belong to staff.
+func TestUnknownAndKnownEmailsGetTheSameAnswers(t *testing.T) {
+	f := newFixture(t)
+	clk := f.useClock()
+	f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	try := func() (string, string) {
+		_, known := f.svc.SignIn(f.ctx, "ann@acme.test", "not her password", "test")
+		_, unknown := f.svc.SignIn(f.ctx, "nobody@acme.test", "not her password", "test")
+		if known == nil || unknown == nil {
+			t.Fatalf("signed in: %v / %v", known, unknown)
+		}
+		return known.Error(), unknown.Error()
+	}
+	var seen []string
+	for i := range lockAfter + 2 {
+		known, unknown := try()
+		if known != unknown {
+			t.Fatalf("attempt %d: a known email gets %q, an unknown one %q", i+1, known, unknown)
+		}
+		seen = append(seen, known)
+		// Straight away again: both are told to wait, or neither.
+		known, unknown = try()
+		if known != unknown {
+			t.Fatalf("attempt %d again: %q vs %q", i+1, known, unknown)
+		}
+		*clk = clk.Add(61 * time.Second)
+	}
+	joined := strings.Join(seen, "\n")
+	if !strings.Contains(joined, "wrong email or password") || !strings.Contains(joined, "too many failed attempts") {
+		t.Fatalf("the answers never slowed down or locked:\n%s", joined)
+	}
+	// Any address's counters, in any case or width, are one.
+	_, err := f.svc.SignIn(f.ctx, "NOBODY@acme.test", "x", "test")
+	_, known := f.svc.SignIn(f.ctx, "ANN@acme.test", "x", "test")
+	if err == nil || known == nil || err.Error() != known.Error() || !errors.Is(err, ErrLocked) {
+		t.Fatalf("another spelling: %v / %v", err, known)
+	}
+}
+
 func TestUnknownEmailCostsAsMuchAsAPassword(t *testing.T) {
 	// The dummy hash checked for unknown emails uses the same argon2
 	// parameters as real hashes, so it costs the same time.

@@ -68,7 +68,13 @@ func Open(ctx context.Context, path string) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(d), nil
+	s := New(d)
+	// Rows from before email keys were stored get theirs now.
+	if err := s.backfillEmailKeys(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // New wraps an open database.
