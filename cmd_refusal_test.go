@@ -51,6 +51,11 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"org delete":         {{[]string{"org", "delete", "--confirm", "Northwind Advisory"}, "gatehouse: ", ""}},
 		"check-db":           {{[]string{"check-db"}, "gatehouse: ", ""}},
 		"serve":              {{[]string{"serve"}, "gatehouse: ", ""}},
+		"lock":               {{[]string{"lock", "--staff", marcus, "--reason", "x"}, "not allowed", ""}, {[]string{"lock", "--role", "Admin", "--reason", "x"}, "not allowed", ""}},
+		"lock list":          nil, // whoever sees the staff list sees its locks
+		"unlock":             {{[]string{"unlock", "1"}, "gatehouse: ", ""}},
+		"sessions list":      {{[]string{"sessions", "list"}, "not allowed", ""}},
+		"sessions end":       {{[]string{"sessions", "end", "1", "--reason", "x"}, "gatehouse: ", ""}},
 	}
 	for _, c := range commands {
 		if _, ok := attempts[c.name]; !ok {

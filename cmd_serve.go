@@ -114,6 +114,6 @@ func sshApp(svc *model.Service) sshd.AppFactory {
 			demo = org.Demo
 		}
 		m := s.Member
-		return tui.New(ctx, svc, tui.Options{Demo: demo, SignedIn: &m, Origin: s.Origin})
+		return tui.New(ctx, svc, tui.Options{Demo: demo, SignedIn: &m, Origin: s.Origin, Hosted: true})
 	}
 }

@@ -29,7 +29,8 @@ Run 'gatehouse COMMAND --help' for a command's flags and an example.
 // helpOrder is the order help lists commands in: first run, staff,
 // access, audit; commands not named here follow in registration order.
 var helpOrder = []string{"init", "demo", "join", "staff list", "staff invite", "staff bulk-invite", "staff set-role",
-	"staff deactivate", "staff reactivate", "staff set-password", "offboard", "keys add", "roles list", "clients list", "clients reassign",
+	"staff deactivate", "staff reactivate", "staff set-password", "offboard", "lock", "lock list", "unlock",
+	"sessions list", "sessions end", "keys add", "roles list", "clients list", "clients reassign",
 	"access list", "access grant", "access revoke", "check", "audit list", "audit export", "audit verify",
 	"backup", "export", "import", "check-db", "org delete", "serve"}
 

@@ -198,7 +198,30 @@ func (d *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fmt.Errorf("the database stayed busy; nothing was changed, try again: %w", err)
 }
 
+// WriteQuiet is Write for bookkeeping that no session needs to see at
+// once (session heartbeats): it leaves the change counter alone, so open
+// screens do not refresh for it.
+func (d *DB) WriteQuiet(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = d.writeTx(ctx, fn, false)
+		if err == nil || !IsBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the database stayed busy; nothing was changed, try again: %w", err)
+}
+
 func (d *DB) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return d.writeTx(ctx, fn, true)
+}
+
+func (d *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error, bump bool) error {
 	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -207,9 +230,11 @@ func (d *DB) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE change_counter SET value = value + 1 WHERE id = 1`); err != nil {
-		tx.Rollback()
-		return fmt.Errorf("bump change counter: %w", err)
+	if bump {
+		if _, err := tx.ExecContext(ctx, `UPDATE change_counter SET value = value + 1 WHERE id = 1`); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("bump change counter: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		tx.Rollback()

@@ -39,6 +39,7 @@ var exportTables = []struct {
 	{"invitations", []string{"token_hash", "email_key"}, "id"},
 	{"connections", []string{"token_hash"}, "id"},
 	{"connection_permissions", nil, "connection_id, module, action"},
+	{"locks", nil, "id"},
 	{"audit_log", nil, "id"},
 }
 

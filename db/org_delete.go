@@ -10,6 +10,7 @@ import (
 // that deletes what points at a row before the row. The built-in roles and
 // the change counter belong to the schema and stay.
 var orgTables = []string{
+	"sessions", "locks", "signin_failures",
 	"account_access", "client_members", "accounts", "clients",
 	"connection_permissions", "connections", "invitations",
 	"recovery_codes", "ssh_keys", "staff_departments", "departments",

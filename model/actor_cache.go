@@ -49,16 +49,17 @@ func (c *actorCache) put(p Principal, counter int64, a Actor) {
 // that the next read already finds out of date.
 func (s *Service) loadReadActor(ctx context.Context, p Principal) (Actor, error) {
 	if s.actors == nil {
-		return loadActor(ctx, s.db.Read(), p)
+		return loadActorAt(ctx, s.db.Read(), p, s.Now())
 	}
 	counter, err := s.db.ChangeCounter(ctx)
 	if err != nil {
-		return loadActor(ctx, s.db.Read(), p)
+		return loadActorAt(ctx, s.db.Read(), p, s.Now())
 	}
-	if a, ok := s.actors.get(p, counter); ok {
+	// A lock that expired since is a change no write announced.
+	if a, ok := s.actors.get(p, counter); ok && (a.Lock == nil || a.Lock.Active(s.Now())) {
 		return a, nil
 	}
-	a, err := loadActor(ctx, s.db.Read(), p)
+	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return a, err
 	}

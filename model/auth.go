@@ -339,6 +339,11 @@ func (s *Service) passwordAccepted(ctx context.Context, m Member, origin string)
 		}
 		return SignInResult{}, inactiveError(m)
 	}
+	if l, err := s.memberLock(ctx, m, KeyOf(origin)); err != nil {
+		return SignInResult{}, fmt.Errorf("sign in: %w", err)
+	} else if l != nil {
+		return SignInResult{}, s.refuseLocked(ctx, m, origin, *l)
+	}
 	org, err := s.Org(ctx)
 	if err != nil {
 		return SignInResult{}, fmt.Errorf("sign in: %w", err)
@@ -422,6 +427,11 @@ func (s *Service) VerifyCode(ctx context.Context, staffID int64, code, origin st
 			return err
 		}
 		return inactiveError(m)
+	}
+	if l, err := s.memberLock(ctx, m, KeyOf(origin)); err != nil {
+		return fmt.Errorf("verify code: %w", err)
+	} else if l != nil {
+		return s.refuseLocked(ctx, m, origin, *l)
 	}
 	creds, err := db.GetCredentials(ctx, s.db.Read(), m.ID)
 	if err != nil {
@@ -610,6 +620,14 @@ func (s *Service) MemberBySSHKey(ctx context.Context, fingerprint string) (Membe
 	if now := s.Now(); hardLocked(creds, now) {
 		return Member{}, SignInResult{}, refusal(creds, now)
 	}
+	// An incident lock on the member, their role or this key. The member
+	// is returned with it: the refusal is audited (by SSHSignIn) once the
+	// client has proved it holds the key.
+	if l, err := s.memberLock(ctx, m, strings.TrimSpace(fingerprint)); err != nil {
+		return Member{}, SignInResult{}, fmt.Errorf("ssh sign in: %w", err)
+	} else if l != nil {
+		return m, SignInResult{Member: m}, &LockedError{Who: m.Email, Lock: *l}
+	}
 	org, err := s.Org(ctx)
 	if err != nil {
 		return Member{}, SignInResult{}, fmt.Errorf("ssh sign in: %w", err)
@@ -624,6 +642,13 @@ func (s *Service) MemberBySSHKey(ctx context.Context, fingerprint string) (Membe
 // sign-in is completed (and audited) by VerifyCode.
 func (s *Service) SSHSignIn(ctx context.Context, fingerprint, origin string) error {
 	m, res, err := s.MemberBySSHKey(ctx, fingerprint)
+	var locked *LockedError
+	if errors.As(err, &locked) {
+		if origin == "" {
+			origin = "ssh " + strings.TrimSpace(fingerprint)
+		}
+		return s.refuseLocked(ctx, m, origin, locked.Lock)
+	}
 	if err != nil {
 		return err
 	}

@@ -119,7 +119,7 @@ func (s *Service) Check(ctx context.Context, subject Principal, action string, r
 	if !slices.Contains(PlainActions, action) && verbFor(action) == "" && action != ActTransfer {
 		return Decision{}, fmt.Errorf("%w: unknown action %q (one of %s)", ErrInvalid, Sanitize(action), strings.Join(PlainActions, ", "))
 	}
-	a, err := loadActor(ctx, s.db.Read(), subject)
+	a, err := loadActorAt(ctx, s.db.Read(), subject, s.Now())
 	if err != nil {
 		return Decision{}, err
 	}
@@ -253,7 +253,7 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		return sum, err
 	}
 	q := s.db.Read()
-	sub, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: m.ID})
+	sub, err := loadActorAt(ctx, q, Principal{Kind: KindMember, StaffID: m.ID}, s.Now())
 	if err != nil {
 		return sum, err
 	}

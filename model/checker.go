@@ -332,7 +332,7 @@ func staleness(ch db.AuditChange) stale {
 			return staleAll
 		}
 		return staleAccounts
-	case family == "invitation" && ch.Action != "invitation.accept", family == "connection", family == "billing",
+	case family == "invitation" && ch.Action != "invitation.accept", family == "connection", family == "billing", family == "session",
 		ch.Action == "org.backup", ch.Action == "org.export", ch.Action == "org.rename":
 		return staleNone
 	}
@@ -354,10 +354,14 @@ func (c *Checker) member(ctx context.Context, snap *snapshot, staffID int64) (*c
 	inRange := staffID > 0 && staffID < int64(len(snap.actors))
 	if inRange {
 		if ca := snap.actors[staffID].Load(); ca != nil {
-			return ca, nil
+			if ca.actor.Lock == nil || ca.actor.Lock.Active(c.svc.Now()) {
+				return ca, nil
+			}
+			// Their lock ran out: a change that no write announced.
+			snap.actors[staffID].CompareAndSwap(ca, nil)
 		}
 	}
-	a, err := loadActor(ctx, c.svc.db.Read(), Principal{Kind: KindMember, StaffID: staffID})
+	a, err := loadActorAt(ctx, c.svc.db.Read(), Principal{Kind: KindMember, StaffID: staffID}, c.svc.Now())
 	if err != nil {
 		return nil, err
 	}

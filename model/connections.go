@@ -269,7 +269,7 @@ func (s *Service) ConnectionBySSHKey(ctx context.Context, fingerprint string) (P
 // creator active) and records its use.
 func (s *Service) connectionPrincipal(ctx context.Context, c Connection, origin string) (Principal, error) {
 	p := Principal{Kind: KindConnection, ConnectionID: c.ID, Label: c.Name, Origin: origin}
-	a, err := loadActor(ctx, s.db.Read(), p)
+	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return Principal{}, err
 	}

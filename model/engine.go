@@ -67,6 +67,9 @@ type Actor struct {
 	// intersection of the connection's scope and the creator's role.
 	ConnectionName string
 	ConnectionOn   bool
+	// Lock is an incident lock in force on the member, their role, the
+	// connection or the SSH key acting (locks.go), or nil.
+	Lock *Lock
 }
 
 // isOwner is true for the Owner and the local system user. A connection is
@@ -221,9 +224,12 @@ func describeAction(action string) string {
 	return action
 }
 
-// principalGate refuses deactivated members and switched-off connections
-// before anything else is looked at.
+// principalGate refuses locked principals, deactivated members and
+// switched-off connections before anything else is looked at.
 func principalGate(a Actor) (Decision, bool) {
+	if a.Lock != nil && a.Kind != KindSystem {
+		return deny("%s is %s", a.lockedWho(), LockNotice(*a.Lock)), false
+	}
 	switch a.Kind {
 	case KindSystem:
 		return Decision{}, true

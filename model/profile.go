@@ -65,7 +65,7 @@ type TOTPEnrolment struct {
 // app. Nothing is stored: the secret takes effect only when ConfirmTOTP
 // sees a code made from it.
 func (s *Service) BeginTOTP(ctx context.Context, p Principal) (TOTPEnrolment, error) {
-	a, err := loadActor(ctx, s.db.Read(), p)
+	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, p Principal) ([]s
 
 // RecoveryCodesLeft counts the member's unused recovery codes.
 func (s *Service) RecoveryCodesLeft(ctx context.Context, p Principal) (int, error) {
-	a, err := loadActor(ctx, s.db.Read(), p)
+	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return 0, err
 	}
@@ -242,7 +242,7 @@ func hashAll(codes []string) []string {
 // be given. A wrong current password counts toward the sign-in lockout, so
 // an unattended open session cannot be used to guess it.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
-	a, err := loadActor(ctx, s.db.Read(), p)
+	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func (s *Service) PreviewRoleChange(ctx context.Context, p Principal, staffID in
 	if err != nil {
 		return pv, err
 	}
-	cur, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: m.ID, Label: m.Email})
+	cur, err := loadActorAt(ctx, q, Principal{Kind: KindMember, StaffID: m.ID, Label: m.Email}, s.Now())
 	if err != nil {
 		return pv, err
 	}

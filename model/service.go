@@ -52,6 +52,8 @@ type (
 	AuditQuery   = db.AuditQuery
 	ChainBreak   = db.ChainBreak
 	RecoveryCode = db.RecoveryCode
+	Lock         = db.Lock
+	LiveSession  = db.Session
 )
 
 // Service is the model: one per open database.
@@ -134,9 +136,14 @@ type change struct {
 // saw (WithSeen) are checked first, in the same transaction.
 func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a Actor) ([]change, error)) error {
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		a, err := loadActor(ctx, tx, p)
+		a, err := loadActorAt(ctx, tx, p, s.Now())
 		if err != nil {
 			return err
+		}
+		// Whatever the change, a deactivated, switched-off or locked
+		// principal makes none.
+		if d, ok := principalGate(a); !ok {
+			return &DeniedError{Decision: d}
 		}
 		if err := s.checkSeen(ctx, tx); err != nil {
 			return err
@@ -206,8 +213,15 @@ func notFound(err error, format string, args ...any) error {
 	return err
 }
 
-// loadActor reads what the engine needs to know of a principal.
+// loadActor reads what the engine needs to know of a principal, with the
+// locks in force now.
 func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
+	return loadActorAt(ctx, q, p, time.Now())
+}
+
+// loadActorAt is loadActor with the locks in force at now (the service's
+// clock).
+func loadActorAt(ctx context.Context, q db.Querier, p Principal, now time.Time) (Actor, error) {
 	a := Actor{Principal: p}
 	switch p.Kind {
 	case KindSystem:
@@ -225,7 +239,7 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 			a.Perms = PermissionSet{}
 			return a, nil
 		}
-		creator, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: c.CreatorID})
+		creator, err := loadActorAt(ctx, q, Principal{Kind: KindMember, StaffID: c.CreatorID}, now)
 		if err != nil {
 			return a, err
 		}
@@ -241,7 +255,13 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 		if p.Label == "" {
 			a.Label = c.Name
 		}
-		return a, nil
+		// Locked with its creator (member or role), or on its own, or by
+		// the key it signed in with.
+		a.Lock = creator.Lock
+		if a.Lock == nil {
+			a.Lock, err = firstLock(ctx, q, db.LockTargets{ConnectionID: c.ID, Key: KeyOf(p.Origin)}, now)
+		}
+		return a, err
 	case KindMember:
 		m, err := db.GetMember(ctx, q, p.StaffID)
 		if err != nil {
@@ -260,7 +280,8 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 		if a.Perms, err = rolePerms(ctx, q, m.RoleID, m.RoleBuiltin); err != nil {
 			return a, err
 		}
-		return a, nil
+		a.Lock, err = firstLock(ctx, q, db.LockTargets{StaffID: m.ID, RoleID: m.RoleID, Key: KeyOf(p.Origin)}, now)
+		return a, err
 	}
 	return a, fmt.Errorf("%w: unknown principal kind %q", ErrInvalid, p.Kind)
 }
@@ -279,7 +300,7 @@ func rolePerms(ctx context.Context, q db.Querier, roleID int64, builtin string) 
 // Actor returns what the engine knows of a principal (for "view as" and
 // for screens that show what the signed-in member may do).
 func (s *Service) Actor(ctx context.Context, p Principal) (Actor, error) {
-	return loadActor(ctx, s.db.Read(), p)
+	return loadActorAt(ctx, s.db.Read(), p, s.Now())
 }
 
 // MemberPrincipal is the principal of a member acting from origin.

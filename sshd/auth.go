@@ -151,8 +151,11 @@ func (ca *connAuth) publicKey(conn gossh.ConnMetadata, key gossh.PublicKey) (*go
 	ctx, cancel := ca.ctx()
 	defer cancel()
 	m, _, err := ca.s.svc.MemberBySSHKey(ctx, fp)
+	var locked *model.LockedError
 	switch {
-	case err == nil:
+	case err == nil, errors.As(err, &locked):
+		// A locked member proves they hold the key before they are
+		// refused, so that the refusal is audited.
 		return identity{kind: kindMember, id: m.ID, fingerprint: fp}.permissions(), nil
 	case errors.Is(err, model.ErrNotFound):
 		// Perhaps a connection's key, perhaps a newcomer's with an
@@ -200,6 +203,11 @@ func (ca *connAuth) verifiedKey(conn gossh.ConnMetadata, key gossh.PublicKey, pe
 // memberKey completes a member's key step: done, or the code next.
 func (ca *connAuth) memberKey(ctx context.Context, conn gossh.ConnMetadata, fp, origin string) (*gossh.Permissions, error) {
 	m, res, err := ca.s.svc.MemberBySSHKey(ctx, fp)
+	var locked *model.LockedError
+	if errors.As(err, &locked) {
+		// Audited by SSHSignIn, which refuses it in turn.
+		err = ca.s.svc.SSHSignIn(ctx, fp, origin)
+	}
 	if err != nil {
 		return nil, ca.refuse(conn, fp, reasonOf(err), err)
 	}

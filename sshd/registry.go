@@ -19,6 +19,8 @@ type liveSession struct {
 	id          uint64
 	who         identity
 	interactive bool
+	command     string   // what runs, for the sessions list
+	sit         *sitting // the connection it runs on
 	ctx         context.Context
 	cancel      context.CancelFunc
 	// lastInput is when the client last typed (unix nanoseconds).
@@ -64,6 +66,14 @@ func (ls *liveSession) setQuit(f func()) {
 
 func (ls *liveSession) touch(t time.Time) { ls.lastInput.Store(t.UnixNano()) }
 
+// what it is doing, for the sessions list.
+func (ls *liveSession) what() string {
+	if ls.interactive {
+		return "app"
+	}
+	return "command: " + ls.command
+}
+
 // registry holds the open sessions, per member (or connection, or key).
 type registry struct {
 	max, maxPer int
@@ -80,7 +90,7 @@ func newRegistry(max, maxPer int) *registry {
 }
 
 // admit registers a new session for who, or says why not.
-func (r *registry) admit(parent context.Context, who identity, interactive bool, now time.Time) (*liveSession, error) {
+func (r *registry) admit(parent context.Context, who identity, interactive bool, command string, now time.Time) (*liveSession, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing {
@@ -95,7 +105,7 @@ func (r *registry) admit(parent context.Context, who identity, interactive bool,
 	}
 	r.next++
 	ctx, cancel := context.WithCancel(parent)
-	ls := &liveSession{id: r.next, who: who, interactive: interactive, ctx: ctx, cancel: cancel}
+	ls := &liveSession{id: r.next, who: who, interactive: interactive, command: command, ctx: ctx, cancel: cancel}
 	ls.touch(now)
 	r.byID[ls.id] = ls
 	if r.byWho[key] == nil {
@@ -208,11 +218,16 @@ func (s *Server) watch(ctx context.Context) {
 	defer t.Stop()
 	last := int64(-1)
 	var idle time.Duration
+	lastBeat := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if time.Since(lastBeat) >= model.SessionHeartbeat {
+			lastBeat = time.Now()
+			s.beat(ctx)
 		}
 		n, err := s.svc.ChangeCounter(ctx)
 		if err != nil {
@@ -223,6 +238,7 @@ func (s *Server) watch(ctx context.Context) {
 		}
 		if n != last {
 			last = n
+			s.endEnded(ctx)
 			s.recheck(ctx)
 			if org, err := s.svc.Org(ctx); err == nil {
 				idle = org.IdleTimeout
@@ -234,7 +250,12 @@ func (s *Server) watch(ctx context.Context) {
 
 // recheck re-loads every identity with open sessions.
 func (s *Server) recheck(ctx context.Context) {
-	for key, who := range s.reg.principals() {
+	whos := s.reg.principals()
+	// A shared connection with no session open right now is checked too.
+	for _, st := range s.allSittings() {
+		whos[st.who.key()] = st.who
+	}
+	for key, who := range whos {
 		if who.kind == kindUnknown {
 			continue
 		}
@@ -243,6 +264,7 @@ func (s *Server) recheck(ctx context.Context) {
 			continue
 		}
 		n := s.reg.endWho(key, reason)
+		s.endWhoSittings(key, reason)
 		s.log.Warn("sessions ended", "who", key, "sessions", n, "reason", reason)
 	}
 }
@@ -261,6 +283,11 @@ func (s *Server) stillAllowed(ctx context.Context, who identity) string {
 			s.log.Warn("cannot re-check a session", "who", who.key(), "err", err)
 		}
 		return ""
+	case a.Lock != nil:
+		if who.kind == kindConnection {
+			return "this connection is " + model.LockNotice(*a.Lock) + "; the session has ended."
+		}
+		return "you are " + model.LockNotice(*a.Lock) + "; the session has ended."
 	case who.kind == kindConnection && !a.ConnectionOn:
 		return "this connection was switched off; the session has ended."
 	case a.Status != "active":

@@ -122,6 +122,7 @@ type Server struct {
 	ssh  *ssh.Server
 	reg  *registry
 	gate *unauthGate
+	sits sittings
 
 	// base bounds the model calls of authentication and sessions; it is
 	// cancelled when the server is closed for good.
@@ -149,7 +150,8 @@ func New(svc *model.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, reg: newRegistry(cfg.MaxSessions, cfg.MaxSessionsPerMember), gate: newUnauthGate(cfg)}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, reg: newRegistry(cfg.MaxSessions, cfg.MaxSessionsPerMember), gate: newUnauthGate(cfg),
+		sits: sittings{all: map[string]*sitting{}}}
 	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.ssh, err = wish.NewServer(
 		wish.WithAddress(cfg.Listen),

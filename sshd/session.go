@@ -56,13 +56,22 @@ func (s *Server) serve(sess ssh.Session) {
 	s.log.Info("session", "remote", remote, "who", who.key(), "fingerprint", who.fingerprint,
 		"command", commandName(args), "pty", hasPty)
 
-	ls, err := s.reg.admit(s.base, who, interactive, time.Now())
+	ls, err := s.reg.admit(s.base, who, interactive, commandName(args), time.Now())
 	if err != nil {
 		s.log.Warn("session refused", "remote", remote, "who", who.key(), "reason", err.Error())
 		fail(sess, err.Error())
 		return
 	}
 	defer s.reg.remove(ls)
+	if who.kind != kindUnknown {
+		st, err := s.attach(sess.Context(), ls)
+		if err != nil {
+			s.log.Warn("session refused", "remote", remote, "who", who.key(), "reason", err.Error())
+			fail(sess, err.Error())
+			return
+		}
+		defer st.leave(ls)
+	}
 	stop := context.AfterFunc(ls.ctx, func() { s.forceClose(sess, ls) })
 	defer stop()
 

@@ -41,6 +41,10 @@ type Options struct {
 	Origin string
 	// OSUser is the operating-system user, the actor of the first run.
 	OSUser string
+	// Hosted: the live session this app runs in is recorded and watched
+	// by its host (the SSH server, for its connection); otherwise the app
+	// records its own in the sessions table while a member is signed in.
+	Hosted bool
 }
 
 // stage is which step the program is at.
@@ -122,7 +126,10 @@ func newApp(ctx context.Context, svc *model.Service, opts Options, tabs []Tab) *
 // Run runs the program full-screen on the process's terminal.
 func Run(ctx context.Context, svc *model.Service, opts Options) error {
 	p := tea.NewProgram(New(ctx, svc, opts), tea.WithAltScreen(), tea.WithContext(ctx))
-	_, err := p.Run()
+	final, err := p.Run()
+	if app, ok := final.(*App); ok {
+		app.closeSession()
+	}
 	if err != nil {
 		return fmt.Errorf("terminal: %w", err)
 	}
@@ -232,6 +239,7 @@ type sessionEndedMsg struct {
 }
 
 func (a *App) endSession(msg sessionEndedMsg) {
+	a.closeSession()
 	a.shell = nil
 	a.pending = nil
 	if msg.final {
@@ -247,7 +255,20 @@ type sessionMsg struct {
 	actor  model.Actor
 	org    model.Org
 	count  int64
+	row    int64 // the session's row in the sessions table (0: hosted)
 	err    error
+}
+
+// closeSession forgets the app's own live session, if it has one open.
+func (a *App) closeSession() {
+	if a.shell == nil || a.shell.row == 0 {
+		return
+	}
+	row := a.shell.row
+	a.shell.row = 0
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = a.svc.CloseSession(ctx, row)
 }
 
 // enterShell loads the organisation and the member's permissions, then
@@ -265,7 +286,18 @@ func (a *App) enterShell(m model.Member) tea.Cmd {
 			return sessionMsg{err: err}
 		}
 		n, err := a.svc.ChangeCounter(a.ctx)
-		return sessionMsg{member: m, actor: act, org: org, count: n, err: err}
+		if err != nil {
+			return sessionMsg{err: err}
+		}
+		var row int64
+		if !a.opts.Hosted && act.Status == "active" && act.Lock == nil {
+			// Recorded, so that `sessions list` shows it and `sessions
+			// end` or a lock can end it from any process.
+			if row, err = a.svc.OpenSession(a.ctx, p, model.SessionInfo{Kind: model.SessionApp, Doing: "app"}); err != nil {
+				return sessionMsg{err: err}
+			}
+		}
+		return sessionMsg{member: m, actor: act, org: org, count: n, row: row}
 	}
 }
 
@@ -279,13 +311,22 @@ func (a *App) openShell(msg sessionMsg) tea.Cmd {
 		a.showSignIn(inactiveNotice(msg.actor.Status))
 		return nil
 	}
+	if msg.actor.Lock != nil {
+		a.showSignIn(lockedNotice(*msg.actor.Lock))
+		return nil
+	}
 	sess := &screens.Session{Svc: a.svc, Principal: model.MemberPrincipal(msg.member, a.opts.Origin), Actor: msg.actor,
 		Org: msg.org, Theme: a.theme, Keys: a.keys}
 	a.shell = newShell(a, sess, msg.count)
+	a.shell.row = msg.row
 	a.stage = stageShell
 	a.pending = nil
 	a.shell.resize(a.width, a.height)
 	return a.shell.init()
+}
+
+func lockedNotice(l model.Lock) string {
+	return "Your session ended: you are " + model.LockNotice(l) + "."
 }
 
 func inactiveNotice(status string) string {

@@ -474,3 +474,39 @@ func TestEscapeSequencesInNamesNeverReachTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// The app run locally records its live session, so another process can
+// list and end it: `sessions end` from elsewhere, or a lock, signs it out
+// at the next poll, saying why; signing out forgets the row.
+func TestShellEndsWhenItsSessionIsEndedOrLocked(t *testing.T) {
+	svc, clock := newService(t)
+	owner2FA(t, svc, *clock)
+	m := addMember(t, svc, "Rae Advisor", "rae@acme.test", "Advisor")
+	sys := model.System("tester")
+	h := newHarness(t, svc, clock, Options{SignedIn: &m})
+	xs, err := svc.ListSessions(h.ctx, sys)
+	if err != nil || len(xs) != 1 || xs[0].StaffID != m.ID || xs[0].Kind != model.SessionApp || xs[0].Doing != "app" {
+		t.Fatalf("the app's session: %+v %v", xs, err)
+	}
+	if _, err := svc.EndSession(h.ctx, sys, xs[0].ID, "shift over"); err != nil {
+		t.Fatal(err)
+	}
+	h.poll()
+	h.stage(stageSignIn)
+	h.see("Your session ended: ended by tester: shift over.")
+	if xs, _ := svc.ListSessions(h.ctx, sys); len(xs) != 0 {
+		t.Fatalf("the ended session is still listed: %+v", xs)
+	}
+
+	h2 := newHarness(t, svc, clock, Options{SignedIn: &m})
+	if _, err := svc.Lock(h.ctx, sys, model.LockInput{Kind: model.LockStaff, Target: m.Email, Reason: "incident", TTL: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	h2.poll()
+	h2.stage(stageSignIn)
+	h2.see("Your session ended: you are locked by tester until", "incident")
+	// Signing in is refused with the reason.
+	h2.fill("rae@acme.test", testPassword)
+	h2.see("incident")
+	h2.stage(stageSignIn)
+}

@@ -43,6 +43,10 @@ type shell struct {
 	statusSeq int
 	counter   int64
 	lastInput time.Time
+	// row is the app's own live session in the sessions table (0 when its
+	// host keeps it), and lastBeat when its heartbeat was last written.
+	row      int64
+	lastBeat time.Time
 	picker    *picker
 	// explain is the reason chain shown over the screen (ExplainMsg, or w
 	// after a refusal); why is the chain of the refusal in the status line.
@@ -71,6 +75,8 @@ type (
 		viewed    model.Actor
 		viewedErr error
 		counter   int64
+		// ended is why the session was ended from elsewhere, if it was.
+		ended string
 	}
 	statusClearMsg struct {
 		shell, seq int
@@ -274,7 +280,14 @@ func (s *shell) poll() tea.Cmd {
 		return s.end(fmt.Sprintf("Signed out after %s without activity.", spell(limit)))
 	}
 	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	var beat []model.SessionBeat
+	if now := s.app.now(); s.row != 0 && now.Sub(s.lastBeat) >= model.SessionHeartbeat {
+		s.lastBeat = now
+		beat = []model.SessionBeat{{ID: s.row, LastInput: s.lastInput, Doing: "app"}}
+	}
 	return func() tea.Msg {
+		// The heartbeat is bookkeeping: a failure shows at the next.
+		_ = svc.BeatSessions(ctx, beat)
 		n, err := svc.ChangeCounter(ctx)
 		return counterMsg{shell: id, n: n, err: err}
 	}
@@ -284,10 +297,20 @@ func (s *shell) poll() tea.Cmd {
 // signed in (and viewed), after a change anywhere.
 func (s *shell) reload() tea.Cmd {
 	id, svc, ctx := s.id, s.app.svc, s.app.ctx
-	self, viewed := s.self, s.sess.Principal
+	self, viewed, row := s.self, s.sess.Principal, s.row
 	return func() tea.Msg {
 		m := reloadMsg{shell: id}
 		m.counter, _ = svc.ChangeCounter(ctx)
+		if row != 0 {
+			if ended, err := svc.EndedSessions(ctx, []int64{row}); err == nil {
+				if reason, ok := ended[row]; ok {
+					m.ended = reason
+					if m.ended == "" {
+						m.ended = "ended from elsewhere"
+					}
+				}
+			}
+		}
 		var err error
 		if m.org, err = svc.Org(ctx); err != nil {
 			m.selfErr = err
@@ -318,6 +341,10 @@ func (s *shell) reloaded(msg reloadMsg) tea.Cmd {
 		return tea.Batch(s.setStatus(screens.StatusMsg{Text: "Could not refresh: " + errText(msg.selfErr), Err: true}), s.tick())
 	case msg.self.Status != "active":
 		return s.end(inactiveNotice(msg.self.Status))
+	case msg.self.Lock != nil:
+		return s.end(lockedNotice(*msg.self.Lock))
+	case msg.ended != "":
+		return s.end("Your session ended: " + model.Sanitize(msg.ended) + ".")
 	}
 	s.counter, s.sess.Org, s.selfActor = msg.counter, msg.org, msg.self
 	var cmds []tea.Cmd
