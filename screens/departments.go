@@ -42,7 +42,7 @@ func newDepartmentsSection(sess *Session, keys keymap.Admin) *departmentsSection
 	return &departmentsSection{sess: sess, keys: keys}
 }
 
-func (d *departmentsSection) title() string  { return "Departments" }
+func (d *departmentsSection) title() string { return "Departments" }
 
 func (d *departmentsSection) release() {
 	if d.open != nil {

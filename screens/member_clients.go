@@ -45,10 +45,10 @@ type memberClientRow struct {
 	clientID  int64
 	accountID int64
 	client    string
-	internal bool
-	account  string
-	why      string
-	allowed  bool
+	internal  bool
+	account   string
+	why       string
+	allowed   bool
 }
 
 type memberClientsMsg struct {
