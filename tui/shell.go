@@ -47,7 +47,7 @@ type shell struct {
 	// host keeps it), and lastBeat when its heartbeat was last written.
 	row      int64
 	lastBeat time.Time
-	picker    *picker
+	picker   *picker
 	// explain is the reason chain shown over the screen (ExplainMsg, or w
 	// after a refusal); why is the chain of the refusal in the status line.
 	explain screens.Dialog
