@@ -55,9 +55,9 @@ type snapshot struct {
 // cachedActor's first fields are what a warm check reads, together in one
 // cache line; the Actor after them is read only off the common path.
 type cachedActor struct {
-	scope  string // accounts.view scope ("" none)
-	owner  bool   // the Owner reaches everything
-	active bool   // principal gate passed
+	scope  Scope // accounts.view scope
+	owner  bool  // the Owner reaches everything
+	active bool  // principal gate passed
 	// reach holds the accounts toggled on for them in folders they were
 	// added to: "added and toggled on", the engine's rule for own scope
 	// and for the internal folder, in one lookup. wideReach holds them
@@ -286,7 +286,7 @@ func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*ca
 		return nil, err
 	}
 	_, gateOK := principalGate(a)
-	ca := &cachedActor{actor: a, scope: a.Perms.Get("accounts", "view"), owner: a.isOwner(), active: gateOK}
+	ca := &cachedActor{actor: a, scope: a.Perms.Get(ModuleAccounts, VerbView), owner: a.isOwner(), active: gateOK}
 	if ca.folders, err = db.MemberClientIDs(ctx, q, staffID); err != nil {
 		return nil, err
 	}
@@ -450,5 +450,5 @@ func (c *Checker) Explain(ctx context.Context, staffID, accountID int64) (Decisi
 	// The engine reads the toggle only for a folder the member was added
 	// to, where "toggled on" and "in reach" are the same.
 	on := mine.ActorAdded && ca.reaches(accountID)
-	return Decide(ca.actor, ActAccess, Target{Module: "accounts", Client: &mine, Account: &AccountFacts{ID: accountID, Name: acc.name, ActorToggleOn: on}}), nil
+	return Decide(ca.actor, ActAccess, Target{Module: ModuleAccounts, Client: &mine, Account: &AccountFacts{ID: accountID, Name: acc.name, ActorToggleOn: on}}), nil
 }
