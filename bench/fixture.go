@@ -71,7 +71,10 @@ func SizesFromEnv() ([]Size, error) {
 }
 
 // generatorVersion changes whenever what Build writes changes, so that a
-// stale cached file is never reused.
+// stale cached file is never reused. A newer schema alone does not make a
+// cached file stale: Ensure brings it up to date with Gatehouse's own
+// migrations, as an upgrade would bring a firm's file, instead of spending
+// minutes generating the large organisation again.
 const generatorVersion = 1
 
 // Dir is where built databases are cached: $GATEHOUSE_BENCH_DIR, else
@@ -85,7 +88,7 @@ func Dir() string {
 
 // Path is the cached database file of a size.
 func (s Size) Path() string {
-	return filepath.Join(Dir(), fmt.Sprintf("gatehouse-bench-%d-%s-s%d-g%d.db", s.Opts.Seed, s.Name, db.SchemaVersion(), generatorVersion))
+	return filepath.Join(Dir(), fmt.Sprintf("gatehouse-bench-%d-%s-g%d.db", s.Opts.Seed, s.Name, generatorVersion))
 }
 
 // Options are a size's generator options as recorded in BuildInfo.
@@ -96,9 +99,12 @@ type Options struct {
 
 // BuildInfo is written beside a cached database once it is complete.
 type BuildInfo struct {
-	Size          string
-	Schema        int
-	Generator     int
+	Size      string
+	Schema    int // the schema the file is at now
+	Generator int
+	// BuiltAtSchema is the schema the file was generated at; when it is
+	// older than Schema, Ensure migrated the file since.
+	BuiltAtSchema int
 	Opts          Options
 	Rows          int
 	Elapsed       time.Duration
@@ -125,6 +131,11 @@ func Ensure(ctx context.Context, s Size, logf func(format string, args ...any)) 
 		return path, info, nil
 	}
 	if info, err := readInfo(ctx, path); err == nil {
+		if info.Schema < db.SchemaVersion() {
+			if info, err = migrate(ctx, path, info, logf); err != nil {
+				return "", info, err
+			}
+		}
 		built[path] = info
 		return path, info, nil
 	}
@@ -140,7 +151,7 @@ func Ensure(ctx context.Context, s Size, logf func(format string, args ...any)) 
 }
 
 // readInfo accepts a cached file only if it was completed (its info file
-// exists) and its schema is the one this Gatehouse writes.
+// exists), by this generator, at a schema this Gatehouse knows.
 func readInfo(ctx context.Context, path string) (BuildInfo, error) {
 	var info BuildInfo
 	b, err := os.ReadFile(infoPath(path))
@@ -150,7 +161,7 @@ func readInfo(ctx context.Context, path string) (BuildInfo, error) {
 	if err := json.Unmarshal(b, &info); err != nil {
 		return info, fmt.Errorf("read %s: %w", infoPath(path), err)
 	}
-	if info.Schema != db.SchemaVersion() || info.Generator != generatorVersion {
+	if info.Schema > db.SchemaVersion() || info.Generator != generatorVersion {
 		return info, errors.New("stale cached database")
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -165,17 +176,53 @@ func readInfo(ctx context.Context, path string) (BuildInfo, error) {
 	if err := raw.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
 		return info, err
 	}
-	if v != db.SchemaVersion() {
-		return info, fmt.Errorf("cached database at schema %d, want %d", v, db.SchemaVersion())
+	if v != info.Schema {
+		return info, fmt.Errorf("cached database at schema %d, its info says %d", v, info.Schema)
 	}
 	return info, nil
+}
+
+// migrate brings a cached file to the current schema by opening it
+// through the model (which runs the migrations) and records it.
+func migrate(ctx context.Context, path string, info BuildInfo, logf func(format string, args ...any)) (BuildInfo, error) {
+	logf("migrating the cached %s organisation from schema %d to %d", info.Size, info.Schema, db.SchemaVersion())
+	svc, err := model.Open(ctx, path)
+	if err != nil {
+		return info, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if _, err := svc.DB().SQL().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		svc.Close()
+		return info, fmt.Errorf("migrate %s: checkpoint: %w", path, err)
+	}
+	if err := svc.Close(); err != nil {
+		return info, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if info.BuiltAtSchema == 0 {
+		info.BuiltAtSchema = info.Schema
+	}
+	info.Schema = db.SchemaVersion()
+	if err := writeInfo(path, info); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+func writeInfo(path string, info BuildInfo) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", infoPath(path), err)
+	}
+	if err := os.WriteFile(infoPath(path), b, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", infoPath(path), err)
+	}
+	return nil
 }
 
 // Build generates a size into path (through a temporary file renamed into
 // place only when complete, so an interrupted build is never reused).
 func Build(ctx context.Context, s Size, path string, logf func(format string, args ...any)) (BuildInfo, error) {
 	o := s.Opts
-	info := BuildInfo{Size: s.Name, Schema: db.SchemaVersion(), Generator: generatorVersion,
+	info := BuildInfo{Size: s.Name, Schema: db.SchemaVersion(), BuiltAtSchema: db.SchemaVersion(), Generator: generatorVersion,
 		Opts: Options{Seed: o.Seed, Staff: o.Staff, Clients: o.Clients, AccountsPerClient: o.AccountsPerClient, Grants: o.Grants, Audit: o.Audit}}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return info, fmt.Errorf("build %s: %w", s.Name, err)
@@ -218,11 +265,7 @@ func Build(ctx context.Context, s Size, path string, logf func(format string, ar
 	if err := os.Rename(tmp, path); err != nil {
 		return info, fmt.Errorf("build %s: %w", s.Name, err)
 	}
-	b, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return info, fmt.Errorf("build %s: %w", s.Name, err)
-	}
-	if err := os.WriteFile(infoPath(path), b, 0o600); err != nil {
+	if err := writeInfo(path, info); err != nil {
 		return info, fmt.Errorf("build %s: %w", s.Name, err)
 	}
 	logf("built %s: %d rows in %s (%.0f rows/s)", s.Name, info.Rows, info.Elapsed.Round(time.Millisecond), info.RowsPerSecond)

@@ -81,3 +81,28 @@ func MemberReachableAccountIDs(ctx context.Context, q Querier, staffID int64) ([
 		JOIN client_members cm ON cm.client_id = a.client_id AND cm.staff_id = aa.staff_id
 		WHERE aa.staff_id = ? ORDER BY aa.account_id`, staffID)
 }
+
+// MemberAccountReach is an account's folder and whether a member reaches
+// the account by being added to that folder with it toggled on.
+type MemberAccountReach struct {
+	ClientID int64
+	Toggled  bool
+}
+
+// GetMemberAccountReach reads MemberAccountReach in one statement, by the
+// same rule as MemberReachableAccountIDs; ErrNotFound when the account
+// does not exist.
+func GetMemberAccountReach(ctx context.Context, q Querier, staffID, accountID int64) (MemberAccountReach, error) {
+	var r MemberAccountReach
+	err := q.QueryRowContext(ctx, `SELECT a.client_id, EXISTS (SELECT 1 FROM account_access aa
+			JOIN client_members cm ON cm.client_id = a.client_id AND cm.staff_id = aa.staff_id
+			WHERE aa.account_id = a.id AND aa.staff_id = ?)
+		FROM accounts a WHERE a.id = ?`, staffID, accountID).Scan(&r.ClientID, &r.Toggled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("member account reach: %w", err)
+	}
+	return r, nil
+}

@@ -164,6 +164,33 @@ func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, erro
 	return out, rows.Err()
 }
 
+// ClientPosition is where folder id stands in the list cq describes, its
+// paging ignored (0 is the first row), or ErrNotFound when the list does
+// not hold it (see MemberPosition).
+func ClientPosition(ctx context.Context, q Querier, cq ClientQuery, id int64) (int, error) {
+	where, args := cq.where()
+	sortKey := cq.Sort
+	order, ok := clientSorts[sortKey]
+	if !ok {
+		sortKey, order = "name", clientSorts["name"]
+	}
+	dir := "ASC"
+	if cq.Desc {
+		dir = "DESC"
+	}
+	query := fmt.Sprintf(`SELECT pos FROM (SELECT c.id, row_number() OVER (ORDER BY c.internal DESC, %s %s, c.id %s) - 1 AS pos
+		FROM clients c%s%s) WHERE id = ?`, order, dir, dir, clientSortJoins[sortKey], where)
+	var pos int
+	err := q.QueryRowContext(ctx, query, append(args, id)...).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("client position: %w", err)
+	}
+	return pos, nil
+}
+
 // CountClients counts the folders a query would list without paging. Its
 // filters name only the clients table, so it joins nothing and can count
 // from the list index alone.

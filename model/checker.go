@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -47,7 +48,7 @@ type snapshot struct {
 	lastAudit  int64 // newest audit entry taken into account
 	internalID int64 // the internal-accounts folder
 	actors     []atomic.Pointer[cachedActor]
-	accClient  []atomic.Int64 // account id -> its folder's id (0: not loaded)
+	accClient  []atomic.Uint32 // account id -> its folder's id (0: not loaded, or an id past 32 bits)
 	accounts   []atomic.Pointer[cachedAccount]
 	clients    []atomic.Pointer[ClientFacts] // ActorAdded unset
 }
@@ -55,9 +56,10 @@ type snapshot struct {
 // cachedActor's first fields are what a warm check reads, together in one
 // cache line; the Actor after them is read only off the common path.
 type cachedActor struct {
-	scope  Scope // accounts.view scope
-	owner  bool  // the Owner reaches everything
-	active bool  // principal gate passed
+	kind   checkKind // what a warm check branches on: rule, or checkCold until the sets are read
+	scope  Scope     // accounts.view scope
+	owner  bool      // the Owner reaches everything
+	active bool      // principal gate passed
 	// reach holds the accounts toggled on for them in folders they were
 	// added to: "added and toggled on", the engine's rule for own scope
 	// and for the internal folder, in one lookup. wideReach holds them
@@ -65,7 +67,71 @@ type cachedActor struct {
 	reach     idSet
 	wideReach []int64
 	folders   []int64 // folders they were added to, ascending
-	actor     Actor
+	// inScope remembers, for a member with department scope, which
+	// folders the engine's scope rule (clientInScope) puts in their reach,
+	// two bits per folder id (known, in scope), so that it is decided once
+	// per member and folder rather than on every check. It lives and dies
+	// with the cachedActor, which is dropped with any change that could
+	// move a folder in or out of scope.
+	inScope []atomic.Uint32
+	actor   Actor
+	rule    checkKind // the rule that decides their reach
+	built   bool      // folders and reach are read (or their rule needs neither)
+	// pending counts checks answered without the sets, while !built.
+	pending atomic.Int32
+}
+
+// scopeMemo reads the remembered scope decision for a folder.
+func (ca *cachedActor) scopeMemo(clientID uint32) (in, known bool) {
+	w := clientID / 16
+	if w >= uint32(len(ca.inScope)) {
+		return false, false
+	}
+	bits := ca.inScope[w].Load() >> (clientID % 16 * 2)
+	return bits&2 != 0, bits&1 != 0
+}
+
+func (ca *cachedActor) rememberScope(clientID int64, in bool) {
+	if clientID <= 0 || clientID/16 >= int64(len(ca.inScope)) {
+		return
+	}
+	bits := uint32(1)
+	if in {
+		bits = 3
+	}
+	ca.inScope[clientID/16].Or(bits << (uint32(clientID) % 16 * 2))
+}
+
+// checkKind sorts members by the rule that decides their reach, so that a
+// warm check branches once on a small integer instead of comparing scope
+// strings.
+type checkKind uint8
+
+const (
+	checkNothing    checkKind = iota // the gate refused them, or no accounts.view: nothing
+	checkToggles                     // own scope: added and toggled on, nothing else
+	checkEverything                  // the Owner
+	checkExternal                    // scope all: every folder but the internal one, where toggles decide
+	checkDepartment                  // department scope: the folder's facts decide
+	checkCold                        // reach set not read yet: never answered warm
+)
+
+func kindOf(ca *cachedActor) checkKind {
+	switch {
+	case !ca.active:
+		return checkNothing
+	case ca.owner:
+		return checkEverything
+	}
+	switch ca.scope {
+	case ScopeOwn:
+		return checkToggles
+	case ScopeAll:
+		return checkExternal
+	case ScopeDepartment:
+		return checkDepartment
+	}
+	return checkNothing
 }
 
 func (ca *cachedActor) added(clientID int64) bool {
@@ -117,7 +183,7 @@ func (c *Checker) fresh(ctx context.Context, n int64) (*snapshot, error) {
 	}
 	return &snapshot{counter: n, lastAudit: b.LastAudit, internalID: b.InternalClient,
 		actors:    make([]atomic.Pointer[cachedActor], b.MaxStaff+headroom),
-		accClient: make([]atomic.Int64, b.MaxAccount+headroom),
+		accClient: make([]atomic.Uint32, b.MaxAccount+headroom),
 		accounts:  make([]atomic.Pointer[cachedAccount], b.MaxAccount+headroom),
 		clients:   make([]atomic.Pointer[ClientFacts], b.MaxClient+headroom),
 	}, nil
@@ -203,7 +269,7 @@ func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapsh
 	}
 	next := &snapshot{counter: n, lastAudit: changes[len(changes)-1].ID, internalID: cur.internalID,
 		actors:    make([]atomic.Pointer[cachedActor], len(cur.actors)),
-		accClient: make([]atomic.Int64, len(cur.accClient)),
+		accClient: make([]atomic.Uint32, len(cur.accClient)),
 		accounts:  make([]atomic.Pointer[cachedAccount], len(cur.accounts)),
 		clients:   make([]atomic.Pointer[ClientFacts], len(cur.clients)),
 	}
@@ -273,20 +339,68 @@ func staleness(ch db.AuditChange) stale {
 	return staleAll
 }
 
-func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*cachedActor, error) {
+// buildAfter is how many checks of a member are answered by a point query
+// before their folders and reach set are read. Reading the sets costs a
+// few hundred rows for a member added to many folders, more than one
+// Service.Check; a member asked about once or twice after a wide change
+// (every member, when an organisation's whole cache was dropped) never
+// pays it, and one asked about often pays it once.
+const buildAfter = 4
+
+// member returns the member's cached facts, loading them (without their
+// sets) if absent. A member whose rule needs a reach set and who has none
+// yet is of kind checkCold, which the warm path never answers.
+func (c *Checker) member(ctx context.Context, snap *snapshot, staffID int64) (*cachedActor, error) {
 	inRange := staffID > 0 && staffID < int64(len(snap.actors))
 	if inRange {
 		if ca := snap.actors[staffID].Load(); ca != nil {
 			return ca, nil
 		}
 	}
-	q := c.svc.db.Read()
-	a, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: staffID})
+	a, err := loadActor(ctx, c.svc.db.Read(), Principal{Kind: KindMember, StaffID: staffID})
 	if err != nil {
 		return nil, err
 	}
 	_, gateOK := principalGate(a)
 	ca := &cachedActor{actor: a, scope: a.Perms.Get(ModuleAccounts, VerbView), owner: a.isOwner(), active: gateOK}
+	ca.rule = kindOf(ca)
+	ca.kind = ca.rule
+	switch ca.rule {
+	case checkToggles, checkExternal, checkDepartment:
+		ca.kind = checkCold
+	default:
+		// The Owner, and members who reach nothing: no set to read.
+		ca.built = true
+	}
+	if ca.rule == checkDepartment {
+		ca.inScope = make([]atomic.Uint32, (len(snap.clients)+15)/16)
+	}
+	if inRange && !snap.actors[staffID].CompareAndSwap(nil, ca) {
+		if cur := snap.actors[staffID].Load(); cur != nil {
+			return cur, nil
+		}
+	}
+	return ca, nil
+}
+
+// actor returns the member with their folders and reach set, reading the
+// sets if they were not yet.
+func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*cachedActor, error) {
+	ca, err := c.member(ctx, snap, staffID)
+	if err != nil || ca.built {
+		return ca, err
+	}
+	return c.build(ctx, snap, ca)
+}
+
+// build reads a member's folders and reach set and publishes the member
+// with them in place of the one without.
+func (c *Checker) build(ctx context.Context, snap *snapshot, cold *cachedActor) (*cachedActor, error) {
+	staffID := cold.actor.StaffID
+	q := c.svc.db.Read()
+	ca := &cachedActor{kind: cold.rule, rule: cold.rule, scope: cold.scope, owner: cold.owner, active: cold.active,
+		inScope: cold.inScope, actor: cold.actor, built: true}
+	var err error
 	if ca.folders, err = db.MemberClientIDs(ctx, q, staffID); err != nil {
 		return nil, err
 	}
@@ -298,8 +412,8 @@ func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*ca
 	if ca.reach, fits = newIDSet(reach); !fits {
 		ca.wideReach = reach
 	}
-	if inRange {
-		snap.actors[staffID].CompareAndSwap(nil, ca)
+	if staffID > 0 && staffID < int64(len(snap.actors)) {
+		snap.actors[staffID].CompareAndSwap(cold, ca)
 	}
 	return ca, nil
 }
@@ -308,7 +422,7 @@ func (c *Checker) actor(ctx context.Context, snap *snapshot, staffID int64) (*ca
 func (c *Checker) accountClient(ctx context.Context, snap *snapshot, accountID int64) (int64, error) {
 	if accountID > 0 && accountID < int64(len(snap.accClient)) {
 		if cid := snap.accClient[accountID].Load(); cid != 0 {
-			return cid, nil
+			return int64(cid), nil
 		}
 	}
 	acc, err := c.account(ctx, snap, accountID)
@@ -318,11 +432,19 @@ func (c *Checker) accountClient(ctx context.Context, snap *snapshot, accountID i
 	return acc.clientID, nil
 }
 
+// storeClientID keeps a folder id for the hot path when it fits in 32 bits;
+// a larger one is left unset and found through the account each time.
+func storeClientID(slot *atomic.Uint32, clientID int64) {
+	if clientID > 0 && clientID <= math.MaxUint32 {
+		slot.Store(uint32(clientID))
+	}
+}
+
 func (c *Checker) account(ctx context.Context, snap *snapshot, accountID int64) (*cachedAccount, error) {
 	inRange := accountID > 0 && accountID < int64(len(snap.accounts))
 	if inRange {
 		if a := snap.accounts[accountID].Load(); a != nil {
-			snap.accClient[accountID].Store(a.clientID)
+			storeClientID(&snap.accClient[accountID], a.clientID)
 			return a, nil
 		}
 	}
@@ -333,7 +455,7 @@ func (c *Checker) account(ctx context.Context, snap *snapshot, accountID int64) 
 	ca := &cachedAccount{clientID: acc.ClientID, name: acc.Name}
 	if inRange {
 		snap.accounts[accountID].CompareAndSwap(nil, ca)
-		snap.accClient[accountID].Store(acc.ClientID)
+		storeClientID(&snap.accClient[accountID], acc.ClientID)
 	}
 	return ca, nil
 }
@@ -363,43 +485,78 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 // CanReach reports whether a member may reach an account right now. It
 // agrees with Decide(…, ActAccess, …) on every input (a test walks both);
 // Explain gives the reason when one is wanted.
+//
+// A warm check is a branch on the member's kind and one or two reads: the
+// member's reach set, and the account's folder where the answer needs it
+// (or to tell an account that does not exist, an error as for the engine,
+// from one that is simply out of reach). Everything else goes through
+// canReachSlow.
 func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool, error) {
 	snap := c.snap.Load()
-	var ca *cachedActor
-	if staffID > 0 && staffID < int64(len(snap.actors)) {
-		ca = snap.actors[staffID].Load()
+	if uint64(staffID) < uint64(len(snap.actors)) && uint64(accountID) < uint64(len(snap.accClient)) {
+		if ca := snap.actors[staffID].Load(); ca != nil {
+			switch ca.kind {
+			case checkToggles:
+				if ca.reach.contains(accountID) {
+					return true, nil
+				}
+				if snap.accClient[accountID].Load() != 0 {
+					return false, nil
+				}
+			case checkNothing:
+				if snap.accClient[accountID].Load() != 0 {
+					return false, nil
+				}
+			case checkEverything:
+				if snap.accClient[accountID].Load() != 0 {
+					return true, nil
+				}
+			case checkExternal:
+				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+					return int64(cid) != snap.internalID || ca.reaches(accountID), nil
+				}
+			case checkDepartment:
+				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+					if int64(cid) == snap.internalID {
+						return ca.reaches(accountID), nil
+					}
+					if in, known := ca.scopeMemo(cid); known {
+						return in || ca.reaches(accountID), nil
+					}
+				}
+			}
+		}
 	}
-	if ca == nil {
-		var err error
-		if ca, err = c.actor(ctx, snap, staffID); err != nil {
+	return c.canReachSlow(ctx, snap, staffID, accountID)
+}
+
+// canReachSlow loads what the check needs (member, account, folder) and
+// decides; department scope always comes here for the folder's facts.
+func (c *Checker) canReachSlow(ctx context.Context, snap *snapshot, staffID, accountID int64) (bool, error) {
+	ca, err := c.member(ctx, snap, staffID)
+	if err != nil {
+		return false, err
+	}
+	if !ca.built && ca.kind == checkCold {
+		if ca.pending.Add(1) < buildAfter {
+			return c.canReachCold(ctx, snap, ca, accountID)
+		}
+		if ca, err = c.build(ctx, snap, ca); err != nil {
 			return false, err
 		}
 	}
-	if ca.active && (ca.scope == ScopeOwn || ca.scope == ScopeNone) && !ca.owner {
-		// The common member: reach is exactly "added and toggled on". A
-		// hit is an account that exists; a miss still asks for the account
-		// so that one that does not exist is an error, as for the engine.
-		if ca.scope == ScopeOwn && ca.reaches(accountID) {
-			return true, nil
-		}
-		if accountID > 0 && accountID < int64(len(snap.accClient)) && snap.accClient[accountID].Load() != 0 {
-			return false, nil
-		}
-		_, err := c.accountClient(ctx, snap, accountID)
-		return false, err
+	if ca.rule == checkToggles && ca.reaches(accountID) {
+		// A hit is an account that exists.
+		return true, nil
 	}
 	clientID, err := c.accountClient(ctx, snap, accountID)
 	if err != nil {
 		return false, err
 	}
-	if !ca.active {
-		return false, nil
-	}
-	if ca.owner {
+	switch ca.rule {
+	case checkEverything:
 		return true, nil
-	}
-	switch ca.scope {
-	case ScopeAll:
+	case checkExternal:
 		internal := clientID == snap.internalID
 		if snap.internalID == 0 {
 			// A snapshot without bounds (its reload failed): ask the folder.
@@ -413,7 +570,7 @@ func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool,
 			return true, nil
 		}
 		return ca.reaches(accountID), nil
-	case ScopeDepartment:
+	case checkDepartment:
 		cf, err := c.client(ctx, snap, clientID)
 		if err != nil {
 			return false, err
@@ -421,10 +578,55 @@ func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool,
 		if cf.Internal {
 			return ca.reaches(accountID), nil
 		}
-		if ok, _ := clientInScope(ca.actor, ScopeDepartment, cf); ok {
+		ok, _ := clientInScope(ca.actor, ScopeDepartment, cf)
+		ca.rememberScope(clientID, ok)
+		if ok {
 			return true, nil
 		}
 		return ca.reaches(accountID), nil
+	}
+	return false, nil
+}
+
+// canReachCold answers for a member whose reach set is not read yet: one
+// statement reads the account's folder and whether the member was added to
+// it with the account toggled on, "in reach" for every rule that reads
+// toggles; the folder's facts decide department scope as on the warm path.
+func (c *Checker) canReachCold(ctx context.Context, snap *snapshot, ca *cachedActor, accountID int64) (bool, error) {
+	r, err := db.GetMemberAccountReach(ctx, c.svc.db.Read(), ca.actor.StaffID, accountID)
+	if err != nil {
+		return false, notFound(err, "no account %d", accountID)
+	}
+	if accountID > 0 && accountID < int64(len(snap.accClient)) {
+		storeClientID(&snap.accClient[accountID], r.ClientID)
+	}
+	internal := r.ClientID == snap.internalID
+	if snap.internalID == 0 {
+		cf, err := c.client(ctx, snap, r.ClientID)
+		if err != nil {
+			return false, err
+		}
+		internal = cf.Internal
+	}
+	switch ca.rule {
+	case checkToggles:
+		return r.Toggled, nil
+	case checkExternal:
+		return !internal || r.Toggled, nil
+	case checkDepartment:
+		if internal || r.Toggled {
+			return r.Toggled, nil
+		}
+		if in, known := ca.scopeMemo(uint32(r.ClientID)); known && r.ClientID <= math.MaxUint32 {
+			return in, nil
+		}
+		cf, err := c.client(ctx, snap, r.ClientID)
+		if err != nil {
+			return false, err
+		}
+		ok, _ := clientInScope(ca.actor, ScopeDepartment, cf)
+		ca.rememberScope(r.ClientID, ok)
+		return ok, nil
 	}
 	return false, nil
 }

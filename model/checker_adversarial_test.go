@@ -233,6 +233,20 @@ func checkerSteps() []checkerStep {
 		{"account toggled on", true, func(t *testing.T, s *Service, o *scopeOrg) error {
 			return s.SetAccountAccess(ctx, o.sysActor, o.acc["North Co/Tax"].ID, o.adv1.ID, true)
 		}},
+		{"a row turned off in one write", true, func(t *testing.T, s *Service, o *scopeOrg) error {
+			_, err := s.SetAccessCells(ctx, o.sysActor, o.south.ID, []AccessCell{
+				{StaffID: o.adv2.ID, AccountID: o.acc["South Co/Ledger"].ID}, {StaffID: o.adv2.ID, AccountID: o.acc["South Co/Bank"].ID}}, false)
+			return err
+		}},
+		{"a column turned on in one write", true, func(t *testing.T, s *Service, o *scopeOrg) error {
+			_, err := s.SetAccessCells(ctx, o.sysActor, o.south.ID, []AccessCell{
+				{StaffID: o.adv2.ID, AccountID: o.acc["South Co/Ledger"].ID}, {StaffID: o.clerk.ID, AccountID: o.acc["South Co/Ledger"].ID}}, true)
+			return err
+		}},
+		{"member added to several folders in one write", true, func(t *testing.T, s *Service, o *scopeOrg) error {
+			_, err := s.AddToFolders(ctx, o.sysActor, o.adv2.ID, []int64{o.north.ID, o.south.ID})
+			return err
+		}},
 		{"member removed from a folder", true, func(t *testing.T, s *Service, o *scopeOrg) error {
 			return s.RemoveFromClient(ctx, o.sysActor, o.north.ID, o.adv1.ID)
 		}},

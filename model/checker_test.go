@@ -148,3 +148,110 @@ func TestCheckerHonoursChangesFromAnotherProcess(t *testing.T) {
 		t.Fatal("deactivated member still reaches an account")
 	}
 }
+
+// TestColdCheckerAgreesWithTheEngine walks every member × account pair as
+// the first question a fresh Checker gets about that member (answered by a
+// point query, before the member's reach set is read), then every pair on
+// one Checker in an order that crosses from cold to warm for each member,
+// and holds every answer to the engine's.
+func TestColdCheckerAgreesWithTheEngine(t *testing.T) {
+	ctx := context.Background()
+	svc, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if _, err := svc.GenerateLarge(ctx, System("t"), GenerateOptions{Seed: 11, Staff: 60, Clients: 40, AccountsPerClient: 2, Grants: 300, Audit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	internal, err := db.InternalClient(ctx, svc.DB().Read())
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := svc.AddAccount(ctx, System("t"), internal.ID, "Own payroll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three members of different roles in the generated shape are added to
+	// the internal folder, so its rule is walked cold as well.
+	for _, id := range []int64{2, 21, 51} {
+		if err := svc.Grant(ctx, System("t"), id, internal.ID, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(query string) []int64 {
+		rows, err := svc.DB().Read().QueryContext(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, id)
+		}
+		return out
+	}
+	staff, accounts := ids(`SELECT id FROM staff ORDER BY id`), ids(`SELECT id FROM accounts ORDER BY id`)
+	want := map[[2]int64]bool{}
+	allowed := 0
+	for _, s := range staff {
+		for _, a := range accounts {
+			d := truth(t, svc, s, a)
+			want[[2]int64{s, a}] = d.Allowed
+			if d.Allowed {
+				allowed++
+			}
+		}
+	}
+	if allowed == 0 || allowed == len(want) {
+		t.Fatalf("degenerate data: %d of %d allowed", allowed, len(want))
+	}
+	ask := func(chk *Checker, s, a int64, when string) {
+		t.Helper()
+		got, err := chk.CanReach(ctx, s, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want[[2]int64{s, a}] {
+			t.Fatalf("%s: staff %d account %d: checker %v, engine %v (%s)", when, s, a, got, !got, truth(t, svc, s, a).Reason)
+		}
+	}
+	// Every pair as a member's first question.
+	for _, a := range accounts {
+		chk, err := svc.NewChecker(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range staff {
+			ask(chk, s, a, "cold")
+		}
+		chk.Close()
+	}
+	// Every pair on one Checker: each member's first questions cold, the
+	// rest from their reach set; then all of them again, warm.
+	chk, err := svc.NewChecker(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	for _, when := range []string{"cold to warm", "warm"} {
+		for _, a := range accounts {
+			for _, s := range staff {
+				ask(chk, s, a, when)
+			}
+		}
+	}
+	// An account that does not exist is an error, cold as warm.
+	fresh, err := svc.NewChecker(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if _, err := fresh.CanReach(ctx, staff[len(staff)-1], accounts[len(accounts)-1]+1000); err == nil {
+		t.Fatal("a fresh Checker answered for an account that does not exist")
+	}
+}

@@ -20,6 +20,9 @@ type ClientInput struct {
 // ListClients returns one page of the folders the actor may see and the
 // total that match.
 func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) ([]Client, int, error) {
+	if err := checkFilter("clients", q.Text); err != nil {
+		return nil, 0, err
+	}
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, 0, err
@@ -38,6 +41,23 @@ func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) (
 	}
 	n, err := db.CountClients(ctx, s.db.Read(), q)
 	return cs, n, err
+}
+
+// ClientPosition is where folder id stands in the client list q describes
+// (its paging ignored), as the actor may see it; ErrNotFound when the list
+// does not hold it.
+func (s *Service) ClientPosition(ctx context.Context, p Principal, q ClientQuery, id int64) (int, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	sc, ok := scopeFor(a, ModuleClients)
+	if !ok {
+		return 0, &DeniedError{Decide(a, ActView, Target{Module: ModuleClients})}
+	}
+	q.Scope = sc
+	pos, err := db.ClientPosition(ctx, s.db.Read(), q, id)
+	return pos, notFound(err, "client %d is not in the list", id)
 }
 
 // GetClient reads a folder the actor may see.
@@ -478,6 +498,126 @@ func (s *Service) SetAccountAccess(ctx context.Context, p Principal, accountID, 
 		}
 		return []change{ch}, nil
 	}))
+}
+
+// AccessCell is one member × account toggle of a folder's access grid.
+type AccessCell struct {
+	StaffID   int64
+	AccountID int64
+}
+
+// SetAccessCells turns every cell of one folder on (or off) in one
+// transaction, each flip audited in it: the grid's row and column toggles,
+// which must never leave a row half flipped. The cells are the ones the
+// user saw; a cell already in the wanted state is left alone. A cell whose
+// member is no longer added to the folder, or whose account is gone,
+// refuses the whole change, naming what vanished. It returns how many
+// cells changed.
+func (s *Service) SetAccessCells(ctx context.Context, p Principal, clientID int64, cells []AccessCell, on bool) (int, error) {
+	if len(cells) == 0 {
+		return 0, fmt.Errorf("set access: %w: no account toggles given", ErrInvalid)
+	}
+	var n int
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		n = 0
+		members := map[int64]Member{}
+		accounts := map[int64]Account{}
+		var c Client
+		var changes []change
+		for _, cell := range cells {
+			m, ok := members[cell.StaffID]
+			if !ok {
+				var err error
+				if c, m, err = manageTarget(ctx, tx, a, clientID, cell.StaffID); err != nil {
+					return nil, err
+				}
+				member, err := db.IsClientMember(ctx, tx, c.ID, m.ID)
+				if err != nil {
+					return nil, err
+				}
+				if !member {
+					return nil, fmt.Errorf("%w: %s is no longer added to %s", ErrNotFound, m.Email, c.Name)
+				}
+				members[m.ID] = m
+			}
+			acc, ok := accounts[cell.AccountID]
+			if !ok {
+				var err error
+				acc, err = db.GetAccount(ctx, tx, cell.AccountID)
+				if err != nil || acc.ClientID != c.ID {
+					return nil, fmt.Errorf("%w: account %d is no longer in %s", ErrNotFound, cell.AccountID, c.Name)
+				}
+				accounts[acc.ID] = acc
+			}
+			now, err := db.AccountToggle(ctx, tx, acc.ID, m.ID)
+			if err != nil {
+				return nil, err
+			}
+			if now == on {
+				continue
+			}
+			ch, err := setToggle(ctx, tx, c, acc, m, on)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, ch)
+		}
+		if len(changes) == 0 {
+			return nil, fmt.Errorf("%w: nothing to change: those accounts are already %s", ErrRule, onOff(on))
+		}
+		n = len(changes)
+		return changes, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("set access: %w", err)
+	}
+	return n, nil
+}
+
+// AddToFolders adds a member to several folders at once, every account of
+// each toggled on, in one transaction (+ Clients with several marked). A
+// folder they were added to meanwhile is left as it is; one that is gone
+// or may not be managed refuses the whole change. It returns how many
+// folders they were added to.
+func (s *Service) AddToFolders(ctx context.Context, p Principal, staffID int64, clientIDs []int64) (int, error) {
+	if len(clientIDs) == 0 {
+		return 0, fmt.Errorf("add to clients: %w: no client folders given", ErrInvalid)
+	}
+	var n int
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		n = 0
+		var changes []change
+		for _, id := range clientIDs {
+			c, m, err := manageTarget(ctx, tx, a, id, staffID)
+			if err != nil {
+				return nil, err
+			}
+			if m.Status == "deactivated" {
+				return nil, fmt.Errorf("%w: %s is deactivated; reactivate them first", ErrRule, m.Email)
+			}
+			added, err := db.AddClientMember(ctx, tx, c.ID, m.ID, s.Now())
+			if err != nil {
+				return nil, err
+			}
+			if !added {
+				continue
+			}
+			if err := db.ToggleAllAccounts(ctx, tx, c.ID, m.ID); err != nil {
+				return nil, err
+			}
+			changes = append(changes, change{Action: "access.add", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m), StaffID: m.ID, ClientID: c.ID,
+				Before: map[string]any{"member": false}, After: map[string]any{"member": true, "accounts": "all on"}})
+		}
+		if len(changes) == 0 {
+			return nil, fmt.Errorf("%w: nothing to change: already added to every one of them", ErrRule)
+		}
+		n = len(changes)
+		return changes, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add to clients: %w", err)
+	}
+	return n, nil
 }
 
 func setToggle(ctx context.Context, tx *sql.Tx, c Client, acc Account, m Member, on bool) (change, error) {

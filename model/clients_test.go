@@ -272,3 +272,112 @@ func TestAdvisorSeesOnlyFoldersTheyWereAddedTo(t *testing.T) {
 		t.Fatalf("advisor added lists %v (%d), %v", cs, total, err)
 	}
 }
+
+// A row or column of the access grid is one transaction: every cell flips
+// with its audit entry, or (when one of them vanished, or the actor may
+// not) none does.
+func TestSetAccessCellsIsAllOrNothing(t *testing.T) {
+	f, c, accs, adv := acmeFixture(t)
+	owner := f.as(f.owner)
+	leave, err := f.svc.AddAccount(f.ctx, owner, c.ID, "Leave")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accs = append(accs, leave)
+	if err := f.svc.AddToClient(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	row := func(accounts ...Account) []AccessCell {
+		var cells []AccessCell
+		for _, a := range accounts {
+			cells = append(cells, AccessCell{StaffID: adv.ID, AccountID: a.ID})
+		}
+		return cells
+	}
+	toggled := func() int {
+		ids, err := db.ToggledAccountIDs(f.ctx, f.svc.DB().Read(), c.ID, adv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+
+	// An account removed elsewhere, in the middle of the row: nothing flips.
+	other, err := f.svc.CreateClient(f.ctx, owner, ClientInput{Name: "Other Co", Accounts: []string{"Bank"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherAccs, _ := f.svc.Accounts(f.ctx, owner, other.ID)
+	n := f.auditCount()
+	for _, cells := range [][]AccessCell{
+		append(row(accs[0]), append([]AccessCell{{StaffID: adv.ID, AccountID: 99999}}, row(accs[1], accs[2])...)...),
+		append(row(accs[0], accs[1]), AccessCell{StaffID: adv.ID, AccountID: otherAccs[0].ID}),
+		append(row(accs...), AccessCell{StaffID: 99999, AccountID: accs[0].ID}),
+	} {
+		if _, err := f.svc.SetAccessCells(f.ctx, owner, c.ID, cells, false); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a row with a vanished cell: err = %v", err)
+		}
+		if toggled() != 3 || f.auditCount() != n {
+			t.Fatalf("a refused row changed something: %d on, audit %d → %d", toggled(), n, f.auditCount())
+		}
+	}
+	// The actor may not manage access: nothing flips.
+	var denied *DeniedError
+	if _, err := f.svc.SetAccessCells(f.ctx, f.as(adv), c.ID, row(accs...), false); !errors.As(err, &denied) {
+		t.Fatalf("advisor flips a row: err = %v", err)
+	}
+	// The whole row off: three flips, three entries, in one write.
+	got, err := f.svc.SetAccessCells(f.ctx, owner, c.ID, row(accs...), false)
+	if err != nil || got != 3 || toggled() != 0 || f.auditCount() != n+3 {
+		t.Fatalf("row off: %d, %v; %d on, audit %d → %d", got, err, toggled(), n, f.auditCount())
+	}
+	if e := f.lastAudit(); e.Action != "access.toggle" || e.StaffID != adv.ID || !strings.Contains(e.After, "off") {
+		t.Fatalf("audit after row off = %+v", e)
+	}
+	// Already off: refused, nothing written.
+	if _, err := f.svc.SetAccessCells(f.ctx, owner, c.ID, row(accs...), false); !errors.Is(err, ErrRule) || f.auditCount() != n+3 {
+		t.Fatalf("row off twice: %v", err)
+	}
+	// One turned on elsewhere, then the row on: the other two flip.
+	if err := f.svc.SetAccountAccess(f.ctx, owner, accs[1].ID, adv.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.svc.SetAccessCells(f.ctx, owner, c.ID, row(accs...), true); err != nil || got != 2 || toggled() != 3 {
+		t.Fatalf("row on: %d, %v; %d on", got, err, toggled())
+	}
+	// Removed from the folder meanwhile: the row is refused by name.
+	if err := f.svc.RemoveFromClient(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.SetAccessCells(f.ctx, owner, c.ID, row(accs...), false)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), adv.Email+" is no longer added to Acme Ltd") {
+		t.Fatalf("row of a removed member: %v", err)
+	}
+}
+
+func TestAddToFoldersIsAllOrNothing(t *testing.T) {
+	f, c, _, adv := acmeFixture(t)
+	owner := f.as(f.owner)
+	other, err := f.svc.CreateClient(f.ctx, owner, ClientInput{Name: "Other Co", Accounts: []string{"Bank", "Tax"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := f.auditCount()
+	if _, err := f.svc.AddToFolders(f.ctx, owner, adv.ID, []int64{c.ID, 99999, other.ID}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("with a vanished folder: %v", err)
+	}
+	if ids, _ := db.MemberClientIDs(f.ctx, f.svc.DB().Read(), adv.ID); len(ids) != 0 || f.auditCount() != n {
+		t.Fatalf("a refused add left %v, audit %d → %d", ids, n, f.auditCount())
+	}
+	// Added to one of them elsewhere meanwhile: the others are added.
+	if err := f.svc.AddToClient(f.ctx, owner, c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.AddToFolders(f.ctx, owner, adv.ID, []int64{c.ID, other.ID})
+	if err != nil || got != 1 || f.auditCount() != n+2 {
+		t.Fatalf("add to two, one already: %d, %v, audit %d → %d", got, err, n, f.auditCount())
+	}
+	if ids, _ := db.ToggledAccountIDs(f.ctx, f.svc.DB().Read(), other.ID, adv.ID); len(ids) != 2 {
+		t.Fatalf("every account of the new folder is on: %v", ids)
+	}
+}

@@ -23,7 +23,7 @@ func (s *Service) SetPasswordAsOperator(ctx context.Context, p Principal, staffI
 	if err := CheckPasswordStrength(password); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

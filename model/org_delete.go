@@ -43,7 +43,11 @@ func (s *Service) DeleteOrganisation(ctx context.Context, p Principal, password,
 			if err != nil {
 				return nil, err
 			}
-			if !CheckPassword(cred.PasswordHash, password) {
+			ok, err := checkPassword(ctx, cred.PasswordHash, password)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
 				return nil, fmt.Errorf("%w: the password is not right; nothing was deleted", ErrDenied)
 			}
 		}

@@ -1,14 +1,18 @@
 package model
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -31,9 +35,85 @@ var testFastHash bool
 // SetFastHashForTests makes password hashing cheap; for tests only.
 func SetFastHashForTests() { testFastHash = true }
 
+// ErrBusy refuses work when the process already has as much of it queued
+// as it takes: the caller tries again in a moment.
+var ErrBusy = errors.New("the server is busy")
+
+// hashGate bounds the password hashes that run at once in this process.
+// Each argon2id hash takes argonMemory (64 MiB) and a core for a moment,
+// so an SSH server asked for many at once (sign-ins, invitations redeemed,
+// password changes) would otherwise grow by 64 MiB per request and starve
+// every member's commands of CPU. Hashes beyond the slots wait in a
+// bounded queue, in arrival order; beyond the queue they are refused with
+// ErrBusy rather than held.
+type hashGate struct {
+	slots      chan struct{}
+	maxWaiting int64
+	waiting    atomic.Int64
+	// running and peak count hashes in progress, and hashed every hash
+	// made, for the tests that prove the bound and that nothing is hashed
+	// before identity.
+	running, peak, hashed atomic.Int64
+}
+
+func newHashGate(slots, maxWaiting int) *hashGate {
+	return &hashGate{slots: make(chan struct{}, max(slots, 1)), maxWaiting: int64(maxWaiting)}
+}
+
+// HashSlots is how many password hashes run at once: one per core.
+var HashSlots = runtime.NumCPU()
+
+// maxHashQueue is how many hashes may wait for a slot.
+const maxHashQueue = 64
+
+var passwordHashes = newHashGate(HashSlots, maxHashQueue)
+
+// do runs fn in a slot, waiting in the queue for one while ctx allows.
+func (g *hashGate) do(ctx context.Context, fn func()) error {
+	if g.waiting.Add(1) > g.maxWaiting+int64(cap(g.slots)) {
+		g.waiting.Add(-1)
+		return fmt.Errorf("%w: too many passwords are being checked at once; try again in a moment", ErrBusy)
+	}
+	select {
+	case g.slots <- struct{}{}:
+	case <-ctx.Done():
+		g.waiting.Add(-1)
+		return ctx.Err()
+	}
+	n := g.running.Add(1)
+	for {
+		p := g.peak.Load()
+		if n <= p || g.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	defer func() {
+		g.running.Add(-1)
+		<-g.slots
+		g.waiting.Add(-1)
+	}()
+	g.hashed.Add(1)
+	fn()
+	return nil
+}
+
 // HashPassword hashes a password with argon2id and a random salt, in the
 // PHC string format.
 func HashPassword(pw string) (string, error) {
+	return hashPassword(context.Background(), pw)
+}
+
+// hashPassword is HashPassword in one of the process's hashing slots.
+func hashPassword(ctx context.Context, pw string) (string, error) {
+	var out string
+	var herr error
+	if err := passwordHashes.do(ctx, func() { out, herr = hashPasswordNow(pw) }); err != nil {
+		return "", err
+	}
+	return out, herr
+}
+
+func hashPasswordNow(pw string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
@@ -49,6 +129,19 @@ func HashPassword(pw string) (string, error) {
 
 // CheckPassword compares a password with a stored hash in constant time.
 func CheckPassword(hash, pw string) bool {
+	ok, err := checkPassword(context.Background(), hash, pw)
+	return ok && err == nil
+}
+
+// checkPassword is CheckPassword in one of the process's hashing slots; it
+// fails only when no slot could be had.
+func checkPassword(ctx context.Context, hash, pw string) (bool, error) {
+	var ok bool
+	err := passwordHashes.do(ctx, func() { ok = checkPasswordNow(hash, pw) })
+	return ok, err
+}
+
+func checkPasswordNow(hash, pw string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		// Burn comparable time so that unknown emails are not told apart

@@ -266,10 +266,14 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 	if err := refusal(creds, s.Now()); err != nil {
 		return err
 	}
-	if creds.PasswordHash == "" || !CheckPassword(creds.PasswordHash, oldPassword) {
+	ok, err := checkPassword(ctx, creds.PasswordHash, oldPassword)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if creds.PasswordHash == "" || !ok {
 		return s.recordFailure(ctx, m, p.Origin, "wrong current password", fmt.Errorf("%w: the current password is not right", ErrInvalid))
 	}
-	hash, err := HashPassword(newPassword)
+	hash, err := hashPassword(ctx, newPassword)
 	if err != nil {
 		return err
 	}

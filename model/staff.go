@@ -41,7 +41,7 @@ func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Memb
 	if err := CheckPasswordStrength(in.Password); err != nil {
 		return Member{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := hashPassword(ctx, in.Password)
 	if err != nil {
 		return Member{}, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Memb
 		if err := db.InsertOrg(ctx, tx, db.Org{Name: org, InviteTTL: 7 * 24 * time.Hour, IdleTimeout: 30 * time.Minute, Plan: "Partner", Demo: in.Demo, CreatedAt: now}); err != nil {
 			return nil, err
 		}
-		if id, err = db.InsertStaff(ctx, tx, name, email, db.RoleOwner, "active", hash, now); err != nil {
+		if id, err = db.InsertStaff(ctx, tx, name, email, EmailKey(email), db.RoleOwner, "active", hash, now); err != nil {
 			return nil, fmt.Errorf("create owner: %w", err)
 		}
 		cid, err := db.InsertClient(ctx, tx, InternalFolderName, id, 0, true, now)
@@ -75,6 +75,9 @@ func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Memb
 
 // ListStaff returns one page of the staff the actor may see, and the total.
 func (s *Service) ListStaff(ctx context.Context, p Principal, q MemberQuery) ([]Member, int, error) {
+	if err := checkFilter("staff", q.Text); err != nil {
+		return nil, 0, err
+	}
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, 0, err
@@ -92,9 +95,26 @@ func (s *Service) ListStaff(ctx context.Context, p Principal, q MemberQuery) ([]
 	return ms, n, err
 }
 
+// StaffPosition is where member id stands in the staff list q describes
+// (its paging ignored), as the actor may see it; ErrNotFound when the list
+// does not hold them (removed, filtered out, or out of the actor's sight).
+func (s *Service) StaffPosition(ctx context.Context, p Principal, q MemberQuery, id int64) (int, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	sc, ok := scopeFor(a, ModuleStaff)
+	if !ok {
+		return 0, &DeniedError{Decide(a, ActView, Target{Module: ModuleStaff})}
+	}
+	q.Scope = sc
+	pos, err := db.MemberPosition(ctx, s.db.Read(), q, id)
+	return pos, notFound(err, "member %d is not in the list", id)
+}
+
 // MemberByEmail finds a member the actor may see.
 func (s *Service) MemberByEmail(ctx context.Context, p Principal, email string) (Member, error) {
-	m, err := db.GetMemberByEmail(ctx, s.db.Read(), strings.TrimSpace(email))
+	m, err := db.GetMemberByEmail(ctx, s.db.Read(), EmailKey(email))
 	if err != nil {
 		return m, notFound(err, "no staff member with email %q", Sanitize(email))
 	}
@@ -171,7 +191,7 @@ func (s *Service) Invite(ctx context.Context, p Principal, in InviteInput) (Invi
 		return []change{c}, err
 	})
 	if err != nil {
-		return inv, "", fmt.Errorf("invite %s: %w", Sanitize(strings.TrimSpace(in.Email)), err)
+		return inv, "", fmt.Errorf("invite %s: %w", Sanitize(Truncate(strings.TrimSpace(in.Email), 60)), err)
 	}
 	return inv, code, nil
 }
@@ -180,7 +200,7 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	var inv Invitation
 	email, err := CleanEmail(in.Email)
 	if err != nil {
-		return inv, "", change{}, err
+		return inv, "", change{}, explainEmail(ctx, tx, err)
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
@@ -208,11 +228,11 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	if err != nil {
 		return inv, "", change{}, err
 	}
-	if _, err := db.GetMemberByEmail(ctx, tx, email); err == nil {
-		return inv, "", change{}, fmt.Errorf("%w: %s is already a staff member", ErrConflict, email)
+	if err := emailTaken(ctx, tx, email); err != nil {
+		return inv, "", change{}, err
 	}
 	now := s.Now()
-	if old, err := db.PendingInvitationByEmail(ctx, tx, email, now); err == nil {
+	if old, err := db.PendingInvitationByEmail(ctx, tx, EmailKey(email), now); err == nil {
 		if old.Status == "pending" {
 			return inv, "", change{}, fmt.Errorf("%w: %s already has a pending invitation (resend it instead)", ErrConflict, email)
 		}
@@ -228,7 +248,7 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	code := newInviteCode()
 	inv = Invitation{Email: email, Name: name, RoleID: role.ID, RoleName: role.Name, Departments: deptIDs, Message: msg,
 		Status: "pending", CreatedBy: a.Label, CreatedAt: now, ExpiresAt: now.Add(org.InviteTTL)}
-	if inv.ID, err = db.InsertInvitation(ctx, tx, inv, hashToken(code), a.StaffID); err != nil {
+	if inv.ID, err = db.InsertInvitation(ctx, tx, inv, EmailKey(email), hashToken(code), a.StaffID); err != nil {
 		if db.IsUnique(err) {
 			return inv, "", change{}, fmt.Errorf("%w: %s already has a pending invitation", ErrConflict, email)
 		}
@@ -287,14 +307,18 @@ func (s *Service) BulkInvite(ctx context.Context, p Principal, text, role, messa
 			r := &results[i]
 			r.Invitation, r.Code, r.Err = Invitation{}, "", nil
 			email, err := CleanEmail(r.Email)
-			if err == nil && seen[email] {
-				err = fmt.Errorf("%w: %s appears twice in the list", ErrConflict, email)
-			}
 			if err != nil {
-				r.Err = err
+				if err = explainEmail(ctx, tx, err); errors.Is(err, ErrInvalid) {
+					r.Err = err
+					continue
+				}
+				return nil, err
+			}
+			if seen[EmailKey(email)] {
+				r.Err = fmt.Errorf("%w: %s appears twice in the list", ErrConflict, Sanitize(email))
 				continue
 			}
-			seen[email] = true
+			seen[EmailKey(email)] = true
 			inv, code, c, err := s.inviteTx(ctx, tx, a, InviteInput{Email: email, Role: role, Message: message})
 			var denied *DeniedError
 			if errors.As(err, &denied) {
@@ -351,10 +375,10 @@ func (s *Service) ResendInvitation(ctx context.Context, p Principal, id int64) (
 		if old.Status == "accepted" {
 			return nil, fmt.Errorf("%w: %s already accepted this invitation", ErrRule, old.Email)
 		}
-		if _, err := db.GetMemberByEmail(ctx, tx, old.Email); err == nil {
-			return nil, fmt.Errorf("%w: %s is already a staff member", ErrConflict, old.Email)
+		if err := emailTaken(ctx, tx, old.Email); err != nil {
+			return nil, err
 		}
-		if other, err := db.PendingInvitationByEmail(ctx, tx, old.Email, now); err == nil && other.ID != id {
+		if other, err := db.PendingInvitationByEmail(ctx, tx, EmailKey(old.Email), now); err == nil && other.ID != id {
 			return nil, fmt.Errorf("%w: %s has a newer invitation; resend that one", ErrConflict, old.Email)
 		}
 		org, err := db.GetOrg(ctx, tx)
@@ -404,6 +428,9 @@ func (s *Service) RevokeInvitation(ctx context.Context, p Principal, id int64) e
 
 // PeekInvitation shows what a code would redeem, without redeeming it.
 func (s *Service) PeekInvitation(ctx context.Context, code string) (Invitation, error) {
+	if len(code) > MaxCodeLen {
+		return Invitation{}, fmt.Errorf("%w: no invitation has that code (codes are 27 characters)", ErrNotFound)
+	}
 	inv, err := db.InvitationByToken(ctx, s.db.Read(), hashToken(code), s.Now())
 	if err != nil {
 		return inv, fmt.Errorf("%w: no invitation has that code", ErrNotFound)
@@ -416,32 +443,31 @@ func (s *Service) PeekInvitation(ctx context.Context, code string) (Invitation, 
 
 // AcceptInvitation redeems a code: it creates the active member with the
 // chosen password, and returns them. The invitee acts for themselves.
+//
+// Nothing costly happens before the code is known to be good: the
+// invitation is looked up first (a SHA-256 and one indexed read), and only
+// a redeemable one gets the password hashed, in one of the process's
+// hashing slots. The write then checks the invitation again, since another
+// session may have redeemed it meanwhile.
 func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin string) (Member, error) {
 	if err := CheckPasswordStrength(password); err != nil {
 		return Member{}, err
 	}
-	hash, err := HashPassword(password)
+	if _, err := redeemable(ctx, s.db.Read(), code, s.Now()); err != nil {
+		return Member{}, fmt.Errorf("accept invitation: %w", err)
+	}
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
-		return Member{}, err
+		return Member{}, fmt.Errorf("accept invitation: %w", err)
 	}
 	var id int64
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		inv, err := db.InvitationByToken(ctx, tx, hashToken(code), now)
+		inv, err := redeemable(ctx, tx, code, now)
 		if err != nil {
-			return fmt.Errorf("%w: no invitation has that code", ErrNotFound)
+			return err
 		}
-		switch inv.Status {
-		case "pending":
-		case "expired":
-			return fmt.Errorf("%w: this invitation expired on %s; ask for it to be resent", ErrRule, inv.ExpiresAt.Format("2 Jan 2006"))
-		default:
-			return fmt.Errorf("%w: this invitation was %s", ErrRule, inv.Status)
-		}
-		if _, err := db.GetMemberByEmail(ctx, tx, inv.Email); err == nil {
-			return fmt.Errorf("%w: %s is already a staff member", ErrConflict, inv.Email)
-		}
-		if id, err = db.InsertStaff(ctx, tx, inv.Name, inv.Email, inv.RoleID, "active", hash, now); err != nil {
+		if id, err = db.InsertStaff(ctx, tx, inv.Name, inv.Email, EmailKey(inv.Email), inv.RoleID, "active", hash, now); err != nil {
 			return fmt.Errorf("create member: %w", err)
 		}
 		if err := db.SetMemberDepartments(ctx, tx, id, inv.Departments); err != nil {
@@ -463,6 +489,32 @@ func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin s
 		return Member{}, fmt.Errorf("accept invitation: %w", err)
 	}
 	return db.GetMember(ctx, s.db.Read(), id)
+}
+
+// redeemable finds the pending invitation a code redeems, or says why
+// there is none.
+func redeemable(ctx context.Context, q db.Querier, code string, now time.Time) (Invitation, error) {
+	if len(code) > MaxCodeLen {
+		return Invitation{}, fmt.Errorf("%w: no invitation has that code (codes are 27 characters)", ErrNotFound)
+	}
+	inv, err := db.InvitationByToken(ctx, q, hashToken(code), now)
+	if err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return inv, fmt.Errorf("%w: no invitation has that code", ErrNotFound)
+		}
+		return inv, err
+	}
+	switch inv.Status {
+	case "pending":
+	case "expired":
+		return inv, fmt.Errorf("%w: this invitation expired on %s; ask for it to be resent", ErrRule, inv.ExpiresAt.Format("2 Jan 2006"))
+	default:
+		return inv, fmt.Errorf("%w: this invitation was %s", ErrRule, inv.Status)
+	}
+	if err := emailTaken(ctx, q, inv.Email); err != nil {
+		return inv, err
+	}
+	return inv, nil
 }
 
 // memberTarget loads a member inside a write and the engine's facts.
@@ -682,7 +734,11 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 			if err != nil {
 				return nil, err
 			}
-			if !CheckPassword(cred.PasswordHash, password) {
+			ok, err := checkPassword(ctx, cred.PasswordHash, password)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
 				return nil, fmt.Errorf("%w: the password is not right; ownership was not transferred", ErrDenied)
 			}
 		}

@@ -29,12 +29,6 @@ type accessGrid struct {
 	child    Dialog
 }
 
-// gridCell is one member × account toggle to set.
-type gridCell struct {
-	staffID   int64
-	accountID int64
-}
-
 type gridFlipMsg struct {
 	clientID int64
 	status   string
@@ -141,7 +135,7 @@ func (g *accessGrid) flipCell() tea.Cmd {
 	on := !mem.on[acc.ID]
 	state := map[bool]string{true: "on", false: "off"}[on]
 	what := fmt.Sprintf("%s: %s turned %s", model.Sanitize(mem.Name), model.Sanitize(acc.Name), state)
-	return g.flip([]gridCell{{mem.ID, acc.ID}}, on, what)
+	return g.flip([]model.AccessCell{{StaffID: mem.ID, AccountID: acc.ID}}, on, what)
 }
 
 // flipRow turns every account of the member on, or all off when all are
@@ -152,10 +146,10 @@ func (g *accessGrid) flipRow() tea.Cmd {
 		return nil
 	}
 	on := mem.onCount(g.data.accounts) < len(g.data.accounts)
-	var cells []gridCell
+	var cells []model.AccessCell
 	for _, acc := range g.data.accounts {
 		if mem.on[acc.ID] != on {
-			cells = append(cells, gridCell{mem.ID, acc.ID})
+			cells = append(cells, model.AccessCell{StaffID: mem.ID, AccountID: acc.ID})
 		}
 	}
 	state := map[bool]string{true: "on", false: "off"}[on]
@@ -175,19 +169,20 @@ func (g *accessGrid) flipColumn() tea.Cmd {
 			on = true
 		}
 	}
-	var cells []gridCell
+	var cells []model.AccessCell
 	for _, mem := range g.data.members {
 		if mem.on[acc.ID] != on {
-			cells = append(cells, gridCell{mem.ID, acc.ID})
+			cells = append(cells, model.AccessCell{StaffID: mem.ID, AccountID: acc.ID})
 		}
 	}
 	state := map[bool]string{true: "on", false: "off"}[on]
 	return g.flip(cells, on, fmt.Sprintf("%s turned %s for every member", model.Sanitize(acc.Name), state))
 }
 
-// flip saves each cell with its own model call (each audited), showing
-// the new state at once; the grid re-reads the truth when they are done.
-func (g *accessGrid) flip(cells []gridCell, on bool, what string) tea.Cmd {
+// flip saves the cells in one model call (one transaction, each flip
+// audited in it: a row or column is never left half flipped), showing the
+// new state at once; the grid re-reads the truth when it is done.
+func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string) tea.Cmd {
 	if !g.data.manage.Allowed {
 		return refusal(g.data.manage)
 	}
@@ -196,19 +191,20 @@ func (g *accessGrid) flip(cells []gridCell, on bool, what string) tea.Cmd {
 	}
 	for _, c := range cells {
 		for i := range g.data.members {
-			if g.data.members[i].ID == c.staffID {
-				g.data.members[i].on[c.accountID] = on
+			if g.data.members[i].ID == c.StaffID {
+				g.data.members[i].on[c.AccountID] = on
 			}
 		}
 	}
 	sess, id := g.sess, g.clientID
 	return func() tea.Msg {
-		for _, c := range cells {
-			if err := sess.Svc.SetAccountAccess(bg(), sess.Principal, c.accountID, c.staffID, on); err != nil {
-				return gridFlipMsg{clientID: id, err: err}
-			}
+		var err error
+		if len(cells) == 1 {
+			err = sess.Svc.SetAccountAccess(bg(), sess.Principal, cells[0].AccountID, cells[0].StaffID, on)
+		} else {
+			_, err = sess.Svc.SetAccessCells(bg(), sess.Principal, id, cells, on)
 		}
-		return gridFlipMsg{clientID: id, status: what}
+		return gridFlipMsg{clientID: id, status: what, err: err}
 	}
 }
 

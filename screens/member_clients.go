@@ -372,8 +372,8 @@ func (p *clientMultiPick) mark() {
 	p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 }
 
-// apply adds the member to each marked folder, one audited call each;
-// it reports how many succeeded and the first refusal.
+// apply adds the member to every marked folder in one model call: all of
+// them, audited together, or none with the reason.
 func (p *clientMultiPick) apply() tea.Cmd {
 	if len(p.order) == 0 {
 		p.err = "Mark folders with space first."
@@ -382,17 +382,15 @@ func (p *clientMultiPick) apply() tea.Cmd {
 	p.busy = true
 	sess, m, ids, owner := p.sess, p.member, append([]int64{}, p.order...), p.owner
 	return func() tea.Msg {
-		n := 0
-		for _, id := range ids {
-			if err := sess.Svc.AddToClient(bg(), sess.Principal, id, m.ID); err != nil {
-				if n > 0 {
-					err = fmt.Errorf("added to %d of %s, then: %w", n, countOf(len(ids), "folder"), err)
-				}
-				return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
-			}
-			n++
+		n, err := sess.Svc.AddToFolders(bg(), sess.Principal, m.ID, ids)
+		if err != nil {
+			return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 		}
-		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Added %s to %s, all accounts on", model.Sanitize(m.Name), countOf(n, "client folder"))}}
+		status := fmt.Sprintf("Added %s to %s, all accounts on", model.Sanitize(m.Name), countOf(n, "client folder"))
+		if n < len(ids) {
+			status += fmt.Sprintf(" (%d already added elsewhere meanwhile)", len(ids)-n)
+		}
+		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: status}}
 	}
 }
 

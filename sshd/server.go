@@ -74,26 +74,54 @@ type Config struct {
 	// PollInterval is how often open sessions re-check their member and
 	// the idle timeout (default 250 ms).
 	PollInterval time.Duration
+	// LoginGraceTime bounds how long a connection may take to sign in
+	// (default 20 s); then it is closed.
+	LoginGraceTime time.Duration
+	// MaxSigningIn caps the connections still signing in, overall
+	// (default 256) and from one address (MaxSigningInPerAddress, default
+	// 32); more are closed at once.
+	MaxSigningIn, MaxSigningInPerAddress int
+	// MaxUnknownKeys caps the connections signed in with a key nobody
+	// registered (they may only join), overall (default 32) and from one
+	// address (MaxUnknownKeysPerAddress, default 4); more are refused
+	// with a message.
+	MaxUnknownKeys, MaxUnknownKeysPerAddress int
+	// NewConnectionsPerSecond rate-limits, per source address, new
+	// connections that do not sign in as a member or connection (default
+	// 5 a second, in bursts of twice that); connections over it are closed
+	// at once.
+	NewConnectionsPerSecond float64
+	// UnknownKeyTimeout closes a connection with an unregistered key after
+	// this long (default 60 s): time to redeem an invitation, no more.
+	UnknownKeyTimeout time.Duration
 	// ShutdownNotice is shown to interactive sessions closed by Shutdown.
 	ShutdownNotice string
 }
 
 // Defaults.
 const (
-	DefaultListen               = "127.0.0.1:2222"
-	DefaultMaxSessions          = 200
-	DefaultMaxSessionsPerMember = 10
-	DefaultPollInterval         = 250 * time.Millisecond
-	HostKeyFile                 = "gatehouse_host_ed25519"
+	DefaultListen                = "127.0.0.1:2222"
+	DefaultMaxSessions           = 200
+	DefaultMaxSessionsPerMember  = 10
+	DefaultPollInterval          = 250 * time.Millisecond
+	DefaultLoginGraceTime        = 20 * time.Second
+	DefaultMaxSigningIn          = 256
+	DefaultMaxSigningInPerAddr   = 32
+	DefaultMaxUnknownKeys        = 32
+	DefaultMaxUnknownKeysPerAddr = 4
+	DefaultUnknownKeyTimeout     = 60 * time.Second
+	DefaultNewConnectionsPerSec  = 5
+	HostKeyFile                  = "gatehouse_host_ed25519"
 )
 
 // Server is Gatehouse's SSH server.
 type Server struct {
-	svc *model.Service
-	cfg Config
-	log *log.Logger
-	ssh *ssh.Server
-	reg *registry
+	svc  *model.Service
+	cfg  Config
+	log  *log.Logger
+	ssh  *ssh.Server
+	reg  *registry
+	gate *unauthGate
 
 	// base bounds the model calls of authentication and sessions; it is
 	// cancelled when the server is closed for good.
@@ -121,7 +149,7 @@ func New(svc *model.Service, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, reg: newRegistry(cfg.MaxSessions, cfg.MaxSessionsPerMember)}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, reg: newRegistry(cfg.MaxSessions, cfg.MaxSessionsPerMember), gate: newUnauthGate(cfg)}
 	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.ssh, err = wish.NewServer(
 		wish.WithAddress(cfg.Listen),
@@ -155,6 +183,27 @@ func withDefaults(svc *model.Service, cfg Config) Config {
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.LoginGraceTime <= 0 {
+		cfg.LoginGraceTime = DefaultLoginGraceTime
+	}
+	if cfg.MaxSigningIn <= 0 {
+		cfg.MaxSigningIn = DefaultMaxSigningIn
+	}
+	if cfg.MaxSigningInPerAddress <= 0 {
+		cfg.MaxSigningInPerAddress = DefaultMaxSigningInPerAddr
+	}
+	if cfg.MaxUnknownKeys <= 0 {
+		cfg.MaxUnknownKeys = DefaultMaxUnknownKeys
+	}
+	if cfg.MaxUnknownKeysPerAddress <= 0 {
+		cfg.MaxUnknownKeysPerAddress = DefaultMaxUnknownKeysPerAddr
+	}
+	if cfg.NewConnectionsPerSecond <= 0 {
+		cfg.NewConnectionsPerSecond = DefaultNewConnectionsPerSec
+	}
+	if cfg.UnknownKeyTimeout <= 0 {
+		cfg.UnknownKeyTimeout = DefaultUnknownKeyTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "sshd"})
@@ -258,13 +307,56 @@ func (s *Server) stopWatching() {
 	}
 }
 
-// connected logs each new TCP connection.
+// connected admits each new TCP connection through the gate: it is closed
+// at once when too many are signing in, and after the login grace time if
+// it has not signed in by then.
 func (s *Server) connected(ctx ssh.Context, conn net.Conn) net.Conn {
+	addr := hostOf(conn.RemoteAddr())
+	if err := s.gate.enterSigningIn(addr, time.Now()); err != nil {
+		s.log.Warn("connection refused", "remote", conn.RemoteAddr().String(), "reason", err.Error())
+		return nil
+	}
 	s.log.Debug("connection", "remote", conn.RemoteAddr().String())
-	return conn
+	st := &connState{gate: s.gate, addr: addr, conn: conn}
+	st.timer = time.AfterFunc(s.cfg.LoginGraceTime, func() {
+		st.mu.Lock()
+		signing := st.phase == phaseSigningIn
+		st.mu.Unlock()
+		if signing {
+			s.log.Info("connection closed: not signed in within the login grace time", "remote", conn.RemoteAddr().String(), "grace", s.cfg.LoginGraceTime.String())
+			conn.Close()
+		}
+	})
+	ctx.SetValue(connStateKey{}, st)
+	return &gatedConn{Conn: conn, st: st}
 }
 
 // connectionFailed logs handshakes that failed, refused sign-ins included.
 func (s *Server) connectionFailed(conn net.Conn, err error) {
 	s.log.Info("connection closed before a session", "remote", conn.RemoteAddr().String(), "reason", err.Error())
+}
+
+// ConnectCommand is the ssh command that reaches a server listening on
+// addr, as it must be typed: "ssh -p 2222 127.0.0.1"; the machine's host
+// name stands for an unspecified address (0.0.0.0, ::), and -p is left
+// out for port 22.
+func ConnectCommand(addr net.Addr) string {
+	if addr == nil {
+		return "ssh HOST"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "ssh " + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if name, err := os.Hostname(); err == nil && name != "" {
+			host = name
+		}
+	} else if ip != nil && ip.To4() == nil {
+		host = "[" + host + "]"
+	}
+	if port == "22" {
+		return "ssh " + host
+	}
+	return "ssh -p " + port + " " + host
 }

@@ -156,6 +156,8 @@ func (f *fixture) dial(key gossh.Signer, codes ...string) (*client, error) {
 	if len(codes) > 0 {
 		i := 0
 		auth = append(auth, gossh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+			// What OpenSSH prints above the prompt, kept with the banners.
+			banners.Write([]byte(instruction + "\n"))
 			if len(questions) == 0 {
 				return nil, nil
 			}
@@ -387,6 +389,11 @@ func TestUnknownKeyMayOnlyJoin(t *testing.T) {
 	if code != 1 || out != "" || !strings.Contains(errOut, "not registered to any staff member") {
 		t.Fatalf("unknown key ran a command: exit %d, out %q, err %q", code, out, errOut)
 	}
+	// The way to join is the real command for this server.
+	_, port, _ := net.SplitHostPort(f.addr)
+	if want := "ssh -p " + port + " 127.0.0.1 join CODE"; !strings.Contains(errOut, want) {
+		t.Fatalf("unknown key told %q, want %q", errOut, want)
+	}
 	if _, errOut, code := c.run(t, "join not-a-code"); code != 1 || !strings.Contains(errOut, "no invitation has that code") {
 		t.Fatalf("bad code: exit %d, err %q", code, errOut)
 	}
@@ -475,7 +482,7 @@ func TestTOTPIsAskedAsKeyboardInteractive(t *testing.T) {
 		c.Close()
 		t.Fatal("signed in with a wrong code")
 	}
-	if !strings.Contains(c.banners.String(), "not right") {
+	if !strings.Contains(c.banners.String(), "wrong code, 9 tries left before a 15-minute lock") {
 		t.Fatalf("wrong code: server said %q", c.banners.String())
 	}
 	// The next step's code (accepted with one step of clock skew) works once.
@@ -759,5 +766,181 @@ func TestIdleSessionsEnd(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "idle timeout") {
 		t.Fatalf("not told why: %q", errOut.String())
+	}
+}
+
+// dialFrom signs in like dial, from a chosen loopback source address.
+func (f *fixture) dialFrom(src string, key gossh.Signer) (*client, error) {
+	banners := &syncBuffer{}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	conn, err := d.Dial("tcp", f.addr)
+	if err != nil {
+		return &client{banners: banners}, err
+	}
+	c, chans, reqs, err := gossh.NewClientConn(conn, f.addr, &gossh.ClientConfig{
+		User: "oncall", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		BannerCallback: func(m string) error { banners.Write([]byte(m)); return nil },
+	})
+	if err != nil {
+		conn.Close()
+		return &client{banners: banners}, err
+	}
+	return &client{Client: gossh.NewClient(c, chans, reqs), banners: banners}, nil
+}
+
+// Keys nobody registered are capped per address and in total, and their
+// connections close after a short while; connections that never sign in
+// are capped and closed too. Members are not held up by either.
+func TestStrangersAreCappedAndTimedOut(t *testing.T) {
+	f := newFixture(t, Config{MaxUnknownKeys: 3, MaxUnknownKeysPerAddress: 2, UnknownKeyTimeout: 700 * time.Millisecond,
+		MaxSigningInPerAddress: 3, LoginGraceTime: 400 * time.Millisecond})
+	_, memberKey := f.member("mia@example.com", "Advisor")
+	var open []*client
+	refused := func(src, want string) {
+		t.Helper()
+		c, err := f.dialFrom(src, newKey(t))
+		if err == nil {
+			c.Close()
+			t.Fatalf("an unknown key from %s over the cap signed in", src)
+		}
+		if !strings.Contains(c.banners.String(), want) {
+			t.Fatalf("refused from %s with %q, want %q", src, c.banners.String(), want)
+		}
+	}
+	for i, src := range []string{"127.0.0.1", "127.0.0.1", "127.0.0.2"} {
+		if i == 2 {
+			// A third from the same address is refused, with a reason.
+			refused("127.0.0.1", "from your address")
+		}
+		c, err := f.dialFrom(src, newKey(t))
+		if err != nil {
+			t.Fatalf("unknown key from %s: %v (%q)", src, err, c.banners.String())
+		}
+		defer c.Close()
+		open = append(open, c)
+	}
+	if _, n := f.srv.gate.counts(); n != 3 {
+		t.Fatalf("%d unknown-key connections counted, want 3", n)
+	}
+	// A fourth overall is refused.
+	refused("127.0.0.3", "the most it takes")
+	// A member signs in and works meanwhile, from the same address.
+	if out, errOut, code := f.mustDial(memberKey).run(t, "whoami"); code != 0 || !strings.Contains(out, "mia@example.com") {
+		t.Fatalf("member during the cap: exit %d, %q %q", code, out, errOut)
+	}
+	// The unknown keys' connections close after the timeout, and free
+	// their places.
+	for i, c := range open {
+		done := make(chan error, 1)
+		go func() { done <- c.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("unknown-key connection %d still open after the timeout", i)
+		}
+	}
+	waitFor(t, "the places freed", 2*time.Second, func() bool { _, n := f.srv.gate.counts(); return n == 0 })
+	c, err := f.dialFrom("127.0.0.1", newKey(t))
+	if err != nil {
+		t.Fatalf("after the timeout: %v", err)
+	}
+	c.Close()
+
+	// Connections that never speak SSH: three from one address are held,
+	// the fourth is closed at once, and the three are closed after the
+	// login grace time.
+	var raw []net.Conn
+	for range 3 {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.4")}}
+		conn, err := d.Dial("tcp", f.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		raw = append(raw, conn)
+	}
+	waitFor(t, "three signing in", 2*time.Second, func() bool { n, _ := f.srv.gate.counts(); return n == 3 })
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.4")}}
+	extra, err := d.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	extra.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if n, err := extra.Read(make([]byte, 64)); err == nil {
+		t.Fatalf("a fourth connection from one address was served (%d bytes)", n)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("a fourth connection from one address was held open")
+	}
+	start := time.Now()
+	for _, conn := range raw {
+		conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+		buf := make([]byte, 256)
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					t.Fatal("a connection that never signed in outlived the login grace time")
+				}
+				break
+			}
+		}
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("closed after %s, want about the 400 ms grace", d)
+	}
+	waitFor(t, "none signing in", 2*time.Second, func() bool { n, _ := f.srv.gate.counts(); return n == 0 })
+}
+
+// New connections that do not sign in as a member are rate-limited per
+// address; a member's own connections give their token back, so a member
+// connecting often is never held up by it.
+func TestStrangersAreRateLimitedPerAddress(t *testing.T) {
+	f := newFixture(t, Config{NewConnectionsPerSecond: 1})
+	_, memberKey := f.member("mo@example.com", "Advisor")
+	for i := range 2 {
+		c, err := f.dialFrom("127.0.0.6", newKey(t))
+		if err != nil {
+			t.Fatalf("stranger %d within the burst: %v", i, err)
+		}
+		c.Close()
+	}
+	if c, err := f.dialFrom("127.0.0.6", newKey(t)); err == nil {
+		c.Close()
+		t.Fatal("a third stranger in the same second was let in")
+	}
+	if !strings.Contains(f.logs.String(), "did not sign in as a member") {
+		t.Fatalf("the refusal is not logged:\n%s", f.logs.String())
+	}
+	// Another address is not affected.
+	if c, err := f.dialFrom("127.0.0.7", newKey(t)); err != nil {
+		t.Fatalf("another address: %v", err)
+	} else {
+		c.Close()
+	}
+	time.Sleep(1100 * time.Millisecond)
+	for i := range 5 {
+		c, err := f.dialFrom("127.0.0.6", memberKey)
+		if err != nil {
+			t.Fatalf("member connection %d: %v", i, err)
+		}
+		c.Close()
+	}
+}
+
+func TestConnectCommand(t *testing.T) {
+	host, _ := os.Hostname()
+	for addr, want := range map[string]string{
+		"127.0.0.1:2222": "ssh -p 2222 127.0.0.1",
+		"10.0.0.5:22":    "ssh 10.0.0.5",
+		"[::1]:2222":     "ssh -p 2222 [::1]",
+		"0.0.0.0:2222":   "ssh -p 2222 " + host,
+	} {
+		a, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ConnectCommand(a); got != want {
+			t.Errorf("ConnectCommand(%s) = %q, want %q", addr, got, want)
+		}
 	}
 }

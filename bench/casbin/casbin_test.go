@@ -2,6 +2,7 @@ package casbinbench
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,57 +15,51 @@ import (
 	"gatehouse/model"
 )
 
-// streamLen and streamSeed are the stream every run asks; the Gatehouse
-// benchmarks in gatehouse/bench use the same ones.
-const (
-	streamLen  = bench.StreamLen
-	streamSeed = bench.StreamSeed
-)
-
-// TestAgreement builds the tiny organisation in a temporary directory and
-// checks that Casbin and Gatehouse's Checker give the same answer to every
-// check of the stream, and that both answers occur often.
-func TestAgreement(t *testing.T) {
+// tinyDB builds the tiny organisation in a temporary directory.
+func tinyDB(t *testing.T) string {
+	t.Helper()
 	model.SetFastHashForTests()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tiny.db")
-	if _, err := bench.Build(ctx, bench.Tiny, path, t.Logf); err != nil {
+	if _, err := bench.Build(context.Background(), bench.Tiny, path, t.Logf); err != nil {
 		t.Fatal(err)
 	}
-	f := load(t, ctx, path, 5_000)
+	return path
+}
+
+// TestAgreement checks, for every model, that Casbin (uncached and cached)
+// and Gatehouse's Checker give the same answer to every check of the
+// stream over the tiny organisation, and that both answers occur often.
+func TestAgreement(t *testing.T) {
+	ctx := context.Background()
+	g := loadGatehouse(t, ctx, tinyDB(t), 5_000)
 	allowed := 0
-	for i, r := range f.requests {
-		got, err := Enforce(f.enforcer, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != f.want[i] {
-			d, _ := f.checker.Explain(ctx, f.stream[i].Staff, f.stream[i].Account)
-			t.Fatalf("check %d: member %d, account %d (%s): Casbin says %v, Gatehouse says %v: %s",
-				i, f.stream[i].Staff, f.stream[i].Account, r.Dom, got, f.want[i], d.Reason)
-		}
-		if got {
+	for _, ok := range g.want {
+		if ok {
 			allowed++
 		}
 	}
 	// A stream of nearly all one answer would prove little.
-	if allowed < len(f.want)/5 || allowed > len(f.want)*4/5 {
-		t.Fatalf("%d of %d checks allowed: the stream should mix both answers", allowed, len(f.want))
+	if allowed < len(g.want)/5 || allowed > len(g.want)*4/5 {
+		t.Fatalf("%d of %d checks allowed: the stream should mix both answers", allowed, len(g.want))
 	}
-	t.Logf("%d checks agree (%d allowed) over %d policy lines", len(f.want), allowed, f.policy.Lines())
+	for _, m := range Models {
+		t.Run(m.Name, func(t *testing.T) {
+			c := loadCasbin(t, ctx, g, m)
+			if err := agree(ctx, g, c); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d checks agree (%d allowed) over %d policy lines", m.Name, len(g.want), allowed, c.policy.Lines())
+		})
+	}
 }
 
-// TestAgreementAfterChange checks that a change written through the model
-// (an Advisor's account toggled off) changes both answers once the policy
-// is rebuilt: the comparison is not of two frozen snapshots.
+// TestAgreementAfterChange checks, for every model, that a change written
+// through the model (an Advisor's account toggled off) changes both
+// answers once the policy is rebuilt: the comparison is not of two frozen
+// snapshots.
 func TestAgreementAfterChange(t *testing.T) {
-	model.SetFastHashForTests()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "tiny.db")
-	if _, err := bench.Build(ctx, bench.Tiny, path, t.Logf); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := model.Open(ctx, path)
+	svc, err := model.Open(ctx, tinyDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +70,12 @@ func TestAgreementAfterChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ask := func() (bool, bool) {
-		pol, err := BuildPolicy(ctx, svc.DB().Read())
+	ask := func(m Model) (bool, bool) {
+		f, err := ReadFacts(ctx, svc.DB().Read())
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := NewEnforcer(pol)
+		e, err := NewEnforcer(m, m.Policy(f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,62 +94,101 @@ func TestAgreementAfterChange(t *testing.T) {
 		}
 		return cb, gh
 	}
-	if cb, gh := ask(); !cb || !gh {
-		t.Fatalf("before the change: Casbin %v, Gatehouse %v; both should allow", cb, gh)
+	for _, m := range Models {
+		if cb, gh := ask(m); !cb || !gh {
+			t.Fatalf("%s, before the change: Casbin %v, Gatehouse %v; both should allow", m.Name, cb, gh)
+		}
 	}
 	if err := svc.SetAccountAccess(ctx, model.System("test"), account, staff, false); err != nil {
 		t.Fatal(err)
 	}
-	if cb, gh := ask(); cb || gh {
-		t.Fatalf("after toggling off: Casbin %v, Gatehouse %v; both should deny", cb, gh)
+	for _, m := range Models {
+		if cb, gh := ask(m); cb || gh {
+			t.Fatalf("%s, after toggling off: Casbin %v, Gatehouse %v; both should deny", m.Name, cb, gh)
+		}
 	}
 }
 
-// fixture is one database with both engines loaded and the stream asked.
-type fixture struct {
-	svc       *model.Service
-	checker   *model.Checker
-	policy    *Policy
-	enforcer  *casbin.Enforcer
-	stream    []bench.Check
-	requests  []Request
-	want      []bool
-	loadTime  time.Duration
-	heapBytes uint64
+// gatehouseSide is one database with Gatehouse's Checker and the stream
+// asked of it.
+type gatehouseSide struct {
+	svc      *model.Service
+	checker  *model.Checker
+	stream   []bench.Check
+	requests []Request
+	want     []bool
+	facts    *Facts
 }
 
-func load(tb testing.TB, ctx context.Context, path string, n int) *fixture {
+func loadGatehouse(tb testing.TB, ctx context.Context, path string, n int) *gatehouseSide {
 	tb.Helper()
 	svc, err := model.Open(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { svc.Close() })
-	f := &fixture{svc: svc}
-	if f.checker, err = svc.NewChecker(ctx); err != nil {
+	g := &gatehouseSide{svc: svc}
+	if g.checker, err = svc.NewChecker(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(f.checker.Close)
-	if f.stream, err = bench.Stream(ctx, svc, n, streamSeed); err != nil {
+	tb.Cleanup(g.checker.Close)
+	if g.stream, err = bench.Stream(ctx, svc, n, bench.StreamSeed); err != nil {
 		tb.Fatal(err)
 	}
-	if f.want, err = bench.Answers(ctx, f.checker, f.stream); err != nil {
+	if g.want, err = bench.Answers(ctx, g.checker, g.stream); err != nil {
 		tb.Fatal(err)
 	}
-	if f.requests, err = Requests(ctx, svc.DB().Read(), f.stream); err != nil {
+	if g.requests, err = Requests(ctx, svc.DB().Read(), g.stream); err != nil {
 		tb.Fatal(err)
 	}
+	if g.facts, err = ReadFacts(ctx, svc.DB().Read()); err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+// casbinSide is one model loaded over a database's facts.
+type casbinSide struct {
+	model     Model
+	policy    *Policy
+	enforcer  *casbin.CachedEnforcer
+	loadTime  time.Duration
+	heapBytes uint64
+}
+
+func loadCasbin(tb testing.TB, ctx context.Context, g *gatehouseSide, m Model) *casbinSide {
+	tb.Helper()
 	before := heapInUse()
 	start := time.Now()
-	if f.policy, err = BuildPolicy(ctx, svc.DB().Read()); err != nil {
+	c := &casbinSide{model: m, policy: m.Policy(g.facts)}
+	var err error
+	if c.enforcer, err = NewEnforcer(m, c.policy); err != nil {
 		tb.Fatal(err)
 	}
-	if f.enforcer, err = NewEnforcer(f.policy); err != nil {
-		tb.Fatal(err)
+	c.loadTime = time.Since(start)
+	c.heapBytes = heapInUse() - before
+	return c
+}
+
+// agree asks every check of the stream of the uncached enforcer, then of
+// the cached one twice (filling its cache, then from it), and compares
+// each answer with Gatehouse's. It leaves the cache on and full.
+func agree(ctx context.Context, g *gatehouseSide, c *casbinSide) error {
+	for pass, cached := range []bool{false, true, true} {
+		c.enforcer.EnableCache(cached)
+		for i, r := range g.requests {
+			got, err := Enforce(c.enforcer, r)
+			if err != nil {
+				return err
+			}
+			if got != g.want[i] {
+				d, _ := g.checker.Explain(ctx, g.stream[i].Staff, g.stream[i].Account)
+				return fmt.Errorf("%s (pass %d, cache %v): check %d: member %d, account %d (%s): Casbin says %v, Gatehouse says %v: %s",
+					c.model.Name, pass, cached, i, g.stream[i].Staff, g.stream[i].Account, r.Dom, got, g.want[i], d.Reason)
+			}
+		}
 	}
-	f.loadTime = time.Since(start)
-	f.heapBytes = heapInUse() - before
-	return f
+	return nil
 }
 
 func heapInUse() uint64 {
@@ -164,61 +198,32 @@ func heapInUse() uint64 {
 	return ms.HeapInuse
 }
 
-var fixtures = map[string]*fixture{}
+var gatehouseSides = map[string]*gatehouseSide{}
 
-// sizeFixture loads a cached benchmark size (building it if needed) once
-// per test binary.
-func sizeFixture(b *testing.B, s bench.Size) *fixture {
+// sizeGatehouse opens a cached benchmark size (building it if needed) once
+// per test binary, with the whole stream asked of the Checker.
+func sizeGatehouse(b *testing.B, s bench.Size) *gatehouseSide {
 	b.Helper()
-	if f, ok := fixtures[s.Name]; ok {
-		return f
+	if g, ok := gatehouseSides[s.Name]; ok {
+		return g
 	}
 	ctx := context.Background()
 	path, _, err := bench.Ensure(ctx, s, b.Logf)
 	if err != nil {
 		b.Fatal(err)
 	}
-	f := load(b, ctx, path, streamLen)
-	// Every decision of the stream must agree before any is timed.
-	for i, r := range f.requests {
-		got, err := Enforce(f.enforcer, r)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if got != f.want[i] {
-			b.Fatalf("%s: check %d (member %d, account %d): Casbin %v, Gatehouse %v", s.Name, i, f.stream[i].Staff, f.stream[i].Account, got, f.want[i])
-		}
-		// Casbin takes milliseconds per check (seconds at the large
-		// size), so a prefix of the stream is compared here; the full
-		// comparison at the tiny size is TestAgreement's.
-		if i >= agreeLimit(s) {
-			break
-		}
-	}
-	fixtures[s.Name] = f
-	return f
-}
-
-// agreeLimit is how many checks of the stream are compared before timing.
-func agreeLimit(s bench.Size) int {
-	switch s.Name {
-	case "large":
-		return 300
-	case "mid":
-		return 1_000
-	}
-	return 10_000
+	g := loadGatehouse(b, ctx, path, bench.StreamLen)
+	gatehouseSides[s.Name] = g
+	return g
 }
 
 func casbinSizes(b *testing.B) []bench.Size {
-	// Casbin's sizes default to demo and mid: at the large size loading
-	// the policy takes half a minute and 2.5 GB, and one check about
-	// 150 ms (bench/run.sh asks for it explicitly).
-	if os.Getenv("GATEHOUSE_CASBIN_SIZES") == "" {
-		os.Setenv("GATEHOUSE_BENCH_SIZES", "demo,mid")
-	} else {
-		os.Setenv("GATEHOUSE_BENCH_SIZES", os.Getenv("GATEHOUSE_CASBIN_SIZES"))
+	// By default demo and mid; bench/run.sh names the sizes explicitly.
+	v := os.Getenv("GATEHOUSE_CASBIN_SIZES")
+	if v == "" {
+		v = "demo,mid"
 	}
+	os.Setenv("GATEHOUSE_BENCH_SIZES", v)
 	sizes, err := bench.SizesFromEnv()
 	if err != nil {
 		b.Fatal(err)
@@ -226,66 +231,67 @@ func casbinSizes(b *testing.B) []bench.Size {
 	return sizes
 }
 
-// BenchmarkCasbinStream asks Casbin the mixed stream, one check per
-// iteration, in the same run as Gatehouse's Checker on the same stream.
-func BenchmarkCasbinStream(b *testing.B) {
+// BenchmarkCasbin asks the same stream of 100,000 checks, per size, of
+// Gatehouse's Checker and of every Casbin model, uncached and through
+// CachedEnforcer, one check per iteration:
+//
+//	BenchmarkCasbin/<size>/gatehouse/stream
+//	BenchmarkCasbin/<size>/<model>/stream  (Enforcer: the matcher evaluated)
+//	BenchmarkCasbin/<size>/<model>/cached  (CachedEnforcer, every request of the stream already in its cache)
+//
+// Before any model is timed, every one of its answers to the whole stream,
+// uncached and cached, is compared with Gatehouse's. One model is loaded
+// at a time (the large organisation's policies take gigabytes).
+func BenchmarkCasbin(b *testing.B) {
+	ctx := context.Background()
 	for _, s := range casbinSizes(b) {
 		b.Run(s.Name, func(b *testing.B) {
-			f := sizeFixture(b, s)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := Enforce(f.enforcer, f.requests[i%len(f.requests)]); err != nil {
+			g := sizeGatehouse(b, s)
+			b.Run("gatehouse/stream", func(b *testing.B) {
+				cpu := bench.StartCPU()
+				defer cpu.Report(b)
+				for i, j := 0, 0; i < b.N; i++ {
+					c := g.stream[j]
+					if j++; j == len(g.stream) {
+						j = 0
+					}
+					if _, err := g.checker.CanReach(ctx, c.Staff, c.Account); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			for _, m := range Models {
+				c := loadCasbin(b, ctx, g, m)
+				if err := agree(ctx, g, c); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(float64(f.policy.Lines()), "policy-lines")
-			b.ReportMetric(f.loadTime.Seconds(), "load-s")
-			b.ReportMetric(float64(f.heapBytes)/(1<<20), "heap-MiB")
-		})
-	}
-}
-
-// BenchmarkCasbinHot asks Casbin the same check over and over.
-func BenchmarkCasbinHot(b *testing.B) {
-	for _, s := range casbinSizes(b) {
-		b.Run(s.Name, func(b *testing.B) {
-			f := sizeFixture(b, s)
-			b.ResetTimer()
-			r := f.requests[hotIndex(f)]
-			for i := 0; i < b.N; i++ {
-				if _, err := Enforce(f.enforcer, r); err != nil {
-					b.Fatal(err)
+				b.Logf("%s %s: all %d checks agree, uncached and cached", s.Name, m.Name, len(g.requests))
+				for _, cached := range []bool{false, true} {
+					name := m.Name + "/stream"
+					if cached {
+						name = m.Name + "/cached"
+					}
+					b.Run(name, func(b *testing.B) {
+						c.enforcer.EnableCache(cached)
+						cpu := bench.StartCPU()
+						for i, j := 0, 0; i < b.N; i++ {
+							r := g.requests[j]
+							if j++; j == len(g.requests) {
+								j = 0
+							}
+							if _, err := Enforce(c.enforcer, r); err != nil {
+								b.Fatal(err)
+							}
+						}
+						cpu.Report(b)
+						b.ReportMetric(float64(c.policy.Lines()), "policy-lines")
+						b.ReportMetric(c.loadTime.Seconds(), "load-s")
+						b.ReportMetric(float64(c.heapBytes)/(1<<20), "heap-MiB")
+					})
 				}
+				c.enforcer = nil
+				runtime.GC()
 			}
 		})
 	}
-}
-
-// BenchmarkGatehouseStream is Gatehouse's Checker on the same stream in the
-// same process, so the ratio to Casbin is measured under the same load.
-func BenchmarkGatehouseStream(b *testing.B) {
-	for _, s := range casbinSizes(b) {
-		b.Run(s.Name, func(b *testing.B) {
-			f := sizeFixture(b, s)
-			b.ResetTimer()
-			ctx := context.Background()
-			for i := 0; i < b.N; i++ {
-				c := f.stream[i%len(f.stream)]
-				if _, err := f.checker.CanReach(ctx, c.Staff, c.Account); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// hotIndex picks the first allowed check of the stream, the same one the
-// Gatehouse benchmarks use.
-func hotIndex(f *fixture) int {
-	for i, ok := range f.want {
-		if ok {
-			return i
-		}
-	}
-	return 0
 }

@@ -1,0 +1,182 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gatehouse/db"
+)
+
+// ErrChanged is the refusal of a write whose record is gone, or changed in
+// a way that matters, since the screen showed it to the user who acted.
+var ErrChanged = errors.New("changed since it was shown")
+
+// Seen is a record as a screen showed it when the user chose to act on it:
+// its kind and id, the name it was shown by, and the facts of it that
+// matter to an action (a member's status and role, an invitation's
+// status). A write made with Seen records in its context (WithSeen) checks
+// them inside its transaction, before anything is written, and refuses
+// with ErrChanged, naming the record as the user saw it, when one is gone
+// or its facts changed: an action lands on the record the user saw, as
+// they saw it, or nowhere (PRODUCT.md, "an action lands on the record the
+// user saw").
+type Seen struct {
+	Kind string // one of the Seen* kinds below
+	ID   int64
+	// In is the folder of a membership (Kind SeenMembership, ID the member).
+	In    int64
+	Name  string
+	Facts map[string]string
+}
+
+// The kinds of record a screen acts on.
+const (
+	SeenStaff      = "staff"
+	SeenClient     = "client"
+	SeenAccount    = "account"
+	SeenMembership = "membership"
+	SeenRole       = "role"
+	SeenDepartment = "department"
+	SeenInvitation = "invitation"
+	SeenConnection = "connection"
+)
+
+// SeenMember is a member as shown: their status, role and email matter.
+func SeenMember(m Member) Seen {
+	return Seen{Kind: SeenStaff, ID: m.ID, Name: m.Name, Facts: memberSeenFacts(m)}
+}
+
+func memberSeenFacts(m Member) map[string]string {
+	return map[string]string{"status": m.Status, "role": m.RoleName, "email": m.Email}
+}
+
+// SeenFolder is a client folder as shown: whether it is archived matters.
+func SeenFolder(c Client) Seen {
+	return Seen{Kind: SeenClient, ID: c.ID, Name: c.Name, Facts: folderSeenFacts(c)}
+}
+
+func folderSeenFacts(c Client) map[string]string {
+	return map[string]string{"state": archivedText(c.Archived)}
+}
+
+func archivedText(archived bool) string {
+	if archived {
+		return "archived"
+	}
+	return "live"
+}
+
+// SeenAccountOf is an account of a folder as shown.
+func SeenAccountOf(a Account, folder string) Seen {
+	return Seen{Kind: SeenAccount, ID: a.ID, In: a.ClientID, Name: folder + " / " + a.Name}
+}
+
+// SeenAdded is a member shown as added to a folder (Manage Access, a
+// member's clients): they must still be added to it.
+func SeenAdded(staffID int64, name string, clientID int64, folder string) Seen {
+	return Seen{Kind: SeenMembership, ID: staffID, In: clientID, Name: name + " in " + folder}
+}
+
+// SeenRoleAs is a role as shown.
+func SeenRoleAs(r Role) Seen { return Seen{Kind: SeenRole, ID: r.ID, Name: r.Name} }
+
+// SeenDepartmentAs is a department as shown.
+func SeenDepartmentAs(d Department) Seen { return Seen{Kind: SeenDepartment, ID: d.ID, Name: d.Name} }
+
+// SeenInvitationAs is an invitation as shown: its status matters.
+func SeenInvitationAs(inv Invitation) Seen {
+	return Seen{Kind: SeenInvitation, ID: inv.ID, Name: "the invitation to " + inv.Email, Facts: map[string]string{"status": inv.Status}}
+}
+
+// SeenConnectionAs is a connection as shown: whether it is on matters.
+func SeenConnectionAs(c Connection) Seen {
+	return Seen{Kind: SeenConnection, ID: c.ID, Name: "connection " + c.Name, Facts: map[string]string{"state": onOff(c.Enabled)}}
+}
+
+type seenKey struct{}
+
+// WithSeen returns ctx carrying records as the user saw them; the writes
+// made with it check them first.
+func WithSeen(ctx context.Context, seen ...Seen) context.Context {
+	prev, _ := ctx.Value(seenKey{}).([]Seen)
+	all := append(append([]Seen(nil), prev...), seen...)
+	return context.WithValue(ctx, seenKey{}, all)
+}
+
+// checkSeen refuses, inside a write's transaction, when a record the user
+// acted on is gone or changed in a way that matters.
+func (s *Service) checkSeen(ctx context.Context, tx *sql.Tx) error {
+	seen, _ := ctx.Value(seenKey{}).([]Seen)
+	for _, want := range seen {
+		facts, err := s.seenNow(ctx, tx, want)
+		if errors.Is(err, db.ErrNotFound) {
+			return fmt.Errorf("%w: %s is no longer there (removed or changed elsewhere); nothing was changed", ErrChanged, want.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if diff := factsDiff(want.Facts, facts); diff != "" {
+			return fmt.Errorf("%w: %s changed since it was shown (%s); nothing was changed", ErrChanged, want.Name, diff)
+		}
+	}
+	return nil
+}
+
+// seenNow reads the facts of a seen record as they are now; db.ErrNotFound
+// when it is gone.
+func (s *Service) seenNow(ctx context.Context, tx *sql.Tx, want Seen) (map[string]string, error) {
+	switch want.Kind {
+	case SeenStaff:
+		m, err := db.GetMember(ctx, tx, want.ID)
+		return memberSeenFacts(m), err
+	case SeenClient:
+		c, err := db.GetClient(ctx, tx, want.ID)
+		return folderSeenFacts(c), err
+	case SeenAccount:
+		a, err := db.GetAccount(ctx, tx, want.ID)
+		if err == nil && (a.ClientID != want.In || a.Archived) {
+			err = db.ErrNotFound
+		}
+		return nil, err
+	case SeenMembership:
+		added, err := db.IsClientMember(ctx, tx, want.In, want.ID)
+		if err == nil && !added {
+			err = db.ErrNotFound
+		}
+		return nil, err
+	case SeenRole:
+		_, err := db.GetRole(ctx, tx, want.ID)
+		return nil, err
+	case SeenDepartment:
+		_, err := db.GetDepartment(ctx, tx, want.ID)
+		return nil, err
+	case SeenInvitation:
+		inv, err := db.GetInvitation(ctx, tx, want.ID, s.Now())
+		return map[string]string{"status": inv.Status}, err
+	case SeenConnection:
+		c, err := db.GetConnection(ctx, tx, want.ID)
+		return map[string]string{"state": onOff(c.Enabled)}, err
+	}
+	return nil, fmt.Errorf("%w: unknown kind of record %q", ErrInvalid, want.Kind)
+}
+
+// factsDiff says which of the facts seen differ now: "status active →
+// deactivated".
+func factsDiff(seen, now map[string]string) string {
+	var keys []string
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		if seen[k] != now[k] {
+			out = append(out, fmt.Sprintf("%s %s → %s", k, seen[k], now[k]))
+		}
+	}
+	return strings.Join(out, ", ")
+}
