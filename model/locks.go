@@ -127,14 +127,14 @@ func (s *Service) resolveLock(ctx context.Context, tx *sql.Tx, a Actor, kind, ta
 		if err != nil {
 			return lt, notFound(err, "no role named %q", Sanitize(Truncate(target, 60)))
 		}
-		if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+		if err := require(a, ActView, Target{Module: ModuleRoles}); err != nil {
 			return lt, err
 		}
 		members, err := db.MembersWithRole(ctx, tx, r.ID)
 		if err != nil {
 			return lt, err
 		}
-		if err := require(a, ActUpdate, Target{Module: "staff", Label: r.Name}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleStaff, Label: r.Name}); err != nil {
 			return lt, err
 		}
 		for _, mid := range members {
@@ -186,7 +186,7 @@ func (s *Service) resolveLock(ctx context.Context, tx *sql.Tx, a Actor, kind, ta
 					return lt, err
 				}
 				label = fp + " (connection " + c.Name + ")"
-			} else if err := require(a, ActUpdate, Target{Module: "staff"}); err != nil {
+			} else if err := require(a, ActUpdate, Target{Module: ModuleStaff}); err != nil {
 				return lt, err
 			}
 		default:
@@ -217,10 +217,10 @@ func lockMember(ctx context.Context, tx *sql.Tx, a Actor, email string, id int64
 	if err != nil {
 		return m, err
 	}
-	if d := Decide(a, ActView, Target{Module: "staff", Staff: sf}); !d.Allowed {
+	if d := Decide(a, ActView, Target{Module: ModuleStaff, Staff: sf}); !d.Allowed {
 		return m, fmt.Errorf("%w: no staff member with email %q", ErrNotFound, Sanitize(Truncate(email, 60)))
 	}
-	if d := Decide(a, ActDeactivate, Target{Module: "staff", Staff: sf}); !d.Allowed {
+	if d := Decide(a, ActDeactivate, Target{Module: ModuleStaff, Staff: sf}); !d.Allowed {
 		return m, &DeniedError{Decision: deny("%s may not lock %s: %s", a.who(), m.Email, strings.TrimPrefix(d.Reason, a.who()+": "))}
 	}
 	return m, nil
@@ -232,7 +232,7 @@ func lockConnection(a Actor, c Connection) error {
 	if owner == 0 {
 		owner = -1
 	}
-	return require(a, ActUpdate, Target{Module: "connections", Label: c.Name, OwnerID: owner})
+	return require(a, ActUpdate, Target{Module: ModuleConnections, Label: c.Name, OwnerID: owner})
 }
 
 // cleanReason validates a lock's reason or why a session was ended.
@@ -323,7 +323,7 @@ func (s *Service) Unlock(ctx context.Context, p Principal, id int64) (Lock, erro
 		lt, err := s.resolveLock(ctx, tx, a, l.Kind, target, l.TargetID)
 		if errors.Is(err, ErrNotFound) && l.Kind != LockKey {
 			// Its target is gone: whoever may view staff may lift it.
-			err = require(a, ActUpdate, Target{Module: "staff"})
+			err = require(a, ActUpdate, Target{Module: ModuleStaff})
 		}
 		if err != nil {
 			return nil, err
@@ -352,7 +352,7 @@ func (s *Service) ListLocks(ctx context.Context, p Principal, all bool) ([]Lock,
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "staff"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleStaff}); err != nil {
 		return nil, err
 	}
 	return db.ListLocks(ctx, s.db.Read(), s.Now(), all)

@@ -155,7 +155,7 @@ func TestLockPermissionsAndRoles(t *testing.T) {
 		t.Fatalf("a one-second lock: %v", err)
 	}
 	carl := f.member("Carl Custom", "carl@acme.test", "Admin")
-	conn, token, err := f.svc.CreateConnection(f.ctx, f.as(carl), "Carl's bot", ConnectionAPI, []Permission{{Module: "staff", Action: "view", Scope: "all"}}, "")
+	conn, token, err := f.svc.CreateConnection(f.ctx, f.as(carl), "Carl's bot", ConnectionAPI, []Permission{{Module: ModuleStaff, Verb: VerbView, Scope: ScopeAll}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

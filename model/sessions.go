@@ -140,7 +140,7 @@ func (s *Service) ListSessions(ctx context.Context, p Principal) ([]LiveSession,
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActUpdate, Target{Module: "staff"}); err != nil {
+	if err := require(a, ActUpdate, Target{Module: ModuleStaff}); err != nil {
 		return nil, err
 	}
 	q := s.db.Read()
@@ -149,7 +149,7 @@ func (s *Service) ListSessions(ctx context.Context, p Principal) ([]LiveSession,
 		return nil, err
 	}
 	out := []LiveSession{}
-	seeConnections := Decide(a, ActView, Target{Module: "connections"}).Allowed
+	seeConnections := Decide(a, ActView, Target{Module: ModuleConnections}).Allowed
 	for _, x := range all {
 		if x.StaffID != 0 {
 			m, err := db.GetMember(ctx, q, x.StaffID)
@@ -160,7 +160,7 @@ func (s *Service) ListSessions(ctx context.Context, p Principal) ([]LiveSession,
 			if err != nil {
 				return nil, err
 			}
-			if !Decide(a, ActView, Target{Module: "staff", Staff: sf}).Allowed {
+			if !Decide(a, ActView, Target{Module: ModuleStaff, Staff: sf}).Allowed {
 				continue
 			}
 		} else if !seeConnections {
@@ -194,7 +194,7 @@ func (s *Service) EndSession(ctx context.Context, p Principal, id int64, reason 
 			// Their own session: anyone may end it.
 		case x.StaffID != 0:
 			if _, err := lockMember(ctx, tx, a, "", x.StaffID); err != nil {
-				if err2 := require(a, ActUpdate, Target{Module: "staff"}); err2 != nil {
+				if err2 := require(a, ActUpdate, Target{Module: ModuleStaff}); err2 != nil {
 					return nil, fmt.Errorf("%w: no live session %d", ErrNotFound, id)
 				}
 				return nil, err
