@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"runtime"
 	"testing"
 	"time"
 
+	"gatehouse/db"
 	"gatehouse/model"
 	"gatehouse/screens"
 )
@@ -70,31 +72,90 @@ func BenchmarkStartup(b *testing.B) {
 	})
 }
 
-// BenchmarkToggle is one access toggle committed with its audit entry,
-// by the Owner through the model: an account of a folder the Advisor was
-// added to, turned off and on in turn (so the data ends as it began when
-// b.N is even; an odd last step is undone untimed).
+// BenchmarkToggle is one access toggle committed with its audit entry, two
+// ways in the same run, per size:
+//   - model: by the Owner through Service.SetAccountAccess (the actor
+//     re-loaded and the change decided inside the transaction, the audit
+//     entry chained, the change counter moved);
+//   - sql: SQLite's floor for the same change on a bare handle opened like
+//     the model's write connection: BEGIN IMMEDIATE, the toggle's row, the
+//     audit entry appended to the chain (db.AppendAudit: the chain's head
+//     read, the entry hashed and inserted into the indexed log), COMMIT in
+//     WAL mode.
+//
+// Both turn an account of a folder the Advisor was added to off and on in
+// turn, so the data ends as it began (an odd last step is undone untimed),
+// and the chain stays whole.
 func BenchmarkToggle(b *testing.B) {
 	ctx := context.Background()
 	perSize(b, func(b *testing.B, e *env) {
-		var account int64
-		err := e.svc.DB().Read().QueryRowContext(ctx, `SELECT account_id FROM account_access WHERE staff_id = ? ORDER BY account_id LIMIT 1`, e.advisor.StaffID).Scan(&account)
+		var account, client int64
+		err := e.svc.DB().Read().QueryRowContext(ctx, `SELECT account_id, client_id FROM account_access WHERE staff_id = ? ORDER BY account_id LIMIT 1`, e.advisor.StaffID).Scan(&account, &client)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if err := e.svc.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, i%2 == 1); err != nil {
+		b.Run("model", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := e.svc.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, i%2 == 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if b.N%2 == 1 {
+				if err := e.svc.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("sql", func(b *testing.B) {
+			w, err := sql.Open("sqlite3", db.WritePoolDSN(e.path))
+			if err != nil {
 				b.Fatal(err)
 			}
-		}
-		b.StopTimer()
-		if b.N%2 == 1 {
-			if err := e.svc.SetAccountAccess(ctx, e.owner, account, e.advisor.StaffID, true); err != nil {
-				b.Fatal(err)
+			defer w.Close()
+			w.SetMaxOpenConns(1)
+			toggle := func(on bool) error {
+				return bareToggle(ctx, w, e, client, account, on)
 			}
-		}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := toggle(i%2 == 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if b.N%2 == 1 {
+				if err := toggle(true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	})
+}
+
+// bareToggle is the toggle's SQL with nothing of the model around it.
+func bareToggle(ctx context.Context, w *sql.DB, e *env, client, account int64, on bool) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if on {
+		_, err = tx.ExecContext(ctx, `INSERT INTO account_access (account_id, staff_id, client_id) VALUES (?, ?, ?)`, account, e.advisor.StaffID, client)
+	} else {
+		_, err = tx.ExecContext(ctx, `DELETE FROM account_access WHERE account_id = ? AND staff_id = ?`, account, e.advisor.StaffID)
+	}
+	if err != nil {
+		return err
+	}
+	state := map[bool]string{true: "on", false: "off"}
+	_, err = db.AppendAudit(ctx, tx, db.AuditEntry{At: time.Now(), ActorKind: "member", ActorID: e.owner.StaffID, Actor: "owner@bench.example",
+		Origin: "local terminal", Action: "access.toggle", TargetKind: "account", TargetID: account, Target: "Bench client / Bench account / advisor@bench.example",
+		StaffID: e.advisor.StaffID, ClientID: client, Before: `{"access":"` + state[!on] + `"}`, After: `{"access":"` + state[on] + `"}`})
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // BenchmarkOffboard offboards a member added to many folders with every
