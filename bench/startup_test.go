@@ -40,10 +40,13 @@ func heapLive() int64 {
 }
 
 // BenchmarkStartup opens the database and renders the Staff screen's first
-// frame, per size, and reports the Go heap the started program holds
-// (heap-KiB: live heap after start-up minus before, each after a GC).
-// SQLite's page cache is C memory and is not in that figure; it is bounded
-// by SQLite's cache_size per connection whatever the file's size.
+// frame, per size, and reports the memory the started program holds:
+// heap-KiB, the Go heap it adds (live heap after start-up minus before,
+// each after a GC), and, from a start-up in a process of its own,
+// rss-anon-KiB and rss-file-KiB, the process's resident memory (anonymous:
+// Go's heap and SQLite's page caches; file-backed: the binary and the
+// database pages the read connections map) with process-heap-KiB, that
+// process's whole Go heap in use.
 func BenchmarkStartup(b *testing.B) {
 	ctx := context.Background()
 	perSize(b, func(b *testing.B, e *env) {
@@ -69,6 +72,14 @@ func BenchmarkStartup(b *testing.B) {
 		}
 		// Reported last: ResetTimer clears metrics reported before it.
 		b.ReportMetric(float64(held)/1024, "heap-KiB")
+		mem, err := startupMemory(e.path, e.owner.StaffID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, k := range []string{"rss-anon-KiB", "rss-file-KiB"} {
+			b.ReportMetric(mem[k], k)
+		}
+		b.ReportMetric(mem["heap-KiB"], "process-heap-KiB")
 	})
 }
 
@@ -275,5 +286,26 @@ func BenchmarkChangeVisible(b *testing.B) {
 			}
 		}
 		b.ReportMetric(worst.Seconds()*1000, "worst-ms")
+	})
+}
+
+// BenchmarkAuditVerify walks the whole audit chain as `gatehouse audit
+// verify` does, per size; ns/entry is the time per entry walked.
+func BenchmarkAuditVerify(b *testing.B) {
+	ctx := context.Background()
+	perSize(b, func(b *testing.B, e *env) {
+		var entries int64
+		for i := 0; i < b.N; i++ {
+			n, brk, err := e.svc.VerifyAudit(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if brk != nil {
+				b.Fatalf("the chain breaks at entry %d: %s", brk.ID, brk.Reason)
+			}
+			entries += n
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(entries), "ns/entry")
+		b.ReportMetric(float64(entries)/float64(b.N), "entries")
 	})
 }
