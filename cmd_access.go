@@ -90,7 +90,7 @@ func clientsList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	}
 	clients, total, err := svc.ListClients(ctx, a.actor(), model.ClientQuery{Text: flagString(fs, "filter"), Limit: flagInt(fs, "limit")})
 	if err != nil {
-		return fmt.Errorf("list clients: %w", err)
+		return err
 	}
 	out := []clientJSON{}
 	for _, c := range clients {

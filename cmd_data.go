@@ -260,7 +260,7 @@ func staffBulkInvite(ctx context.Context, a *app, fs *flag.FlagSet, args []strin
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(a.stdout, "line %d  %s  refused: %s\n", r.Line, Sanitize(r.Email), Sanitize(r.Err.Error()))
+			fmt.Fprintf(a.stdout, "line %d  %s  refused: %s\n", r.Line, Sanitize(model.Truncate(r.Email, 60)), Sanitize(r.Err.Error()))
 			continue
 		}
 		fmt.Fprintf(a.stdout, "line %d  %s  %s  %s\n", r.Line, Sanitize(r.Invitation.Email), r.Code, a.joinCommand(r.Code))

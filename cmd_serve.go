@@ -77,8 +77,8 @@ func serve(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := srv.Listen(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Gatehouse is listening on %s (database %s, host key %s).\nConnect with: ssh -p PORT HOST  ·  stop with Ctrl-C or SIGTERM\n",
-		srv.Addr(), svc.Path(), srv.HostKeyPath())
+	fmt.Fprintf(a.stdout, "Gatehouse is listening on %s (database %s, host key %s).\nConnect with: %s  ·  stop with Ctrl-C or SIGTERM\n",
+		srv.Addr(), svc.Path(), srv.HostKeyPath(), sshd.ConnectCommand(srv.Addr()))
 
 	stopCtx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()

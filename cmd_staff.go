@@ -180,7 +180,7 @@ func staffList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	}
 	members, total, err := svc.ListStaff(ctx, a.actor(), q)
 	if err != nil {
-		return fmt.Errorf("list staff: %w", err)
+		return err
 	}
 	if flagBool(fs, "json") {
 		out := []memberJSON{}
@@ -236,23 +236,10 @@ func staffInvite(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 
 // joinCommand is the exact command that redeems an invitation code on this
 // database.
-func (a *app) joinCommand(code string) string {
-	cmd := "gatehouse join " + code
-	if def, err := defaultPath(); err != nil || def != a.dbPath {
-		cmd += " --db " + shellQuote(a.dbPath)
-	}
-	return cmd
-}
+func (a *app) joinCommand(code string) string { return a.svc.JoinCommand(code) }
 
 // shellQuote quotes a path for pasting into a shell, when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@,=", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(Sanitize(s), "'", `'\''`) + "'"
-}
+func shellQuote(s string) string { return model.ShellQuote(s) }
 
 // memberArg finds the member an EMAIL argument names.
 func memberArg(ctx context.Context, a *app, email string) (model.Member, error) {
@@ -423,7 +410,7 @@ func rolesList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	}
 	roles, err := svc.ListRoles(ctx, a.actor())
 	if err != nil {
-		return fmt.Errorf("list roles: %w", err)
+		return err
 	}
 	out := []roleJSON{}
 	for _, r := range roles {

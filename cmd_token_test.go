@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -89,6 +90,65 @@ func TestConnectionTokenActsAsTheConnection(t *testing.T) {
 	r = runCLI(t, "--token", readOnly, "--db", path, "backup", path+".copy")
 	if r.code != 2 || !strings.Contains(r.stderr, "does not take --token") {
 		t.Fatalf("backup with a token: %+v", r)
+	}
+}
+
+// TestCommandsThatTakeNoTokenRefuseOne: a command that runs as the
+// operating-system user, given a token (--token before or after its name,
+// or $GATEHOUSE_TOKEN), refuses to run rather than ignore it, names where
+// the token came from and lists the commands that take one; nothing is
+// created or changed.
+func TestCommandsThatTakeNoTokenRefuseOne(t *testing.T) {
+	t.Parallel()
+	path := demoCopy(t)
+	dir := t.TempDir()
+	fresh := dir + "/new.db"
+	before := snapshot(t, path)
+	local := map[string][]string{
+		"":                   {"--db", path},
+		"init":               {"init", "--db", fresh, "--org", "X", "--name", "Y", "--email", "y@x.example"},
+		"demo":               {"demo", "--db", fresh, "--no-tui"},
+		"join":               {"join", "abcdef-ghijkl-mnopqr-stuvwx", "--db", path},
+		"serve":              {"serve", "--db", path, "--listen", "127.0.0.1:0"},
+		"keys add":           {"keys", "add", sara, "-", "--db", path},
+		"backup":             {"backup", dir + "/copy.db", "--db", path},
+		"import":             {"import", dir + "/none.json", "--db", fresh},
+		"check-db":           {"check-db", "--db", path},
+		"staff set-password": {"staff", "set-password", sara, "--db", path},
+		"org delete":         {"org", "delete", "--confirm", "Northwind Advisory", "--db", path},
+	}
+	for name := range localCommands {
+		if _, ok := local[name]; !ok {
+			t.Fatalf("no case for the local command %q", name)
+		}
+	}
+	for name, args := range local {
+		for _, how := range []string{"env", "flag"} {
+			var r result
+			from := "$GATEHOUSE_TOKEN"
+			if how == "env" {
+				r = runCLIWithEnv(t, []string{"GATEHOUSE_TOKEN=ghc_whatever"}, args...)
+			} else {
+				r = runCLI(t, append(args, "--token", "ghc_whatever")...)
+				from = "--token"
+			}
+			if r.code != 2 || !strings.Contains(r.stderr, "takes no token") && !strings.Contains(r.stderr, "does not take --token") ||
+				!strings.Contains(r.stderr, "but one is set ("+from+")") || !strings.Contains(r.stderr, "Commands that take one: staff list, ") {
+				t.Fatalf("%q with a token from %s: %+v", name, how, r)
+			}
+			if strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 {
+				t.Fatalf("%q: more than the error and the usage hint:\n%s", name, r.stderr)
+			}
+		}
+	}
+	if _, err := os.Stat(fresh); err == nil {
+		t.Fatal("a command refused for its token created a database")
+	}
+	if _, err := os.Stat(dir + "/copy.db"); err == nil {
+		t.Fatal("a backup refused for its token was written")
+	}
+	if snapshot(t, path) != before {
+		t.Fatal("a command refused for its token changed the database")
 	}
 }
 

@@ -66,7 +66,7 @@ func printHelp(w io.Writer) {
 }
 
 // helpCommand is `gatehouse help [COMMAND...]`.
-func helpCommand(stdout, stderr io.Writer, args []string) int {
+func helpCommand(stdout, stderr io.Writer, args []string, connect string) int {
 	if len(args) == 0 {
 		printHelp(stdout)
 		return exitOK
@@ -77,7 +77,7 @@ func helpCommand(stdout, stderr io.Writer, args []string) int {
 		if c.flags != nil {
 			c.flags(fs)
 		}
-		printCommandHelp(stdout, c, fs)
+		printCommandHelp(stdout, c, fs, connect)
 		return exitOK
 	}
 	if group := groupCommands(args[0]); len(group) > 0 && len(args) == 1 {
@@ -101,15 +101,25 @@ func printGroupHelp(w io.Writer, group string, cmds []*command) {
 	fmt.Fprintf(w, "\nRun 'gatehouse %s COMMAND --help' for a command's flags and an example.\n", group)
 }
 
-// printCommandHelp prints a command's usage, flags and example.
-func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
+// printCommandHelp prints a command's usage, flags and example. Over SSH
+// (connect is the ssh command that reached the server) the example is
+// the line that runs it over SSH, quoted for both shells.
+func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet, connect string) {
 	usage := "gatehouse " + c.name
 	if c.args != "" {
 		usage += " " + c.args
 	}
 	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", usage, c.summary)
 	printFlags(w, fs)
-	fmt.Fprintf(w, "\nExample:\n  %s\n", strings.ReplaceAll(c.example, "\n", "\n  "))
+	example := c.example
+	if connect != "" {
+		if remote, ok := exampleOverSSH(c, connect, c.example); ok {
+			example = remote
+		} else {
+			fmt.Fprint(w, "\nRuns only on the machine that holds the database, not over SSH.\n")
+		}
+	}
+	fmt.Fprintf(w, "\nExample:\n  %s\n", strings.ReplaceAll(example, "\n", "\n  "))
 }
 
 // printFlags lists a command's flags GNU-style (--name VALUE).
@@ -118,6 +128,9 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	var lines []line
 	width := 0
 	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "token" && strings.HasPrefix(f.Usage, "refused:") {
+			return // parsed only to be refused (main.go): not offered
+		}
 		name, usage := flag.UnquoteUsage(f)
 		left := "--" + f.Name
 		if name != "" {

@@ -12,12 +12,14 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"gatehouse/db"
 	"gatehouse/model"
+	"gatehouse/sshd"
 )
 
 // Exit codes: 0 success, 1 failure (or "denied" for check), 2 usage or
@@ -55,13 +57,21 @@ type app struct {
 	// the commands that take one): the command then acts as that
 	// connection.
 	token string
-	svc   *model.Service
+	// tokenFrom names where the token came from, for messages.
+	tokenFrom string
+	svc       *model.Service
 	// principal is who the command acts as: the local OS user, or over
 	// SSH the member (or connection) signed in.
 	principal model.Principal
 	// remote: the command came over SSH; it runs on the server's open
-	// database and may not touch the server's files.
-	remote bool
+	// database and may not touch the server's files. connect is then the
+	// ssh command that reached the server, for examples and hints.
+	remote  bool
+	connect string
+	// The command's arguments as given and its flags, for the quoting
+	// hint over SSH.
+	rawArgs []string
+	flags   *flag.FlagSet
 }
 
 // actor is the principal the command acts as.
@@ -113,10 +123,16 @@ func run(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.W
 		return exitUsage
 	}
 	global.Visit(func(f *flag.Flag) { a.dbSet = a.dbSet || f.Name == "db" })
+	for _, g := range []struct{ name, value string }{{"--db", a.dbPath}, {"--token", a.token}} {
+		if err := checkLen(g.name, g.value, flagLimits[strings.TrimPrefix(g.name, "--")]); err != nil {
+			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+			return exitUsage
+		}
+	}
 	rest := global.Args()
 
 	if len(rest) > 0 && rest[0] == "help" {
-		return helpCommand(stdout, stderr, rest[1:])
+		return helpCommand(stdout, stderr, rest[1:], "")
 	}
 	cmd, args := findCommand(rest)
 	if cmd == nil {
@@ -189,13 +205,14 @@ func groupCommands(group string) []*command {
 // args are as the client typed them after the host name; it returns the
 // exit code.
 func runCommand(ctx context.Context, svc *model.Service, p model.Principal, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, svc: svc, principal: p, remote: true, dbPath: svc.Path(), dbSet: true}
+	a := &app{stdout: stdout, stderr: stderr, svc: svc, principal: p, remote: true, dbPath: svc.Path(), dbSet: true,
+		connect: sshd.ConnectCommandFrom(ctx)}
 	if len(args) == 0 || isHelpArg(args[0]) {
 		printHelp(stdout)
 		return exitOK
 	}
 	if args[0] == "help" {
-		return helpCommand(stdout, stderr, args[1:])
+		return helpCommand(stdout, stderr, args[1:], a.connect)
 	}
 	cmd, rest := findCommand(args)
 	if cmd == nil {
@@ -206,7 +223,7 @@ func runCommand(ctx context.Context, svc *model.Service, p model.Principal, args
 		fmt.Fprintf(stderr, "gatehouse: unknown command %q\nRun 'help' for the commands.\n", Sanitize(strings.Join(args, " ")))
 		return exitUsage
 	}
-	if localCommands[cmd.name] {
+	if localCommands[cmd.name] && !slices.ContainsFunc(rest, isHelpArg) {
 		fmt.Fprintf(stderr, "gatehouse: '%s' runs only on the machine that holds the database\n", cmd.name)
 		return exitUsage
 	}
@@ -218,20 +235,28 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 	fs.SetOutput(io.Discard)
 	dbFlag := fs.String("db", a.dbPath, "database `file` (default: $GATEHOUSE_DB, else the user's data directory)")
 	var tokenFlag *string
-	if !a.remote && !localCommands[c.name] {
-		tokenFlag = fs.String("token", a.token, "act as the connection holding this `token` (default: $GATEHOUSE_TOKEN)")
+	if !a.remote {
+		usage := "act as the connection holding this `token` (default: $GATEHOUSE_TOKEN)"
+		if localCommands[c.name] {
+			usage = "refused: this command runs as the operating-system user and takes no `token`"
+		}
+		tokenFlag = fs.String("token", a.token, usage)
 	}
 	if c.flags != nil {
 		c.flags(fs)
 	}
+	a.rawArgs, a.flags = args, fs
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			printCommandHelp(a.stdout, c, fs)
+			printCommandHelp(a.stdout, c, fs, a.connect)
 			return exitOK
 		}
 		fmt.Fprintf(a.stderr, "gatehouse: %v\nRun '%s --help' for its usage.\n", Sanitize(err.Error()), c.invocation())
 		return exitUsage
+	}
+	if err := checkLengths(c, fs, pos); err != nil {
+		return a.report(c, err)
 	}
 	dbGiven := false
 	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
@@ -242,9 +267,9 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 	a.dbSet = a.dbSet || dbGiven
 	a.dbPath = *dbFlag
 	if tokenFlag != nil {
-		a.token = *tokenFlag
+		a.token, a.tokenFrom = *tokenFlag, "--token"
 		if a.token == "" {
-			a.token = os.Getenv("GATEHOUSE_TOKEN")
+			a.token, a.tokenFrom = os.Getenv("GATEHOUSE_TOKEN"), "$GATEHOUSE_TOKEN"
 		}
 	}
 	if a.token != "" && !a.remote {
@@ -261,10 +286,12 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 // operating-system user.
 func (a *app) actAsConnection(ctx context.Context, c *command) error {
 	if c.name == "" {
-		return usagef("the terminal app signs in with an email and password; --token is for commands")
+		return usagef("the terminal app signs in with an email and password and takes no token, but one is set (%s); "+
+			"unset it to open the app. Commands that take one: %s", a.tokenFrom, strings.Join(tokenCommands(), ", "))
 	}
 	if localCommands[c.name] {
-		return usagef("'gatehouse %s' runs as the operating-system user; it does not take --token", c.name)
+		return usagef("'gatehouse %s' runs as the operating-system user who holds the database file and does not take --token, "+
+			"but one is set (%s); unset it to run it. Commands that take one: %s", c.name, a.tokenFrom, strings.Join(tokenCommands(), ", "))
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {
@@ -276,6 +303,18 @@ func (a *app) actAsConnection(ctx context.Context, c *command) error {
 	}
 	a.principal = p
 	return nil
+}
+
+// tokenCommands are the commands that act as a connection when given its
+// token, in help's order.
+func tokenCommands() []string {
+	var out []string
+	for _, c := range orderedCommands(commands) {
+		if !localCommands[c.name] {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }
 
 // invocation is how the command is typed: "gatehouse staff list", or
@@ -290,6 +329,19 @@ func (a *app) report(c *command, err error) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	var long tooLongError
+	if errors.As(err, &long) {
+		fmt.Fprintf(a.stderr, "gatehouse: %s\n", long.Error())
+		return exitUsage
+	}
+	var surplus surplusError
+	if errors.As(err, &surplus) && a.remote {
+		if hint, ok := quotingHint(c, a.flags, a.rawArgs, surplus.allowed, a.connect); ok {
+			fmt.Fprintf(a.stderr, "gatehouse: %s: over SSH, quote the whole command once more, and any name with spaces inside it:\n  %s\n",
+				Sanitize(surplus.msg), Sanitize(hint))
+			return exitUsage
+		}
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -337,9 +389,17 @@ func wantArgs(args []string, names ...string) error {
 		return usagef("missing %s", strings.Join(names[len(args):], " and "))
 	}
 	if len(args) > len(names) {
-		return usagef("unexpected argument %q", args[len(names)])
+		return surplusError{usageError: usageError{fmt.Sprintf("unexpected argument %q", args[len(names)])}, allowed: len(names)}
 	}
 	return nil
+}
+
+// surplusError is a command given more positional arguments than it
+// takes (allowed): over SSH, most often a name with spaces whose quotes
+// the local shell removed.
+type surplusError struct {
+	usageError
+	allowed int
 }
 
 // resolvePath fills in the default database path.

@@ -17,8 +17,9 @@ import (
 const ExportFormat = "gatehouse-export"
 
 // exportTables lists what an export holds, parents before children, and the
-// secret columns left out of each (password hashes, TOTP secrets, sign-in
-// counters, token hashes). Recovery codes are secrets through and through.
+// columns left out of each: secrets (password hashes, TOTP secrets, sign-in
+// counters, token hashes) and email keys, which the model computes again
+// on import. Recovery codes are secrets through and through.
 var exportTables = []struct {
 	name    string
 	omit    []string
@@ -27,7 +28,7 @@ var exportTables = []struct {
 	{"organisation", nil, "id"},
 	{"roles", nil, "id"},
 	{"role_permissions", nil, "role_id, module, action"},
-	{"staff", []string{"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "locked_until"}, "id"},
+	{"staff", []string{"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "locked_until", "email_key"}, "id"},
 	{"departments", nil, "id"},
 	{"staff_departments", nil, "staff_id, department_id"},
 	{"ssh_keys", nil, "id"},
@@ -35,7 +36,7 @@ var exportTables = []struct {
 	{"accounts", nil, "id"},
 	{"client_members", nil, "client_id, staff_id"},
 	{"account_access", nil, "account_id, staff_id"},
-	{"invitations", []string{"token_hash"}, "id"},
+	{"invitations", []string{"token_hash", "email_key"}, "id"},
 	{"connections", []string{"token_hash"}, "id"},
 	{"connection_permissions", nil, "connection_id, module, action"},
 	{"audit_log", nil, "id"},

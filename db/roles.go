@@ -208,9 +208,9 @@ func joinIDs(ids []int64) string {
 }
 
 // InsertInvitation stores a pending invitation.
-func InsertInvitation(ctx context.Context, q Querier, inv Invitation, tokenHash string, createdBy int64) (int64, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO invitations (email, name, role_id, departments, message, token_hash, status, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-		inv.Email, inv.Name, inv.RoleID, joinIDs(inv.Departments), inv.Message, tokenHash, nullID(createdBy), unixOf(inv.CreatedAt), unixOf(inv.ExpiresAt))
+func InsertInvitation(ctx context.Context, q Querier, inv Invitation, emailKey, tokenHash string, createdBy int64) (int64, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO invitations (email, email_key, name, role_id, departments, message, token_hash, status, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+		inv.Email, emailKey, inv.Name, inv.RoleID, joinIDs(inv.Departments), inv.Message, tokenHash, nullID(createdBy), unixOf(inv.CreatedAt), unixOf(inv.ExpiresAt))
 	if err != nil {
 		return 0, err
 	}
@@ -254,9 +254,10 @@ func InvitationByToken(ctx context.Context, q Querier, tokenHash string, now tim
 	return inv, err
 }
 
-// PendingInvitationByEmail finds the live pending invitation for an email.
+// PendingInvitationByEmail finds the pending invitation for an email, by
+// its normalised key (or the address as stored).
 func PendingInvitationByEmail(ctx context.Context, q Querier, email string, now time.Time) (Invitation, error) {
-	inv, err := scanInvitation(q.QueryRowContext(ctx, invitationSelect+` WHERE i.email = ? AND i.status = 'pending'`, now.Unix(), email))
+	inv, err := scanInvitation(q.QueryRowContext(ctx, invitationSelect+` WHERE (i.email_key = ? OR i.email = ?) AND i.status = 'pending'`, now.Unix(), email, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return inv, ErrNotFound
 	}

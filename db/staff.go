@@ -50,10 +50,11 @@ func UpdateOrg(ctx context.Context, q Querier, o Org) error {
 	return nil
 }
 
-// InsertStaff adds a member and returns its id.
-func InsertStaff(ctx context.Context, q Querier, name, email string, roleID int64, status, passwordHash string, now time.Time) (int64, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO staff (name, email, role_id, status, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		name, email, roleID, status, passwordHash, now.Unix())
+// InsertStaff adds a member and returns its id; emailKey is the email's
+// normalised form, which lookups compare.
+func InsertStaff(ctx context.Context, q Querier, name, email, emailKey string, roleID int64, status, passwordHash string, now time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO staff (name, email, email_key, role_id, status, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		name, email, emailKey, roleID, status, passwordHash, now.Unix())
 	if err != nil {
 		return 0, err
 	}
@@ -96,9 +97,11 @@ func GetMember(ctx context.Context, q Querier, id int64) (Member, error) {
 	return m, err
 }
 
-// GetMemberByEmail reads one member by email, case-insensitively.
+// GetMemberByEmail reads one member by the normalised key of their email
+// (the model's EmailKey); an address as stored, in any ASCII case, is
+// found too.
 func GetMemberByEmail(ctx context.Context, q Querier, email string) (Member, error) {
-	m, err := scanMember(q.QueryRowContext(ctx, memberSelect+` WHERE s.email = ?`, email))
+	m, err := scanMember(q.QueryRowContext(ctx, memberSelect+` WHERE s.email_key = ?1 OR s.email = ?1`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -451,4 +454,85 @@ func int64s(ctx context.Context, q Querier, query string, args ...any) ([]int64,
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// MembersWithEmailKeyLike lists up to limit members whose email key
+// matches a LIKE pattern (escaped with \), for naming look-alikes.
+func MembersWithEmailKeyLike(ctx context.Context, q Querier, pattern string, limit int) ([]Member, error) {
+	rows, err := q.QueryContext(ctx, memberSelect+` WHERE s.email_key LIKE ? ESCAPE '\' ORDER BY s.id LIMIT ?`, pattern, limit)
+	if err != nil {
+		return nil, fmt.Errorf("look-alike members: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MissingEmailKeys returns the id and email of the rows of table (staff
+// or invitations) that have no email key yet.
+func MissingEmailKeys(ctx context.Context, q Querier, table string) (map[int64]string, error) {
+	if table != "staff" && table != "invitations" {
+		return nil, fmt.Errorf("email keys: no table %q", table)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, email FROM `+table+` WHERE email_key = ''`)
+	if err != nil {
+		return nil, fmt.Errorf("email keys: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var email string
+		if err := rows.Scan(&id, &email); err != nil {
+			return nil, err
+		}
+		out[id] = email
+	}
+	return out, rows.Err()
+}
+
+// SetEmailKey stores a row's email key.
+func SetEmailKey(ctx context.Context, q Querier, table string, id int64, key string) error {
+	if table != "staff" && table != "invitations" {
+		return fmt.Errorf("email keys: no table %q", table)
+	}
+	return execOne(ctx, q, `UPDATE `+table+` SET email_key = ? WHERE id = ?`, key, id)
+}
+
+// UnknownEmailFailures reads the failed sign-ins counted for an address
+// that is no member's (zero counters if none).
+func UnknownEmailFailures(ctx context.Context, q Querier, key string) (Credentials, error) {
+	var c Credentials
+	var locked int64
+	err := q.QueryRowContext(ctx, `SELECT failed_attempts, locked_until FROM signin_failures WHERE email_key = ?`, key).Scan(&c.FailedAttempts, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("read sign-in failures: %w", err)
+	}
+	c.LockedUntil = unix(locked)
+	return c, nil
+}
+
+// SetUnknownEmailFailures stores those counters, and forgets addresses
+// whose last failure is more than a day old.
+func SetUnknownEmailFailures(ctx context.Context, q Querier, key string, attempts int, lockedUntil, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM signin_failures WHERE updated_at < ?`, now.Add(-24*time.Hour).Unix()); err != nil {
+		return fmt.Errorf("forget old sign-in failures: %w", err)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO signin_failures (email_key, failed_attempts, locked_until, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (email_key) DO UPDATE SET failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
+		key, attempts, unixOf(lockedUntil), now.Unix())
+	if err != nil {
+		return fmt.Errorf("store sign-in failures: %w", err)
+	}
+	return nil
 }

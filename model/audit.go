@@ -16,6 +16,11 @@ import (
 // everything for roles with audit view at all scope, their own actions for
 // Advisors. Paging is by keyset (q.BeforeID), never OFFSET.
 func (s *Service) ListAudit(ctx context.Context, p Principal, q AuditQuery) ([]AuditEntry, error) {
+	for _, f := range []string{q.Actor, q.Action, q.Target} {
+		if err := checkFilter("audit", f); err != nil {
+			return nil, err
+		}
+	}
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, err

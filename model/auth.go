@@ -27,14 +27,55 @@ var (
 	ErrBadCode        = errors.New("that code is not right")
 )
 
-// codeError is a refused code with its own message that still matches
-// ErrBadCode.
-type codeError string
+// CodeRefusal is a refused code with what the person at the prompt needs
+// to try again well; it matches ErrBadCode. A code already used is not a
+// guess: it comes from the right authenticator, a moment too soon (a
+// second `ssh HOST COMMAND` inside the same 30 s), so it never counts
+// toward the lockout and the prompt says when the next code comes.
+type CodeRefusal struct {
+	// Reused: the code was right but its time step was already spent;
+	// NextCodeIn is about when the authenticator shows a fresh one.
+	Reused     bool
+	NextCodeIn time.Duration
+	// Otherwise the code was wrong: TriesLeft more failures lock the
+	// account for 15 minutes (0: it is locked now, until LockedUntil), and
+	// Wait is the slow-down before the next try.
+	TriesLeft   int
+	Wait        time.Duration
+	LockedUntil time.Time
+	// Recovery: the code was shaped like a recovery code.
+	Recovery bool
+}
 
-func (e codeError) Error() string        { return string(e) }
-func (e codeError) Is(target error) bool { return target == ErrBadCode }
+func (e *CodeRefusal) Error() string {
+	switch {
+	case e.Reused:
+		return fmt.Sprintf("that code was already used — wait for the next one, about %d s", seconds(e.NextCodeIn))
+	case e.TriesLeft <= 0:
+		return fmt.Sprintf("wrong code; the account is now locked for 15 minutes, until %s UTC", e.LockedUntil.UTC().Format("15:04"))
+	}
+	what := "wrong code"
+	if e.Recovery {
+		what = "wrong or used recovery code"
+	}
+	msg := fmt.Sprintf("%s, %d %s left before a 15-minute lock", what, e.TriesLeft, plural(e.TriesLeft, "try", "tries"))
+	if e.Wait > 0 {
+		msg += fmt.Sprintf("; wait %d s before the next", seconds(e.Wait))
+	}
+	return msg
+}
 
-var errCodeUsed error = codeError("that code was already used")
+func (e *CodeRefusal) Is(target error) bool { return target == ErrBadCode }
+
+// seconds rounds a wait up to whole seconds, at least 1.
+func seconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
 
 // Lockout policy. Failed passwords and failed codes count together, in the
 // staff row (failed_attempts, locked_until), so every process and every SSH
@@ -130,8 +171,19 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 	if email == "" || password == "" {
 		return SignInResult{}, fmt.Errorf("%w: enter your email and password", ErrInvalid)
 	}
-	m, err := db.GetMemberByEmail(ctx, s.db.Read(), email)
+	m, err := db.GetMemberByEmail(ctx, s.db.Read(), EmailKey(email))
 	if errors.Is(err, db.ErrNotFound) {
+		// Answered as a wrong password would be, slow-downs and locks
+		// included: the counters of an address that is no member's are
+		// kept too, so the answers do not tell which addresses belong
+		// to staff.
+		c, err := db.UnknownEmailFailures(ctx, s.db.Read(), EmailKey(email))
+		if err != nil {
+			return SignInResult{}, fmt.Errorf("sign in: %w", err)
+		}
+		if err := refusal(c, s.Now()); err != nil {
+			return SignInResult{}, err
+		}
 		if _, err := checkPassword(ctx, timingHash(), password); err != nil {
 			return SignInResult{}, err
 		}
@@ -161,18 +213,46 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 	return s.passwordAccepted(ctx, m, origin)
 }
 
-// unknownEmail audits a sign-in attempt for an email no member has.
+// unknownEmail counts and audits a failed sign-in for an email no member
+// has, as recordFailure does for a member.
 func (s *Service) unknownEmail(ctx context.Context, email, origin string) error {
 	label := Sanitize(Truncate(email, MaxEmailLen))
+	key := EmailKey(email)
+	refused := ErrBadCredentials
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return s.audit(ctx, tx, signInActor(0, label, origin), s.Now(), change{
+		now := s.Now()
+		c, err := db.UnknownEmailFailures(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if err := refusal(c, now); err != nil {
+			refused = err
+			return nil
+		}
+		n := c.FailedAttempts + 1
+		var until time.Time
+		if d := failureDelay(n); d > 0 {
+			until = ceilSecond(now.Add(d))
+		}
+		if err := db.SetUnknownEmailFailures(ctx, tx, key, n, until, now); err != nil {
+			return err
+		}
+		a := signInActor(0, label, origin)
+		if err := s.audit(ctx, tx, a, now, change{
 			Action: "auth.failure", TargetKind: "staff", Target: label,
-			After: map[string]any{"reason": "unknown email"}})
+			After: map[string]any{"reason": "unknown email", "failed_attempts": n}}); err != nil {
+			return err
+		}
+		if n >= lockAfter {
+			return s.audit(ctx, tx, a, now, change{Action: "auth.locked", TargetKind: "staff", Target: label,
+				After: map[string]any{"failed_attempts": n, "locked_until": until.UTC().Format(time.RFC3339)}})
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}
-	return ErrBadCredentials
+	return refused
 }
 
 // recordFailure counts one failed password or code for m, audits it (and
@@ -180,6 +260,30 @@ func (s *Service) unknownEmail(ctx context.Context, email, origin string) error 
 // If another attempt locked the account while this one was being checked,
 // the lock's error is returned instead and nothing is counted.
 func (s *Service) recordFailure(ctx context.Context, m Member, origin, reason string, refused error) error {
+	_, err := s.countFailure(ctx, m, origin, reason, refused)
+	return err
+}
+
+// codeFailure counts a wrong code like recordFailure, and says how many
+// tries are left and how long the next must wait.
+func (s *Service) codeFailure(ctx context.Context, m Member, origin, reason string, recovery bool) error {
+	refusal := &CodeRefusal{Recovery: recovery}
+	c, err := s.countFailure(ctx, m, origin, reason, refusal)
+	if err != refusal {
+		return err
+	}
+	refusal.TriesLeft = lockAfter - c.FailedAttempts
+	if !c.LockedUntil.IsZero() {
+		refusal.Wait = c.LockedUntil.Sub(s.Now())
+		refusal.LockedUntil = c.LockedUntil
+	}
+	return refusal
+}
+
+// countFailure does the work of recordFailure and returns the counters
+// it stored.
+func (s *Service) countFailure(ctx context.Context, m Member, origin, reason string, refused error) (db.Credentials, error) {
+	var stored db.Credentials
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
 		c, err := db.GetCredentials(ctx, tx, m.ID)
@@ -198,6 +302,7 @@ func (s *Service) recordFailure(ctx context.Context, m Member, origin, reason st
 		if err := db.SetSignInFailures(ctx, tx, m.ID, n, until); err != nil {
 			return err
 		}
+		stored.FailedAttempts, stored.LockedUntil = n, until
 		a := signInActor(m.ID, m.Email, origin)
 		if err := s.audit(ctx, tx, a, now, change{Action: "auth.failure", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
 			After: map[string]any{"reason": reason, "failed_attempts": n}}); err != nil {
@@ -210,9 +315,9 @@ func (s *Service) recordFailure(ctx context.Context, m Member, origin, reason st
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
+		return stored, fmt.Errorf("sign in: %w", err)
 	}
-	return refused
+	return stored, refused
 }
 
 // ceilSecond rounds up to a whole second: the lock is stored in seconds and
@@ -362,7 +467,7 @@ func isTOTPShaped(code string) bool {
 func (s *Service) verifyTOTP(ctx context.Context, m Member, secret, code, origin string) error {
 	step, ok := matchTOTP(secret, code, s.Now())
 	if !ok {
-		return s.recordFailure(ctx, m, origin, "wrong code", ErrBadCode)
+		return s.codeFailure(ctx, m, origin, "wrong code", false)
 	}
 	used := false
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
@@ -388,9 +493,24 @@ func (s *Service) verifyTOTP(ctx context.Context, m Member, secret, code, origin
 		return fmt.Errorf("verify code: %w", err)
 	}
 	if used {
-		return s.recordFailure(ctx, m, origin, "code already used", errCodeUsed)
+		// Not a guess: audited, but not counted (see CodeRefusal).
+		if err := s.auditRefusal(ctx, m, origin, "code already used"); err != nil {
+			return err
+		}
+		last, err := db.GetCredentials(ctx, s.db.Read(), m.ID)
+		if err != nil {
+			return fmt.Errorf("verify code: %w", err)
+		}
+		return &CodeRefusal{Reused: true, NextCodeIn: nextCodeIn(last.TOTPLastStep, s.Now())}
 	}
 	return nil
+}
+
+// nextCodeIn is how long until an authenticator shows a code whose time
+// step is after lastStep, the newest one spent.
+func nextCodeIn(lastStep int64, now time.Time) time.Duration {
+	next := time.Unix((lastStep+1)*totpPeriod, 0)
+	return max(next.Sub(now), time.Second)
 }
 
 func (s *Service) verifyRecoveryCode(ctx context.Context, m Member, code, origin string) error {
@@ -429,7 +549,7 @@ func (s *Service) verifyRecoveryCode(ctx context.Context, m Member, code, origin
 		return fmt.Errorf("verify code: %w", err)
 	}
 	if !matched {
-		return s.recordFailure(ctx, m, origin, "wrong recovery code", ErrBadCode)
+		return s.codeFailure(ctx, m, origin, "wrong recovery code", true)
 	}
 	return nil
 }

@@ -157,6 +157,47 @@ func TestWrongEmailAndWrongPasswordLookAlike(t *testing.T) {
 	}
 }
 
+// An unknown email gets the same answers as a known one with a wrong
+// password, attempt after attempt: the same slow-downs and the same lock,
+// so that no answer tells which addresses belong to staff.
+func TestUnknownAndKnownEmailsGetTheSameAnswers(t *testing.T) {
+	f := newFixture(t)
+	clk := f.useClock()
+	f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	try := func() (string, string) {
+		_, known := f.svc.SignIn(f.ctx, "ann@acme.test", "not her password", "test")
+		_, unknown := f.svc.SignIn(f.ctx, "nobody@acme.test", "not her password", "test")
+		if known == nil || unknown == nil {
+			t.Fatalf("signed in: %v / %v", known, unknown)
+		}
+		return known.Error(), unknown.Error()
+	}
+	var seen []string
+	for i := range lockAfter + 2 {
+		known, unknown := try()
+		if known != unknown {
+			t.Fatalf("attempt %d: a known email gets %q, an unknown one %q", i+1, known, unknown)
+		}
+		seen = append(seen, known)
+		// Straight away again: both are told to wait, or neither.
+		known, unknown = try()
+		if known != unknown {
+			t.Fatalf("attempt %d again: %q vs %q", i+1, known, unknown)
+		}
+		*clk = clk.Add(61 * time.Second)
+	}
+	joined := strings.Join(seen, "\n")
+	if !strings.Contains(joined, "wrong email or password") || !strings.Contains(joined, "too many failed attempts") {
+		t.Fatalf("the answers never slowed down or locked:\n%s", joined)
+	}
+	// Any address's counters, in any case or width, are one.
+	_, err := f.svc.SignIn(f.ctx, "NOBODY@acme.test", "x", "test")
+	_, known := f.svc.SignIn(f.ctx, "ANN@acme.test", "x", "test")
+	if err == nil || known == nil || err.Error() != known.Error() || !errors.Is(err, ErrLocked) {
+		t.Fatalf("another spelling: %v / %v", err, known)
+	}
+}
+
 func TestUnknownEmailCostsAsMuchAsAPassword(t *testing.T) {
 	// The dummy hash checked for unknown emails uses the same argon2
 	// parameters as real hashes, so it costs the same time.
@@ -177,7 +218,7 @@ func TestTwoFactorCodes(t *testing.T) {
 	secret, _ := f.enrol(ann)
 	// The code that confirmed enrolment is spent.
 	err := f.svc.VerifyCode(f.ctx, ann.ID, f.code(secret, *clk), "test")
-	if !errors.Is(err, ErrBadCode) || err.Error() != "that code was already used" {
+	if !errors.Is(err, ErrBadCode) || !strings.HasPrefix(err.Error(), "that code was already used — wait for the next one, about ") {
 		t.Fatalf("enrolment code reused: %v", err)
 	}
 
@@ -195,15 +236,30 @@ func TestTwoFactorCodes(t *testing.T) {
 		t.Fatalf("failed attempts after success = %d", n)
 	}
 
+	// The same code again, 10 s into its 30 s step: refused, audited,
+	// with when the next one comes, and not counted as a failure.
+	*clk = time.Unix((clk.Unix()/30+2)*30+10, 0).UTC()
+	code = f.code(secret, *clk)
+	if err := f.svc.VerifyCode(f.ctx, ann.ID, code, "test"); err != nil {
+		t.Fatalf("fresh code: %v", err)
+	}
 	err = f.svc.VerifyCode(f.ctx, ann.ID, code, "test")
-	if !errors.Is(err, ErrBadCode) || err.Error() != "that code was already used" {
+	var refusal *CodeRefusal
+	if !errors.Is(err, ErrBadCode) || !errors.As(err, &refusal) || !refusal.Reused || err.Error() != "that code was already used — wait for the next one, about 20 s" {
 		t.Fatalf("replay: %v", err)
 	}
-	wantAudit(t, f.lastAudit(), "auth.failure", ann.ID)
+	e := f.lastAudit()
+	wantAudit(t, e, "auth.failure", ann.ID)
+	if !strings.Contains(e.After, "code already used") || strings.Contains(e.After, "failed_attempts") {
+		t.Fatalf("replay audited as %s", e.After)
+	}
+	if n := f.creds(ann.ID).FailedAttempts; n != 0 {
+		t.Fatalf("a reused code counted toward the lockout: %d failures", n)
+	}
 
 	other, _ := f.svc.BeginTOTP(f.ctx, f.as(f.owner))
 	err = f.svc.VerifyCode(f.ctx, ann.ID, f.code(other.Secret, *clk), "test")
-	if !errors.Is(err, ErrBadCode) || err.Error() != "that code is not right" {
+	if !errors.Is(err, ErrBadCode) || err.Error() != "wrong code, 9 tries left before a 15-minute lock" {
 		t.Fatalf("code of another secret: %v", err)
 	}
 
@@ -222,6 +278,43 @@ func TestTwoFactorCodes(t *testing.T) {
 	}
 	if n := f.creds(ann.ID).FailedAttempts; n != 1 {
 		t.Fatalf("failed attempts = %d, want 1", n)
+	}
+}
+
+// A wrong code says how many tries are left before the 15-minute lock,
+// and from the third on how long to wait; the tenth locks and says until
+// when.
+func TestWrongCodesSayHowManyTriesAreLeft(t *testing.T) {
+	f := newFixture(t)
+	clk := f.useClock()
+	ann := f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	secret, _ := f.enrol(ann)
+	want := []string{
+		"wrong code, 9 tries left before a 15-minute lock",
+		"wrong code, 8 tries left before a 15-minute lock",
+		"wrong code, 7 tries left before a 15-minute lock; wait 1 s before the next",
+		"wrong code, 6 tries left before a 15-minute lock; wait 2 s before the next",
+	}
+	for i := range lockAfter {
+		*clk = clk.Add(2 * time.Minute)
+		err := f.svc.VerifyCode(f.ctx, ann.ID, f.wrongCode(secret), "test")
+		switch {
+		case i < len(want):
+			if err == nil || err.Error() != want[i] {
+				t.Fatalf("failure %d: %v, want %q", i+1, err, want[i])
+			}
+		case i == lockAfter-2:
+			if err == nil || err.Error() != "wrong code, 1 try left before a 15-minute lock; wait 60 s before the next" {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		case i == lockAfter-1:
+			if err == nil || !strings.HasPrefix(err.Error(), "wrong code; the account is now locked for 15 minutes, until ") {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		}
+	}
+	if _, err := f.svc.SignIn(f.ctx, "ann@acme.test", "password-ann@acme.test", "test"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("after ten wrong codes: %v", err)
 	}
 }
 

@@ -91,7 +91,7 @@ func resolveTarget(ctx context.Context, q db.Querier, a Actor, ref TargetRef) (T
 			}
 		}
 	case "staff":
-		m, err := db.GetMemberByEmail(ctx, q, ref.Email)
+		m, err := db.GetMemberByEmail(ctx, q, EmailKey(ref.Email))
 		if err != nil {
 			return t, notFound(err, "no staff member with email %q", Sanitize(ref.Email))
 		}

@@ -20,6 +20,9 @@ type ClientInput struct {
 // ListClients returns one page of the folders the actor may see and the
 // total that match.
 func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) ([]Client, int, error) {
+	if err := checkFilter("clients", q.Text); err != nil {
+		return nil, 0, err
+	}
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, 0, err

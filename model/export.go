@@ -55,5 +55,10 @@ func (s *Service) Export(ctx context.Context, p Principal, w io.Writer) error {
 // rows it wrote. The audit chain comes across whole, so `audit verify`
 // passes on the result.
 func (s *Service) Import(ctx context.Context, r io.Reader) (int, error) {
-	return s.db.Import(ctx, r)
+	n, err := s.db.Import(ctx, r)
+	if err != nil {
+		return n, err
+	}
+	// Exports leave the email keys out; they are computed here.
+	return n, s.backfillEmailKeys(ctx)
 }

@@ -182,8 +182,8 @@ func (g *generator) staff() (int, error) {
 		}
 		created := GenerateBase.Add(-time.Duration(365-g.rnd.IntN(360)) * 24 * time.Hour).Unix()
 		lastActive := GenerateBase.Add(-time.Duration(g.rnd.IntN(30*24)) * time.Hour).Unix()
-		res, err := g.bw.Exec(`INSERT INTO staff (name, email, role_id, status, manager_id, password_hash, last_active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			first+" "+last, email, role, status, manager, g.pwHash, lastActive, created)
+		res, err := g.bw.Exec(`INSERT INTO staff (name, email, email_key, role_id, status, manager_id, password_hash, last_active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			first+" "+last, email, EmailKey(email), role, status, manager, g.pwHash, lastActive, created)
 		if err != nil {
 			return n, err
 		}

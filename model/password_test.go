@@ -120,3 +120,19 @@ func TestJoinLooksUpTheCodeBeforeHashing(t *testing.T) {
 		t.Fatalf("a used code: %d hashes", n)
 	}
 }
+
+// The join command printed for an invitation runs as printed: it names
+// the database unless it is the default one.
+func TestJoinCommandNamesTheDatabaseUnlessDefault(t *testing.T) {
+	f := newFixture(t)
+	if got, want := f.svc.JoinCommand("abc"), "gatehouse join abc --db "+ShellQuote(f.svc.Path()); got != want {
+		t.Fatalf("JoinCommand = %q, want %q", got, want)
+	}
+	t.Setenv("GATEHOUSE_DB", f.svc.Path())
+	if got := f.svc.JoinCommand("abc"); got != "gatehouse join abc" {
+		t.Fatalf("on the default database: %q", got)
+	}
+	if got := ShellQuote("/tmp/my db's/g.db"); got != `'/tmp/my db'\''s/g.db'` {
+		t.Fatalf("ShellQuote = %q", got)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"gatehouse/db"
@@ -66,7 +68,13 @@ func Open(ctx context.Context, path string) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(d), nil
+	s := New(d)
+	// Rows from before email keys were stored get theirs now.
+	if err := s.backfillEmailKeys(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // New wraps an open database.
@@ -415,4 +423,36 @@ func (s *Service) readActor(ctx context.Context, p Principal) (Actor, error) {
 		return a, &DeniedError{Decision: d}
 	}
 	return a, nil
+}
+
+// JoinCommand is the command that redeems an invitation code on this
+// database, as it must be typed: `gatehouse join CODE`, with `--db PATH`
+// whenever the database is not the default one (an invitee who leaves it
+// out would open another file, or none).
+func (s *Service) JoinCommand(code string) string {
+	cmd := "gatehouse join " + code
+	if def, err := db.DefaultPath(); err != nil || !samePath(def, s.Path()) {
+		cmd += " --db " + ShellQuote(s.Path())
+	}
+	return cmd
+}
+
+func samePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && x == y
+}
+
+// ShellQuote quotes s for pasting into a POSIX shell, when it needs it;
+// what it quotes is sanitized first, so it is safe to print.
+func ShellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@,=", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(Sanitize(s), "'", `'\''`) + "'"
 }

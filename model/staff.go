@@ -54,7 +54,7 @@ func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Memb
 		if err := db.InsertOrg(ctx, tx, db.Org{Name: org, InviteTTL: 7 * 24 * time.Hour, IdleTimeout: 30 * time.Minute, Plan: "Partner", Demo: in.Demo, CreatedAt: now}); err != nil {
 			return nil, err
 		}
-		if id, err = db.InsertStaff(ctx, tx, name, email, db.RoleOwner, "active", hash, now); err != nil {
+		if id, err = db.InsertStaff(ctx, tx, name, email, EmailKey(email), db.RoleOwner, "active", hash, now); err != nil {
 			return nil, fmt.Errorf("create owner: %w", err)
 		}
 		cid, err := db.InsertClient(ctx, tx, InternalFolderName, id, 0, true, now)
@@ -75,6 +75,9 @@ func (s *Service) Setup(ctx context.Context, sys Principal, in SetupInput) (Memb
 
 // ListStaff returns one page of the staff the actor may see, and the total.
 func (s *Service) ListStaff(ctx context.Context, p Principal, q MemberQuery) ([]Member, int, error) {
+	if err := checkFilter("staff", q.Text); err != nil {
+		return nil, 0, err
+	}
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, 0, err
@@ -111,7 +114,7 @@ func (s *Service) StaffPosition(ctx context.Context, p Principal, q MemberQuery,
 
 // MemberByEmail finds a member the actor may see.
 func (s *Service) MemberByEmail(ctx context.Context, p Principal, email string) (Member, error) {
-	m, err := db.GetMemberByEmail(ctx, s.db.Read(), strings.TrimSpace(email))
+	m, err := db.GetMemberByEmail(ctx, s.db.Read(), EmailKey(email))
 	if err != nil {
 		return m, notFound(err, "no staff member with email %q", Sanitize(email))
 	}
@@ -188,7 +191,7 @@ func (s *Service) Invite(ctx context.Context, p Principal, in InviteInput) (Invi
 		return []change{c}, err
 	})
 	if err != nil {
-		return inv, "", fmt.Errorf("invite %s: %w", Sanitize(strings.TrimSpace(in.Email)), err)
+		return inv, "", fmt.Errorf("invite %s: %w", Sanitize(Truncate(strings.TrimSpace(in.Email), 60)), err)
 	}
 	return inv, code, nil
 }
@@ -197,7 +200,7 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	var inv Invitation
 	email, err := CleanEmail(in.Email)
 	if err != nil {
-		return inv, "", change{}, err
+		return inv, "", change{}, explainEmail(ctx, tx, err)
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
@@ -225,11 +228,11 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	if err != nil {
 		return inv, "", change{}, err
 	}
-	if _, err := db.GetMemberByEmail(ctx, tx, email); err == nil {
-		return inv, "", change{}, fmt.Errorf("%w: %s is already a staff member", ErrConflict, email)
+	if err := emailTaken(ctx, tx, email); err != nil {
+		return inv, "", change{}, err
 	}
 	now := s.Now()
-	if old, err := db.PendingInvitationByEmail(ctx, tx, email, now); err == nil {
+	if old, err := db.PendingInvitationByEmail(ctx, tx, EmailKey(email), now); err == nil {
 		if old.Status == "pending" {
 			return inv, "", change{}, fmt.Errorf("%w: %s already has a pending invitation (resend it instead)", ErrConflict, email)
 		}
@@ -245,7 +248,7 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	code := newInviteCode()
 	inv = Invitation{Email: email, Name: name, RoleID: role.ID, RoleName: role.Name, Departments: deptIDs, Message: msg,
 		Status: "pending", CreatedBy: a.Label, CreatedAt: now, ExpiresAt: now.Add(org.InviteTTL)}
-	if inv.ID, err = db.InsertInvitation(ctx, tx, inv, hashToken(code), a.StaffID); err != nil {
+	if inv.ID, err = db.InsertInvitation(ctx, tx, inv, EmailKey(email), hashToken(code), a.StaffID); err != nil {
 		if db.IsUnique(err) {
 			return inv, "", change{}, fmt.Errorf("%w: %s already has a pending invitation", ErrConflict, email)
 		}
@@ -304,14 +307,18 @@ func (s *Service) BulkInvite(ctx context.Context, p Principal, text, role, messa
 			r := &results[i]
 			r.Invitation, r.Code, r.Err = Invitation{}, "", nil
 			email, err := CleanEmail(r.Email)
-			if err == nil && seen[email] {
-				err = fmt.Errorf("%w: %s appears twice in the list", ErrConflict, email)
-			}
 			if err != nil {
-				r.Err = err
+				if err = explainEmail(ctx, tx, err); errors.Is(err, ErrInvalid) {
+					r.Err = err
+					continue
+				}
+				return nil, err
+			}
+			if seen[EmailKey(email)] {
+				r.Err = fmt.Errorf("%w: %s appears twice in the list", ErrConflict, Sanitize(email))
 				continue
 			}
-			seen[email] = true
+			seen[EmailKey(email)] = true
 			inv, code, c, err := s.inviteTx(ctx, tx, a, InviteInput{Email: email, Role: role, Message: message})
 			var denied *DeniedError
 			if errors.As(err, &denied) {
@@ -368,10 +375,10 @@ func (s *Service) ResendInvitation(ctx context.Context, p Principal, id int64) (
 		if old.Status == "accepted" {
 			return nil, fmt.Errorf("%w: %s already accepted this invitation", ErrRule, old.Email)
 		}
-		if _, err := db.GetMemberByEmail(ctx, tx, old.Email); err == nil {
-			return nil, fmt.Errorf("%w: %s is already a staff member", ErrConflict, old.Email)
+		if err := emailTaken(ctx, tx, old.Email); err != nil {
+			return nil, err
 		}
-		if other, err := db.PendingInvitationByEmail(ctx, tx, old.Email, now); err == nil && other.ID != id {
+		if other, err := db.PendingInvitationByEmail(ctx, tx, EmailKey(old.Email), now); err == nil && other.ID != id {
 			return nil, fmt.Errorf("%w: %s has a newer invitation; resend that one", ErrConflict, old.Email)
 		}
 		org, err := db.GetOrg(ctx, tx)
@@ -460,7 +467,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, code, password, origin s
 		if err != nil {
 			return err
 		}
-		if id, err = db.InsertStaff(ctx, tx, inv.Name, inv.Email, inv.RoleID, "active", hash, now); err != nil {
+		if id, err = db.InsertStaff(ctx, tx, inv.Name, inv.Email, EmailKey(inv.Email), inv.RoleID, "active", hash, now); err != nil {
 			return fmt.Errorf("create member: %w", err)
 		}
 		if err := db.SetMemberDepartments(ctx, tx, id, inv.Departments); err != nil {
@@ -504,8 +511,8 @@ func redeemable(ctx context.Context, q db.Querier, code string, now time.Time) (
 	default:
 		return inv, fmt.Errorf("%w: this invitation was %s", ErrRule, inv.Status)
 	}
-	if _, err := db.GetMemberByEmail(ctx, q, inv.Email); err == nil {
-		return inv, fmt.Errorf("%w: %s is already a staff member", ErrConflict, inv.Email)
+	if err := emailTaken(ctx, q, inv.Email); err != nil {
+		return inv, err
 	}
 	return inv, nil
 }

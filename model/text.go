@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on text people type.
@@ -16,7 +18,19 @@ const (
 	// MaxCodeLen bounds an invitation, TOTP or recovery code as typed
 	// (an invitation code is 27 characters with its dashes).
 	MaxCodeLen = 64
+	// MaxFilterLen bounds a list's filter text (staff, clients, audit).
+	MaxFilterLen = 200
+	// MaxReasonLen bounds a lock's reason and why a session was ended.
+	MaxReasonLen = 500
 )
+
+// checkFilter refuses a filter over MaxFilterLen, without repeating it.
+func checkFilter(what, s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxFilterLen {
+		return fmt.Errorf("%w: the %s filter is %d characters long; at most %d", ErrInvalid, what, n, MaxFilterLen)
+	}
+	return nil
+}
 
 // Sanitize makes text safe to put on a terminal: control characters become
 // visible Unicode control pictures (ESC shows as ␛), C1 controls and
@@ -116,8 +130,18 @@ func CleanEmail(s string) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("%w: email is empty", ErrInvalid)
 	}
+	if n := utf8.RuneCountInString(s); n > MaxEmailLen {
+		return "", fmt.Errorf("%w: email is %d characters long; at most %d", ErrInvalid, n, MaxEmailLen)
+	}
 	if hasUnsafe(s) {
 		return "", fmt.Errorf("%w: email contains control characters", ErrInvalid)
+	}
+	// Stored in NFKC (full-width and compatibility forms become the
+	// plain letters), and refused when it mixes look-alike scripts or
+	// holds invisible characters (email.go).
+	s = norm.NFKC.String(s)
+	if err := checkEmailText(s); err != nil {
+		return "", err
 	}
 	// Lower-case before the checks below, so that they hold for the address
 	// that is stored: some letters take more bytes in lower case.

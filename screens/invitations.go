@@ -170,7 +170,7 @@ func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
 				return ActionMsg{Err: err}
 			}
 			return ActionMsg{Status: "Invitation to " + model.Sanitize(n.Email) + " resent",
-				Next: &ResultDialog{Theme: th, Title: "Invitation resent", Body: inviteCodeText(th, n, code)}}
+				Next: &ResultDialog{Theme: th, Title: "Invitation resent", Body: inviteCodeText(th, n, code, svc.JoinCommand(code))}}
 		}
 	}}
 }
@@ -223,11 +223,11 @@ func (v *invitationsView) actionKeys() []key.Binding {
 }
 
 // inviteCodeText shows an invitation's code and how to redeem it.
-func inviteCodeText(th *theme.Theme, inv model.Invitation, code string) string {
+func inviteCodeText(th *theme.Theme, inv model.Invitation, code, join string) string {
 	var b strings.Builder
 	b.WriteString("Invitation for " + model.Sanitize(inv.Name) + " <" + model.Sanitize(inv.Email) + "> as " + model.Sanitize(inv.RoleName) + ".\n\n")
 	b.WriteString("  Code     " + th.Secret.Render(code) + "\n")
-	b.WriteString("  Redeem   " + th.Secret.Render("gatehouse join "+code) + "\n")
+	b.WriteString("  Redeem   " + th.Secret.Render(join) + "\n")
 	b.WriteString("  Expires  " + inv.ExpiresAt.Format("2 Jan 2006 15:04 MST") + "\n\n")
 	b.WriteString(th.Muted.Render("The code is shown only now: send it to them. If it is lost, resend the invitation for a new one."))
 	return b.String()
@@ -254,7 +254,7 @@ func (s *staffScreen) inviteDialog() Dialog {
 				return ActionMsg{Err: err}
 			}
 			return ActionMsg{Status: "Invited " + model.Sanitize(inv.Email),
-				Next: &ResultDialog{Theme: th, Title: "Invitation created", Body: inviteCodeText(th, inv, code)}}
+				Next: &ResultDialog{Theme: th, Title: "Invitation created", Body: inviteCodeText(th, inv, code, svc.JoinCommand(code))}}
 		}
 	}}
 }
@@ -305,25 +305,25 @@ func (s *staffScreen) bulkDialog() Dialog {
 				}
 			}
 			status := fmt.Sprintf("Invited %d of %d", ok, len(res))
-			return ActionMsg{Status: status, Next: &ResultDialog{Theme: th, Title: "Bulk invitation: " + status, Body: bulkResultText(th, res)}}
+			return ActionMsg{Status: status, Next: &ResultDialog{Theme: th, Title: "Bulk invitation: " + status, Body: bulkResultText(th, res, svc.JoinCommand)}}
 		}
 	}}
 }
 
 // bulkResultText lists every line of a bulk invitation: its code and the
 // command to redeem it, or why it was skipped.
-func bulkResultText(th *theme.Theme, res []model.InviteResult) string {
+func bulkResultText(th *theme.Theme, res []model.InviteResult, join func(code string) string) string {
 	var b strings.Builder
 	for i, r := range res {
 		if i > 0 {
 			b.WriteString("\n")
 		}
 		if r.Err != nil {
-			b.WriteString(th.Error.Render(fmt.Sprintf("✗ line %d  %s", r.Line, model.Sanitize(r.Email))) + "  " + errText(r.Err))
+			b.WriteString(th.Error.Render(fmt.Sprintf("✗ line %d  %s", r.Line, model.Sanitize(model.Truncate(r.Email, 60)))) + "  " + errText(r.Err))
 			continue
 		}
 		b.WriteString(th.Success.Render(fmt.Sprintf("✓ line %d  %s", r.Line, model.Sanitize(r.Invitation.Email))) +
-			"  " + th.Secret.Render("gatehouse join "+r.Code))
+			"  " + th.Secret.Render(join(r.Code)))
 	}
 	b.WriteString("\n\n" + th.Muted.Render("Codes are shown only now: send each to its member."))
 	return b.String()

@@ -301,6 +301,10 @@ func TestStaffInviteOne(t *testing.T) {
 	if !strings.Contains(v, "gatehouse join ") {
 		t.Fatalf("no redeem command after inviting:\n%s", v)
 	}
+	// The database is not the default one: the command names it.
+	if !strings.Contains(v, " --db ") {
+		t.Fatalf("the redeem command leaves out --db:\n%s", v)
+	}
 	code := inviteCodeRE.FindString(v)
 	if code == "" {
 		t.Fatalf("no code shown:\n%s", v)
@@ -353,6 +357,9 @@ func TestStaffBulkInvite(t *testing.T) {
 	e, _ := staffOrg(t)
 	for _, sz := range sizes {
 		e2, _ := staffOrg(t)
+		// On the default database the redeem command is the short one,
+		// the same at every run.
+		t.Setenv("GATEHOUSE_DB", e2.svc.Path())
 		s := e2.start(NewStaff(e2.session(e2.owner)), sz[0], sz[1])
 		s = e2.press(s, "b", "one@acme.test\nnot an email\nann@acme.test\ntwo@acme.test", "ctrl+s")
 		golden(t, sizeName("staff_bulk_result", sz), s.View(), sz[0], sz[1])

@@ -222,8 +222,15 @@ func (ca *connAuth) memberKey(ctx context.Context, conn gossh.ConnMetadata, fp, 
 	return id.permissions(), nil
 }
 
+// maxCodePrompts bounds how often one connection is asked for a code.
+const maxCodePrompts = 3
+
 // code asks the member's TOTP code (or a recovery code) as
-// keyboard-interactive, after their key was verified.
+// keyboard-interactive, after their key was verified. A refused code is
+// asked again on the same connection, with the reason as the prompt's
+// instruction (a code already used and when the next comes; how many
+// tries are left before the lock), since OpenSSH shows nothing else of a
+// failed keyboard-interactive step than "Permission denied".
 func (ca *connAuth) code(conn gossh.ConnMetadata, challenge gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
 	ca.mu.Lock()
 	id, m := ca.pending, ca.pendingM
@@ -231,26 +238,52 @@ func (ca *connAuth) code(conn gossh.ConnMetadata, challenge gossh.KeyboardIntera
 	if id == nil || m == nil {
 		return nil, errors.New("no key verified on this connection")
 	}
-	answers, err := challenge("Gatehouse", "Two-factor authentication for "+model.Sanitize(m.Email),
-		[]string{"Code (6 digits, or a recovery code): "}, []bool{false})
-	if err != nil {
-		return nil, err
+	who := "Two-factor authentication for " + model.Sanitize(m.Email)
+	instruction := who
+	var last error
+	for range maxCodePrompts {
+		answers, err := challenge("Gatehouse", instruction, []string{"Code (6 digits, or a recovery code): "}, []bool{false})
+		if err != nil {
+			return nil, err
+		}
+		if len(answers) != 1 {
+			return nil, ca.refuse(conn, id.fingerprint, "expected one code", nil)
+		}
+		ctx, cancel := ca.ctx()
+		err = ca.s.svc.VerifyCode(ctx, m.ID, answers[0], id.origin)
+		if err == nil {
+			// Records the key's use; the code step audited the sign-in.
+			err = ca.s.svc.SSHSignIn(ctx, id.fingerprint, id.origin)
+			cancel()
+			if err != nil {
+				return nil, ca.refuse(conn, id.fingerprint, reasonOf(err), err)
+			}
+			ca.s.log.Info("signed in", "remote", conn.RemoteAddr().String(), "member", m.Email, "fingerprint", id.fingerprint, "method", "key and code")
+			ca.st.signedIn()
+			return id.permissions(), nil
+		}
+		cancel()
+		last = err
+		ca.s.log.Warn("code refused", "remote", conn.RemoteAddr().String(), "member", m.Email, "reason", err.Error())
+		if !askAgain(err) {
+			break
+		}
+		// OpenSSH shows non-ASCII in an instruction as octal escapes.
+		reason := strings.ReplaceAll(model.Sanitize(reasonOf(err)), "—", "-")
+		instruction = "Gatehouse: " + reason + ".\r\n" + who
 	}
-	if len(answers) != 1 {
-		return nil, ca.refuse(conn, id.fingerprint, "expected one code", nil)
+	return nil, ca.refuse(conn, id.fingerprint, reasonOf(last), last)
+}
+
+// askAgain reports whether a refused code leaves room for another on the
+// same connection: a code already used, a wrong one before the lock, a
+// slow-down, a mistyped code.
+func askAgain(err error) bool {
+	var refusal *model.CodeRefusal
+	if errors.As(err, &refusal) {
+		return refusal.Reused || refusal.TriesLeft > 0
 	}
-	ctx, cancel := ca.ctx()
-	defer cancel()
-	if err := ca.s.svc.VerifyCode(ctx, m.ID, answers[0], id.origin); err != nil {
-		return nil, ca.refuse(conn, id.fingerprint, reasonOf(err), err)
-	}
-	// Records the key's use; the code step audited the sign-in.
-	if err := ca.s.svc.SSHSignIn(ctx, id.fingerprint, id.origin); err != nil {
-		return nil, ca.refuse(conn, id.fingerprint, reasonOf(err), err)
-	}
-	ca.s.log.Info("signed in", "remote", conn.RemoteAddr().String(), "member", m.Email, "fingerprint", id.fingerprint, "method", "key and code")
-	ca.st.signedIn()
-	return id.permissions(), nil
+	return errors.Is(err, model.ErrSlowDown) || errors.Is(err, model.ErrInvalid)
 }
 
 // reasonOf is the part of a model error a person needs to read.

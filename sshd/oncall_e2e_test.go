@@ -187,24 +187,29 @@ func startServe(t *testing.T, bin, dbPath, hostKey string, port int) *syncBuffer
 			<-done
 		}
 	})
-	listening := make(chan bool, 1)
+	listening := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		said := false
 		for sc.Scan() {
-			if !said && strings.Contains(sc.Text(), "Gatehouse is listening") {
+			// The second line says how to connect.
+			if !said && strings.HasPrefix(sc.Text(), "Connect with:") {
 				said = true
-				listening <- true
+				listening <- sc.Text()
 			}
 		}
 		if !said {
-			listening <- false
+			listening <- ""
 		}
 	}()
 	select {
-	case ok := <-listening:
-		if !ok {
+	case line := <-listening:
+		if line == "" {
 			t.Fatalf("gatehouse serve stopped before listening:\n%s", logs.String())
+		}
+		// It runs as printed: the real address and port.
+		if want := fmt.Sprintf("Connect with: ssh -p %d 127.0.0.1 ", port); !strings.HasPrefix(line, want) {
+			t.Fatalf("serve printed %q, want it to start %q", line, want)
 		}
 	case <-time.After(e2eWait):
 		t.Fatalf("gatehouse serve did not listen:\n%s", logs.String())

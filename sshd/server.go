@@ -335,3 +335,28 @@ func (s *Server) connected(ctx ssh.Context, conn net.Conn) net.Conn {
 func (s *Server) connectionFailed(conn net.Conn, err error) {
 	s.log.Info("connection closed before a session", "remote", conn.RemoteAddr().String(), "reason", err.Error())
 }
+
+// ConnectCommand is the ssh command that reaches a server listening on
+// addr, as it must be typed: "ssh -p 2222 127.0.0.1"; the machine's host
+// name stands for an unspecified address (0.0.0.0, ::), and -p is left
+// out for port 22.
+func ConnectCommand(addr net.Addr) string {
+	if addr == nil {
+		return "ssh HOST"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "ssh " + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if name, err := os.Hostname(); err == nil && name != "" {
+			host = name
+		}
+	} else if ip != nil && ip.To4() == nil {
+		host = "[" + host + "]"
+	}
+	if port == "22" {
+		return "ssh " + host
+	}
+	return "ssh -p " + port + " " + host
+}

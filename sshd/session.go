@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/anmitsu/go-shlex"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
@@ -42,6 +44,13 @@ func (s *Server) serve(sess ssh.Session) {
 	}
 	_, _, hasPty := sess.Pty()
 	args := sess.Command()
+	if _, err := shlex.Split(sess.RawCommand(), true); err != nil {
+		// The command line is split as a POSIX shell would; with a quote
+		// left open the split stops short, and what is left must not run.
+		fail(sess, "the command has a quote that is not closed; quote the whole command once more, for example: "+
+			ConnectCommand(sess.LocalAddr())+` 'access revoke --client "Acme Ltd"'`)
+		return
+	}
 	interactive := len(args) == 0
 	remote := addr(sess.RemoteAddr())
 	s.log.Info("session", "remote", remote, "who", who.key(), "fingerprint", who.fingerprint,
@@ -92,7 +101,7 @@ func (s *Server) dispatch(sess ssh.Session, ls *liveSession, args []string, hasP
 	switch {
 	case who.kind == kindUnknown:
 		return s.serveUnknown(sess, ls, args)
-	case len(args) > 0 && args[0] == "join":
+	case len(args) > 0 && args[0] == "join" && !slices.ContainsFunc(args[1:], isHelpArg):
 		fmt.Fprintf(sess.Stderr(), "gatehouse: this key is already registered; join is for redeeming an invitation with a new key\n")
 		return 2
 	case len(args) > 0:
@@ -121,9 +130,22 @@ func (s *Server) runCommand(sess ssh.Session, ls *liveSession, args []string) in
 		}
 	}
 	// With a pty, the session turns \n into \n for the raw terminal.
-	code := s.cfg.Commands(ls.ctx, p, args, sess, sess.Stderr())
+	ctx := context.WithValue(ls.ctx, connectKey{}, ConnectCommand(sess.LocalAddr()))
+	code := s.cfg.Commands(ctx, p, args, sess, sess.Stderr())
 	s.log.Info("command", "who", ls.who.key(), "command", commandName(args), "exit", code)
 	return code
+}
+
+type connectKey struct{}
+
+// ConnectCommandFrom is, inside a command run over SSH, the ssh command
+// that reached this server ("ssh -p 2222 127.0.0.1"), for messages that
+// show how to type a command over SSH; "ssh HOST" elsewhere.
+func ConnectCommandFrom(ctx context.Context) string {
+	if c, ok := ctx.Value(connectKey{}).(string); ok && c != "" {
+		return c
+	}
+	return "ssh HOST"
 }
 
 // runApp runs the terminal app for a member, with wish's Bubble Tea
@@ -166,7 +188,7 @@ func (s *Server) serveUnknown(sess ssh.Session, ls *liveSession, args []string) 
 	}
 	w := sess.Stderr()
 	fmt.Fprintf(w, "gatehouse: this key (%s) is not registered to any staff member.\n", ls.who.fingerprint)
-	fmt.Fprintf(w, "  Invited? Redeem your invitation with this key:  ssh -p PORT HOST join CODE\n")
+	fmt.Fprintf(w, "  Invited? Redeem your invitation with this key:  %s join CODE\n", ConnectCommand(sess.LocalAddr()))
 	fmt.Fprintf(w, "  Already a member? Connect with your registered key (ssh -i ~/.ssh/KEY -o IdentitiesOnly=yes …),\n")
 	fmt.Fprintf(w, "  or ask an Admin to add this one: gatehouse keys add EMAIL KEY.pub\n")
 	return 1
@@ -272,3 +294,5 @@ func addr(a net.Addr) string {
 	}
 	return a.String()
 }
+
+func isHelpArg(s string) bool { return s == "-h" || s == "--help" || s == "-help" || s == "help" }

@@ -156,6 +156,8 @@ func (f *fixture) dial(key gossh.Signer, codes ...string) (*client, error) {
 	if len(codes) > 0 {
 		i := 0
 		auth = append(auth, gossh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+			// What OpenSSH prints above the prompt, kept with the banners.
+			banners.Write([]byte(instruction + "\n"))
 			if len(questions) == 0 {
 				return nil, nil
 			}
@@ -387,6 +389,11 @@ func TestUnknownKeyMayOnlyJoin(t *testing.T) {
 	if code != 1 || out != "" || !strings.Contains(errOut, "not registered to any staff member") {
 		t.Fatalf("unknown key ran a command: exit %d, out %q, err %q", code, out, errOut)
 	}
+	// The way to join is the real command for this server.
+	_, port, _ := net.SplitHostPort(f.addr)
+	if want := "ssh -p " + port + " 127.0.0.1 join CODE"; !strings.Contains(errOut, want) {
+		t.Fatalf("unknown key told %q, want %q", errOut, want)
+	}
 	if _, errOut, code := c.run(t, "join not-a-code"); code != 1 || !strings.Contains(errOut, "no invitation has that code") {
 		t.Fatalf("bad code: exit %d, err %q", code, errOut)
 	}
@@ -475,7 +482,7 @@ func TestTOTPIsAskedAsKeyboardInteractive(t *testing.T) {
 		c.Close()
 		t.Fatal("signed in with a wrong code")
 	}
-	if !strings.Contains(c.banners.String(), "not right") {
+	if !strings.Contains(c.banners.String(), "wrong code, 9 tries left before a 15-minute lock") {
 		t.Fatalf("wrong code: server said %q", c.banners.String())
 	}
 	// The next step's code (accepted with one step of clock skew) works once.
@@ -917,5 +924,23 @@ func TestStrangersAreRateLimitedPerAddress(t *testing.T) {
 			t.Fatalf("member connection %d: %v", i, err)
 		}
 		c.Close()
+	}
+}
+
+func TestConnectCommand(t *testing.T) {
+	host, _ := os.Hostname()
+	for addr, want := range map[string]string{
+		"127.0.0.1:2222": "ssh -p 2222 127.0.0.1",
+		"10.0.0.5:22":    "ssh 10.0.0.5",
+		"[::1]:2222":     "ssh -p 2222 [::1]",
+		"0.0.0.0:2222":   "ssh -p 2222 " + host,
+	} {
+		a, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ConnectCommand(a); got != want {
+			t.Errorf("ConnectCommand(%s) = %q, want %q", addr, got, want)
+		}
 	}
 }

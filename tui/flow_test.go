@@ -153,7 +153,7 @@ func TestSignInWithPasswordAndCode(t *testing.T) {
 	h.see("6-digit code", "owner@acme.test")
 
 	h.fill("123456")
-	h.see("That code is not right.")
+	h.see("Wrong code, 8 tries left before a 15-minute lock.")
 	h.fill(h.code(secret, 1))
 	h.stage(stageShell)
 	h.see("Olivia Owner", "Owner")
@@ -170,7 +170,7 @@ func TestSignInCodeReplayRefused(t *testing.T) {
 	again := newHarness(t, svc, clock, Options{})
 	again.fill("owner@acme.test", testPassword, code)
 	again.stage(stageCode)
-	again.see("That code was already used.")
+	again.see("That code was already used — wait for the next one, about ")
 }
 
 func TestSignInRecoveryCodeWorksOnce(t *testing.T) {
@@ -183,7 +183,7 @@ func TestSignInRecoveryCodeWorksOnce(t *testing.T) {
 	again := newHarness(t, svc, clock, Options{})
 	again.fill("owner@acme.test", testPassword, codes[3])
 	again.stage(stageCode)
-	again.see("That code is not right.")
+	again.see("Wrong or used recovery code, 9 tries left before a 15-")
 	again.press("esc")
 	again.stage(stageSignIn)
 }
