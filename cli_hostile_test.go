@@ -33,7 +33,7 @@ func TestListingsNeverPrintRawControls(t *testing.T) {
 		{"check", sara, "access", "account:" + client + "/Payroll"},
 		{"access", "revoke", "--staff", sara, "--client", client, "--account", "Payroll"},
 		{"audit", "list"}, {"audit", "list", "--json"},
-		{"audit", "export", "--format", "json"},
+		{"audit", "export", "--format", "json"}, {"audit", "export", "--format", "csv"},
 		{"export", "--format", "json"},
 	} {
 		r := runCLI(t, append(args, "--db", path)...)

@@ -314,8 +314,12 @@ func TestAuditExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var entries []map[string]any
-	if err := json.Unmarshal(data, &entries); err != nil || len(entries) != n {
-		t.Fatalf("export json: %d entries of %d, %v", len(entries), n, err)
+	// The export records itself first, so it holds one entry more.
+	if err := json.Unmarshal(data, &entries); err != nil || len(entries) != n+1 {
+		t.Fatalf("export json: %d entries, want %d and its own, %v", len(entries), n, err)
+	}
+	if last := entries[len(entries)-1]; last["action"] != "audit.export" || last["target"] != "json" {
+		t.Errorf("the export's last entry is %v, want its own audit.export", last)
 	}
 	r = runCLI(t, "audit", "export", "--format", "csv", "--db", db)
 	wantCode(t, r, 0)

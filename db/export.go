@@ -146,7 +146,10 @@ func tableColumns(ctx context.Context, q Querier, table string) ([]string, error
 // a password again (their hash is empty, so they cannot sign in until
 // an Owner resets it or they redeem a new invitation), pending invitation
 // codes and connection tokens no longer work.
-func (d *DB) Import(ctx context.Context, r io.Reader) (int, error) {
+//
+// check, when given, is called on every row before it is written (with the
+// row's index in its table); its error refuses the whole file.
+func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, columns []string, row []any, index int) error) (int, error) {
 	var doc struct {
 		Format        string        `json:"format"`
 		SchemaVersion int           `json:"schema_version"`
@@ -208,6 +211,12 @@ func (d *DB) Import(ctx context.Context, r io.Reader) (int, error) {
 				if len(row) != len(t.Columns) {
 					st.Close()
 					return fmt.Errorf("import %s: row %d has %d values, want %d", t.Name, i+1, len(row), len(t.Columns))
+				}
+				if check != nil {
+					if err := check(t.Name, t.Columns, row, i); err != nil {
+						st.Close()
+						return err
+					}
 				}
 				args := make([]any, 0, len(insertCols))
 				for _, v := range row {

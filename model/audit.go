@@ -2,11 +2,13 @@ package model
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"gatehouse/db"
@@ -69,15 +71,33 @@ var AuditCSVHeader = []string{"id", "at", "actor_kind", "actor_id", "actor", "or
 
 // ExportAudit writes every entry matching q that the actor may see, oldest
 // first, as CSV or JSON (an array), streaming so that millions of entries
-// need no memory.
+// need no memory. The export is itself audited (audit.export), before the
+// entries are read, so the file records that it was made.
 func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w io.Writer, format string) error {
-	a, err := s.readActor(ctx, p)
-	if err != nil {
-		return err
+	if format != "csv" && format != "json" {
+		return fmt.Errorf("%w: export format %q (csv or json)", ErrInvalid, Sanitize(format))
 	}
-	sc, ok := scopeFor(a, "audit")
-	if !ok {
-		return &DeniedError{Decide(a, ActView, Target{Module: "audit"})}
+	var sc db.Scope
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		if d, ok := principalGate(a); !ok {
+			return nil, &DeniedError{Decision: d}
+		}
+		var ok bool
+		if sc, ok = scopeFor(a, "audit"); !ok {
+			return nil, &DeniedError{Decide(a, ActView, Target{Module: "audit"})}
+		}
+		scope := "own"
+		switch {
+		case sc.All:
+			scope = "all"
+		case sc.Department:
+			scope = "department"
+		}
+		return []change{{Action: "audit.export", TargetKind: "audit", Target: format,
+			After: map[string]any{"format": format, "scope": scope}}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("export audit: %w", err)
 	}
 	sc.Internal = true
 	q.Scope = sc
@@ -88,9 +108,9 @@ func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w 
 			return err
 		}
 		err := db.EachAudit(ctx, s.db.Read(), q, func(e db.AuditEntry) error {
-			return cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), e.ActorKind, strconv.FormatInt(e.ActorID, 10),
-				e.Actor, e.Origin, e.Action, e.TargetKind, strconv.FormatInt(e.TargetID, 10), e.Target,
-				strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10), e.Before, e.After, e.PrevHash, e.Hash})
+			return cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), CSVCell(e.ActorKind), strconv.FormatInt(e.ActorID, 10),
+				CSVCell(e.Actor), CSVCell(e.Origin), CSVCell(e.Action), CSVCell(e.TargetKind), strconv.FormatInt(e.TargetID, 10), CSVCell(e.Target),
+				strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10), CSVCell(e.Before), CSVCell(e.After), e.PrevHash, e.Hash})
 		})
 		if err != nil {
 			return fmt.Errorf("export audit: %w", err)
@@ -119,5 +139,20 @@ func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w 
 		_, err = io.WriteString(w, "]\n")
 		return err
 	}
-	return fmt.Errorf("%w: export format %q (csv or json)", ErrInvalid, format)
+	return nil
+}
+
+// CSVCell makes a text cell of a CSV export safe to print and to open:
+// control characters and bidi controls are made visible as on a screen
+// (CSV has no escapes, and the file is often printed to a terminal), and a
+// cell starting with =, +, - or @, which a spreadsheet would run as a
+// formula, is opened with an apostrophe, the mark spreadsheets take for
+// "text". A cell changed this way no longer hashes to its entry's hash:
+// the JSON export carries the exact text.
+func CSVCell(s string) string {
+	s = Sanitize(s)
+	if s != "" && strings.IndexByte("=+-@", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }

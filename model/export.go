@@ -52,10 +52,12 @@ func (s *Service) Export(ctx context.Context, p Principal, w io.Writer) error {
 }
 
 // Import restores an export into this empty database and returns how many
-// rows it wrote. The audit chain comes across whole, so `audit verify`
-// passes on the result.
+// rows it wrote. Every name, email and message in the file passes the
+// same checks as when it is typed (import_checks.go), or nothing is
+// imported. The audit chain comes across whole, so `audit verify` passes
+// on the result.
 func (s *Service) Import(ctx context.Context, r io.Reader) (int, error) {
-	n, err := s.db.Import(ctx, r)
+	n, err := s.db.Import(ctx, r, checkImportRow)
 	if err != nil {
 		return n, err
 	}

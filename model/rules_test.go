@@ -295,9 +295,19 @@ func TestRuleTransferOwnership(t *testing.T) {
 	f.refused("transfer to themselves", ErrDenied, "already owns", func() error {
 		return f.svc.TransferOwnership(f.ctx, owner, f.owner.ID, pw)
 	})
-	f.refused("transfer with the wrong password", ErrDenied, "password is not right", func() error {
-		return f.svc.TransferOwnership(f.ctx, owner, adm.ID, "wrong horse battery")
-	})
+	// A wrong password changes nothing but is itself recorded.
+	state, n := f.rulesState(), f.auditCount()
+	err := f.svc.TransferOwnership(f.ctx, owner, adm.ID, "wrong horse battery")
+	if !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "password is not right") {
+		t.Fatalf("transfer with the wrong password: %v", err)
+	}
+	withoutLog := func(st string) string { return st[:strings.LastIndex(strings.TrimSuffix(st, "--\n"), "--\n")] }
+	if withoutLog(f.rulesState()) != withoutLog(state) || f.auditCount() != n+1 {
+		t.Fatalf("transfer with the wrong password: data changed or not exactly one audit entry (%d → %d)", n, f.auditCount())
+	}
+	if e := f.lastAudit(); e.Action != "org.transfer-ownership.failure" || e.StaffID != adm.ID || e.Actor != f.owner.Email || !strings.Contains(e.After, "wrong password") {
+		t.Fatalf("refused transfer audited as %+v", e)
+	}
 	f.refused("admin transfers", ErrDenied, "only the Owner transfers ownership", func() error {
 		return f.svc.TransferOwnership(f.ctx, f.as(adm), adm.ID, "password-ada@acme.test")
 	})

@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -14,6 +13,30 @@ import (
 // ErrChanged is the refusal of a write whose record is gone, or changed in
 // a way that matters, since the screen showed it to the user who acted.
 var ErrChanged = errors.New("changed since it was shown")
+
+// ChangedError is the ErrChanged refusal, saying which record and what
+// changed.
+type ChangedError struct {
+	Name string // the record, named as the user saw it
+	Gone bool   // removed, or no longer where it was shown
+	Diff string // otherwise what changed: "status active → deactivated"
+}
+
+// Change says what happened to the record: "Leo Martins is no longer
+// there (removed or changed elsewhere)", "Leo Martins: status active →
+// deactivated".
+func (e *ChangedError) Change() string {
+	if e.Gone {
+		return e.Name + " is no longer there (removed or changed elsewhere)"
+	}
+	return e.Name + ": " + e.Diff
+}
+
+func (e *ChangedError) Error() string {
+	return ErrChanged.Error() + ": " + e.Change() + "; nothing was changed"
+}
+
+func (e *ChangedError) Unwrap() error { return ErrChanged }
 
 // Seen is a record as a screen showed it when the user chose to act on it:
 // its kind and id, the name it was shown by, and the facts of it that
@@ -81,8 +104,20 @@ func SeenAdded(staffID int64, name string, clientID int64, folder string) Seen {
 	return Seen{Kind: SeenMembership, ID: staffID, In: clientID, Name: name + " in " + folder}
 }
 
-// SeenRoleAs is a role as shown.
-func SeenRoleAs(r Role) Seen { return Seen{Kind: SeenRole, ID: r.ID, Name: r.Name} }
+// SeenRoleAs is a role as shown: its name and what it grants matter (an
+// edit of the role saves its whole permission set).
+func SeenRoleAs(r Role) Seen {
+	return Seen{Kind: SeenRole, ID: r.ID, Name: "role " + r.Name, Facts: roleSeenFacts(r.Name, r.Permissions)}
+}
+
+func roleSeenFacts(name string, perms []Permission) map[string]string {
+	keys := make([]string, 0, len(perms))
+	for _, p := range perms {
+		keys = append(keys, p.Module+"."+p.Action+":"+p.Scope)
+	}
+	sort.Strings(keys)
+	return map[string]string{"name": name, "permissions": strings.Join(keys, " ")}
+}
 
 // SeenDepartmentAs is a department as shown.
 func SeenDepartmentAs(d Department) Seen { return Seen{Kind: SeenDepartment, ID: d.ID, Name: d.Name} }
@@ -107,20 +142,28 @@ func WithSeen(ctx context.Context, seen ...Seen) context.Context {
 	return context.WithValue(ctx, seenKey{}, all)
 }
 
+// StillAsSeen is nil when the records are still as the user saw them,
+// else the ErrChanged refusal a write made with them would meet: a
+// confirmation asks it while it is open, to say so before anything is
+// written.
+func (s *Service) StillAsSeen(ctx context.Context, seen ...Seen) error {
+	return s.checkSeen(WithSeen(ctx, seen...), s.db.Read())
+}
+
 // checkSeen refuses, inside a write's transaction, when a record the user
 // acted on is gone or changed in a way that matters.
-func (s *Service) checkSeen(ctx context.Context, tx *sql.Tx) error {
+func (s *Service) checkSeen(ctx context.Context, q db.Querier) error {
 	seen, _ := ctx.Value(seenKey{}).([]Seen)
 	for _, want := range seen {
-		facts, err := s.seenNow(ctx, tx, want)
+		facts, err := s.seenNow(ctx, q, want)
 		if errors.Is(err, db.ErrNotFound) {
-			return fmt.Errorf("%w: %s is no longer there (removed or changed elsewhere); nothing was changed", ErrChanged, want.Name)
+			return &ChangedError{Name: want.Name, Gone: true}
 		}
 		if err != nil {
 			return err
 		}
 		if diff := factsDiff(want.Facts, facts); diff != "" {
-			return fmt.Errorf("%w: %s changed since it was shown (%s); nothing was changed", ErrChanged, want.Name, diff)
+			return &ChangedError{Name: want.Name, Diff: diff}
 		}
 	}
 	return nil
@@ -128,7 +171,7 @@ func (s *Service) checkSeen(ctx context.Context, tx *sql.Tx) error {
 
 // seenNow reads the facts of a seen record as they are now; db.ErrNotFound
 // when it is gone.
-func (s *Service) seenNow(ctx context.Context, tx *sql.Tx, want Seen) (map[string]string, error) {
+func (s *Service) seenNow(ctx context.Context, tx db.Querier, want Seen) (map[string]string, error) {
 	switch want.Kind {
 	case SeenStaff:
 		m, err := db.GetMember(ctx, tx, want.ID)
@@ -149,8 +192,12 @@ func (s *Service) seenNow(ctx context.Context, tx *sql.Tx, want Seen) (map[strin
 		}
 		return nil, err
 	case SeenRole:
-		_, err := db.GetRole(ctx, tx, want.ID)
-		return nil, err
+		r, err := db.GetRole(ctx, tx, want.ID)
+		if err != nil {
+			return nil, err
+		}
+		perms, err := db.RolePermissions(ctx, tx, r.ID)
+		return roleSeenFacts(r.Name, perms), err
 	case SeenDepartment:
 		_, err := db.GetDepartment(ctx, tx, want.ID)
 		return nil, err
@@ -174,7 +221,11 @@ func factsDiff(seen, now map[string]string) string {
 	sort.Strings(keys)
 	var out []string
 	for _, k := range keys {
-		if seen[k] != now[k] {
+		switch {
+		case seen[k] == now[k]:
+		case len(seen[k]) > 40 || len(now[k]) > 40:
+			out = append(out, k+" changed")
+		default:
 			out = append(out, fmt.Sprintf("%s %s → %s", k, seen[k], now[k]))
 		}
 	}

@@ -717,6 +717,7 @@ func (s *Service) Offboard(ctx context.Context, p Principal, staffID, reassignTo
 // an Admin. The Owner re-enters their password. It cannot be undone except
 // by the new Owner transferring back.
 func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64, password string) error {
+	var refused *change
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		m, sf, err := memberTarget(ctx, tx, toID)
 		if err != nil {
@@ -739,6 +740,8 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 				return nil, err
 			}
 			if !ok {
+				refused = &change{Action: "org.transfer-ownership.failure", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+					After: map[string]any{"to": m.Email, "reason": "wrong password"}}
 				return nil, fmt.Errorf("%w: the password is not right; ownership was not transferred", ErrDenied)
 			}
 		}
@@ -762,6 +765,13 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 				Before: map[string]any{"role": m.RoleName}, After: map[string]any{"role": "Owner"}},
 		}, nil
 	})
+	if refused != nil {
+		// A wrong password on the most powerful change there is is worth
+		// knowing about: it is recorded after the refusal rolled back.
+		if aerr := s.write(ctx, p, func(*sql.Tx, Actor) ([]change, error) { return []change{*refused}, nil }); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("record the refusal: %w", aerr))
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("transfer ownership: %w", err)
 	}

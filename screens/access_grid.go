@@ -20,8 +20,8 @@ type accessGrid struct {
 	keys     keymap.Clients
 	clientID int64
 	data     *accessData
-	row      int
-	col      int
+	rows     Cursor[int64] // on a member, by id
+	cols     Cursor[int64] // on an account, by id
 	top      int
 	left     int
 	visRows  int // from the last View
@@ -35,8 +35,23 @@ type gridFlipMsg struct {
 	err      error
 }
 
-func newAccessGrid(sess *Session, d *accessData, row int) *accessGrid {
-	return &accessGrid{sess: sess, keys: keymap.DefaultClients(), clientID: d.client.ID, data: d, row: row, visRows: 5, visCols: 3}
+// newAccessGrid opens the grid of a folder with the cursor on member staffID.
+func newAccessGrid(sess *Session, d *accessData, staffID int64) *accessGrid {
+	g := &accessGrid{sess: sess, keys: keymap.DefaultClients(), clientID: d.client.ID, data: d, visRows: 5, visCols: 3}
+	g.sync()
+	if ids, _ := d.memberKeys(); indexOf(ids, staffID) >= 0 {
+		g.rows.To(indexOf(ids, staffID))
+	}
+	return g
+}
+
+// sync follows the cursor's member and account in data just read.
+func (g *accessGrid) sync() tea.Cmd {
+	ids, names := make([]int64, len(g.data.accounts)), make([]string, len(g.data.accounts))
+	for i, a := range g.data.accounts {
+		ids[i], names[i] = a.ID, "account "+a.Name
+	}
+	return tea.Batch(g.rows.Sync(g.data.memberKeys()), g.cols.Sync(ids, names))
 }
 
 func (g *accessGrid) isContainer() {}
@@ -52,7 +67,7 @@ func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	case accessDataMsg:
 		if msg.clientID == g.clientID && msg.err == nil {
 			g.data = msg.data
-			g.clamp()
+			return g, tea.Batch(cmd, g.sync())
 		}
 	case gridFlipMsg:
 		if msg.clientID != g.clientID {
@@ -69,61 +84,71 @@ func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	return g, cmd
 }
 
-func (g *accessGrid) clamp() {
-	g.row = min(max(g.row, 0), max(len(g.data.members)-1, 0))
-	g.col = min(max(g.col, 0), max(len(g.data.accounts)-1, 0))
-}
-
 func (g *accessGrid) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := g.sess.Keys.List
 	switch {
 	case km.String() == "esc" || km.String() == "q":
 		return nil, nil
 	case key.Matches(km, lk.Up):
-		g.row--
+		g.rows.Move(-1)
 	case key.Matches(km, lk.Down):
-		g.row++
+		g.rows.Move(1)
 	case key.Matches(km, lk.PageUp):
-		g.row -= g.visRows
+		g.rows.Move(-g.visRows)
 	case key.Matches(km, lk.PageDown):
-		g.row += g.visRows
+		g.rows.Move(g.visRows)
 	case key.Matches(km, g.keys.Left):
-		g.col--
+		g.cols.Move(-1)
 	case key.Matches(km, g.keys.Right):
-		g.col++
+		g.cols.Move(1)
 	case key.Matches(km, lk.Top):
-		g.row = 0
+		g.rows.To(0)
 	case key.Matches(km, lk.Bottom):
-		g.row = len(g.data.members) - 1
-	case key.Matches(km, g.keys.ToggleCell):
-		return g, g.flipCell()
-	case key.Matches(km, g.keys.ToggleRow):
-		return g, g.flipRow()
-	case key.Matches(km, g.keys.ToggleCol):
-		return g, g.flipColumn()
-	case key.Matches(km, g.keys.WhoCanReach):
-		if acc, ok := g.account(); ok {
-			r := newReach(g.sess, acc.ID, g.data.client.Name+" / "+acc.Name)
-			g.child = r
-			return g, r.load()
+		g.rows.To(g.rows.Len() - 1)
+	case key.Matches(km, g.keys.ToggleCell), key.Matches(km, g.keys.ToggleRow), key.Matches(km, g.keys.ToggleCol), key.Matches(km, g.keys.WhoCanReach):
+		// Meant for the member and account that were under the cursor:
+		// if either vanished just before, nothing is done.
+		if cmd, gone := g.rows.Vanished(); gone {
+			return g, cmd
 		}
+		if cmd, gone := g.cols.Vanished(); gone {
+			return g, cmd
+		}
+		return g, g.act(km)
 	}
-	g.clamp()
 	return g, nil
 }
 
+// act runs an action key on the member and account under the cursor.
+func (g *accessGrid) act(km tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(km, g.keys.ToggleCell):
+		return g.flipCell()
+	case key.Matches(km, g.keys.ToggleRow):
+		return g.flipRow()
+	case key.Matches(km, g.keys.ToggleCol):
+		return g.flipColumn()
+	}
+	if acc, ok := g.account(); ok {
+		r := newReach(g.sess, acc.ID, g.data.client.Name+" / "+acc.Name)
+		g.child = r
+		return r.load()
+	}
+	return nil
+}
+
 func (g *accessGrid) account() (model.Account, bool) {
-	if g.col < 0 || g.col >= len(g.data.accounts) {
+	if g.cols.Len() == 0 || g.cols.Index() >= len(g.data.accounts) {
 		return model.Account{}, false
 	}
-	return g.data.accounts[g.col], true
+	return g.data.accounts[g.cols.Index()], true
 }
 
 func (g *accessGrid) member() (accessMember, bool) {
-	if g.row < 0 || g.row >= len(g.data.members) {
+	if g.rows.Len() == 0 || g.rows.Index() >= len(g.data.members) {
 		return accessMember{}, false
 	}
-	return g.data.members[g.row], true
+	return g.data.members[g.rows.Index()], true
 }
 
 func (g *accessGrid) flipCell() tea.Cmd {
@@ -135,7 +160,11 @@ func (g *accessGrid) flipCell() tea.Cmd {
 	on := !mem.on[acc.ID]
 	state := map[bool]string{true: "on", false: "off"}[on]
 	what := fmt.Sprintf("%s: %s turned %s", model.Sanitize(mem.Name), model.Sanitize(acc.Name), state)
-	return g.flip([]model.AccessCell{{StaffID: mem.ID, AccountID: acc.ID}}, on, what)
+	return g.flip([]model.AccessCell{{StaffID: mem.ID, AccountID: acc.ID}}, on, what, g.data.seenAdded(mem), g.seenAccount(acc))
+}
+
+func (g *accessGrid) seenAccount(acc model.Account) model.Seen {
+	return model.SeenAccountOf(acc, g.data.client.Name)
 }
 
 // flipRow turns every account of the member on, or all off when all are
@@ -147,13 +176,15 @@ func (g *accessGrid) flipRow() tea.Cmd {
 	}
 	on := mem.onCount(g.data.accounts) < len(g.data.accounts)
 	var cells []model.AccessCell
+	seen := []model.Seen{g.data.seenAdded(mem)}
 	for _, acc := range g.data.accounts {
 		if mem.on[acc.ID] != on {
 			cells = append(cells, model.AccessCell{StaffID: mem.ID, AccountID: acc.ID})
+			seen = append(seen, g.seenAccount(acc))
 		}
 	}
 	state := map[bool]string{true: "on", false: "off"}[on]
-	return g.flip(cells, on, fmt.Sprintf("%s: every account turned %s", model.Sanitize(mem.Name), state))
+	return g.flip(cells, on, fmt.Sprintf("%s: every account turned %s", model.Sanitize(mem.Name), state), seen...)
 }
 
 // flipColumn turns an account on for every member, or off for all when it
@@ -170,19 +201,21 @@ func (g *accessGrid) flipColumn() tea.Cmd {
 		}
 	}
 	var cells []model.AccessCell
+	seen := []model.Seen{g.seenAccount(acc)}
 	for _, mem := range g.data.members {
 		if mem.on[acc.ID] != on {
 			cells = append(cells, model.AccessCell{StaffID: mem.ID, AccountID: acc.ID})
+			seen = append(seen, g.data.seenAdded(mem))
 		}
 	}
 	state := map[bool]string{true: "on", false: "off"}[on]
-	return g.flip(cells, on, fmt.Sprintf("%s turned %s for every member", model.Sanitize(acc.Name), state))
+	return g.flip(cells, on, fmt.Sprintf("%s turned %s for every member", model.Sanitize(acc.Name), state), seen...)
 }
 
 // flip saves the cells in one model call (one transaction, each flip
 // audited in it: a row or column is never left half flipped), showing the
 // new state at once; the grid re-reads the truth when it is done.
-func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string) tea.Cmd {
+func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string, seen ...model.Seen) tea.Cmd {
 	if !g.data.manage.Allowed {
 		return refusal(g.data.manage)
 	}
@@ -199,10 +232,11 @@ func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string) tea.Cm
 	sess, id := g.sess, g.clientID
 	return func() tea.Msg {
 		var err error
+		ctx := seenCtx(seen...)
 		if len(cells) == 1 {
-			err = sess.Svc.SetAccountAccess(bg(), sess.Principal, cells[0].AccountID, cells[0].StaffID, on)
+			err = sess.Svc.SetAccountAccess(ctx, sess.Principal, cells[0].AccountID, cells[0].StaffID, on)
 		} else {
-			_, err = sess.Svc.SetAccessCells(bg(), sess.Principal, id, cells, on)
+			_, err = sess.Svc.SetAccessCells(ctx, sess.Principal, id, cells, on)
 		}
 		return gridFlipMsg{clientID: id, status: what, err: err}
 	}
@@ -243,7 +277,7 @@ func (g *accessGrid) View(w, h int) string {
 	b.WriteString(th.Muted.Render(span) + "\n\n")
 	head := strings.Repeat(" ", lipgloss.Width(gridMark)) + cell("Member", nameW)
 	for j := g.left; j < end; j++ {
-		head += " " + cell(d.accounts[j].Name, gridColW-1)
+		head += "  " + cell(d.accounts[j].Name, gridColW-2)
 	}
 	b.WriteString(th.Header.Render(head) + "\n")
 	if len(d.members) == 0 {
@@ -265,7 +299,8 @@ func (g *accessGrid) rowView(i, nameW, end int) string {
 	mem := g.data.members[i]
 	mark := strings.Repeat(" ", lipgloss.Width(gridMark))
 	name := cell(mem.Name, nameW)
-	if i == g.row {
+	row, col := g.rows.Index(), g.cols.Index()
+	if i == row {
 		mark = gridMark
 		name = th.Header.Render(name)
 	}
@@ -276,33 +311,35 @@ func (g *accessGrid) rowView(i, nameW, end int) string {
 		if on {
 			box = "[✓]"
 		}
-		if i == g.row && j == g.col {
-			box = "›" + box[1:len(box)-1] + "‹"
-			if on {
-				box = "›✓‹"
-			}
-			box = th.Selected.Render(box)
-		} else if on {
-			box = th.Success.Render(box)
+		// The cell under the cursor keeps its box, marked on both sides:
+		// an off cell reads "›[ ]‹", never an empty "› ‹".
+		switch {
+		case i == row && j == col:
+			box = th.Selected.Render("›" + box + "‹")
+		case on:
+			box = " " + th.Success.Render(box) + " "
+		default:
+			box = " " + box + " "
 		}
-		line += " " + box + strings.Repeat(" ", gridColW-1-3)
+		line += " " + box + strings.Repeat(" ", gridColW-1-5)
 	}
 	return line
 }
 
 // scroll keeps the cursor's row and column in view.
 func (g *accessGrid) scroll() {
-	if g.row < g.top {
-		g.top = g.row
+	row, col := g.rows.Index(), g.cols.Index()
+	if row < g.top {
+		g.top = row
 	}
-	if g.row >= g.top+g.visRows {
-		g.top = g.row - g.visRows + 1
+	if row >= g.top+g.visRows {
+		g.top = row - g.visRows + 1
 	}
-	if g.col < g.left {
-		g.left = g.col
+	if col < g.left {
+		g.left = col
 	}
-	if g.col >= g.left+g.visCols {
-		g.left = g.col - g.visCols + 1
+	if col >= g.left+g.visCols {
+		g.left = col - g.visCols + 1
 	}
 	g.top, g.left = max(g.top, 0), max(g.left, 0)
 }

@@ -274,7 +274,7 @@ func (s *auditScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, s.restart()
 		}
 		if s.atHead && !s.loading {
-			if e, ok := s.selected(); ok && s.cursor > 0 {
+			if e, ok := s.selected(); ok {
 				s.keepID = e.ID
 			}
 			return s, s.restart()

@@ -22,7 +22,7 @@ type clientDetail struct {
 	target   model.Target
 	loaded   bool
 	err      string
-	cursor   int
+	cur      Cursor[int64] // on an account, by id
 	top      int
 	child    Dialog
 }
@@ -66,6 +66,9 @@ func (d *clientDetail) load() tea.Cmd {
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if am, ok := msg.(clientsAction); ok && am.owner == d && am.Err == nil {
+		d.cur.Release() // a removed account leaves the list
+	}
 	cmd, done := routeContainer(d, &d.child, msg, d.load)
 	if done {
 		return d, cmd
@@ -81,7 +84,11 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		}
 		d.loaded, d.err = true, ""
 		d.client, d.accounts, d.target = m.client, m.accounts, m.target
-		d.cursor = min(d.cursor, max(len(d.accounts)-1, 0))
+		ids, names := make([]int64, len(d.accounts)), make([]string, len(d.accounts))
+		for i, a := range d.accounts {
+			ids[i], names[i] = a.ID, "account "+a.Name
+		}
+		return d, tea.Batch(cmd, d.cur.Sync(ids, names))
 	case tea.KeyMsg:
 		return d.key(m)
 	}
@@ -89,10 +96,10 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 }
 
 func (d *clientDetail) selected() (model.Account, bool) {
-	if d.cursor < 0 || d.cursor >= len(d.accounts) {
+	if d.cur.Len() == 0 || d.cur.Index() >= len(d.accounts) {
 		return model.Account{}, false
 	}
-	return d.accounts[d.cursor], true
+	return d.accounts[d.cur.Index()], true
 }
 
 // can asks the engine about an account action on this folder.
@@ -113,13 +120,13 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case key.Matches(km, lk.Back) || km.String() == "q":
 		return nil, nil
 	case key.Matches(km, lk.Up):
-		d.cursor = max(d.cursor-1, 0)
+		d.cur.Move(-1)
 	case key.Matches(km, lk.Down):
-		d.cursor = min(d.cursor+1, max(len(d.accounts)-1, 0))
+		d.cur.Move(1)
 	case key.Matches(km, lk.Top):
-		d.cursor = 0
+		d.cur.To(0)
 	case key.Matches(km, lk.Bottom):
-		d.cursor = max(len(d.accounts)-1, 0)
+		d.cur.To(d.cur.Len() - 1)
 	case key.Matches(km, d.keys.ManageAccess):
 		ma := newManageAccess(d.sess, d.client)
 		d.child = ma
@@ -134,8 +141,11 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return d, d.open(d.can(model.ActCreate, nil), d.addDialog)
 	}
 	acc, ok := d.selected()
-	if !ok {
+	if !ok || !(key.Matches(km, d.keys.RenameAccount) || key.Matches(km, d.keys.RemoveAccount) || key.Matches(km, d.keys.WhoCanReach)) {
 		return d, nil
+	}
+	if cmd, gone := d.cur.Vanished(); gone {
+		return d, cmd
 	}
 	switch {
 	case key.Matches(km, d.keys.RenameAccount):
@@ -179,18 +189,25 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
 		return nil, ownAction(d, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			return sess.Svc.RenameAccount(bg(), sess.Principal, acc.ID, v)
+			return sess.Svc.RenameAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
 		})
 	}}
 }
 
 func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 	sess, name := d.sess, model.Sanitize(acc.Name)
-	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
+	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, d.seenAccount(acc)), Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
-			return ownAction(d, "Removed account "+name, func() error { return sess.Svc.RemoveAccount(bg(), sess.Principal, acc.ID) })
+			return ownAction(d, "Removed account "+name, func() error {
+				return sess.Svc.RemoveAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
+			})
 		}}
+}
+
+// seenAccount is an account as this view showed it.
+func (d *clientDetail) seenAccount(acc model.Account) model.Seen {
+	return model.SeenAccountOf(acc, d.client.Name)
 }
 
 func (d *clientDetail) View(w, h int) string {
@@ -225,19 +242,19 @@ func (d *clientDetail) base(w, h int) string {
 		b.WriteString(th.Warning.Render(cell("The firm's own accounts: reachable by the Owner and by the members the Owner adds.", w)) + "\n")
 	}
 	b.WriteString("\n" + th.Header.Render(fmt.Sprintf("Accounts (%d)", len(d.accounts))) + "\n")
-	rows := max(h-8, 1)
-	if d.cursor < d.top {
-		d.top = d.cursor
+	rows, cursor := max(h-8, 1), d.cur.Index()
+	if cursor < d.top {
+		d.top = cursor
 	}
-	if d.cursor >= d.top+rows {
-		d.top = d.cursor - rows + 1
+	if cursor >= d.top+rows {
+		d.top = cursor - rows + 1
 	}
 	if len(d.accounts) == 0 {
 		b.WriteString(th.Muted.Render("  No accounts you can see.") + "\n")
 	}
 	for i := d.top; i < min(len(d.accounts), d.top+rows); i++ {
 		name := cell(d.accounts[i].Name, w-2)
-		if i == d.cursor {
+		if i == cursor {
 			b.WriteString(th.Selected.Render("› "+name) + "\n")
 		} else {
 			b.WriteString("  " + name + "\n")

@@ -64,6 +64,15 @@ type clientsPageMsg struct {
 	err    error
 }
 
+// clientsLocateMsg is where the folder under the cursor stands in the list
+// after a re-read that did not hold its row.
+type clientsLocateMsg struct {
+	seq int
+	id  int64
+	pos int
+	err error
+}
+
 // gateMsg carries the engine's decision on one folder: open runs only when
 // it allows.
 type gateMsg struct {
@@ -173,15 +182,44 @@ func (c *clientsScreen) setPage(m clientsPageMsg) tea.Cmd {
 	c.loaded = true
 	c.held, c.heldOff = m.rows, m.offset
 	rows := make([][]string, len(m.rows))
+	ids := make([]int64, len(m.rows))
 	for i, cl := range m.rows {
-		rows[i] = clientRow(cl)
+		rows[i], ids[i] = clientRow(cl), cl.ID
 	}
 	total := m.total
 	if total < 0 {
 		total = c.table.Total()
 	}
-	c.table.SetRows(m.offset, total, rows)
-	return c.maybeFetch()
+	follow, note := c.table.SetKeyedRows(m.offset, total, rows, ids)
+	if follow == FollowLocate {
+		id, _, _ := c.table.Selected()
+		return c.locate(id)
+	}
+	return tea.Batch(note, c.maybeFetch())
+}
+
+// locate asks where the folder under the cursor stands now.
+func (c *clientsScreen) locate(id int64) tea.Cmd {
+	seq, q, sess := c.seq, c.query(0, 0), c.sess
+	return func() tea.Msg {
+		pos, err := sess.Svc.ClientPosition(bg(), sess.Principal, q, id)
+		return clientsLocateMsg{seq: seq, id: id, pos: pos, err: err}
+	}
+}
+
+// located puts the cursor on the folder's new row, or on the next one when
+// the list no longer holds it, and fetches the rows around it.
+func (c *clientsScreen) located(m clientsLocateMsg) tea.Cmd {
+	if m.seq != c.seq {
+		return nil // a newer read follows the cursor itself
+	}
+	var note tea.Cmd
+	if m.err != nil {
+		note = c.table.Lose()
+	} else {
+		c.table.Locate(m.pos)
+	}
+	return tea.Batch(note, c.maybeFetch())
 }
 
 // clientName is how a folder's name reads in lists: the internal folder
@@ -205,9 +243,11 @@ func clientRow(cl model.Client) []string {
 	return []string{clientName(cl), owner, dept, fmt.Sprint(cl.Accounts), fmt.Sprint(cl.Staff)}
 }
 
+// selected is the folder under the cursor, by identity: none while its
+// row is being found again after a re-read.
 func (c *clientsScreen) selected() (model.Client, bool) {
-	i := c.table.Cursor() - c.heldOff
-	if c.table.Total() == 0 || i < 0 || i >= len(c.held) {
+	_, i, ok := c.table.Selected()
+	if !ok || i >= len(c.held) {
 		return model.Client{}, false
 	}
 	return c.held[i], true
@@ -217,6 +257,8 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case clientsPageMsg:
 		return c, c.setPage(m)
+	case clientsLocateMsg:
+		return c, c.located(m)
 	case clientsFilterMsg:
 		return c, c.applyFilter(m.seq == c.filterSeq)
 	case RefreshMsg:
@@ -241,6 +283,7 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.Err != nil {
 			return c, cmd
 		}
+		c.table.Release() // an archived or renamed folder may leave the list
 		return c, tea.Batch(cmd, c.reload())
 	case ActionMsg:
 		return c, nil // another screen's
@@ -316,7 +359,9 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(km, lk.Filter):
+		// A new filter each time: / starts a search, not more of the last.
 		c.filtering = true
+		c.filter.SetValue("")
 		return c.filter.Focus()
 	case key.Matches(km, lk.Back):
 		c.filter.SetValue("")
@@ -344,8 +389,11 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		return r.start()
 	}
 	cl, ok := c.selected()
-	if !ok {
+	if !ok || !c.folderKey(km) {
 		return nil
+	}
+	if cmd, gone := c.table.Vanished(); gone {
+		return cmd
 	}
 	switch {
 	case key.Matches(km, lk.Open):
@@ -363,18 +411,39 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		}
 		return cmd
 	case key.Matches(km, ck.Rename):
-		return c.gate(cl.ID, model.ActUpdate, c.renameDialog)
+		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.renameDialog))
 	case key.Matches(km, ck.Archive):
 		if c.archived {
-			return c.gate(cl.ID, model.ActUpdate, c.restoreDialog)
+			return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.restoreDialog))
 		}
-		return c.gate(cl.ID, model.ActDelete, c.archiveDialog)
+		return c.gate(cl.ID, model.ActDelete, asSeen(cl, c.archiveDialog))
 	case key.Matches(km, ck.Owner):
-		return c.gate(cl.ID, model.ActUpdate, c.ownerDialog)
+		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.ownerDialog))
 	case key.Matches(km, ck.Department):
-		return c.gate(cl.ID, model.ActUpdate, c.departmentDialog)
+		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.departmentDialog))
 	}
 	return nil
+}
+
+// folderKey reports whether km acts on the folder under the cursor.
+func (c *clientsScreen) folderKey(km tea.KeyMsg) bool {
+	ck := c.keys
+	for _, b := range []key.Binding{c.sess.Keys.List.Open, ck.ManageAccess, keymap.AuditFor, ck.Rename, ck.Archive, ck.Owner, ck.Department} {
+		if key.Matches(km, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// folderDialog opens a dialog on a folder whose writes carry the folder
+// as the user saw it (ctx), so that the model refuses them if it changed.
+type folderDialog func(seen model.Seen, t model.Target) (Dialog, tea.Cmd)
+
+// asSeen gives a folder dialog the folder as the list showed it.
+func asSeen(cl model.Client, open folderDialog) func(t model.Target) (Dialog, tea.Cmd) {
+	seen := model.SeenFolder(cl)
+	return func(t model.Target) (Dialog, tea.Cmd) { return open(seen, t) }
 }
 
 // gate asks the engine about one folder as the session sees it and opens
@@ -544,37 +613,41 @@ func staffPicker(sess *Session, title, status string, fixed []Option, skip map[i
 	return pd
 }
 
-func (c *clientsScreen) renameDialog(t model.Target) (Dialog, tea.Cmd) {
+func (c *clientsScreen) renameDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
+	ctx := seenCtx(seen)
 	sess, id := c.sess, t.Client.ID
 	form := NewForm(sess.Theme, "Rename "+model.Sanitize(t.Client.Name),
 		Field{Key: "name", Label: "Name", Required: true, Value: t.Client.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name := f.Value("name")
 		return nil, ownAction(c, "Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
-			return sess.Svc.RenameClient(bg(), sess.Principal, id, name)
+			return sess.Svc.RenameClient(ctx, sess.Principal, id, name)
 		})
 	}}, nil
 }
 
-func (c *clientsScreen) archiveDialog(t model.Target) (Dialog, tea.Cmd) {
+func (c *clientsScreen) archiveDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
+	ctx := seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
-	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
+	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
 		Body: "The folder leaves the list; its accounts, access and history stay. Restore it from the archived view (v)."},
 		OnYes: func() tea.Cmd {
-			return ownAction(c, "Archived "+name, func() error { return sess.Svc.ArchiveClient(bg(), sess.Principal, id) })
+			return ownAction(c, "Archived "+name, func() error { return sess.Svc.ArchiveClient(ctx, sess.Principal, id) })
 		}}, nil
 }
 
-func (c *clientsScreen) restoreDialog(t model.Target) (Dialog, tea.Cmd) {
+func (c *clientsScreen) restoreDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
+	ctx := seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
-	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
+	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
 		Body: "The folder returns to the live list with its accounts and access."},
 		OnYes: func() tea.Cmd {
-			return ownAction(c, "Restored "+name, func() error { return sess.Svc.RestoreClient(bg(), sess.Principal, id) })
+			return ownAction(c, "Restored "+name, func() error { return sess.Svc.RestoreClient(ctx, sess.Principal, id) })
 		}}, nil
 }
 
-func (c *clientsScreen) ownerDialog(t model.Target) (Dialog, tea.Cmd) {
+func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
+	ctx := seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	pd := staffPicker(sess, "Owner of "+name, "active", []Option{{Label: "No owner", Value: "none", Detail: "leave the folder unowned"}}, nil)
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
@@ -583,13 +656,14 @@ func (c *clientsScreen) ownerDialog(t model.Target) (Dialog, tea.Cmd) {
 			who = model.Sanitize(o.Label)
 		}
 		return nil, ownAction(c, name+" is now owned by "+who, func() error {
-			return sess.Svc.SetClientOwner(bg(), sess.Principal, id, o.ID)
+			return sess.Svc.SetClientOwner(ctx, sess.Principal, id, o.ID)
 		})
 	}
 	return pd, pd.OnFilter("")
 }
 
-func (c *clientsScreen) departmentDialog(t model.Target) (Dialog, tea.Cmd) {
+func (c *clientsScreen) departmentDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
+	ctx := seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	load := func() tea.Msg {
 		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
@@ -605,7 +679,7 @@ func (c *clientsScreen) departmentDialog(t model.Target) (Dialog, tea.Cmd) {
 					what = model.Sanitize(o.Value)
 				}
 				return nil, ownAction(c, name+" is filed under "+what, func() error {
-					return sess.Svc.SetClientDepartment(bg(), sess.Principal, id, o.Value)
+					return sess.Svc.SetClientDepartment(ctx, sess.Principal, id, o.Value)
 				})
 			}}, nil
 		}}

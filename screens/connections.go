@@ -15,11 +15,11 @@ import (
 // of integrations), creates them scoped within the creator's own
 // permissions, and switches them off at once.
 type connectionsSection struct {
-	sess   *Session
-	keys   keymap.Admin
-	conns  []model.Connection
-	cursor int
-	err    string
+	sess  *Session
+	keys  keymap.Admin
+	conns []model.Connection
+	cur   Cursor[int64] // on a connection, by id
+	err   string
 }
 
 type connectionsMsg struct {
@@ -32,6 +32,7 @@ func newConnectionsSection(sess *Session, keys keymap.Admin) *connectionsSection
 }
 
 func (c *connectionsSection) title() string  { return "Connections" }
+func (c *connectionsSection) release()       { c.cur.Release() }
 func (c *connectionsSection) module() string { return "connections" }
 
 func (c *connectionsSection) load() tea.Cmd {
@@ -52,27 +53,33 @@ func (c *connectionsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	c.err, c.conns = "", m.conns
-	c.cursor = min(c.cursor, max(len(c.conns)-1, 0))
-	return nil, true
+	ids, names := make([]int64, len(c.conns)), make([]string, len(c.conns))
+	for i, x := range c.conns {
+		ids[i], names[i] = x.ID, "connection "+x.Name
+	}
+	return c.cur.Sync(ids, names), true
 }
 
 func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := c.sess.Keys.List
 	switch {
 	case key.Matches(km, lk.Up):
-		c.cursor = max(c.cursor-1, 0)
+		c.cur.Move(-1)
 	case key.Matches(km, lk.Down):
-		c.cursor = min(c.cursor+1, max(len(c.conns)-1, 0))
+		c.cur.Move(1)
 	case key.Matches(km, c.keys.New):
 		if d := c.sess.Can(model.ActCreate, model.Target{Module: "connections"}); !d.Allowed {
 			return nil, RefusedAction(c.sess, model.ActCreate, model.Target{Module: "connections"})
 		}
 		return c.newDialog(), nil
 	case key.Matches(km, c.keys.SwitchOff):
-		if c.cursor >= len(c.conns) {
+		if c.cur.Len() == 0 || c.cur.Index() >= len(c.conns) {
 			return nil, nil
 		}
-		conn := c.conns[c.cursor]
+		if cmd, gone := c.cur.Vanished(); gone {
+			return nil, cmd
+		}
+		conn := c.conns[c.cur.Index()]
 		t := model.Target{Module: "connections", Label: conn.Name, OwnerID: conn.CreatorID}
 		if conn.CreatorID == 0 {
 			t.OwnerID = -1
@@ -87,7 +94,10 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		if on {
 			status = "Connection " + model.Sanitize(conn.Name) + " switched on."
 		}
-		return nil, runAction(status, func() error { return svc.SetConnectionEnabled(ctxb(), p, conn.ID, on) })
+		// As seen: if another session switched it meanwhile, this key is
+		// refused rather than turned into the opposite switch.
+		seen := model.SeenConnectionAs(conn)
+		return nil, runAction(status, func() error { return svc.SetConnectionEnabled(seenCtx(seen), p, conn.ID, on) })
 	}
 	return nil, nil
 }
@@ -235,8 +245,8 @@ func (c *connectionsSection) view(width, height int) string {
 	if len(c.conns) == 0 {
 		out = append(out, th.Muted.Render("  No connections."))
 	}
-	room := max(height-3, 1)
-	top := max(0, c.cursor-room+1)
+	room, cursor := max(height-3, 1), c.cur.Index()
+	top := max(0, cursor-room+1)
 	for i := top; i < min(len(c.conns), top+room); i++ {
 		x := c.conns[i]
 		on := "off"
@@ -245,7 +255,7 @@ func (c *connectionsSection) view(width, height int) string {
 		}
 		l := line(on, x.Name, x.Kind, scopeSummary(x.Permissions), orNone(x.CreatorName, "(removed)"), x.CreatedAt.Format("2006-01-02"), agoText(now, x.LastUsed))
 		switch {
-		case i == c.cursor:
+		case i == cursor:
 			out = append(out, th.Selected.Render(marker+l))
 		case !x.Enabled:
 			out = append(out, "  "+th.Muted.Render(l))
@@ -253,8 +263,8 @@ func (c *connectionsSection) view(width, height int) string {
 			out = append(out, "  "+l)
 		}
 	}
-	if c.cursor < len(c.conns) && !wide {
-		x := c.conns[c.cursor]
+	if cursor < len(c.conns) && !wide {
+		x := c.conns[cursor]
 		out = append(out, "", th.Muted.Render(cell(fmt.Sprintf("created %s by %s", x.CreatedAt.Format("2006-01-02"), orNone(x.CreatorName, "a removed member")), width)))
 	}
 	return strings.Join(out, "\n")

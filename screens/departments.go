@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -17,11 +18,11 @@ type departmentsSection struct {
 	sess    *Session
 	keys    keymap.Admin
 	depts   []model.Department
-	cursor  int
+	cur     Cursor[int64] // on a department, by id
 	err     string
 	open    *model.Department // the department whose members are shown
 	members []model.Member
-	mcursor int
+	mcur    Cursor[int64] // on one of its members, by id
 	merr    string
 }
 
@@ -41,7 +42,15 @@ func newDepartmentsSection(sess *Session, keys keymap.Admin) *departmentsSection
 	return &departmentsSection{sess: sess, keys: keys}
 }
 
-func (d *departmentsSection) title() string  { return "Departments" }
+func (d *departmentsSection) title() string { return "Departments" }
+
+func (d *departmentsSection) release() {
+	if d.open != nil {
+		d.mcur.Release()
+	} else {
+		d.cur.Release()
+	}
+}
 func (d *departmentsSection) module() string { return "departments" }
 
 func (d *departmentsSection) load() tea.Cmd {
@@ -72,16 +81,24 @@ func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		d.err, d.depts = "", m.depts
-		d.cursor = min(d.cursor, max(len(d.depts)-1, 0))
+		ids, names := make([]int64, len(d.depts)), make([]string, len(d.depts))
+		for i, x := range d.depts {
+			ids[i], names[i] = x.ID, "department "+x.Name
+		}
+		note := d.cur.Sync(ids, names)
 		if id := d.openID(); id != 0 {
+			gone := d.open.Name
 			d.open = nil // a department deleted elsewhere closes
 			for i := range d.depts {
 				if d.depts[i].ID == id {
 					d.open = &d.depts[i]
 				}
 			}
+			if d.open == nil {
+				note = Status("Department "+model.Sanitize(gone)+" is no longer there (deleted elsewhere); back to the departments.", true)
+			}
 		}
-		return nil, true
+		return note, true
 	case deptMembersMsg:
 		if d.open == nil || d.open.ID != m.id {
 			return nil, true
@@ -91,8 +108,11 @@ func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		d.merr, d.members = "", m.members
-		d.mcursor = min(d.mcursor, max(len(d.members)-1, 0))
-		return nil, true
+		ids, names := make([]int64, len(d.members)), make([]string, len(d.members))
+		for i, x := range d.members {
+			ids[i], names[i] = x.ID, x.Name
+		}
+		return d.mcur.Sync(ids, names), true
 	}
 	return nil, false
 }
@@ -115,10 +135,10 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := d.sess.Keys.List
 	switch {
 	case key.Matches(km, lk.Up):
-		d.cursor = max(d.cursor-1, 0)
+		d.cur.Move(-1)
 		return nil, nil
 	case key.Matches(km, lk.Down):
-		d.cursor = min(d.cursor+1, max(len(d.depts)-1, 0))
+		d.cur.Move(1)
 		return nil, nil
 	case key.Matches(km, d.keys.New):
 		if dec := d.can(model.ActCreate, ""); !dec.Allowed {
@@ -126,13 +146,16 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		return d.editDialog(nil), nil
 	}
-	if d.cursor >= len(d.depts) {
+	if d.cur.Len() == 0 || d.cur.Index() >= len(d.depts) || !d.deptKey(km) {
 		return nil, nil
 	}
-	dept := d.depts[d.cursor]
+	if cmd, gone := d.cur.Vanished(); gone {
+		return nil, cmd
+	}
+	dept := d.depts[d.cur.Index()]
 	switch {
 	case key.Matches(km, lk.Open), key.Matches(km, d.keys.Members):
-		d.open, d.members, d.mcursor, d.merr = &dept, nil, 0, ""
+		d.open, d.members, d.mcur, d.merr = &dept, nil, Cursor[int64]{}, ""
 		return nil, d.loadMembers(dept.ID)
 	case key.Matches(km, d.keys.Edit), key.Matches(km, d.keys.Rename):
 		if dec := d.can(model.ActUpdate, dept.Name); !dec.Allowed {
@@ -146,11 +169,24 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		svc, p := d.sess.Svc, d.sess.Principal
 		body := fmt.Sprintf("%s and its client folders stay; they no longer belong to %s.", countOf(dept.Members, "member"), model.Sanitize(dept.Name))
 		return &ConfirmDialog{Theme: d.sess.Theme, Confirm: Confirm{Title: "Delete department " + model.Sanitize(dept.Name) + "?", Body: body, Yes: "Delete", Danger: true},
+			Recheck: recheck(d.sess, model.SeenDepartmentAs(dept)),
 			OnYes: func() tea.Cmd {
-				return runAction("Department "+model.Sanitize(dept.Name)+" deleted.", func() error { return svc.DeleteDepartment(ctxb(), p, dept.ID) })
+				return runAction("Department "+model.Sanitize(dept.Name)+" deleted.", func() error {
+					return svc.DeleteDepartment(seenCtx(model.SeenDepartmentAs(dept)), p, dept.ID)
+				})
 			}}, nil
 	}
 	return nil, nil
+}
+
+// deptKey reports whether km acts on the department under the cursor.
+func (d *departmentsSection) deptKey(km tea.KeyMsg) bool {
+	for _, b := range []key.Binding{d.sess.Keys.List.Open, d.keys.Members, d.keys.Edit, d.keys.Rename, d.keys.Delete} {
+		if key.Matches(km, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // editDialog creates (dept nil) or edits a department: name and
@@ -179,8 +215,9 @@ func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
 					return err
 				})
 			}
+			seen := model.SeenDepartmentAs(*dept)
 			return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" saved.", func() error {
-				return svc.UpdateDepartment(ctxb(), p, dept.ID, name, desc, o.ID)
+				return svc.UpdateDepartment(seenCtx(seen), p, dept.ID, name, desc, o.ID)
 			})
 		}
 		return pd, pd.OnFilter("")
@@ -225,10 +262,10 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		d.open = nil
 		return nil, nil
 	case key.Matches(km, lk.Up):
-		d.mcursor = max(d.mcursor-1, 0)
+		d.mcur.Move(-1)
 		return nil, nil
 	case key.Matches(km, lk.Down):
-		d.mcursor = min(d.mcursor+1, max(len(d.members)-1, 0))
+		d.mcur.Move(1)
 		return nil, nil
 	case key.Matches(km, d.keys.Assign):
 		if dec := d.mayAssign(); !dec.Allowed {
@@ -240,20 +277,23 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		pd := staffPicker(d.sess, "Add to "+model.Sanitize(dept.Name)+"…", "", nil, skip)
 		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
-			return nil, d.changeDepartments(o.ID, dept.Name, true)
+			return nil, d.changeDepartments(model.Member{ID: o.ID, Name: o.Label}, dept.Name, true)
 		}
 		return pd, pd.OnFilter("")
 	}
-	if d.mcursor >= len(d.members) {
+	if d.mcur.Len() == 0 || d.mcur.Index() >= len(d.members) || !(key.Matches(km, d.keys.Unassign) || key.Matches(km, d.keys.Manager)) {
 		return nil, nil
 	}
-	m := d.members[d.mcursor]
+	if cmd, gone := d.mcur.Vanished(); gone {
+		return nil, cmd
+	}
+	m := d.members[d.mcur.Index()]
 	switch {
 	case key.Matches(km, d.keys.Unassign):
 		if dec := d.mayAssign(); !dec.Allowed {
 			return nil, refusal(dec)
 		}
-		return nil, d.changeDepartments(m.ID, dept.Name, false)
+		return nil, d.changeDepartments(m, dept.Name, false)
 	case key.Matches(km, d.keys.Manager):
 		if dec := d.mayManage(); !dec.Allowed {
 			return nil, refusal(dec)
@@ -266,7 +306,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			if o.ID != 0 {
 				status = model.Sanitize(m.Name) + " is now managed by " + model.Sanitize(o.Label) + "."
 			}
-			return nil, runAction(status, func() error { return svc.SetManager(ctxb(), p, m.ID, o.ID) })
+			return nil, runAction(status, func() error { return svc.SetManager(seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
 		}
 		return pd, pd.OnFilter("")
 	}
@@ -275,11 +315,15 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 
 // changeDepartments adds a member to a department or takes them out,
 // keeping their other departments; the member is read afresh so a change
-// made elsewhere a moment ago is not undone.
-func (d *departmentsSection) changeDepartments(staffID int64, dept string, add bool) tea.Cmd {
+// made elsewhere a moment ago is not undone, and the write refuses if they
+// changed in between.
+func (d *departmentsSection) changeDepartments(shown model.Member, dept string, add bool) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
-		m, err := svc.GetMember(ctxb(), p, staffID)
+		m, err := svc.GetMember(ctxb(), p, shown.ID)
+		if errors.Is(err, model.ErrNotFound) {
+			err = &model.ChangedError{Name: shown.Name, Gone: true}
+		}
 		if err != nil {
 			return ActionMsg{Err: err}
 		}
@@ -294,7 +338,7 @@ func (d *departmentsSection) changeDepartments(staffID int64, dept string, add b
 			names = append(names, dept)
 			status = model.Sanitize(m.Name) + " added to " + model.Sanitize(dept) + "."
 		}
-		if err := svc.SetDepartments(ctxb(), p, m.ID, names); err != nil {
+		if err := svc.SetDepartments(seenCtx(model.SeenMember(m)), p, m.ID, names); err != nil {
 			return ActionMsg{Err: err}
 		}
 		return ActionMsg{Status: status}
@@ -321,12 +365,12 @@ func (d *departmentsSection) view(width, height int) string {
 	if len(d.depts) == 0 {
 		out = append(out, th.Muted.Render("  No departments yet."))
 	}
-	room := max(height-3, 1)
-	top := max(0, d.cursor-room+1)
+	room, cursor := max(height-3, 1), d.cur.Index()
+	top := max(0, cursor-room+1)
 	for i := top; i < min(len(d.depts), top+room); i++ {
 		x := d.depts[i]
 		l := line(x.Name, orNone(x.HeadName, "—"), thousands(x.Members), x.Description)
-		if i == d.cursor {
+		if i == cursor {
 			out = append(out, th.Selected.Render(marker+l))
 		} else {
 			out = append(out, "  "+l)
@@ -358,12 +402,12 @@ func (d *departmentsSection) membersView(width, height int) string {
 	if len(d.members) == 0 {
 		out = append(out, th.Muted.Render("  No members (or none you may see)."))
 	}
-	room := max(height-4, 1)
-	top := max(0, d.mcursor-room+1)
+	room, mcursor := max(height-4, 1), d.mcur.Index()
+	top := max(0, mcursor-room+1)
 	for i := top; i < min(len(d.members), top+room); i++ {
 		m := d.members[i]
 		l := line(m.Name, m.Email, m.RoleName, orNone(m.ManagerName, "—"))
-		if i == d.mcursor {
+		if i == mcursor {
 			out = append(out, th.Selected.Render(marker+l))
 		} else {
 			out = append(out, "  "+l)

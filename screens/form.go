@@ -612,6 +612,12 @@ func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 	case "down", "ctrl+n":
 		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 		return PickerBrowsing, nil
+	case "/":
+		// The key that filters lists everywhere else: pressed out of habit
+		// on an empty query, it starts the search, it is not searched for.
+		if p.filter.Value() == "" {
+			return PickerBrowsing, nil
+		}
 	case "enter":
 		o, ok := p.Chosen()
 		if !ok {
@@ -766,11 +772,43 @@ type ConfirmDialog struct {
 	Confirm Confirm
 	Theme   *theme.Theme
 	OnYes   func() tea.Cmd
+	// Recheck, when set, says whether the record the question is about is
+	// still as it was shown (nil) or what changed; it runs whenever data
+	// changes while the question is open, so that the question says so
+	// before anything is written (the write refuses it as well).
+	Recheck func() error
+	changed string
 	busy    bool
+}
+
+// confirmRecheckMsg is the answer of a confirmation's Recheck.
+type confirmRecheckMsg struct {
+	d   *ConfirmDialog
+	err error
 }
 
 // Update implements Dialog.
 func (d *ConfirmDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	switch m := msg.(type) {
+	case RefreshMsg:
+		if d.Recheck == nil || d.busy {
+			return d, nil
+		}
+		recheck := d.Recheck
+		return d, func() tea.Msg { return confirmRecheckMsg{d: d, err: recheck()} }
+	case confirmRecheckMsg:
+		if m.d == d {
+			d.changed = ""
+			var ce *model.ChangedError
+			switch {
+			case errors.As(m.err, &ce):
+				d.changed = model.Sanitize(ce.Change())
+			case m.err != nil:
+				d.changed = errText(m.err)
+			}
+		}
+		return d, nil
+	}
 	if d.busy {
 		return d, nil
 	}
@@ -787,10 +825,23 @@ func (d *ConfirmDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 // View implements Dialog.
 func (d *ConfirmDialog) View(width, height int) string {
 	v := d.Confirm.View(d.Theme, min(width-4, 72))
+	if d.changed != "" {
+		v += "\n\n" + lipgloss.NewStyle().Width(min(width-4, 72)).Render(d.Theme.Warning.Render("Changed since you opened this: "+d.changed))
+	}
 	if d.busy {
 		v += "\n" + d.Theme.Muted.Render("Working…")
 	}
 	return v
+}
+
+// refreshDialog passes a data change to an open confirmation, which checks
+// that its record is still as shown; other dialogs do not need it.
+func refreshDialog(d Dialog, msg RefreshMsg) tea.Cmd {
+	if cd, ok := d.(*ConfirmDialog); ok {
+		_, cmd := cd.Update(msg)
+		return cmd
+	}
+	return nil
 }
 
 // PickerItemsMsg carries options fetched for a picker's filter text.

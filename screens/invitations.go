@@ -61,28 +61,33 @@ func (v *invitationsView) load() tea.Cmd {
 	}
 }
 
-func (v *invitationsView) setList(msg invitationsMsg) {
+func (v *invitationsView) setList(msg invitationsMsg) tea.Cmd {
 	if msg.status != invitationStatuses[v.status] {
-		return
+		return nil
 	}
 	if msg.err != nil {
 		v.list = nil
 		v.table.SetEmpty(errText(msg.err))
 		v.table.SetRows(0, 0, nil)
-		return
+		return nil
 	}
 	v.list = msg.list
 	now := v.sess.Svc.Now()
 	rows := make([][]string, len(msg.list))
+	ids := make([]int64, len(msg.list))
 	for i, inv := range msg.list {
 		rows[i] = []string{inv.Email, inv.Name, inv.RoleName, inv.Status, invitationWhen(inv, now), inv.CreatedBy}
+		ids[i] = inv.ID
 	}
 	if msg.status == "" {
 		v.table.SetEmpty("No invitations yet.")
 	} else {
 		v.table.SetEmpty("No " + msg.status + " invitations.")
 	}
-	v.table.SetRows(0, len(rows), rows)
+	// The whole list is held: its cursor follows its invitation or, when
+	// that one left the list, says so.
+	_, note := v.table.SetKeyedRows(0, len(rows), rows, ids)
+	return note
 }
 
 // invitationWhen is the expiry of a live invitation, or when it ended.
@@ -103,8 +108,8 @@ func invitationWhen(inv model.Invitation, now time.Time) string {
 }
 
 func (v *invitationsView) selected() (model.Invitation, bool) {
-	i := v.table.Cursor()
-	if i < 0 || i >= len(v.list) {
+	_, i, ok := v.table.Selected()
+	if !ok || i >= len(v.list) {
 		return model.Invitation{}, false
 	}
 	return v.list[i], true
@@ -134,6 +139,9 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, v.load(), false
 	case key.Matches(km, v.keys.Resend):
 		inv, ok := v.selected()
+		if cmd, gone := v.table.Vanished(); gone && ok {
+			return nil, cmd, false
+		}
 		switch {
 		case !ok || !v.canInvite():
 		case !resendable(inv):
@@ -144,6 +152,9 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, nil, false
 	case key.Matches(km, v.keys.Revoke):
 		inv, ok := v.selected()
+		if cmd, gone := v.table.Vanished(); gone && ok {
+			return nil, cmd, false
+		}
 		switch {
 		case !ok || !v.canInvite():
 		case !revocable(inv):
@@ -159,13 +170,13 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 
 func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
 	svc, p, th := v.sess.Svc, v.sess.Principal, v.sess.Theme
-	return &ConfirmDialog{Theme: th, Confirm: Confirm{
+	return &ConfirmDialog{Theme: th, Recheck: recheck(v.sess, model.SeenInvitationAs(inv)), Confirm: Confirm{
 		Title: "Resend the invitation to " + model.Sanitize(inv.Email) + "?",
 		Body:  "A new code is made and the old one stops working. The invitation is valid again for the organisation's invitation lifetime.",
 		Yes:   "resend", Default: true,
 	}, OnYes: func() tea.Cmd {
 		return func() tea.Msg {
-			n, code, err := svc.ResendInvitation(ctxb(), p, inv.ID)
+			n, code, err := svc.ResendInvitation(seenCtx(model.SeenInvitationAs(inv)), p, inv.ID)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}
@@ -177,12 +188,12 @@ func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
 
 func (v *invitationsView) revokeDialog(inv model.Invitation) Dialog {
 	svc, p := v.sess.Svc, v.sess.Principal
-	return &ConfirmDialog{Theme: v.sess.Theme, Confirm: Confirm{
+	return &ConfirmDialog{Theme: v.sess.Theme, Recheck: recheck(v.sess, model.SeenInvitationAs(inv)), Confirm: Confirm{
 		Title: "Revoke the invitation to " + model.Sanitize(inv.Email) + "?",
 		Body:  "Its code stops working at once. You can invite them again later.",
 		Yes:   "revoke", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return act("Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(ctxb(), p, inv.ID) })
+		return act("Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(seenCtx(model.SeenInvitationAs(inv)), p, inv.ID) })
 	}}
 }
 

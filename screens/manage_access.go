@@ -22,6 +22,21 @@ type accessData struct {
 	manage   model.Decision
 }
 
+// keys and labels of the members, for a Cursor.
+func (d *accessData) memberKeys() ([]int64, []string) {
+	ids, names := make([]int64, len(d.members)), make([]string, len(d.members))
+	for i, m := range d.members {
+		ids[i], names[i] = m.ID, m.Name
+	}
+	return ids, names
+}
+
+// seenAdded is a member as the pop-up or grid showed them: added to this
+// folder.
+func (d *accessData) seenAdded(m accessMember) model.Seen {
+	return model.SeenAdded(m.ID, m.Name, d.client.ID, d.client.Name)
+}
+
 // accessMember is one member added to the folder.
 type accessMember struct {
 	ID    int64
@@ -158,7 +173,7 @@ type manageAccess struct {
 	name     string
 	data     *accessData
 	err      string
-	cursor   int
+	cur      Cursor[int64] // on a member, by id
 	top      int
 	rows     int // member rows that fit, from the last View
 	child    Dialog
@@ -173,6 +188,9 @@ func (m *manageAccess) isContainer() {}
 func (m *manageAccess) load() tea.Cmd { return loadAccess(m.sess, m.clientID) }
 
 func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if am, ok := msg.(clientsAction); ok && am.owner == m && am.Err == nil {
+		m.cur.Release() // a member taken out leaves the list
+	}
 	cmd, done := routeContainer(m, &m.child, msg, m.load)
 	if done {
 		return m, cmd
@@ -187,8 +205,7 @@ func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return m, cmd
 		}
 		m.err, m.data, m.name = "", msg.data, msg.data.client.Name
-		m.cursor = min(m.cursor, max(len(m.data.members)-1, 0))
-		return m, cmd
+		return m, tea.Batch(cmd, m.cur.Sync(m.data.memberKeys()))
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -196,10 +213,11 @@ func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 }
 
 func (m *manageAccess) selected() (accessMember, bool) {
-	if m.data == nil || m.cursor < 0 || m.cursor >= len(m.data.members) {
+	i := m.cur.Index()
+	if m.data == nil || m.cur.Len() == 0 || i >= len(m.data.members) {
 		return accessMember{}, false
 	}
-	return m.data.members[m.cursor], true
+	return m.data.members[i], true
 }
 
 func (m *manageAccess) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
@@ -208,26 +226,29 @@ func (m *manageAccess) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case km.String() == "esc" || km.String() == "q":
 		return nil, nil
 	case key.Matches(km, lk.Up):
-		m.cursor = max(m.cursor-1, 0)
+		m.cur.Move(-1)
 	case key.Matches(km, lk.Down):
-		if m.data != nil {
-			m.cursor = min(m.cursor+1, max(len(m.data.members)-1, 0))
-		}
+		m.cur.Move(1)
 	case key.Matches(km, lk.Top):
-		m.cursor = 0
+		m.cur.To(0)
 	case key.Matches(km, lk.Bottom):
-		if m.data != nil {
-			m.cursor = max(len(m.data.members)-1, 0)
-		}
+		m.cur.To(m.cur.Len() - 1)
 	case key.Matches(km, m.keys.AddStaff):
 		return m, m.addStaff()
 	case key.Matches(km, m.keys.RemoveStaff):
+		if cmd, gone := m.cur.Vanished(); gone {
+			return m, cmd
+		}
 		return m, m.removeStaff()
 	case key.Matches(km, m.keys.Grid):
 		if m.data == nil {
 			return m, nil
 		}
-		g := newAccessGrid(m.sess, m.data, m.cursor)
+		if cmd, gone := m.cur.Vanished(); gone {
+			return m, cmd
+		}
+		id, _ := m.cur.Key()
+		g := newAccessGrid(m.sess, m.data, id)
 		m.child = g
 		return m, nil
 	}
@@ -275,14 +296,14 @@ func (m *manageAccess) removeStaff() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	sess, id, name := m.sess, m.clientID, model.Sanitize(m.name)
+	sess, id, name, seen := m.sess, m.clientID, model.Sanitize(m.name), m.data.seenAdded(mem)
 	who := model.Sanitize(mem.Name) + " <" + model.Sanitize(mem.Email) + ">"
-	m.child = &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{
+	m.child = &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{
 		Title: "Remove staff member", Yes: "Remove", Danger: true,
 		Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in this folder goes too.", who, name),
 	}, OnYes: func() tea.Cmd {
 		return ownAction(m, "Removed "+who+" from "+name, func() error {
-			return sess.Svc.RemoveFromClient(bg(), sess.Principal, id, mem.ID)
+			return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, id, mem.ID)
 		})
 	}}
 	return nil
@@ -316,17 +337,18 @@ func (m *manageAccess) View(w, h int) string {
 	if len(d.members) == 0 {
 		b.WriteString(th.Muted.Render("  No staff added yet. The Owner (and Admins, for client folders) reach it through their role.") + "\n")
 	}
-	if m.cursor < m.top {
-		m.top = m.cursor
+	cursor := m.cur.Index()
+	if cursor < m.top {
+		m.top = cursor
 	}
-	if m.cursor >= m.top+m.rows {
-		m.top = m.cursor - m.rows + 1
+	if cursor >= m.top+m.rows {
+		m.top = cursor - m.rows + 1
 	}
 	for i := m.top; i < min(len(d.members), m.top+m.rows); i++ {
 		mem := d.members[i]
 		on := fmt.Sprintf("%d of %d", mem.onCount(d.accounts), len(d.accounts))
 		line := cell(mem.Name, nameW) + " " + cell(mem.Email, emailW) + " " + on
-		if i == m.cursor {
+		if i == cursor {
 			b.WriteString(th.Selected.Render("› "+line) + "\n")
 		} else {
 			b.WriteString("  " + line + "\n")

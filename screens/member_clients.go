@@ -28,22 +28,27 @@ type memberClients struct {
 	rows   []memberClientRow
 	loaded bool
 	err    string
-	cursor int
+	cur    Cursor[memberClientKey] // on a folder and account, by ids
 	top    int
 	child  Dialog
 	width  int
 	height int
 }
 
+// memberClientKey is the identity of a row: a folder and one account
+// toggled on in it (0: the folder's row when none is).
+type memberClientKey struct{ clientID, accountID int64 }
+
 // memberClientRow is one folder membership and one account toggled on in
 // it (or none), with the engine's reason.
 type memberClientRow struct {
-	clientID int64
-	client   string
-	internal bool
-	account  string
-	why      string
-	allowed  bool
+	clientID  int64
+	accountID int64
+	client    string
+	internal  bool
+	account   string
+	why       string
+	allowed   bool
 }
 
 type memberClientsMsg struct {
@@ -96,7 +101,7 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 	}
 	rows := make([]memberClientRow, 0, len(grants))
 	for _, g := range grants {
-		r := memberClientRow{clientID: g.ClientID, client: g.ClientName, internal: g.Internal, account: g.Account}
+		r := memberClientRow{clientID: g.ClientID, accountID: g.AccountID, client: g.ClientName, internal: g.Internal, account: g.Account}
 		if d, ok := why[k{g.ClientID, g.AccountID}]; ok {
 			r.why, r.allowed = d.Reason, d.Allowed
 		} else if g.AccountID == 0 {
@@ -108,6 +113,9 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 }
 
 func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err == nil {
+		v.cur.Release() // a folder they were taken out of leaves the list
+	}
 	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err != nil {
 		if p, ok := v.child.(*clientMultiPick); ok {
 			// Keep the marks: the refusal shows in the picker and the status.
@@ -129,7 +137,14 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return v, cmd
 		}
 		v.loaded, v.err, v.sum, v.rows = true, "", m.sum, m.rows
-		v.cursor = min(v.cursor, max(len(v.rows)-1, 0))
+		keys, labels := make([]memberClientKey, len(v.rows)), make([]string, len(v.rows))
+		for i, r := range v.rows {
+			keys[i], labels[i] = memberClientKey{r.clientID, r.accountID}, r.client
+			if r.accountID != 0 {
+				labels[i] += " / " + r.account
+			}
+		}
+		return v, tea.Batch(cmd, v.cur.Sync(keys, labels))
 	case tea.KeyMsg:
 		return v, v.key(m)
 	}
@@ -147,13 +162,13 @@ func (v *memberClients) key(km tea.KeyMsg) tea.Cmd {
 		id := v.member.ID
 		return func() tea.Msg { return MemberClientsClosedMsg{StaffID: id} }
 	case key.Matches(km, lk.Up):
-		v.cursor = max(v.cursor-1, 0)
+		v.cur.Move(-1)
 	case key.Matches(km, lk.Down):
-		v.cursor = min(v.cursor+1, max(len(v.rows)-1, 0))
+		v.cur.Move(1)
 	case key.Matches(km, lk.PageUp):
-		v.cursor = max(v.cursor-v.pageRows(), 0)
+		v.cur.Move(-v.pageRows())
 	case key.Matches(km, lk.PageDown):
-		v.cursor = min(v.cursor+v.pageRows(), max(len(v.rows)-1, 0))
+		v.cur.Move(v.pageRows())
 	case key.Matches(km, v.keys.AddClients):
 		if d := v.canManage(); !d.Allowed {
 			return refusal(d)
@@ -167,24 +182,28 @@ func (v *memberClients) key(km tea.KeyMsg) tea.Cmd {
 		v.child = p
 		return p.fetch()
 	case key.Matches(km, v.keys.RemoveClient):
+		if cmd, gone := v.cur.Vanished(); gone {
+			return cmd
+		}
 		return v.removeClient()
 	}
 	return nil
 }
 
 func (v *memberClients) removeClient() tea.Cmd {
-	if v.cursor < 0 || v.cursor >= len(v.rows) {
+	if v.cur.Len() == 0 || v.cur.Index() >= len(v.rows) {
 		return nil
 	}
-	row := v.rows[v.cursor]
+	row := v.rows[v.cur.Index()]
 	sess, m := v.sess, v.member
+	seen := model.SeenAdded(m.ID, m.Name, row.clientID, row.client)
 	return gateCmd(v, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
 		who, client := model.Sanitize(m.Name), model.Sanitize(row.client)
-		return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
+		return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
 			Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in it goes too.", who, client)},
 			OnYes: func() tea.Cmd {
 				return ownAction(v, "Removed "+who+" from "+client, func() error {
-					return sess.Svc.RemoveFromClient(bg(), sess.Principal, row.clientID, m.ID)
+					return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, row.clientID, m.ID)
 				})
 			}}, nil
 	})
@@ -218,12 +237,12 @@ func (v *memberClients) base() string {
 	if len(v.rows) == 0 {
 		b.WriteString(th.Muted.Render("  Not added to any client folder.") + "\n")
 	}
-	page := v.pageRows()
-	if v.cursor < v.top {
-		v.top = v.cursor
+	page, cursor := v.pageRows(), v.cur.Index()
+	if cursor < v.top {
+		v.top = cursor
 	}
-	if v.cursor >= v.top+page {
-		v.top = v.cursor - page + 1
+	if cursor >= v.top+page {
+		v.top = cursor - page + 1
 	}
 	for i := v.top; i < min(len(v.rows), v.top+page); i++ {
 		r := v.rows[i]
@@ -232,7 +251,7 @@ func (v *memberClients) base() string {
 			name = "◆ " + name
 		}
 		line := cell(name, clientW) + " " + cell(r.account, accW) + " " + cell(r.why, whyW)
-		if i == v.cursor {
+		if i == cursor {
 			b.WriteString(th.Selected.Render("› "+line) + "\n")
 		} else {
 			b.WriteString("  " + line + "\n")
@@ -335,6 +354,10 @@ func (p *clientMultiPick) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return p, nil
 		case "enter":
 			return p, p.apply()
+		case "/":
+			if p.filter.Value() == "" {
+				return p, nil // the filter key out of habit, not text to find
+			}
 		}
 	}
 	before := p.filter.Value()

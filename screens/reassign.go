@@ -44,6 +44,14 @@ type reassignPageMsg struct {
 	err    error
 }
 
+// reassignLocateMsg is where the folder under the cursor stands after a
+// re-read that did not hold its row.
+type reassignLocateMsg struct {
+	seq int
+	pos int
+	err error
+}
+
 func newReassign(sess *Session) *reassign {
 	in := textinput.New()
 	in.Prompt = "/ "
@@ -101,14 +109,15 @@ func (r *reassign) requery() tea.Cmd {
 	return r.fetch(0, 3*r.table.PageSize())
 }
 
-// reload follows an applied reassignment: the moved folders leave the
-// list and the marks are cleared.
+// reload reads the window around the cursor again (data changed): marks
+// are kept by id, the cursor stays on its folder.
 func (r *reassign) reload() tea.Cmd {
 	if r.from.ID == 0 {
 		return nil
 	}
-	r.marked, r.except, r.all = map[int64]bool{}, map[int64]bool{}, false
-	return r.requery()
+	r.seq++
+	page := r.table.PageSize()
+	return r.fetch(max(r.table.Cursor()-page, 0), 3*page)
 }
 
 func (r *reassign) isMarked(id int64) bool {
@@ -118,19 +127,38 @@ func (r *reassign) isMarked(id int64) bool {
 	return r.marked[id]
 }
 
-func (r *reassign) render() {
+// render gives the table the held folders, marked or not, and follows the
+// folder under the cursor; it returns a command when that folder must be
+// located or is gone.
+func (r *reassign) render(total int) tea.Cmd {
 	rows := make([][]string, len(r.held))
+	ids := make([]int64, len(r.held))
 	for i, c := range r.held {
 		box := "[ ]"
 		if r.isMarked(c.ID) {
 			box = "[x]"
 		}
 		rows[i] = []string{box, clientName(c), orNone(c.DepartmentName, "—"), fmt.Sprint(c.Accounts)}
+		ids[i] = c.ID
 	}
-	r.table.SetRows(r.heldOff, r.table.Total(), rows)
+	follow, note := r.table.SetKeyedRows(r.heldOff, total, rows, ids)
+	if follow == FollowLocate {
+		id, _, _ := r.table.Selected()
+		seq, q, sess := r.seq, r.query(0, 0), r.sess
+		return func() tea.Msg {
+			pos, err := sess.Svc.ClientPosition(bg(), sess.Principal, q, id)
+			return reassignLocateMsg{seq: seq, pos: pos, err: err}
+		}
+	}
+	return note
 }
 
 func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if am, ok := msg.(clientsAction); ok && am.owner == r && am.Err == nil {
+		// Applied: the moved folders leave the list, and the marks go.
+		r.marked, r.except, r.all = map[int64]bool{}, map[int64]bool{}, false
+		r.table.Release()
+	}
 	cmd, done := routeContainer(r, &r.child, msg, r.reload)
 	if r.child == nil && r.from.ID == 0 {
 		return nil, cmd // the owner picker was cancelled
@@ -147,12 +175,19 @@ func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return r, tea.Batch(cmd, Status(errText(m.err), true))
 		}
 		r.held, r.heldOff = m.rows, m.offset
-		r.table.SetRows(m.offset, m.total, nil)
-		r.render()
-		if miss, off, n := r.table.Missing(); miss {
-			r.seq++
-			return r, tea.Batch(cmd, r.fetch(off, n))
+		note := r.render(m.total)
+		return r, tea.Batch(cmd, note, r.maybeFetch())
+	case reassignLocateMsg:
+		if m.seq != r.seq {
+			return r, cmd
 		}
+		var note tea.Cmd
+		if m.err != nil {
+			note = r.table.Lose()
+		} else {
+			r.table.Locate(m.pos)
+		}
+		return r, tea.Batch(cmd, note, r.maybeFetch())
 	case tea.KeyMsg:
 		if r.filtering {
 			return r, r.updateFilter(m)
@@ -179,9 +214,19 @@ func (r *reassign) updateFilter(km tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
+// maybeFetch fetches the rows the table shows but does not hold.
+func (r *reassign) maybeFetch() tea.Cmd {
+	if miss, off, n := r.table.Missing(); miss {
+		r.seq++
+		return r.fetch(off, n)
+	}
+	return nil
+}
+
+// selected is the folder under the cursor, by identity.
 func (r *reassign) selected() (model.Client, bool) {
-	i := r.table.Cursor() - r.heldOff
-	if r.table.Total() == 0 || i < 0 || i >= len(r.held) {
+	_, i, ok := r.table.Selected()
+	if !ok || i >= len(r.held) {
 		return model.Client{}, false
 	}
 	return r.held[i], true
@@ -190,11 +235,7 @@ func (r *reassign) selected() (model.Client, bool) {
 func (r *reassign) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := r.sess.Keys.List
 	if r.table.Update(km, lk) {
-		if miss, off, n := r.table.Missing(); miss {
-			r.seq++
-			return r, r.fetch(off, n)
-		}
-		return r, nil
+		return r, r.maybeFetch()
 	}
 	switch {
 	case key.Matches(km, lk.Back) || km.String() == "q":
@@ -205,16 +246,20 @@ func (r *reassign) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case key.Matches(km, r.keys.MarkAll):
 		r.all = !r.all
 		r.marked, r.except = map[int64]bool{}, map[int64]bool{}
-		r.render()
+		return r, r.render(r.table.Total())
 	case key.Matches(km, r.keys.Mark):
 		if c, ok := r.selected(); ok {
+			if cmd, gone := r.table.Vanished(); gone {
+				return r, cmd
+			}
 			if r.all {
 				r.except[c.ID] = !r.except[c.ID]
 			} else {
 				r.marked[c.ID] = !r.marked[c.ID]
 			}
-			r.render()
+			cmd := r.render(r.table.Total())
 			r.table.SetCursor(r.table.Cursor() + 1)
+			return r, tea.Batch(cmd, r.maybeFetch())
 		}
 	case key.Matches(km, r.keys.Apply):
 		if r.count() == 0 {
@@ -287,6 +332,13 @@ func (r *reassign) confirm(to Option) Dialog {
 						if !except[c.ID] {
 							list = append(list, c.ID)
 						}
+					}
+					if len(list) != n {
+						// The folders that match changed since the count
+						// was shown: what the user confirmed is not what
+						// would move.
+						return clientsAction{owner: r, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: %s match now, not the %s you confirmed; nothing was moved: look again",
+							model.ErrChanged, countOf(len(list), "folder"), countOf(n, "folder"))}}
 					}
 				}
 				if len(list) == 0 {

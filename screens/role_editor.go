@@ -200,6 +200,9 @@ type roleEditor struct {
 	grid       *scopeGrid
 	confirming bool
 	busy       bool
+	// seen is the role as the list showed it: a save refuses if another
+	// session changed it meanwhile, rather than undo their change.
+	seen model.Seen
 }
 
 func newRoleEditor(sess *Session, keys keymap.Admin, roleID int64, name, desc string, perms model.PermissionSet) *roleEditor {
@@ -255,8 +258,9 @@ func (e *roleEditor) save() tea.Cmd {
 			return ActionMsg{Status: "Role " + model.Sanitize(name) + " created."}
 		}
 	}
+	seen := e.seen
 	return runAction("Role "+model.Sanitize(name)+" saved; it applies at once.", func() error {
-		return svc.UpdateRole(ctxb(), p, id, name, desc, perms)
+		return svc.UpdateRole(seenCtx(seen), p, id, name, desc, perms)
 	})
 }
 

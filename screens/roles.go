@@ -43,7 +43,7 @@ type rolesScreen struct {
 	keys          keymap.Admin
 	width, height int
 	roles         []model.Role
-	cursor        int
+	cur           Cursor[int64] // on a role, by id
 	loadErr       string
 	dialog        Dialog
 }
@@ -63,10 +63,10 @@ func (s *rolesScreen) Init() tea.Cmd    { return s.load() }
 func (s *rolesScreen) SetSize(w, h int) { s.width, s.height = w, h }
 func (s *rolesScreen) Capturing() bool  { return s.dialog != nil }
 func (s *rolesScreen) selected() (model.Role, bool) {
-	if s.cursor < 0 || s.cursor >= len(s.roles) {
+	if s.cur.Len() == 0 || s.cur.Index() >= len(s.roles) {
 		return model.Role{}, false
 	}
-	return s.roles[s.cursor], true
+	return s.roles[s.cur.Index()], true
 }
 
 func (s *rolesScreen) load() tea.Cmd {
@@ -100,13 +100,19 @@ func (s *rolesScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.loadErr, s.roles = "", msg.roles
-		s.cursor = min(s.cursor, max(len(s.roles)-1, 0))
-		return s, nil
+		ids, names := make([]int64, len(s.roles)), make([]string, len(s.roles))
+		for i, r := range s.roles {
+			ids[i], names[i] = r.ID, "role "+r.Name
+		}
+		return s, s.cur.Sync(ids, names)
 	case RefreshMsg:
-		return s, s.load()
+		return s, tea.Batch(s.load(), refreshDialog(s.dialog, msg))
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
+		if msg.Err == nil {
+			s.cur.Release() // a deleted role leaves the list
+		}
 		return s, tea.Batch(cmd, s.load())
 	case rolesGiveMsg:
 		var cmd tea.Cmd
@@ -134,23 +140,28 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 	lk := s.sess.Keys.List
 	switch {
 	case key.Matches(km, lk.Up):
-		s.cursor = max(s.cursor-1, 0)
+		s.cur.Move(-1)
 		return nil
 	case key.Matches(km, lk.Down):
-		s.cursor = min(s.cursor+1, max(len(s.roles)-1, 0))
+		s.cur.Move(1)
 		return nil
 	case key.Matches(km, s.keys.New):
 		return s.gated(model.ActCreate, model.Target{Module: "roles"}, func() { s.dialog = s.newRoleDialog() })
 	}
 	r, ok := s.selected()
-	if !ok {
+	if !ok || !s.roleKey(km) {
 		return nil
+	}
+	if cmd, gone := s.cur.Vanished(); gone {
+		return cmd
 	}
 	t := model.Target{Module: "roles", Label: r.Name, Role: factsOfRole(r)}
 	switch {
 	case key.Matches(km, s.keys.Edit), key.Matches(km, lk.Open):
 		return s.gated(model.ActUpdate, t, func() {
-			s.dialog = newRoleEditor(s.sess, s.keys, r.ID, r.Name, r.Description, rolePerms(r))
+			ed := newRoleEditor(s.sess, s.keys, r.ID, r.Name, r.Description, rolePerms(r))
+			ed.seen = model.SeenRoleAs(r)
+			s.dialog = ed
 		})
 	case key.Matches(km, s.keys.Rename):
 		return s.gated(model.ActUpdate, t, func() { s.dialog = s.renameDialog(r) })
@@ -164,6 +175,16 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 		s.dialog = ExplainAction(s.sess, model.ActUpdate, t)
 	}
 	return nil
+}
+
+// roleKey reports whether km acts on the role under the cursor.
+func (s *rolesScreen) roleKey(km tea.KeyMsg) bool {
+	for _, b := range []key.Binding{s.keys.Edit, s.sess.Keys.List.Open, s.keys.Rename, s.keys.Delete, s.keys.Members, s.keys.Give, s.keys.Explain} {
+		if key.Matches(km, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // gated opens a dialog when the engine allows the action, and otherwise
@@ -251,7 +272,7 @@ func (s *rolesScreen) renameDialog(r model.Role) Dialog {
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name, desc := f.Value("name"), f.Value("desc")
 		return nil, runAction("Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
-			return svc.UpdateRole(ctxb(), p, r.ID, name, desc, perms)
+			return svc.UpdateRole(seenCtx(model.SeenRoleAs(r)), p, r.ID, name, desc, perms)
 		})
 	}}
 }
@@ -266,9 +287,12 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 			body = fmt.Sprintf("%s of %s move to %s, each change audited; then %s is deleted.",
 				countOf(r.Members, "member"), model.Sanitize(r.Name), model.Sanitize(moveTo), model.Sanitize(r.Name))
 		}
-		return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
+		return &ConfirmDialog{Theme: s.sess.Theme, Recheck: recheck(s.sess, model.SeenRoleAs(r)),
+			Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			OnYes: func() tea.Cmd {
-				return runAction("Role "+model.Sanitize(r.Name)+" deleted.", func() error { return svc.DeleteRole(ctxb(), p, r.ID, moveTo) })
+				return runAction("Role "+model.Sanitize(r.Name)+" deleted.", func() error {
+					return svc.DeleteRole(seenCtx(model.SeenRoleAs(r)), p, r.ID, moveTo)
+				})
 			}}
 	}
 	if r.Members == 0 {
@@ -305,7 +329,7 @@ func (s *rolesScreen) View() string {
 	// The list gets what the matrix (11 lines), its title and the rules
 	// leave; it scrolls to keep the cursor visible.
 	listRows := max(min(len(s.roles), s.height-16-min(len(rules), 2)), 2)
-	top := max(0, s.cursor-listRows+1)
+	top := max(0, s.cur.Index()-listRows+1)
 	title := th.Title.Render("Roles")
 	if listRows < len(s.roles) {
 		// On a short window the list shows a few rows: say there are more.
@@ -325,7 +349,7 @@ func (s *rolesScreen) View() string {
 			kind = "built-in"
 		}
 		line := s.roleLine(x.Name, kind, thousands(x.Members), x.Description)
-		if i == s.cursor {
+		if i == s.cur.Index() {
 			b.WriteString(th.Selected.Render(marker+line) + "\n")
 		} else {
 			b.WriteString("  " + line + "\n")

@@ -27,6 +27,10 @@ type settingsSection interface {
 	help() []key.Binding
 }
 
+// releaser is a section whose list follows records by identity: after an
+// action of this session the record acted on may leave it quietly.
+type releaser interface{ release() }
+
 // settingsScreen is the Settings tab: general settings, departments,
 // connections and billing, one section at a time.
 type settingsScreen struct {
@@ -97,14 +101,20 @@ func (s *settingsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case RefreshMsg:
-		return s, s.Init()
+		return s, tea.Batch(s.Init(), refreshDialog(s.dialog, msg))
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
+		if r, ok := s.section().(releaser); ok && msg.Err == nil {
+			r.release() // what was acted on may leave its list now
+		}
 		return s, tea.Batch(cmd, s.Init())
 	}
 	for _, sec := range s.all {
 		if cmd, ok := sec.message(msg); ok {
+			if sec != s.section() {
+				cmd = nil // news of a list not on screen is not the user's news
+			}
 			return s, cmd
 		}
 	}

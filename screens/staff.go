@@ -91,6 +91,14 @@ type (
 		m   model.Member
 		err error
 	}
+	// staffLocateMsg is where the member under the cursor stands in the
+	// list after a re-read that did not hold their row.
+	staffLocateMsg struct {
+		gen int
+		id  int64
+		pos int
+		err error
+	}
 )
 
 // NewStaff returns the Staff screen.
@@ -207,33 +215,64 @@ func (s *staffScreen) fetchMember(id int64) tea.Cmd {
 	}
 }
 
-func (s *staffScreen) setPage(msg staffPageMsg) {
+// locate asks where the member under the cursor stands now.
+func (s *staffScreen) locate(id int64) tea.Cmd {
+	gen, q := s.gen, s.query(0, 0)
+	svc, p := s.sess.Svc, s.sess.Principal
+	return func() tea.Msg {
+		pos, err := svc.StaffPosition(ctxb(), p, q, id)
+		return staffLocateMsg{gen: gen, id: id, pos: pos, err: err}
+	}
+}
+
+// located puts the cursor on the member's new row, or on the next one
+// when the list no longer holds them, and fetches the rows around it.
+func (s *staffScreen) located(msg staffLocateMsg) tea.Cmd {
+	if msg.gen != s.gen {
+		return nil // a newer read follows the cursor itself
+	}
+	var note tea.Cmd
+	if msg.err != nil {
+		note = s.table.Lose()
+	} else {
+		s.table.Locate(msg.pos)
+	}
+	return tea.Batch(note, s.maybeFetch())
+}
+
+func (s *staffScreen) setPage(msg staffPageMsg) tea.Cmd {
 	if msg.gen == s.loadingGen {
 		s.loadingGen = -1
 	}
 	if msg.gen != s.gen {
-		return
+		return nil
 	}
 	if msg.err != nil {
 		s.loadErr = errText(msg.err)
 		s.table.SetEmpty(s.loadErr)
 		s.table.SetRows(0, 0, nil)
 		s.rows = nil
-		return
+		return nil
 	}
 	s.loadErr = ""
 	s.rows, s.offset = msg.members, msg.offset
 	now := s.sess.Svc.Now()
 	cells := make([][]string, len(msg.members))
+	ids := make([]int64, len(msg.members))
 	for i, m := range msg.members {
-		cells[i] = staffRow(m, now)
+		cells[i], ids[i] = staffRow(m, now), m.ID
 	}
 	if s.text != "" || s.statusIdx != 0 {
 		s.table.SetEmpty("No staff member matches the filter.")
 	} else {
 		s.table.SetEmpty("No staff members.")
 	}
-	s.table.SetRows(msg.offset, msg.total, cells)
+	follow, note := s.table.SetKeyedRows(msg.offset, msg.total, cells, ids)
+	if follow == FollowLocate {
+		id, _, _ := s.table.Selected()
+		return s.locate(id)
+	}
+	return note
 }
 
 func staffRow(m model.Member, now time.Time) []string {
@@ -248,13 +287,14 @@ func staffRow(m model.Member, now time.Time) []string {
 	return []string{m.Name, m.Email, m.RoleName, strings.Join(depts, ", "), m.Status, tfa, agoText(now, m.LastActive)}
 }
 
-// selected is the member under the cursor (or open in the detail).
+// selected is the member under the cursor (or open in the detail), by
+// identity: none while their row is being found again after a re-read.
 func (s *staffScreen) selected() (model.Member, bool) {
 	if s.detail != nil {
 		return s.detail.m, true
 	}
-	i := s.table.Cursor() - s.offset
-	if i < 0 || i >= len(s.rows) || s.table.Total() == 0 {
+	_, i, ok := s.table.Selected()
+	if !ok || i >= len(s.rows) {
 		return model.Member{}, false
 	}
 	return s.rows[i], true
@@ -268,23 +308,27 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case staffPageMsg:
-		s.setPage(msg)
-		return s, s.maybeFetch()
+		note := s.setPage(msg)
+		return s, tea.Batch(note, s.maybeFetch())
+	case staffLocateMsg:
+		return s, s.located(msg)
 	case staffRefsMsg:
 		s.roles, s.depts = msg.roles, msg.depts
 		return s, nil
 	case memberMsg:
 		if s.detail != nil && s.detail.m.ID == msg.id {
 			if msg.err != nil {
-				s.detail = nil // removed, or no longer visible to us
-			} else {
-				s.detail.m = msg.m
+				// Removed, or no longer visible to us.
+				gone := s.detail.m.Name
+				s.detail = nil
+				return s, Status(model.Sanitize(gone)+" is no longer there (changed elsewhere); back to the list.", true)
 			}
+			s.detail.m = msg.m
 		}
 		return s, nil
 	case invitationsMsg:
 		if s.invites != nil {
-			s.invites.setList(msg)
+			return s, s.invites.setList(msg)
 		}
 		return s, nil
 	case staffFilterMsg:
@@ -294,12 +338,17 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.text = strings.TrimSpace(s.filter.Value())
 		return s, s.requery()
 	case RefreshMsg:
-		return s, tea.Batch(s.reload(), s.loadRefs())
+		return s, tea.Batch(s.reload(), s.loadRefs(), refreshDialog(s.dialog, msg))
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
 		if msg.Err != nil {
 			return s, cmd
+		}
+		// The member (or invitation) acted on may leave the list now.
+		s.table.Release()
+		if s.invites != nil {
+			s.invites.table.Release()
 		}
 		return s, tea.Batch(cmd, s.reload())
 	}
@@ -398,7 +447,10 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		s.filter.SetValue("")
 		return s.requery()
 	case key.Matches(km, lk.Filter):
+		// A new filter each time: / is the start of a search, not more
+		// of the last one.
 		s.filtering = true
+		s.filter.SetValue("")
 		return s.filter.Focus()
 	case key.Matches(km, lk.Sort):
 		s.sortIdx = (s.sortIdx + 1) % len(staffSorts)
@@ -412,6 +464,9 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
 		return s.requery()
 	case key.Matches(km, lk.Open):
+		if cmd, gone := s.vanished(); gone {
+			return cmd
+		}
 		if m, ok := s.selected(); ok {
 			s.detail = &memberDetail{m: m}
 			return s.fetchMember(m.ID)
@@ -435,6 +490,9 @@ func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		if !key.Matches(km, a.binding) {
 			continue
 		}
+		if cmd, gone := s.vanished(); gone {
+			return nil, cmd, true
+		}
 		if !a.decision.Allowed {
 			return nil, RefusedAction(s.sess, a.action, a.target), true
 		}
@@ -447,6 +505,15 @@ func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, RefusedAction(s.sess, model.ActDeactivate, model.Target{Module: "staff", Staff: factsOfMember(m)}), true
 	}
 	return nil, nil, false
+}
+
+// vanished refuses, once, an action key pressed on the list just after
+// the member under the cursor disappeared from it.
+func (s *staffScreen) vanished() (tea.Cmd, bool) {
+	if s.detail != nil {
+		return nil, false
+	}
+	return s.table.Vanished()
 }
 
 // canOffboard is whether the session may offboard anyone at all.

@@ -164,30 +164,30 @@ func (s *staffScreen) roleDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
 	return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
 		status := fmt.Sprintf("%s is now %s", model.Sanitize(m.Email), model.Sanitize(o.Value))
-		return nil, act(status, nil, func() error { return svc.SetRole(ctxb(), pr, m.ID, o.Value) })
+		return nil, act(status, nil, func() error { return svc.SetRole(seenCtx(model.SeenMember(m)), pr, m.ID, o.Value) })
 	}}, nil
 }
 
 func (s *staffScreen) deactivateDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
-	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+	return &ConfirmDialog{Theme: s.sess.Theme, Recheck: recheck(s.sess, model.SeenMember(m)), Confirm: Confirm{
 		Title: "Deactivate " + who(m) + "?",
 		Body: "They are signed out at once and cannot sign in. Their clients stay assigned to them " +
 			"and their history stays. You can reactivate them later.",
 		Yes: "deactivate", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return act(model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(ctxb(), pr, m.ID) })
+		return act(model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(seenCtx(model.SeenMember(m)), pr, m.ID) })
 	}}, nil
 }
 
 func (s *staffScreen) reactivateDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
-	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+	return &ConfirmDialog{Theme: s.sess.Theme, Recheck: recheck(s.sess, model.SeenMember(m)), Confirm: Confirm{
 		Title: "Reactivate " + who(m) + "?",
 		Body:  "They can sign in again, with the role and access they had.",
 		Yes:   "reactivate", Default: true,
 	}, OnYes: func() tea.Cmd {
-		return act(model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(ctxb(), pr, m.ID) })
+		return act(model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(seenCtx(model.SeenMember(m)), pr, m.ID) })
 	}}, nil
 }
 
@@ -244,13 +244,13 @@ func (s *staffScreen) removeConfirm(m model.Member, to int64, toEmail string) Di
 	if to != 0 {
 		fate = "Their client folders go to " + model.Sanitize(toEmail) + "."
 	}
-	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+	return &ConfirmDialog{Theme: s.sess.Theme, Recheck: recheck(s.sess, model.SeenMember(m)), Confirm: Confirm{
 		Title: "Remove " + who(m) + "?",
 		Body: "Their access to every client is revoked at once and their record is deleted. " + fate +
 			" Their history stays in the audit log; they can be invited again later.",
 		Yes: "remove", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return act(model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(ctxb(), pr, m.ID, to) })
+		return act(model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(seenCtx(model.SeenMember(m)), pr, m.ID, to) })
 	}}
 }
 
@@ -259,7 +259,7 @@ func (s *staffScreen) transferDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
 	body := "Transfer ownership of the organisation to " + who(m) + ". They become the Owner and you become an Admin. " +
 		"This cannot be undone: only the new Owner could transfer it back."
-	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{
+	return &ConfirmDialog{Theme: s.sess.Theme, Recheck: recheck(s.sess, model.SeenMember(m)), Confirm: Confirm{
 		Title: "Transfer ownership?", Body: body, Yes: "continue", Danger: true,
 	}, OnYes: func() tea.Cmd {
 		f := NewForm(s.sess.Theme, "Transfer ownership to "+who(m),
@@ -268,7 +268,7 @@ func (s *staffScreen) transferDialog(m model.Member) (Dialog, tea.Cmd) {
 		d := &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 			pw := f.Value("password")
 			status := "Ownership transferred to " + model.Sanitize(m.Email) + "; you are now an Admin"
-			return nil, act(status, nil, func() error { return svc.TransferOwnership(ctxb(), pr, m.ID, pw) })
+			return nil, act(status, nil, func() error { return svc.TransferOwnership(seenCtx(model.SeenMember(m)), pr, m.ID, pw) })
 		}}
 		return func() tea.Msg { return ActionMsg{Next: d} }
 	}}, nil
@@ -285,7 +285,7 @@ func (s *staffScreen) departmentsDialog(m model.Member) (Dialog, tea.Cmd) {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		names := f.Values("depts")
 		status := "Departments of " + model.Sanitize(m.Email) + " saved"
-		return nil, act(status, nil, func() error { return svc.SetDepartments(ctxb(), pr, m.ID, names) })
+		return nil, act(status, nil, func() error { return svc.SetDepartments(seenCtx(model.SeenMember(m)), pr, m.ID, names) })
 	}}, nil
 }
 
@@ -319,6 +319,6 @@ func (s *staffScreen) managerDialog(m model.Member) (Dialog, tea.Cmd) {
 		if o.ID != 0 {
 			status = model.Sanitize(m.Email) + " is now assigned to " + model.Sanitize(o.Value)
 		}
-		return nil, act(status, nil, func() error { return svc.SetManager(ctxb(), pr, m.ID, o.ID) })
+		return nil, act(status, nil, func() error { return svc.SetManager(seenCtx(model.SeenMember(m)), pr, m.ID, o.ID) })
 	}}, fetch("")
 }

@@ -123,7 +123,7 @@ func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 func (d *offboardDialog) run() tea.Cmd {
 	svc, p, m, to := d.s.sess.Svc, d.s.sess.Principal, d.m, d.to
 	return func() tea.Msg {
-		res, err := svc.Offboard(ctxb(), p, m.ID, to.ID)
+		res, err := svc.Offboard(seenCtx(model.SeenMember(m)), p, m.ID, to.ID)
 		if err != nil {
 			return ActionMsg{Err: err}
 		}

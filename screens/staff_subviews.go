@@ -26,8 +26,11 @@ func (s *staffScreen) openSub(v Screen) tea.Cmd {
 // the audit entry with one key.
 func (s *staffScreen) subKey(km tea.KeyMsg) (tea.Cmd, bool) {
 	m, ok := s.selected()
-	if !ok {
+	if !ok || !(key.Matches(km, s.keys.Clients) || key.Matches(km, s.keys.AuditLog)) {
 		return nil, false
+	}
+	if cmd, gone := s.vanished(); gone {
+		return cmd, true
 	}
 	switch {
 	case key.Matches(km, s.keys.Clients):

@@ -44,7 +44,31 @@ type Table struct {
 	sortCol  int // -1: no sort marker
 	sortDesc bool
 	empty    string
+
+	// Keyed tables (SetKeyedRows) show records: ids[i] is the record of
+	// held[i], and the cursor is held as sel, the record it is on (0: none
+	// yet), so that a re-read list leaves it on the same record.
+	ids      []int64
+	sel      int64
+	selLabel string
+	labelCol int // the column that names a row's record
+	vanish
+	released int64 // a record this session just changed (see Release)
 }
+
+// Follow is what SetKeyedRows found of the record under the cursor.
+type Follow int
+
+// What SetKeyedRows found.
+const (
+	// Followed: the cursor is on its record (or on a row, when none was
+	// selected), or the record is known to be gone and the status says so.
+	Followed Follow = iota
+	// FollowLocate: the record is not among the rows read; the owner asks
+	// the model where it stands now and calls Locate, or Lose when the
+	// list no longer holds it.
+	FollowLocate
+)
 
 // NewTable returns an empty table with the given columns.
 func NewTable(th *theme.Theme, cols []Column) *Table {
@@ -67,14 +91,105 @@ func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.sortDesc = col, desc 
 // SetRows replaces the held window: rows are the result's rows from offset
 // on, total is the size of the whole result.
 func (t *Table) SetRows(offset, total int, rows [][]string) {
-	t.offset, t.total, t.held = offset, total, rows
+	t.offset, t.total, t.held, t.ids = offset, total, rows, nil
 	t.clamp()
 }
+
+// SetKeyedRows is SetRows for rows that show records, ids[i] being the
+// record of rows[i]: the cursor stays on the record it was on wherever its
+// row is now. When that record is not among these rows and the list holds
+// more than them, it returns FollowLocate; when the whole list is held and
+// it is gone, the cursor stays at its row (now the next record's) and the
+// command says what vanished.
+func (t *Table) SetKeyedRows(offset, total int, rows [][]string, ids []int64) (Follow, tea.Cmd) {
+	at := t.cursor
+	t.SetRows(offset, total, rows)
+	t.ids = ids
+	if t.sel == 0 {
+		t.adopt()
+		return Followed, nil
+	}
+	if i := indexOf(ids, t.sel); i >= 0 {
+		t.cursor = offset + i
+		t.clamp()
+		t.adopt()
+		return Followed, nil
+	}
+	if offset == 0 && len(ids) >= total {
+		return Followed, t.lose(at)
+	}
+	return FollowLocate, nil
+}
+
+// SetLabelColumn names the column that names a row's record in messages
+// (the first by default).
+func (t *Table) SetLabelColumn(i int) { t.labelCol = i }
+
+// Selected is the record the cursor is on and its index among the held
+// rows; false while that row is not held (being fetched or located).
+func (t *Table) Selected() (id int64, held int, ok bool) {
+	if t.ids == nil || t.total == 0 {
+		return 0, 0, false
+	}
+	if t.sel == 0 {
+		return 0, 0, false
+	}
+	i := indexOf(t.ids, t.sel)
+	return t.sel, i, i >= 0
+}
+
+// Locate puts the cursor on row i, where the model says its record stands
+// now; the owner fetches the rows around it.
+func (t *Table) Locate(i int) {
+	t.cursor = i
+	t.clamp()
+}
+
+// Lose is the model's word that the record under the cursor is no longer
+// in the list: the cursor stays at its row, now the next record's, and the
+// command says what vanished.
+func (t *Table) Lose() tea.Cmd { return t.lose(t.cursor) }
+
+func (t *Table) lose(at int) tea.Cmd {
+	gone, quiet := t.selLabel, t.released != 0 && t.released == t.sel
+	t.cursor = at
+	t.clamp()
+	t.sel = 0
+	t.adopt()
+	if quiet {
+		t.released = 0
+		return nil
+	}
+	t.vanish = vanish{gone: gone, now: t.selLabel}
+	return movedNote(gone, t.selLabel)
+}
+
+// Release says the record under the cursor was just changed by this
+// session: if it leaves the list, that is expected, not news.
+func (t *Table) Release() { t.released = t.sel }
+
+// adopt makes the record of the cursor's row, if held, the selected one.
+func (t *Table) adopt() {
+	t.sel, t.selLabel = 0, ""
+	j := t.cursor - t.offset
+	if t.ids == nil || j < 0 || j >= len(t.ids) || j >= len(t.held) {
+		return
+	}
+	t.sel = t.ids[j]
+	if t.labelCol < len(t.held[j]) {
+		t.selLabel = t.held[j][t.labelCol]
+	}
+}
+
+// Vanished reports, once, that the record under the cursor disappeared
+// since the last move, with the status refusing the action key.
+func (t *Table) Vanished() (tea.Cmd, bool) { return t.take() }
 
 // Reset forgets the held rows and puts the cursor on the first row; the
 // owner fetches again.
 func (t *Table) Reset() {
 	t.held, t.offset, t.cursor, t.top = nil, 0, 0, 0
+	t.ids, t.sel, t.selLabel, t.vanish = nil, 0, "", vanish{}
 }
 
 // Total is the size of the whole result.
@@ -90,6 +205,16 @@ func (t *Table) Cursor() int { return t.cursor }
 func (t *Table) SetCursor(i int) {
 	t.cursor = i
 	t.clamp()
+	t.moved()
+}
+
+// moved follows a move by the user: the record of the new row is the
+// selected one, and a vanished record is forgotten.
+func (t *Table) moved() {
+	t.vanish = vanish{}
+	if t.ids != nil {
+		t.adopt()
+	}
 }
 
 // PageSize is the number of rows that fit.
@@ -117,6 +242,7 @@ func (t *Table) Update(msg tea.KeyMsg, keys keymap.List) bool {
 		return false
 	}
 	t.clamp()
+	t.moved()
 	return true
 }
 
@@ -272,10 +398,20 @@ func (t *Table) View() string {
 			continue
 		}
 		row := "  " + t.line(t.held[j], widths)
-		if i == t.cursor {
+		if t.isCursor(i, j) {
 			row = t.theme.Selected.Render(marker + t.line(t.held[j], widths))
 		}
 		b.WriteString(row)
 	}
 	return b.String()
+}
+
+// isCursor reports whether row i (held[j]) is drawn as the selected one:
+// in a keyed table the row of the selected record, wherever the cursor's
+// index points while that record is being located.
+func (t *Table) isCursor(i, j int) bool {
+	if t.ids != nil && t.sel != 0 && j < len(t.ids) {
+		return t.ids[j] == t.sel
+	}
+	return i == t.cursor
 }

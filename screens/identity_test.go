@@ -1,0 +1,141 @@
+package screens
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"gatehouse/model"
+)
+
+// The list changes under the cursor (another session adds and removes
+// rows, the screen is told by a RefreshMsg), and then the key comes: it
+// acts on the member under the cursor, or is refused naming them.
+func TestStaffActionsFollowTheMemberUnderTheCursor(t *testing.T) {
+	e, ms := staffOrg(t)
+	sys := model.System("tester")
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	// Two members sorted before Bob join, one before him leaves.
+	e.member("Aaron Early", "aaron@acme.test", "Advisor")
+	e.member("Abby Early", "abby@acme.test", "Advisor")
+	if err := e.svc.Remove(e.ctx, sys, ms["ann"].ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	s = e.drive(s, func() tea.Msg { return RefreshMsg{} })
+	if m, ok := s.(*staffScreen).selected(); !ok || m.Email != "bob@acme.test" || !strings.Contains(s.View(), "› Bob Builder") {
+		t.Fatalf("cursor not on Bob after rows changed above him:\n%s", s.View())
+	}
+	s = e.press(s, "d", "y")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "deactivated" {
+		t.Fatalf("Bob not deactivated: %+v (%+v)", m, e.lastStatus())
+	}
+	if m, _ := e.memberByEmail("abby@acme.test"); m.Status != "active" {
+		t.Fatal("the key landed on another member")
+	}
+
+	// A confirmation open for Cat keeps Cat, and says so when another
+	// session changes her role; y is then refused and nothing is written.
+	s = e.selectRow(s, "cat@acme.test")
+	s = e.press(s, "d")
+	if err := e.svc.SetRole(e.ctx, sys, ms["cat"].ID, "Advisor"); err != nil {
+		t.Fatal(err)
+	}
+	s = e.drive(s, func() tea.Msg { return RefreshMsg{} })
+	if v := s.View(); !strings.Contains(v, "Changed since you opened this: Cat Admin: role Admin → Advisor") {
+		t.Fatalf("the open confirmation does not say Cat changed:\n%s", v)
+	}
+	s = e.press(s, "y")
+	if m, _ := e.memberByEmail("cat@acme.test"); m.Status != "active" {
+		t.Fatalf("a confirmation of a changed member was written: %+v", m)
+	}
+	if st := e.lastStatus(); !st.Err || !strings.Contains(st.Text, "Cat Admin: role Admin → Advisor") {
+		t.Fatalf("refusal: %+v", st)
+	}
+
+	// The member under the cursor is removed: the cursor moves on to the
+	// next (Adam) and says so, and the next action key is refused naming
+	// her.
+	abby, _ := e.memberByEmail("abby@acme.test")
+	s = e.selectRow(s, "abby@acme.test")
+	if err := e.svc.Remove(e.ctx, sys, abby.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	s = e.drive(s, func() tea.Msg { return RefreshMsg{} })
+	if st := e.lastStatus(); !strings.Contains(st.Text, "Abby Early is no longer in this list (changed elsewhere); the cursor moved to Adam Admin") {
+		t.Fatalf("no word of Abby leaving: %+v", st)
+	}
+	next, _ := s.(*staffScreen).selected()
+	s = e.press(s, "d")
+	if st := e.lastStatus(); !strings.Contains(st.Text, "Nothing done: Abby Early vanished") || s.(*staffScreen).dialog != nil {
+		t.Fatalf("the key meant for Abby was not refused: %+v", st)
+	}
+	// Pressed again, it is for the member now under the cursor.
+	s = e.press(s, "d")
+	if d, ok := s.(*staffScreen).dialog.(*ConfirmDialog); !ok || !strings.Contains(d.Confirm.Title, next.Email) {
+		t.Fatalf("second press: %T", s.(*staffScreen).dialog)
+	}
+}
+
+// The per-account grid: the very case. The cursor is on Leo; a
+// member sorted before him is added elsewhere; space toggles Leo's cell.
+// Then Leo is taken out elsewhere: space is refused, nothing changes.
+func TestAccessGridTogglesTheMemberUnderTheCursor(t *testing.T) {
+	e := clientsOrg(t)
+	sys := model.System("tester")
+	leo := e.member("Leo Martins", "leo@acme.test", "Advisor")
+	hb := e.client("Harbour Bakery")
+	for _, m := range []model.Member{leo, e.ms["ann"]} {
+		if err := e.svc.AddToClient(e.ctx, sys, hb.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := e.open(NewClients(e.session(e.owner)), 120, 40)
+	s = e.toClient(s, "Harbour Bakery")
+	s = e.keys(s, "m", "enter", "j") // Ann, then Leo
+	if !strings.Contains(s.View(), "› Leo Martins") {
+		t.Fatalf("not on Leo:\n%s", s.View())
+	}
+	if err := e.svc.AddToClient(e.ctx, sys, hb.ID, e.ms["bob"].ID); err != nil { // Bob sorts before Leo
+		t.Fatal(err)
+	}
+	s = e.run(s, func() tea.Msg { return RefreshMsg{} })
+	before := e.lastAuditID()
+	s = e.keys(s, " ")
+	es := e.auditsSince(before)
+	if len(es) != 1 || es[0].StaffID != leo.ID || es[0].Action != "access.toggle" {
+		t.Fatalf("space after Bob was added above Leo: %+v (%s)", es, e.lastStatus().Text)
+	}
+	// A row toggle is one transaction: the row of Leo, all at once.
+	before = e.lastAuditID()
+	s = e.keys(s, "R")
+	if _, on := e.toggles("Harbour Bakery", leo); len(on) != 3 {
+		t.Fatalf("R: Leo has %v on (%s)", on, e.lastStatus().Text)
+	}
+	if got := auditActions(e.auditsSince(before)); got != "access.toggle" {
+		t.Fatalf("R wrote %q", got) // the one cell that was off
+	}
+	// Leo taken out elsewhere: the cursor moves on, says so, and the
+	// space meant for Leo is refused.
+	if err := e.svc.RemoveFromClient(e.ctx, sys, hb.ID, leo.ID); err != nil {
+		t.Fatal(err)
+	}
+	before = e.lastAuditID()
+	s = e.run(s, func() tea.Msg { return RefreshMsg{} })
+	e.wantStatus("Leo Martins is no longer in this list", true)
+	s = e.keys(s, " ")
+	e.wantStatus("Nothing done: Leo Martins vanished", true)
+	if es := e.auditsSince(before); len(es) != 0 {
+		t.Fatalf("the key meant for Leo wrote %s", auditActions(es))
+	}
+	// A toggle already on its way when Leo left: refused by the model,
+	// naming Leo.
+	g := newAccessGrid(e.session(e.owner), &accessData{client: hb, accounts: []model.Account{e.account("Harbour Bakery", "Leave")},
+		members: []accessMember{{ID: leo.ID, Name: leo.Name, Email: leo.Email, on: map[int64]bool{}}}, manage: model.Decision{Allowed: true}}, leo.ID)
+	msg := g.flipCell()().(gridFlipMsg)
+	if msg.err == nil || !strings.Contains(msg.err.Error(), "Leo Martins in Harbour Bakery is no longer there") {
+		t.Fatalf("a toggle on its way for a vanished member: %v", msg.err)
+	}
+	_ = s
+}
