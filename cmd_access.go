@@ -62,7 +62,7 @@ func init() {
 		summary: "May this member do ACTION to TARGET? Prints why; exit 0 allowed, 1 denied, 2 a usage or lookup error.\n" +
 			"ACTION is view, create, update, delete or access (reach a client account).\n" +
 			"TARGET is client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME or a module\n" +
-			"(" + strings.Join(model.Modules, ", ") + ").",
+			"(" + model.ModuleList() + ").",
 		example: "gatehouse check jane@example.com access \"account:Acme Ltd/Payroll\"",
 		run:     check,
 	})
@@ -337,9 +337,9 @@ func check(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, "EMAIL", "ACTION", "TARGET"); err != nil {
 		return err
 	}
-	action := strings.ToLower(strings.TrimSpace(args[1]))
-	if !slices.Contains(model.PlainActions, action) {
-		return usagef("ACTION is one of %s, not %q", strings.Join(model.PlainActions, ", "), args[1])
+	action, err := model.ParsePlainAction(args[1])
+	if err != nil {
+		return usageError{strings.TrimPrefix(err.Error(), model.ErrInvalid.Error()+": ")}
 	}
 	ref, err := model.ParseTarget(args[2])
 	if err != nil {

@@ -443,17 +443,17 @@ func rolesList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 // "clients view:all update:own; staff all:all" (all: every verb).
 func permSummary(perms []model.Permission) string {
 	var parts []string
-	var cur string
+	var cur model.Module
 	var verbs []string
-	var scopes []string
+	var scopes []model.Scope
 	flush := func() {
-		if cur == "" {
+		if cur == model.ModuleNone {
 			return
 		}
 		if len(verbs) == len(model.Verbs) && len(slices.Compact(slices.Clone(scopes))) == 1 {
-			parts = append(parts, cur+" all:"+scopes[0])
+			parts = append(parts, cur.String()+" all:"+scopes[0].String())
 		} else {
-			parts = append(parts, cur+" "+strings.Join(verbs, " "))
+			parts = append(parts, cur.String()+" "+strings.Join(verbs, " "))
 		}
 	}
 	for _, p := range perms {
@@ -461,7 +461,7 @@ func permSummary(perms []model.Permission) string {
 			flush()
 			cur, verbs, scopes = p.Module, nil, nil
 		}
-		verbs = append(verbs, p.Action+":"+p.Scope)
+		verbs = append(verbs, p.Verb.String()+":"+p.Scope.String())
 		scopes = append(scopes, p.Scope)
 	}
 	flush()

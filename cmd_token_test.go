@@ -26,16 +26,16 @@ func TestConnectionTokenActsAsTheConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := model.MemberPrincipal(m, "test")
-	view := func(module string) model.Permission {
-		return model.Permission{Module: module, Action: "view", Scope: "all"}
+	view := func(module model.Module) model.Permission {
+		return model.Permission{Module: module, Verb: model.VerbView, Scope: model.ScopeAll}
 	}
-	_, readOnly, err := svc.CreateConnection(ctx, admin, "Reporting bot", "api", []model.Permission{view("staff"), view("clients"), view("accounts")}, "")
+	_, readOnly, err := svc.CreateConnection(ctx, admin, "Reporting bot", "api", []model.Permission{view(model.ModuleStaff), view(model.ModuleClients), view(model.ModuleAccounts)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	writer, writerToken, err := svc.CreateConnection(ctx, admin, "Offboarding bot", "api", []model.Permission{
-		view("staff"), view("clients"), view("accounts"),
-		{Module: "access", Action: "update", Scope: "all"}, {Module: "access", Action: "delete", Scope: "all"}, {Module: "access", Action: "view", Scope: "all"},
+		view(model.ModuleStaff), view(model.ModuleClients), view(model.ModuleAccounts),
+		{Module: model.ModuleAccess, Verb: model.VerbUpdate, Scope: model.ScopeAll}, {Module: model.ModuleAccess, Verb: model.VerbDelete, Scope: model.ScopeAll}, {Module: model.ModuleAccess, Verb: model.VerbView, Scope: model.ScopeAll},
 	}, "")
 	if err != nil {
 		t.Fatal(err)

@@ -27,9 +27,9 @@ func (s *Service) ListAudit(ctx context.Context, p Principal, q AuditQuery) ([]A
 	if err != nil {
 		return nil, err
 	}
-	sc, ok := scopeFor(a, "audit")
+	sc, ok := scopeFor(a, ModuleAudit)
 	if !ok {
-		return nil, &DeniedError{Decide(a, ActView, Target{Module: "audit"})}
+		return nil, &DeniedError{Decide(a, ActView, Target{Module: ModuleAudit})}
 	}
 	sc.Internal = true
 	q.Scope = sc
@@ -47,7 +47,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (int64, *ChainBreak, error) {
 // MayVerifyAudit says whether a walks the whole chain: the walk reads every
 // entry and reports their number, so it is for those who see the whole log.
 func MayVerifyAudit(a Actor) Decision {
-	if sc, ok := scopeFor(a, "audit"); ok && sc.All {
+	if sc, ok := scopeFor(a, ModuleAudit); ok && sc.All {
 		return Decision{Allowed: true, Reason: a.who() + ", sees the whole audit log"}
 	}
 	return deny("%s: verifying the chain reads every entry of the audit log, and %s sees only part of it", a.who(), a.who())
@@ -83,8 +83,8 @@ func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w 
 			return nil, &DeniedError{Decision: d}
 		}
 		var ok bool
-		if sc, ok = scopeFor(a, "audit"); !ok {
-			return nil, &DeniedError{Decide(a, ActView, Target{Module: "audit"})}
+		if sc, ok = scopeFor(a, ModuleAudit); !ok {
+			return nil, &DeniedError{Decide(a, ActView, Target{Module: ModuleAudit})}
 		}
 		scope := "own"
 		switch {

@@ -13,7 +13,7 @@ import (
 // client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME, or a module.
 type TargetRef struct {
 	Kind    string // client, account, staff, role, module
-	Module  string
+	Module  Module
 	Client  string
 	Account string
 	Email   string
@@ -31,7 +31,7 @@ func (t TargetRef) String() string {
 	case "role":
 		return "role:" + t.Role
 	}
-	return t.Module
+	return t.Module.String()
 }
 
 // ParseTarget parses a target as the CLI takes it. An account's client name
@@ -40,11 +40,10 @@ func ParseTarget(s string) (TargetRef, error) {
 	s = strings.TrimSpace(s)
 	kind, rest, ok := strings.Cut(s, ":")
 	if !ok {
-		m := strings.ToLower(s)
-		if slices.Contains(Modules, m) {
+		if m, err := ParseModule(s); err == nil {
 			return TargetRef{Kind: "module", Module: m}, nil
 		}
-		return TargetRef{}, fmt.Errorf("%w: target %q is not client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME or a module (%s)", ErrInvalid, Sanitize(s), strings.Join(Modules, ", "))
+		return TargetRef{}, fmt.Errorf("%w: target %q is not client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME or a module (%s)", ErrInvalid, Sanitize(s), ModuleList())
 	}
 	rest = strings.TrimSpace(rest)
 	if rest == "" {
@@ -52,17 +51,17 @@ func ParseTarget(s string) (TargetRef, error) {
 	}
 	switch strings.ToLower(kind) {
 	case "client":
-		return TargetRef{Kind: "client", Module: "clients", Client: rest}, nil
+		return TargetRef{Kind: "client", Module: ModuleClients, Client: rest}, nil
 	case "account":
 		i := strings.LastIndex(rest, "/")
 		if i <= 0 || i == len(rest)-1 {
 			return TargetRef{}, fmt.Errorf("%w: an account target is account:CLIENT/ACCOUNT, got %q", ErrInvalid, Sanitize(s))
 		}
-		return TargetRef{Kind: "account", Module: "accounts", Client: strings.TrimSpace(rest[:i]), Account: strings.TrimSpace(rest[i+1:])}, nil
+		return TargetRef{Kind: "account", Module: ModuleAccounts, Client: strings.TrimSpace(rest[:i]), Account: strings.TrimSpace(rest[i+1:])}, nil
 	case "staff":
-		return TargetRef{Kind: "staff", Module: "staff", Email: rest}, nil
+		return TargetRef{Kind: "staff", Module: ModuleStaff, Email: rest}, nil
 	case "role":
-		return TargetRef{Kind: "role", Module: "roles", Role: rest}, nil
+		return TargetRef{Kind: "role", Module: ModuleRoles, Role: rest}, nil
 	}
 	return TargetRef{}, fmt.Errorf("%w: unknown target kind %q (client, account, staff, role)", ErrInvalid, Sanitize(kind))
 }
@@ -114,10 +113,9 @@ func resolveTarget(ctx context.Context, q db.Querier, a Actor, ref TargetRef) (T
 // engine's reason. It reads only; anyone may ask about anyone (the CLI runs
 // it as the local system user, the demo's simulator as the signed-in
 // Owner).
-func (s *Service) Check(ctx context.Context, subject Principal, action string, ref TargetRef) (Decision, error) {
-	action = strings.ToLower(strings.TrimSpace(action))
-	if !slices.Contains(PlainActions, action) && verbFor(action) == "" && action != ActTransfer {
-		return Decision{}, fmt.Errorf("%w: unknown action %q (one of %s)", ErrInvalid, Sanitize(action), strings.Join(PlainActions, ", "))
+func (s *Service) Check(ctx context.Context, subject Principal, action Action, ref TargetRef) (Decision, error) {
+	if action == ActNone || int(action) >= len(actionNames) {
+		return Decision{}, fmt.Errorf("%w: unknown action %d", ErrInvalid, action)
 	}
 	a, err := loadActor(ctx, s.db.Read(), subject)
 	if err != nil {
@@ -173,7 +171,7 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		Internal: c.Internal, OwnerDeptIDs: af.OwnerDeptIDs, OwnerManagerID: af.OwnerManagerID}
 	mine := *folder
 	mine.ActorAdded = reader != 0 && af.ReaderAdded
-	if err := require(a, ActView, Target{Module: "clients", Client: &mine}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleClients, Client: &mine}); err != nil {
 		return nil, err
 	}
 	candidates, err := db.AccountReachByRules(ctx, q, c.ID, acc.ID)
@@ -196,7 +194,7 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		cf := *folder
 		cf.ActorAdded = rc.Added
 		af := &AccountFacts{ID: acc.ID, Name: acc.Name, ActorToggleOn: rc.Toggled}
-		d := Decide(sub, ActAccess, Target{Module: "accounts", Client: &cf, Account: af})
+		d := Decide(sub, ActAccess, Target{Module: ModuleAccounts, Client: &cf, Account: af})
 		if !d.Allowed {
 			continue
 		}
@@ -219,7 +217,7 @@ type rolePermsCache map[int64]PermissionSet
 // facts already read (assigned: the members whose manager m is).
 func memberActor(ctx context.Context, q db.Querier, m db.Member, assigned []int64, perms rolePermsCache) (Actor, error) {
 	a := Actor{Principal: Principal{Kind: KindMember, StaffID: m.ID, Label: m.Email},
-		Name: m.Name, Email: m.Email, Role: m.RoleName, Builtin: m.RoleBuiltin, Status: m.Status, Assigned: assigned}
+		Name: m.Name, Email: m.Email, Role: m.RoleName, RoleKind: roleKindOf(m.RoleBuiltin), Status: m.Status, Assigned: assigned}
 	for _, d := range m.Departments {
 		a.DeptIDs = append(a.DeptIDs, d.ID)
 	}
@@ -261,7 +259,7 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		sum.Reason = d.Reason
 		return sum, nil
 	}
-	if sub.isOwner() || sub.Perms.Get("accounts", "view") == ScopeAll {
+	if sub.isOwner() || sub.Perms.Get(ModuleAccounts, VerbView) == ScopeAll {
 		sum.AllAccounts = true
 		sum.Reason = fmt.Sprintf("%s: reaches all client accounts", sub.who())
 	}
@@ -293,14 +291,14 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		if err != nil {
 			return sum, err
 		}
-		t := Target{Module: "accounts", Client: cf}
+		t := Target{Module: ModuleAccounts, Client: cf}
 		if g.AccountID != 0 {
 			t.Account = &AccountFacts{ID: g.AccountID, Name: g.Account, ActorToggleOn: true}
 		}
 		sum.Items = append(sum.Items, Reach{StaffID: m.ID, StaffName: m.Name, StaffEmail: m.Email, Role: m.RoleName,
 			ClientID: c.ID, Client: c.Name, AccountID: g.AccountID, Account: g.Account, Decision: Decide(sub, ActAccess, t)})
 	}
-	if !sum.AllAccounts && sub.Perms.Get("accounts", "view") == ScopeDepartment {
+	if !sum.AllAccounts && sub.Perms.Get(ModuleAccounts, VerbView) == ScopeDepartment {
 		sum.Reason = fmt.Sprintf("%s: reaches the accounts of folders they were added to, and of their departments' folders", sub.who())
 	} else if !sum.AllAccounts {
 		sum.Reason = fmt.Sprintf("%s: reaches only the accounts toggled on in folders they were added to", sub.who())

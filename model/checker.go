@@ -57,7 +57,7 @@ type snapshot struct {
 // cache line; the Actor after them is read only off the common path.
 type cachedActor struct {
 	kind   checkKind // what a warm check branches on: rule, or checkCold until the sets are read
-	scope  string    // accounts.view scope ("" none)
+	scope  Scope     // accounts.view scope
 	owner  bool      // the Owner reaches everything
 	active bool      // principal gate passed
 	// reach holds the accounts toggled on for them in folders they were
@@ -362,7 +362,7 @@ func (c *Checker) member(ctx context.Context, snap *snapshot, staffID int64) (*c
 		return nil, err
 	}
 	_, gateOK := principalGate(a)
-	ca := &cachedActor{actor: a, scope: a.Perms.Get("accounts", "view"), owner: a.isOwner(), active: gateOK}
+	ca := &cachedActor{actor: a, scope: a.Perms.Get(ModuleAccounts, VerbView), owner: a.isOwner(), active: gateOK}
 	ca.rule = kindOf(ca)
 	ca.kind = ca.rule
 	switch ca.rule {
@@ -652,5 +652,5 @@ func (c *Checker) Explain(ctx context.Context, staffID, accountID int64) (Decisi
 	// The engine reads the toggle only for a folder the member was added
 	// to, where "toggled on" and "in reach" are the same.
 	on := mine.ActorAdded && ca.reaches(accountID)
-	return Decide(ca.actor, ActAccess, Target{Module: "accounts", Client: &mine, Account: &AccountFacts{ID: accountID, Name: acc.name, ActorToggleOn: on}}), nil
+	return Decide(ca.actor, ActAccess, Target{Module: ModuleAccounts, Client: &mine, Account: &AccountFacts{ID: accountID, Name: acc.name, ActorToggleOn: on}}), nil
 }

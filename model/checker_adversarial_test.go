@@ -52,9 +52,9 @@ func newScopeOrg(t *testing.T) *scopeOrg {
 		_, err := f.svc.CreateDepartment(f.ctx, f.sys, d, "", 0)
 		must(err)
 	}
-	o.managerPerms = []Permission{{Module: "staff", Action: "view", Scope: ScopeDepartment}, {Module: "clients", Action: "view", Scope: ScopeDepartment},
-		{Module: "accounts", Action: "view", Scope: ScopeDepartment}}
-	clerkPerms := []Permission{{Module: "clients", Action: "view", Scope: ScopeOwn}, {Module: "accounts", Action: "view", Scope: ScopeOwn}}
+	o.managerPerms = []Permission{{Module: ModuleStaff, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbView, Scope: ScopeDepartment},
+		{Module: ModuleAccounts, Verb: VerbView, Scope: ScopeDepartment}}
+	clerkPerms := []Permission{{Module: ModuleClients, Verb: VerbView, Scope: ScopeOwn}, {Module: ModuleAccounts, Verb: VerbView, Scope: ScopeOwn}}
 	var err error
 	o.managerRole, err = f.svc.CreateRole(f.ctx, f.sys, "Manager", "department scope", o.managerPerms)
 	must(err)
@@ -171,7 +171,7 @@ func freshDecision(ctx context.Context, svc *Service, staffID, accountID int64) 
 	if err != nil {
 		return Decision{}, false, err
 	}
-	return Decide(a, ActAccess, Target{Module: "accounts", Client: cf, Account: af}), true, nil
+	return Decide(a, ActAccess, Target{Module: ModuleAccounts, Client: cf, Account: af}), true, nil
 }
 
 // matrix asks the Checker about every member and account, holds each

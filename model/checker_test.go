@@ -34,7 +34,7 @@ func truth(t *testing.T, svc *Service, staffID, accountID int64) Decision {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Decide(a, ActAccess, Target{Module: "accounts", Client: cf, Account: af})
+	return Decide(a, ActAccess, Target{Module: ModuleAccounts, Client: cf, Account: af})
 }
 
 func TestCheckerAgreesWithTheEngine(t *testing.T) {

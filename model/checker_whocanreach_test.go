@@ -160,5 +160,5 @@ func mayViewAccountFolder(ctx context.Context, svc *Service, staffID, accountID 
 	if err != nil {
 		return Decision{}, false, err
 	}
-	return Decide(a, ActView, Target{Module: "clients", Client: cf}), true, nil
+	return Decide(a, ActView, Target{Module: ModuleClients, Client: cf}), true, nil
 }

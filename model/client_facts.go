@@ -24,7 +24,7 @@ func (s *Service) ClientTarget(ctx context.Context, p Principal, clientID int64)
 	if err != nil {
 		return Target{}, fmt.Errorf("client facts for %s: %w", Sanitize(c.Name), err)
 	}
-	t := Target{Module: "clients", Label: c.Name, Client: cf}
+	t := Target{Module: ModuleClients, Label: c.Name, Client: cf}
 	if err := require(a, ActView, t); err != nil {
 		return Target{}, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) VisibleAccounts(ctx context.Context, p Principal, clientID int
 		if err != nil {
 			return nil, fmt.Errorf("account facts for %s: %w", Sanitize(acc.Name), err)
 		}
-		if Decide(a, ActView, Target{Module: "accounts", Client: t.Client, Account: af}).Allowed {
+		if Decide(a, ActView, Target{Module: ModuleAccounts, Client: t.Client, Account: af}).Allowed {
 			out = append(out, acc)
 		}
 	}

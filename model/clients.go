@@ -27,9 +27,9 @@ func (s *Service) ListClients(ctx context.Context, p Principal, q ClientQuery) (
 	if err != nil {
 		return nil, 0, err
 	}
-	sc, ok := scopeFor(a, "clients")
+	sc, ok := scopeFor(a, ModuleClients)
 	if !ok {
-		return nil, 0, &DeniedError{Decide(a, ActView, Target{Module: "clients"})}
+		return nil, 0, &DeniedError{Decide(a, ActView, Target{Module: ModuleClients})}
 	}
 	q.Scope = sc
 	cs, err := db.ListClients(ctx, s.db.Read(), q)
@@ -51,9 +51,9 @@ func (s *Service) ClientPosition(ctx context.Context, p Principal, q ClientQuery
 	if err != nil {
 		return 0, err
 	}
-	sc, ok := scopeFor(a, "clients")
+	sc, ok := scopeFor(a, ModuleClients)
 	if !ok {
-		return 0, &DeniedError{Decide(a, ActView, Target{Module: "clients"})}
+		return 0, &DeniedError{Decide(a, ActView, Target{Module: ModuleClients})}
 	}
 	q.Scope = sc
 	pos, err := db.ClientPosition(ctx, s.db.Read(), q, id)
@@ -87,7 +87,7 @@ func (s *Service) canSeeClient(ctx context.Context, p Principal, c Client) error
 	if err != nil {
 		return err
 	}
-	return require(a, ActView, Target{Module: "clients", Client: cf})
+	return require(a, ActView, Target{Module: ModuleClients, Client: cf})
 }
 
 // Accounts lists a folder's accounts, if the actor may see the folder.
@@ -105,7 +105,7 @@ func clientTarget(ctx context.Context, tx *sql.Tx, a Actor, id int64) (Client, T
 		return c, Target{}, notFound(err, "no client %d", id)
 	}
 	cf, err := clientFacts(ctx, tx, a, c)
-	return c, Target{Module: "clients", Label: c.Name, Client: cf}, err
+	return c, Target{Module: ModuleClients, Label: c.Name, Client: cf}, err
 }
 
 func cleanAccountNames(names []string) ([]string, error) {
@@ -140,7 +140,7 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 	}
 	var id int64
 	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActCreate, Target{Module: "clients"}); err != nil {
+		if err := require(a, ActCreate, Target{Module: ModuleClients}); err != nil {
 			return nil, err
 		}
 		ownerEmail, err := activeMemberEmail(ctx, tx, in.OwnerID)
@@ -312,8 +312,8 @@ func (s *Service) AddAccount(ctx context.Context, p Principal, clientID int64, n
 		if err != nil {
 			return nil, err
 		}
-		t.Module = "accounts"
-		if err := require(a, ActCreate, Target{Module: "accounts", Client: t.Client, Account: &AccountFacts{Name: clean}}); err != nil {
+		t.Module = ModuleAccounts
+		if err := require(a, ActCreate, Target{Module: ModuleAccounts, Client: t.Client, Account: &AccountFacts{Name: clean}}); err != nil {
 			return nil, err
 		}
 		if id, err = db.InsertAccount(ctx, tx, clientID, clean, s.Now()); err != nil {
@@ -342,7 +342,7 @@ func accountTarget(ctx context.Context, tx *sql.Tx, a Actor, accountID int64) (C
 		return c, acc, t, err
 	}
 	af, err := accountFacts(ctx, tx, a, acc)
-	t.Module, t.Account = "accounts", af
+	t.Module, t.Account = ModuleAccounts, af
 	return c, acc, t, err
 }
 
@@ -400,7 +400,7 @@ func manageTarget(ctx context.Context, tx *sql.Tx, a Actor, clientID, staffID in
 	if err != nil {
 		return c, m, notFound(err, "no staff member %d", staffID)
 	}
-	t.Module = "access"
+	t.Module = ModuleAccess
 	return c, m, require(a, ActManageAccess, t)
 }
 

@@ -29,7 +29,11 @@ func (f *fixture) check(m Member, action, target string) Decision {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	d, err := f.svc.Check(f.ctx, f.as(m), action, ref)
+	act, err := ParseAction(action)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	d, err := f.svc.Check(f.ctx, f.as(m), act, ref)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -229,11 +233,11 @@ func TestParseTarget(t *testing.T) {
 		want TargetRef
 		bad  bool
 	}{
-		{in: "client:Acme Ltd", want: TargetRef{Kind: "client", Module: "clients", Client: "Acme Ltd"}},
-		{in: "account:A/B Ltd/Payroll", want: TargetRef{Kind: "account", Module: "accounts", Client: "A/B Ltd", Account: "Payroll"}},
-		{in: "staff:x@y.test", want: TargetRef{Kind: "staff", Module: "staff", Email: "x@y.test"}},
-		{in: "role:Manager", want: TargetRef{Kind: "role", Module: "roles", Role: "Manager"}},
-		{in: "Billing", want: TargetRef{Kind: "module", Module: "billing"}},
+		{in: "client:Acme Ltd", want: TargetRef{Kind: "client", Module: ModuleClients, Client: "Acme Ltd"}},
+		{in: "account:A/B Ltd/Payroll", want: TargetRef{Kind: "account", Module: ModuleAccounts, Client: "A/B Ltd", Account: "Payroll"}},
+		{in: "staff:x@y.test", want: TargetRef{Kind: "staff", Module: ModuleStaff, Email: "x@y.test"}},
+		{in: "role:Manager", want: TargetRef{Kind: "role", Module: ModuleRoles, Role: "Manager"}},
+		{in: "Billing", want: TargetRef{Kind: "module", Module: ModuleBilling}},
 		{in: "account:NoSlash", bad: true},
 		{in: "account:/x", bad: true},
 		{in: "client:", bad: true},

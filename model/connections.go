@@ -80,7 +80,7 @@ func (s *Service) CreateConnection(ctx context.Context, p Principal, name, kind 
 	var conn Connection
 	var token string
 	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActCreate, Target{Module: "connections", Label: name}); err != nil {
+		if err := require(a, ActCreate, Target{Module: ModuleConnections, Label: name}); err != nil {
 			return nil, err
 		}
 		if ok, what := ps.Within(a.Perms); !ok {
@@ -98,7 +98,7 @@ func (s *Service) CreateConnection(ctx context.Context, p Principal, name, kind 
 			token = TokenPrefix + newSecret(20)
 			hash = hashToken(token)
 		}
-		c := Connection{Name: name, Kind: kind, CreatorID: creator.ID, Fingerprint: fp, Permissions: ps.List(), CreatedAt: s.Now()}
+		c := Connection{Name: name, Kind: kind, CreatorID: creator.ID, Fingerprint: fp, Permissions: permissionsToDB(ps), CreatedAt: s.Now()}
 		id, err := db.InsertConnection(ctx, tx, c, hash)
 		if err != nil {
 			return nil, err
@@ -164,14 +164,14 @@ func (s *Service) ListConnections(ctx context.Context, p Principal) ([]Connectio
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "connections"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleConnections}); err != nil {
 		return nil, err
 	}
 	cs, err := db.ListConnections(ctx, s.db.Read())
 	if err != nil {
 		return nil, err
 	}
-	if a.isOwner() || a.Perms.Get("connections", "view") == ScopeAll {
+	if a.isOwner() || a.Perms.Get(ModuleConnections, VerbView) == ScopeAll {
 		return cs, nil
 	}
 	var out []Connection
@@ -196,14 +196,14 @@ func (s *Service) SetConnectionEnabled(ctx context.Context, p Principal, id int6
 		if owner == 0 {
 			owner = -1 // a removed creator's connection is nobody's own
 		}
-		if err := require(a, ActUpdate, Target{Module: "connections", Label: c.Name, OwnerID: owner}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleConnections, Label: c.Name, OwnerID: owner}); err != nil {
 			return nil, err
 		}
 		if c.Enabled == enabled {
 			return nil, fmt.Errorf("%w: connection %q is already %s", ErrRule, c.Name, onOff(enabled))
 		}
 		if enabled {
-			ps, err := NewPermissionSet(c.Permissions)
+			ps, err := permissionsFromDB(c.Permissions)
 			if err != nil {
 				return nil, err
 			}

@@ -178,14 +178,14 @@ func TestConnectionShrinksWithItsCreator(t *testing.T) {
 		}
 		return a
 	}
-	if a := actor(); a.Perms.Get("clients", "view") != ScopeAll || !Decide(a, ActCreate, Target{Module: "clients"}).Allowed {
+	if a := actor(); a.Perms.Get(ModuleClients, VerbView) != ScopeAll || !Decide(a, ActCreate, Target{Module: ModuleClients}).Allowed {
 		t.Fatalf("connection perms = %v", a.Perms)
 	}
 	if err := f.svc.SetRole(f.ctx, f.as(f.owner), admin.ID, "Advisor"); err != nil {
 		t.Fatal(err)
 	}
 	a := actor()
-	if a.Perms.Get("clients", "view") != ScopeOwn || a.Perms.Get("staff", "view") != ScopeAll || Decide(a, ActCreate, Target{Module: "clients"}).Allowed {
+	if a.Perms.Get(ModuleClients, VerbView) != ScopeOwn || a.Perms.Get(ModuleStaff, VerbView) != ScopeAll || Decide(a, ActCreate, Target{Module: ModuleClients}).Allowed {
 		t.Fatalf("after demotion: perms %v", a.Perms)
 	}
 	if err := f.svc.Deactivate(f.ctx, f.as(f.owner), admin.ID); err != nil {

@@ -219,16 +219,16 @@ func (r *demoRun) founding() error {
 
 func demoManagerPerms() []Permission {
 	var ps []Permission
-	for _, m := range []string{"staff", "clients", "accounts", "access", "audit"} {
-		ps = append(ps, Permission{Module: m, Action: "view", Scope: ScopeDepartment})
+	for _, m := range []Module{ModuleStaff, ModuleClients, ModuleAccounts, ModuleAccess, ModuleAudit} {
+		ps = append(ps, Permission{Module: m, Verb: VerbView, Scope: ScopeDepartment})
 	}
-	return append(ps, Permission{Module: "clients", Action: "update", Scope: ScopeDepartment})
+	return append(ps, Permission{Module: ModuleClients, Verb: VerbUpdate, Scope: ScopeDepartment})
 }
 
 func demoViewerPerms() []Permission {
 	var ps []Permission
-	for _, m := range []string{"staff", "clients", "accounts", "access", "roles", "departments", "audit"} {
-		ps = append(ps, Permission{Module: m, Action: "view", Scope: ScopeAll})
+	for _, m := range []Module{ModuleStaff, ModuleClients, ModuleAccounts, ModuleAccess, ModuleRoles, ModuleDepartments, ModuleAudit} {
+		ps = append(ps, Permission{Module: m, Verb: VerbView, Scope: ScopeAll})
 	}
 	return ps
 }

@@ -14,7 +14,7 @@ func (s *Service) ListDepartments(ctx context.Context, p Principal) ([]Departmen
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "departments"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleDepartments}); err != nil {
 		return nil, err
 	}
 	return db.ListDepartments(ctx, s.db.Read())
@@ -26,7 +26,7 @@ func (s *Service) GetDepartment(ctx context.Context, p Principal, id int64) (Dep
 	if err != nil {
 		return Department{}, err
 	}
-	if err := require(a, ActView, Target{Module: "departments"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleDepartments}); err != nil {
 		return Department{}, err
 	}
 	d, err := db.GetDepartment(ctx, s.db.Read(), id)
@@ -69,7 +69,7 @@ func departmentConflict(err error, name string) error {
 func (s *Service) CreateDepartment(ctx context.Context, p Principal, name, description string, headID int64) (Department, error) {
 	var d Department
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActCreate, Target{Module: "departments"}); err != nil {
+		if err := require(a, ActCreate, Target{Module: ModuleDepartments}); err != nil {
 			return nil, err
 		}
 		clean, desc, head, err := cleanDepartment(ctx, tx, name, description, headID)
@@ -100,7 +100,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, p Principal, id int64, n
 		if err != nil {
 			return nil, notFound(err, "no department %d", id)
 		}
-		if err := require(a, ActUpdate, Target{Module: "departments", Label: old.Name}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleDepartments, Label: old.Name}); err != nil {
 			return nil, err
 		}
 		clean, desc, head, err := cleanDepartment(ctx, tx, name, description, headID)
@@ -134,7 +134,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, p Principal, id int64) e
 		if err != nil {
 			return nil, notFound(err, "no department %d", id)
 		}
-		if err := require(a, ActDelete, Target{Module: "departments", Label: old.Name}); err != nil {
+		if err := require(a, ActDelete, Target{Module: ModuleDepartments, Label: old.Name}); err != nil {
 			return nil, err
 		}
 		clients, err := db.DepartmentClientCount(ctx, tx, id)
@@ -161,15 +161,15 @@ func (s *Service) DepartmentMembers(ctx context.Context, p Principal, id int64) 
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "departments"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleDepartments}); err != nil {
 		return nil, err
 	}
 	if _, err := db.GetDepartment(ctx, s.db.Read(), id); err != nil {
 		return nil, notFound(err, "no department %d", id)
 	}
-	sc, ok := scopeFor(a, "staff")
+	sc, ok := scopeFor(a, ModuleStaff)
 	if !ok {
-		return nil, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+		return nil, &DeniedError{Decide(a, ActView, Target{Module: ModuleStaff})}
 	}
 	return db.ListDepartmentMembers(ctx, s.db.Read(), id, sc)
 }

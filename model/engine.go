@@ -5,29 +5,6 @@ import (
 	"slices"
 )
 
-// Actions the engine decides. The five plain ones are what `gatehouse check`
-// takes; the others are the operations with rules of their own.
-const (
-	ActView   = "view"
-	ActCreate = "create"
-	ActUpdate = "update"
-	ActDelete = "delete"
-	ActAccess = "access" // reach a client account
-
-	ActInvite        = "invite"
-	ActSetRole       = "set-role"
-	ActDeactivate    = "deactivate"
-	ActReactivate    = "reactivate"
-	ActRemove        = "remove"
-	ActTransfer      = "transfer-ownership"
-	ActManageAccess  = "manage-access" // add, remove and toggle who reaches a client
-	ActChangePayment = "change-payment"
-	ActDeleteOrg     = "delete-organisation"
-)
-
-// PlainActions are the actions `check` accepts.
-var PlainActions = []string{ActView, ActCreate, ActUpdate, ActDelete, ActAccess}
-
 // Principal kinds.
 const (
 	KindMember     = "member"
@@ -58,7 +35,7 @@ type Actor struct {
 	Name     string
 	Email    string
 	Role     string // role name
-	Builtin  string // owner, admin, advisor, "" for custom
+	RoleKind RoleKind
 	Status   string
 	Perms    PermissionSet
 	DeptIDs  []int64
@@ -74,8 +51,12 @@ type Actor struct {
 // it was given, and the Owner-only acts (payment, deleting the organisation,
 // transferring ownership) need the Owner in person.
 func (a Actor) isOwner() bool {
-	return a.Kind == KindSystem || (a.Kind == KindMember && a.Builtin == "owner")
+	return a.Kind == KindSystem || (a.Kind == KindMember && a.RoleKind == OwnerRole)
 }
+
+// isAdmin is true for a member holding the built-in Admin role; a
+// connection an Admin made acts within its scope, not as an Admin.
+func (a Actor) isAdmin() bool { return a.Kind == KindMember && a.RoleKind == AdminRole }
 
 func (a Actor) who() string {
 	switch a.Kind {
@@ -84,7 +65,7 @@ func (a Actor) who() string {
 	case KindConnection:
 		return fmt.Sprintf("Connection %q (%s, created by %s)", a.ConnectionName, a.Role, a.Email)
 	}
-	if a.Builtin == "" {
+	if !a.RoleKind.Builtin() {
 		return a.Role + " (custom role)"
 	}
 	return a.Role
@@ -114,7 +95,7 @@ type StaffFacts struct {
 	Name      string
 	Email     string
 	Role      string
-	Builtin   string
+	RoleKind  RoleKind
 	Status    string
 	DeptIDs   []int64
 	ManagerID int64
@@ -123,15 +104,15 @@ type StaffFacts struct {
 
 // RoleFacts describes a role as a target (or a role being given).
 type RoleFacts struct {
-	ID      int64
-	Name    string
-	Builtin string
-	Perms   PermissionSet
+	ID       int64
+	Name     string
+	RoleKind RoleKind
+	Perms    PermissionSet
 }
 
 // Target is what an action is about: a module as a whole, or a record.
 type Target struct {
-	Module  string // always set
+	Module  Module // always set
 	Label   string // how to name it in reasons
 	Client  *ClientFacts
 	Account *AccountFacts
@@ -149,25 +130,10 @@ type Decision struct {
 func allow(format string, a ...any) Decision { return Decision{true, fmt.Sprintf(format, a...)} }
 func deny(format string, a ...any) Decision  { return Decision{false, fmt.Sprintf(format, a...)} }
 
-// verbFor maps an action to the module verb it needs.
-func verbFor(action string) string {
-	switch action {
-	case ActView, ActAccess:
-		return "view"
-	case ActCreate, ActInvite:
-		return "create"
-	case ActUpdate, ActSetRole, ActDeactivate, ActReactivate, ActManageAccess, ActChangePayment:
-		return "update"
-	case ActDelete, ActRemove, ActDeleteOrg:
-		return "delete"
-	}
-	return ""
-}
-
 // Decide is the permission engine: every "may this actor do this" in
 // Gatehouse ends here, for the screens, the CLI, the SSH server and the
 // model's own checks inside each write.
-func Decide(a Actor, action string, t Target) Decision {
+func Decide(a Actor, action Action, t Target) Decision {
 	if d, ok := principalGate(a); !ok {
 		return d
 	}
@@ -180,18 +146,9 @@ func Decide(a Actor, action string, t Target) Decision {
 		}
 		return deny("%s: only the Owner may %s", a.who(), describeAction(action))
 	}
-	verb := verbFor(action)
-	if verb == "" {
+	verb, module := action.Needs(t.Module, t.Account != nil)
+	if verb == VerbNone {
 		return deny("unknown action %q", action)
-	}
-	module := t.Module
-	switch {
-	case action == ActAccess:
-		module = "accounts"
-	case action == ActManageAccess:
-		module = "access"
-	case t.Account != nil && module == "clients":
-		module = "accounts"
 	}
 	scope := a.Perms.Get(module, verb)
 	if a.isOwner() {
@@ -203,7 +160,7 @@ func Decide(a Actor, action string, t Target) Decision {
 	switch {
 	case t.Staff != nil:
 		return decideStaff(a, action, verb, module, scope, t)
-	case t.Client != nil && (action == ActAccess || (t.Account != nil && verb == "view")):
+	case t.Client != nil && (action == ActAccess || (t.Account != nil && verb == VerbView)):
 		return decideReach(a, scope, t)
 	case t.Client != nil:
 		return decideClient(a, action, verb, module, scope, t)
@@ -211,14 +168,14 @@ func Decide(a Actor, action string, t Target) Decision {
 	return decideModule(a, action, verb, module, scope, t)
 }
 
-func describeAction(action string) string {
+func describeAction(action Action) string {
 	switch action {
 	case ActChangePayment:
 		return "change the payment method"
 	case ActDeleteOrg:
 		return "delete the organisation"
 	}
-	return action
+	return action.String()
 }
 
 // principalGate refuses deactivated members and switched-off connections
@@ -254,7 +211,7 @@ func decideTransfer(a Actor, t Target) Decision {
 	if t.Staff.ID == a.StaffID {
 		return deny("%s already owns the organisation", t.Staff.Email)
 	}
-	if t.Staff.Builtin != "admin" {
+	if t.Staff.RoleKind != AdminRole {
 		return deny("ownership goes only to an Admin; %s is %s", t.Staff.Email, t.Staff.Role)
 	}
 	if t.Staff.Status != "active" {
@@ -275,7 +232,7 @@ func (a Actor) inDept(ids []int64) bool {
 
 func (a Actor) assigned(id int64) bool { return slices.Contains(a.Assigned, id) }
 
-func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision {
+func decideStaff(a Actor, action Action, verb Verb, module Module, scope Scope, t Target) Decision {
 	s := t.Staff
 	who := a.who()
 	self := a.Kind != KindSystem && s.ID == a.StaffID
@@ -303,7 +260,7 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 	}
 	switch action {
 	case ActView, ActUpdate, ActCreate:
-		if action == ActUpdate && s.Builtin == "owner" && !a.isOwner() {
+		if action == ActUpdate && s.RoleKind == OwnerRole && !a.isOwner() {
 			return deny("%s may not change or remove the Owner", who)
 		}
 		return allow("%s may %s %s (%s)", who, verb, module, why)
@@ -312,10 +269,10 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 		if self {
 			return deny("no one may %s themselves", action)
 		}
-		if s.Builtin == "owner" {
+		if s.RoleKind == OwnerRole {
 			return deny("the Owner cannot be %s; transfer ownership first", pastTense(action))
 		}
-		if s.Builtin == "admin" && !a.isOwner() && a.Builtin != "admin" {
+		if s.RoleKind == AdminRole && !a.isOwner() && !a.isAdmin() {
 			return deny("%s may not %s an Admin", who, action)
 		}
 		return allow("%s may %s %s (%s)", who, action, s.Email, why)
@@ -324,7 +281,7 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 			return deny("no one may reactivate themselves")
 		}
 		// Whoever may not deactivate an Admin may not bring one back either.
-		if s.Builtin == "admin" && !a.isOwner() && a.Builtin != "admin" {
+		if s.RoleKind == AdminRole && !a.isOwner() && !a.isAdmin() {
 			return deny("%s may not reactivate an Admin", who)
 		}
 		return allow("%s may reactivate %s (%s)", who, s.Email, why)
@@ -332,14 +289,14 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 		if self {
 			return deny("no one may change their own role")
 		}
-		if s.Builtin == "owner" {
+		if s.RoleKind == OwnerRole {
 			return deny("the Owner's role changes only by a transfer of ownership")
 		}
 		r := t.Role
-		if r != nil && r.Builtin == "owner" {
+		if r != nil && r.RoleKind == OwnerRole {
 			return deny("there is exactly one Owner; use transfer ownership instead")
 		}
-		if (s.Builtin == "admin" || (r != nil && r.Builtin == "admin")) && !a.isOwner() {
+		if (s.RoleKind == AdminRole || (r != nil && r.RoleKind == AdminRole)) && !a.isOwner() {
 			return deny("only the Owner makes or unmakes Admins")
 		}
 		if r != nil && !a.isOwner() {
@@ -354,22 +311,22 @@ func decideStaff(a Actor, action, verb, module, scope string, t Target) Decision
 	return deny("%s: %s does not apply to a staff member", who, action)
 }
 
-func pastTense(action string) string {
+func pastTense(action Action) string {
 	switch action {
 	case ActDeactivate:
 		return "deactivated"
 	case ActRemove, ActDelete:
 		return "removed"
 	}
-	return action
+	return action.String()
 }
 
 func decideInvite(a Actor, t Target) Decision {
 	r := t.Role
-	if r != nil && r.Builtin == "owner" {
+	if r != nil && r.RoleKind == OwnerRole {
 		return deny("there is exactly one Owner; invite them as Admin and transfer ownership")
 	}
-	if r != nil && r.Builtin == "admin" && !a.isOwner() {
+	if r != nil && r.RoleKind == AdminRole && !a.isOwner() {
 		return deny("only the Owner makes Admins, so only the Owner invites one")
 	}
 	if r != nil && !a.isOwner() {
@@ -381,7 +338,7 @@ func decideInvite(a Actor, t Target) Decision {
 }
 
 // clientInScope says whether a folder is within the actor's scope, and why.
-func clientInScope(a Actor, scope string, c *ClientFacts) (bool, string) {
+func clientInScope(a Actor, scope Scope, c *ClientFacts) (bool, string) {
 	if c.Internal && !a.isOwner() {
 		if c.ActorAdded {
 			return true, "added to " + c.Name
@@ -399,7 +356,7 @@ func clientInScope(a Actor, scope string, c *ClientFacts) (bool, string) {
 	}
 	// Own scope covers folders the member owns too, except for the built-in
 	// Advisor, who sees only the folders they were added to (seed 001).
-	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 && a.Builtin != "advisor" {
+	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 && !a.RoleKind.SeesOnlyFoldersAddedTo() {
 		return true, "owner of " + c.Name
 	}
 	if scope == ScopeDepartment {
@@ -417,7 +374,7 @@ func clientInScope(a Actor, scope string, c *ClientFacts) (bool, string) {
 	return false, "not added to " + c.Name
 }
 
-func decideClient(a Actor, action, verb, module, scope string, t Target) Decision {
+func decideClient(a Actor, action Action, verb Verb, module Module, scope Scope, t Target) Decision {
 	c := t.Client
 	ok, why := clientInScope(a, scope, c)
 	if !ok {
@@ -434,7 +391,7 @@ func decideClient(a Actor, action, verb, module, scope string, t Target) Decisio
 
 // decideReach answers "may the actor reach this account", the question
 // behind every access grant.
-func decideReach(a Actor, scope string, t Target) Decision {
+func decideReach(a Actor, scope Scope, t Target) Decision {
 	c := t.Client
 	acc := t.Account
 	who := a.who()
@@ -478,15 +435,15 @@ func decideReach(a Actor, scope string, t Target) Decision {
 	return deny("%s, not added to %s", who, c.Name)
 }
 
-func decideModule(a Actor, action, verb, module, scope string, t Target) Decision {
+func decideModule(a Actor, action Action, verb Verb, module Module, scope Scope, t Target) Decision {
 	who := a.who()
 	if action == ActInvite {
 		return decideInvite(a, t)
 	}
-	if t.Role != nil && module == "roles" && t.Role.Builtin != "" && verb != "view" {
+	if t.Role != nil && module == ModuleRoles && t.Role.RoleKind.Builtin() && verb != VerbView {
 		return deny("built-in roles cannot be changed; create a custom role instead")
 	}
-	if t.Role != nil && module == "roles" && (verb == "create" || verb == "update") && !a.isOwner() {
+	if t.Role != nil && module == ModuleRoles && (verb == VerbCreate || verb == VerbUpdate) && !a.isOwner() {
 		if ok, what := t.Role.Perms.Within(a.Perms); !ok {
 			return deny("%s may not make a role that grants %s", who, what)
 		}
@@ -494,11 +451,11 @@ func decideModule(a Actor, action, verb, module, scope string, t Target) Decisio
 	if t.OwnerID != 0 && scope == ScopeOwn && t.OwnerID != a.StaffID {
 		return deny("%s may %s only their own %s", who, verb, module)
 	}
-	what := map[string]string{ScopeAll: "all", ScopeDepartment: "their departments'", ScopeOwn: "their own"}[scope]
-	if module == "audit" && verb == "view" && scope == ScopeOwn {
+	what := map[Scope]string{ScopeAll: "all", ScopeDepartment: "their departments'", ScopeOwn: "their own"}[scope]
+	if module == ModuleAudit && verb == VerbView && scope == ScopeOwn {
 		return allow("%s may view the audit log of their own actions", who)
 	}
-	if module == "billing" || module == "settings" {
+	if module == ModuleBilling || module == ModuleSettings {
 		return allow("%s may %s %s", who, verb, module)
 	}
 	return allow("%s may %s %s (%s)", who, verb, module, what)

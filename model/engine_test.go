@@ -27,11 +27,11 @@ const (
 	deptTax   int64 = 200
 )
 
-func permsOf(scope string, modules []string, verbs ...string) PermissionSet {
+func permsOf(scope Scope, modules []Module, verbs ...Verb) PermissionSet {
 	ps := PermissionSet{}
 	for _, m := range modules {
 		for _, v := range verbs {
-			ps[permKey(m, v)] = scope
+			ps.Set(m, v, scope)
 		}
 	}
 	return ps
@@ -41,7 +41,7 @@ func mergePerms(sets ...PermissionSet) PermissionSet {
 	out := PermissionSet{}
 	for _, s := range sets {
 		for k, v := range s {
-			if scopeRank(v) > scopeRank(out[k]) {
+			if v > out[k] {
 				out[k] = v
 			}
 		}
@@ -50,35 +50,35 @@ func mergePerms(sets ...PermissionSet) PermissionSet {
 }
 
 var (
-	managerPerms  = permsOf(ScopeDepartment, []string{"staff", "clients", "accounts", "audit"}, "view")
-	viewerPerms   = permsOf(ScopeAll, Modules, "view")
-	selfServPerms = mergePerms(permsOf(ScopeOwn, []string{"staff", "clients", "accounts", "audit"}, "view"), permsOf(ScopeOwn, []string{"staff"}, "update"))
-	staffAdmPerms = permsOf(ScopeAll, []string{"staff"}, Verbs...)
+	managerPerms  = permsOf(ScopeDepartment, []Module{ModuleStaff, ModuleClients, ModuleAccounts, ModuleAudit}, VerbView)
+	viewerPerms   = permsOf(ScopeAll, Modules, VerbView)
+	selfServPerms = mergePerms(permsOf(ScopeOwn, []Module{ModuleStaff, ModuleClients, ModuleAccounts, ModuleAudit}, VerbView), permsOf(ScopeOwn, []Module{ModuleStaff}, VerbUpdate))
+	staffAdmPerms = permsOf(ScopeAll, []Module{ModuleStaff}, Verbs...)
 
-	rfOwner   = &RoleFacts{ID: 1, Name: "Owner", Builtin: "owner", Perms: BuiltinPermissions("owner")}
-	rfAdmin   = &RoleFacts{ID: 2, Name: "Admin", Builtin: "admin", Perms: BuiltinPermissions("admin")}
-	rfAdvisor = &RoleFacts{ID: 3, Name: "Advisor", Builtin: "advisor", Perms: BuiltinPermissions("advisor")}
+	rfOwner   = &RoleFacts{ID: 1, Name: "Owner", RoleKind: OwnerRole, Perms: BuiltinPermissions(OwnerRole)}
+	rfAdmin   = &RoleFacts{ID: 2, Name: "Admin", RoleKind: AdminRole, Perms: BuiltinPermissions(AdminRole)}
+	rfAdvisor = &RoleFacts{ID: 3, Name: "Advisor", RoleKind: AdvisorRole, Perms: BuiltinPermissions(AdvisorRole)}
 	// Bookkeeper grants less than an Admin has; Biller grants what no Admin has.
-	rfBookkeeper = &RoleFacts{ID: 20, Name: "Bookkeeper", Perms: permsOf(ScopeOwn, []string{"clients", "accounts"}, "view")}
-	rfBiller     = &RoleFacts{ID: 21, Name: "Biller", Perms: permsOf(ScopeAll, []string{"billing"}, "view", "update")}
+	rfBookkeeper = &RoleFacts{ID: 20, Name: "Bookkeeper", Perms: permsOf(ScopeOwn, []Module{ModuleClients, ModuleAccounts}, VerbView)}
+	rfBiller     = &RoleFacts{ID: 21, Name: "Biller", Perms: permsOf(ScopeAll, []Module{ModuleBilling}, VerbView, VerbUpdate)}
 )
 
-func mkActor(id int64, email, role, builtin string, ps PermissionSet, depts ...int64) Actor {
+func mkActor(id int64, email, role string, kind RoleKind, ps PermissionSet, depts ...int64) Actor {
 	return Actor{
 		Principal: Principal{Kind: KindMember, StaffID: id, Label: email, Origin: "test"},
-		Name:      email, Email: email, Role: role, Builtin: builtin, Status: "active", Perms: ps, DeptIDs: depts,
+		Name:      email, Email: email, Role: role, RoleKind: kind, Status: "active", Perms: ps, DeptIDs: depts,
 	}
 }
 
 var (
-	aOwner    = mkActor(idOwner, "owner@acme.test", "Owner", "owner", BuiltinPermissions("owner"))
-	aAdmin    = mkActor(idAdmin, "admin@acme.test", "Admin", "admin", BuiltinPermissions("admin"))
-	aAdvisor  = mkActor(idAdvisor, "advisor@acme.test", "Advisor", "advisor", BuiltinPermissions("advisor"))
-	aManager  = withAssigned(mkActor(idManager, "manager@acme.test", "Manager", "", managerPerms, deptSales), idAssigned)
-	aViewer   = mkActor(idViewer, "viewer@acme.test", "Viewer", "", viewerPerms)
-	aSelfServ = mkActor(idSelfServ, "self@acme.test", "Self-service", "", selfServPerms)
-	aStaffAdm = mkActor(idStaffAdm, "hr@acme.test", "Staff admin", "", staffAdmPerms)
-	aSystem   = Actor{Principal: System("root"), Role: "Owner", Builtin: "owner", Status: "active", Perms: BuiltinPermissions("owner")}
+	aOwner    = mkActor(idOwner, "owner@acme.test", "Owner", OwnerRole, BuiltinPermissions(OwnerRole))
+	aAdmin    = mkActor(idAdmin, "admin@acme.test", "Admin", AdminRole, BuiltinPermissions(AdminRole))
+	aAdvisor  = mkActor(idAdvisor, "advisor@acme.test", "Advisor", AdvisorRole, BuiltinPermissions(AdvisorRole))
+	aManager  = withAssigned(mkActor(idManager, "manager@acme.test", "Manager", CustomRole, managerPerms, deptSales), idAssigned)
+	aViewer   = mkActor(idViewer, "viewer@acme.test", "Viewer", CustomRole, viewerPerms)
+	aSelfServ = mkActor(idSelfServ, "self@acme.test", "Self-service", CustomRole, selfServPerms)
+	aStaffAdm = mkActor(idStaffAdm, "hr@acme.test", "Staff admin", CustomRole, staffAdmPerms)
+	aSystem   = Actor{Principal: System("root"), Role: "Owner", RoleKind: OwnerRole, Status: "active", Perms: BuiltinPermissions(OwnerRole)}
 )
 
 func withAssigned(a Actor, ids ...int64) Actor { a.Assigned = ids; return a }
@@ -95,24 +95,24 @@ func connActor(creator Actor, name string, on bool, scope PermissionSet) Actor {
 	return c
 }
 
-func staffTarget(id int64, email, role, builtin, status string, depts ...int64) Target {
-	ps := BuiltinPermissions(builtin)
-	return Target{Module: "staff", Label: email, Staff: &StaffFacts{ID: id, Name: email, Email: email, Role: role, Builtin: builtin, Status: status, DeptIDs: depts, Perms: ps}}
+func staffTarget(id int64, email, role string, kind RoleKind, status string, depts ...int64) Target {
+	ps := BuiltinPermissions(kind)
+	return Target{Module: ModuleStaff, Label: email, Staff: &StaffFacts{ID: id, Name: email, Email: email, Role: role, RoleKind: kind, Status: status, DeptIDs: depts, Perms: ps}}
 }
 
 var (
-	tOwner    = staffTarget(idOwner, "owner@acme.test", "Owner", "owner", "active")
-	tAdmin    = staffTarget(idAdmin, "admin@acme.test", "Admin", "admin", "active")
-	tAdvisor  = staffTarget(idAdvisor, "advisor@acme.test", "Advisor", "advisor", "active")
-	tManager  = staffTarget(idManager, "manager@acme.test", "Manager", "", "active", deptSales)
-	tSelfServ = staffTarget(idSelfServ, "self@acme.test", "Self-service", "", "active")
-	tStaffAdm = staffTarget(idStaffAdm, "hr@acme.test", "Staff admin", "", "active")
-	tPeer     = staffTarget(idPeer, "peer@acme.test", "Advisor", "advisor", "active", deptSales)
-	tOutsider = staffTarget(idOutsider, "outsider@acme.test", "Advisor", "advisor", "active", deptTax)
-	tAssigned = staffTarget(idAssigned, "assigned@acme.test", "Advisor", "advisor", "active")
-	tAdmin2   = staffTarget(idAdmin2, "admin2@acme.test", "Admin", "admin", "active")
-	tAdminOff = staffTarget(idAdminOff, "gone-admin@acme.test", "Admin", "admin", "deactivated")
-	tAdvOff   = staffTarget(idAdvOff, "gone@acme.test", "Advisor", "advisor", "deactivated")
+	tOwner    = staffTarget(idOwner, "owner@acme.test", "Owner", OwnerRole, "active")
+	tAdmin    = staffTarget(idAdmin, "admin@acme.test", "Admin", AdminRole, "active")
+	tAdvisor  = staffTarget(idAdvisor, "advisor@acme.test", "Advisor", AdvisorRole, "active")
+	tManager  = staffTarget(idManager, "manager@acme.test", "Manager", CustomRole, "active", deptSales)
+	tSelfServ = staffTarget(idSelfServ, "self@acme.test", "Self-service", CustomRole, "active")
+	tStaffAdm = staffTarget(idStaffAdm, "hr@acme.test", "Staff admin", CustomRole, "active")
+	tPeer     = staffTarget(idPeer, "peer@acme.test", "Advisor", AdvisorRole, "active", deptSales)
+	tOutsider = staffTarget(idOutsider, "outsider@acme.test", "Advisor", AdvisorRole, "active", deptTax)
+	tAssigned = staffTarget(idAssigned, "assigned@acme.test", "Advisor", AdvisorRole, "active")
+	tAdmin2   = staffTarget(idAdmin2, "admin2@acme.test", "Admin", AdminRole, "active")
+	tAdminOff = staffTarget(idAdminOff, "gone-admin@acme.test", "Admin", AdminRole, "deactivated")
+	tAdvOff   = staffTarget(idAdvOff, "gone@acme.test", "Advisor", AdvisorRole, "deactivated")
 )
 
 // withRole is a staff target with the role being given (set-role, invite).
@@ -125,7 +125,7 @@ func tFolder(name string, opts ...func(*ClientFacts)) Target {
 	for _, o := range opts {
 		o(c)
 	}
-	return Target{Module: "clients", Label: name, Client: c}
+	return Target{Module: ModuleClients, Label: name, Client: c}
 }
 
 func isAdded(c *ClientFacts)    { c.ActorAdded = true }
@@ -144,12 +144,12 @@ func tAccount(name string, on bool, f Target) Target {
 	return f
 }
 
-func tModule(m string) Target { return Target{Module: m, Label: m} }
+func tModule(m Module) Target { return Target{Module: m, Label: m.String()} }
 
 type engineRow struct {
 	name    string
 	actor   Actor
-	action  string
+	action  Action
 	target  Target
 	allowed bool
 	reason  string // a fragment the reason must contain
@@ -170,26 +170,27 @@ func (r engineRow) check(t *testing.T) {
 // roles against PRODUCT.md's role table.
 func TestDecideBuiltinModules(t *testing.T) {
 	advisorMay := map[string]bool{"staff.view": true, "clients.view": true, "accounts.view": true, "audit.view": true, "roles.view": true, "departments.view": true}
+	key := func(m Module, v Verb) string { return m.String() + "." + v.String() }
 	n := 0
 	for _, a := range []Actor{aOwner, aAdmin, aAdvisor} {
 		for _, m := range Modules {
 			for _, v := range Verbs {
 				want := true
-				switch a.Builtin {
-				case "admin":
+				switch a.RoleKind {
+				case AdminRole:
 					// Admins see billing and nothing more of it.
-					want = m != "billing" || v == "view"
-				case "advisor":
-					want = advisorMay[m+"."+v]
+					want = m != ModuleBilling || v == VerbView
+				case AdvisorRole:
+					want = advisorMay[key(m, v)]
 				}
 				reason := fmt.Sprintf("may %s %s", v, m)
-				if a.Builtin == "advisor" && m == "audit" && v == "view" {
+				if a.RoleKind == AdvisorRole && m == ModuleAudit && v == VerbView {
 					reason = "audit log of their own actions"
 				}
 				if !want {
 					reason = fmt.Sprintf("may not %s %s", v, m)
 				}
-				r := engineRow{actor: a, action: v, target: tModule(m), allowed: want, reason: reason}
+				r := engineRow{actor: a, action: v.Action(), target: tModule(m), allowed: want, reason: reason}
 				t.Run(fmt.Sprintf("%s/%s/%s", a.Role, m, v), r.check)
 				n++
 			}
@@ -232,19 +233,19 @@ func engineRows() []engineRow {
 		{"advisor may not edit themselves", aAdvisor, ActUpdate, tAdvisor, false, "may not update staff"},
 
 		// Invitations.
-		{"owner invites an admin", aOwner, ActInvite, withRole(tModule("staff"), rfAdmin), true, "may invite"},
-		{"owner invites an advisor", aOwner, ActInvite, withRole(tModule("staff"), rfAdvisor), true, "may invite"},
-		{"owner invites with a custom role", aOwner, ActInvite, withRole(tModule("staff"), rfBiller), true, "may invite"},
-		{"owner may not invite a second owner", aOwner, ActInvite, withRole(tModule("staff"), rfOwner), false, "exactly one Owner"},
-		{"admin invites an advisor", aAdmin, ActInvite, withRole(tModule("staff"), rfAdvisor), true, "may invite"},
-		{"admin may not invite an admin", aAdmin, ActInvite, withRole(tModule("staff"), rfAdmin), false, "only the Owner makes Admins"},
-		{"admin invites with a custom role within their own", aAdmin, ActInvite, withRole(tModule("staff"), rfBookkeeper), true, "may invite"},
-		{"admin may not invite with a role granting more than they have", aAdmin, ActInvite, withRole(tModule("staff"), rfBiller), false, "update billing at all scope"},
-		{"admin may not invite an owner", aAdmin, ActInvite, withRole(tModule("staff"), rfOwner), false, "exactly one Owner"},
-		{"advisor may not invite", aAdvisor, ActInvite, withRole(tModule("staff"), rfAdvisor), false, "may not create staff"},
-		{"manager may not invite", aManager, ActInvite, withRole(tModule("staff"), rfAdvisor), false, "may not create staff"},
-		{"staff admin may not invite with a role granting more than they have", aStaffAdm, ActInvite, withRole(tModule("staff"), rfAdvisor), false, "may not invite with the role Advisor"},
-		{"staff admin may not invite an admin", aStaffAdm, ActInvite, withRole(tModule("staff"), rfAdmin), false, "only the Owner makes Admins"},
+		{"owner invites an admin", aOwner, ActInvite, withRole(tModule(ModuleStaff), rfAdmin), true, "may invite"},
+		{"owner invites an advisor", aOwner, ActInvite, withRole(tModule(ModuleStaff), rfAdvisor), true, "may invite"},
+		{"owner invites with a custom role", aOwner, ActInvite, withRole(tModule(ModuleStaff), rfBiller), true, "may invite"},
+		{"owner may not invite a second owner", aOwner, ActInvite, withRole(tModule(ModuleStaff), rfOwner), false, "exactly one Owner"},
+		{"admin invites an advisor", aAdmin, ActInvite, withRole(tModule(ModuleStaff), rfAdvisor), true, "may invite"},
+		{"admin may not invite an admin", aAdmin, ActInvite, withRole(tModule(ModuleStaff), rfAdmin), false, "only the Owner makes Admins"},
+		{"admin invites with a custom role within their own", aAdmin, ActInvite, withRole(tModule(ModuleStaff), rfBookkeeper), true, "may invite"},
+		{"admin may not invite with a role granting more than they have", aAdmin, ActInvite, withRole(tModule(ModuleStaff), rfBiller), false, "update billing at all scope"},
+		{"admin may not invite an owner", aAdmin, ActInvite, withRole(tModule(ModuleStaff), rfOwner), false, "exactly one Owner"},
+		{"advisor may not invite", aAdvisor, ActInvite, withRole(tModule(ModuleStaff), rfAdvisor), false, "may not create staff"},
+		{"manager may not invite", aManager, ActInvite, withRole(tModule(ModuleStaff), rfAdvisor), false, "may not create staff"},
+		{"staff admin may not invite with a role granting more than they have", aStaffAdm, ActInvite, withRole(tModule(ModuleStaff), rfAdvisor), false, "may not invite with the role Advisor"},
+		{"staff admin may not invite an admin", aStaffAdm, ActInvite, withRole(tModule(ModuleStaff), rfAdmin), false, "only the Owner makes Admins"},
 
 		// Changing roles: only the Owner makes or unmakes Admins.
 		{"owner promotes an advisor to admin", aOwner, ActSetRole, withRole(tAdvisor, rfAdmin), true, "may change the role of advisor@acme.test"},
@@ -303,7 +304,7 @@ func engineRows() []engineRow {
 		{"owner may not transfer to an advisor", aOwner, ActTransfer, tAdvisor, false, "ownership goes only to an Admin"},
 		{"owner may not transfer to a custom role", aOwner, ActTransfer, tManager, false, "ownership goes only to an Admin"},
 		{"owner may not transfer to themselves", aOwner, ActTransfer, tOwner, false, "already owns"},
-		{"owner may transfer (no target yet)", aOwner, ActTransfer, tModule("staff"), true, "active Admin"},
+		{"owner may transfer (no target yet)", aOwner, ActTransfer, tModule(ModuleStaff), true, "active Admin"},
 		{"admin may not transfer", aAdmin, ActTransfer, tAdmin2, false, "only the Owner transfers ownership"},
 		{"admin may not take ownership", aAdmin, ActTransfer, tAdmin, false, "only the Owner transfers ownership"},
 		{"advisor may not transfer", aAdvisor, ActTransfer, tAdmin, false, "only the Owner transfers ownership"},
@@ -325,7 +326,7 @@ func engineRows() []engineRow {
 		{"advisor may not view a folder of their department", aAdvisor, ActView, tFolder(acme, inDeptNamed(deptSales, "Sales")), false, "not added to Acme Ltd"},
 		{"advisor may not edit a folder they were added to", aAdvisor, ActUpdate, tFolder(acme, isAdded), false, "may not update clients"},
 		{"advisor may not archive a folder", aAdvisor, ActDelete, tFolder(acme, isAdded), false, "may not delete clients"},
-		{"advisor may not create folders", aAdvisor, ActCreate, tModule("clients"), false, "may not create clients"},
+		{"advisor may not create folders", aAdvisor, ActCreate, tModule(ModuleClients), false, "may not create clients"},
 		{"advisor views the internal folder when added", aAdvisor, ActView, tFolder("", isInternal, isAdded), true, "added to Internal accounts"},
 		{"advisor may not view the internal folder when not added", aAdvisor, ActView, tFolder("", isInternal), false, "not added to Internal accounts"},
 		{"manager views a folder of their department", aManager, ActView, tFolder(acme, inDeptNamed(deptSales, "Sales")), true, "Acme Ltd is in Sales, one of their departments"},
@@ -381,63 +382,63 @@ func engineRows() []engineRow {
 		{"viewer may not manage access", aViewer, ActManageAccess, tFolder(acme), false, "may not update access"},
 
 		// Billing, payment, the organisation.
-		{"owner changes the payment method", aOwner, ActChangePayment, tModule("billing"), true, "only the Owner may change the payment method"},
-		{"admin may not change the payment method", aAdmin, ActChangePayment, tModule("billing"), false, "only the Owner may change the payment method"},
-		{"advisor may not change the payment method", aAdvisor, ActChangePayment, tModule("billing"), false, "only the Owner"},
-		{"viewer may not change the payment method", aViewer, ActChangePayment, tModule("billing"), false, "only the Owner"},
-		{"owner deletes the organisation", aOwner, ActDeleteOrg, tModule("settings"), true, "delete the organisation"},
-		{"admin may not delete the organisation", aAdmin, ActDeleteOrg, tModule("settings"), false, "only the Owner may delete the organisation"},
-		{"advisor may not delete the organisation", aAdvisor, ActDeleteOrg, tModule("settings"), false, "only the Owner"},
-		{"system changes the payment method", aSystem, ActChangePayment, tModule("billing"), true, "Local user root"},
-		{"admin views billing", aAdmin, ActView, tModule("billing"), true, "may view billing"},
-		{"advisor may not view billing", aAdvisor, ActView, tModule("billing"), false, "may not view billing"},
-		{"viewer views billing", aViewer, ActView, tModule("billing"), true, "may view billing"},
+		{"owner changes the payment method", aOwner, ActChangePayment, tModule(ModuleBilling), true, "only the Owner may change the payment method"},
+		{"admin may not change the payment method", aAdmin, ActChangePayment, tModule(ModuleBilling), false, "only the Owner may change the payment method"},
+		{"advisor may not change the payment method", aAdvisor, ActChangePayment, tModule(ModuleBilling), false, "only the Owner"},
+		{"viewer may not change the payment method", aViewer, ActChangePayment, tModule(ModuleBilling), false, "only the Owner"},
+		{"owner deletes the organisation", aOwner, ActDeleteOrg, tModule(ModuleSettings), true, "delete the organisation"},
+		{"admin may not delete the organisation", aAdmin, ActDeleteOrg, tModule(ModuleSettings), false, "only the Owner may delete the organisation"},
+		{"advisor may not delete the organisation", aAdvisor, ActDeleteOrg, tModule(ModuleSettings), false, "only the Owner"},
+		{"system changes the payment method", aSystem, ActChangePayment, tModule(ModuleBilling), true, "Local user root"},
+		{"admin views billing", aAdmin, ActView, tModule(ModuleBilling), true, "may view billing"},
+		{"advisor may not view billing", aAdvisor, ActView, tModule(ModuleBilling), false, "may not view billing"},
+		{"viewer views billing", aViewer, ActView, tModule(ModuleBilling), true, "may view billing"},
 
 		// Roles, departments, settings, connections, audit.
-		{"admin creates a role within their own", aAdmin, ActCreate, withRole(tModule("roles"), rfBookkeeper), true, "may create roles"},
-		{"admin may not create a role granting more than they have", aAdmin, ActCreate, withRole(tModule("roles"), rfBiller), false, "may not make a role that grants update billing"},
-		{"owner creates a role granting billing", aOwner, ActCreate, withRole(tModule("roles"), rfBiller), true, "may create roles"},
-		{"owner may not edit a built-in role", aOwner, ActUpdate, withRole(tModule("roles"), rfAdvisor), false, "built-in roles cannot be changed"},
-		{"admin may not delete a built-in role", aAdmin, ActDelete, withRole(tModule("roles"), rfAdmin), false, "built-in roles cannot be changed"},
-		{"advisor views roles", aAdvisor, ActView, withRole(tModule("roles"), rfAdmin), true, "may view roles"},
-		{"advisor may not create roles", aAdvisor, ActCreate, withRole(tModule("roles"), rfBookkeeper), false, "may not create roles"},
-		{"admin edits departments", aAdmin, ActUpdate, tModule("departments"), true, "may update departments"},
-		{"advisor may not edit departments", aAdvisor, ActUpdate, tModule("departments"), false, "may not update departments"},
-		{"admin edits settings", aAdmin, ActUpdate, tModule("settings"), true, "may update settings"},
-		{"advisor may not edit settings", aAdvisor, ActUpdate, tModule("settings"), false, "may not update settings"},
-		{"admin creates a connection", aAdmin, ActCreate, tModule("connections"), true, "may create connections"},
-		{"admin switches off a connection", aAdmin, ActUpdate, tModule("connections"), true, "may update connections"},
-		{"advisor may not create connections", aAdvisor, ActCreate, tModule("connections"), false, "may not create connections"},
-		{"owner views the whole audit log", aOwner, ActView, tModule("audit"), true, "(all)"},
-		{"admin views the whole audit log", aAdmin, ActView, tModule("audit"), true, "(all)"},
-		{"advisor views the audit log of their own actions", aAdvisor, ActView, tModule("audit"), true, "their own actions"},
-		{"manager views the audit log of their departments", aManager, ActView, tModule("audit"), true, "their departments'"},
-		{"viewer may not change the audit log", aViewer, ActDelete, tModule("audit"), false, "may not delete audit"},
-		{"own-scope role may not edit another's record", aSelfServ, ActUpdate, Target{Module: "connections", OwnerID: idAdmin}, false, "may not update connections"},
+		{"admin creates a role within their own", aAdmin, ActCreate, withRole(tModule(ModuleRoles), rfBookkeeper), true, "may create roles"},
+		{"admin may not create a role granting more than they have", aAdmin, ActCreate, withRole(tModule(ModuleRoles), rfBiller), false, "may not make a role that grants update billing"},
+		{"owner creates a role granting billing", aOwner, ActCreate, withRole(tModule(ModuleRoles), rfBiller), true, "may create roles"},
+		{"owner may not edit a built-in role", aOwner, ActUpdate, withRole(tModule(ModuleRoles), rfAdvisor), false, "built-in roles cannot be changed"},
+		{"admin may not delete a built-in role", aAdmin, ActDelete, withRole(tModule(ModuleRoles), rfAdmin), false, "built-in roles cannot be changed"},
+		{"advisor views roles", aAdvisor, ActView, withRole(tModule(ModuleRoles), rfAdmin), true, "may view roles"},
+		{"advisor may not create roles", aAdvisor, ActCreate, withRole(tModule(ModuleRoles), rfBookkeeper), false, "may not create roles"},
+		{"admin edits departments", aAdmin, ActUpdate, tModule(ModuleDepartments), true, "may update departments"},
+		{"advisor may not edit departments", aAdvisor, ActUpdate, tModule(ModuleDepartments), false, "may not update departments"},
+		{"admin edits settings", aAdmin, ActUpdate, tModule(ModuleSettings), true, "may update settings"},
+		{"advisor may not edit settings", aAdvisor, ActUpdate, tModule(ModuleSettings), false, "may not update settings"},
+		{"admin creates a connection", aAdmin, ActCreate, tModule(ModuleConnections), true, "may create connections"},
+		{"admin switches off a connection", aAdmin, ActUpdate, tModule(ModuleConnections), true, "may update connections"},
+		{"advisor may not create connections", aAdvisor, ActCreate, tModule(ModuleConnections), false, "may not create connections"},
+		{"owner views the whole audit log", aOwner, ActView, tModule(ModuleAudit), true, "(all)"},
+		{"admin views the whole audit log", aAdmin, ActView, tModule(ModuleAudit), true, "(all)"},
+		{"advisor views the audit log of their own actions", aAdvisor, ActView, tModule(ModuleAudit), true, "their own actions"},
+		{"manager views the audit log of their departments", aManager, ActView, tModule(ModuleAudit), true, "their departments'"},
+		{"viewer may not change the audit log", aViewer, ActDelete, tModule(ModuleAudit), false, "may not delete audit"},
+		{"own-scope role may not edit another's record", aSelfServ, ActUpdate, Target{Module: ModuleConnections, OwnerID: idAdmin}, false, "may not update connections"},
 
 		// Principals that can do nothing.
-		{"deactivated admin is refused everything", withStatus(aAdmin, "deactivated"), ActView, tModule("staff"), false, "admin@acme.test is deactivated and can do nothing"},
-		{"deactivated owner is refused everything", withStatus(aOwner, "deactivated"), ActChangePayment, tModule("billing"), false, "is deactivated"},
+		{"deactivated admin is refused everything", withStatus(aAdmin, "deactivated"), ActView, tModule(ModuleStaff), false, "admin@acme.test is deactivated and can do nothing"},
+		{"deactivated owner is refused everything", withStatus(aOwner, "deactivated"), ActChangePayment, tModule(ModuleBilling), false, "is deactivated"},
 		{"deactivated advisor may not reach an account toggled on", withStatus(aAdvisor, "deactivated"), ActAccess, tAccount("Payroll", true, tFolder(acme, isAdded)), false, "is deactivated"},
 		{"invited member is refused everything", withStatus(aAdvisor, "invited"), ActView, tAdvisor, false, "is invited"},
-		{"unknown principal kind", Actor{Principal: Principal{Kind: "robot"}, Status: "active"}, ActView, tModule("staff"), false, "unknown principal"},
-		{"unknown action", aOwner, "teleport", tModule("staff"), false, `unknown action "teleport"`},
+		{"unknown principal kind", Actor{Principal: Principal{Kind: "robot"}, Status: "active"}, ActView, tModule(ModuleStaff), false, "unknown principal"},
+		{"unknown action", aOwner, Action(99), tModule(ModuleStaff), false, `unknown action`},
 
 		// Connections: switched off refuses all; never more than the creator.
-		{"switched-off connection is refused everything", connActor(aAdmin, "Zapier", false, viewerPerms), ActView, tModule("staff"), false, `Connection "Zapier" is switched off`},
-		{"switched-off connection may not reach an account", connActor(aOwner, "Backup", false, BuiltinPermissions("owner")), ActAccess, tAccount("Payroll", true, tFolder(acme)), false, "switched off"},
-		{"connection of a deactivated creator is refused", connActor(withStatus(aAdmin, "deactivated"), "Zapier", true, viewerPerms), ActView, tModule("staff"), false, "its creator admin@acme.test is deactivated"},
+		{"switched-off connection is refused everything", connActor(aAdmin, "Zapier", false, viewerPerms), ActView, tModule(ModuleStaff), false, `Connection "Zapier" is switched off`},
+		{"switched-off connection may not reach an account", connActor(aOwner, "Backup", false, BuiltinPermissions(OwnerRole)), ActAccess, tAccount("Payroll", true, tFolder(acme)), false, "switched off"},
+		{"connection of a deactivated creator is refused", connActor(withStatus(aAdmin, "deactivated"), "Zapier", true, viewerPerms), ActView, tModule(ModuleStaff), false, "its creator admin@acme.test is deactivated"},
 		{"connection views within its scope", connActor(aAdmin, "Zapier", true, viewerPerms), ActView, tFolder(acme), true, "all client folders"},
-		{"connection may not create outside its scope", connActor(aAdmin, "Zapier", true, viewerPerms), ActCreate, tModule("clients"), false, "may not create clients"},
+		{"connection may not create outside its scope", connActor(aAdmin, "Zapier", true, viewerPerms), ActCreate, tModule(ModuleClients), false, "may not create clients"},
 		{"connection may not manage access outside its scope", connActor(aAdmin, "Zapier", true, viewerPerms), ActManageAccess, tFolder(acme), false, "may not update access"},
-		{"advisor's connection never exceeds the advisor", connActor(aAdvisor, "Sync", true, BuiltinPermissions("owner")), ActView, tFolder(acme), false, "not added to Acme Ltd"},
-		{"advisor's connection may not create staff", connActor(aAdvisor, "Sync", true, BuiltinPermissions("owner")), ActCreate, tModule("staff"), false, "may not create staff"},
-		{"advisor's connection may not reach an account toggled off", connActor(aAdvisor, "Sync", true, BuiltinPermissions("owner")), ActAccess, tAccount("Payroll", false, tFolder(acme, isAdded)), false, "toggled off"},
-		{"admin's connection may not change billing", connActor(aAdmin, "Sync", true, BuiltinPermissions("owner")), ActUpdate, tModule("billing"), false, "may not update billing"},
-		{"owner's read-only connection may not create", connActor(aOwner, "Reader", true, viewerPerms), ActCreate, tModule("clients"), false, "may not create clients"},
-		{"owner's connection may not change the payment method", connActor(aOwner, "Reader", true, BuiltinPermissions("owner")), ActChangePayment, tModule("billing"), false, "only the Owner"},
-		{"owner's connection may not delete the organisation", connActor(aOwner, "Reader", true, BuiltinPermissions("owner")), ActDeleteOrg, tModule("settings"), false, "only the Owner"},
-		{"owner's connection may not transfer ownership", connActor(aOwner, "Reader", true, BuiltinPermissions("owner")), ActTransfer, tAdmin, false, "only the Owner"},
+		{"advisor's connection never exceeds the advisor", connActor(aAdvisor, "Sync", true, BuiltinPermissions(OwnerRole)), ActView, tFolder(acme), false, "not added to Acme Ltd"},
+		{"advisor's connection may not create staff", connActor(aAdvisor, "Sync", true, BuiltinPermissions(OwnerRole)), ActCreate, tModule(ModuleStaff), false, "may not create staff"},
+		{"advisor's connection may not reach an account toggled off", connActor(aAdvisor, "Sync", true, BuiltinPermissions(OwnerRole)), ActAccess, tAccount("Payroll", false, tFolder(acme, isAdded)), false, "toggled off"},
+		{"admin's connection may not change billing", connActor(aAdmin, "Sync", true, BuiltinPermissions(OwnerRole)), ActUpdate, tModule(ModuleBilling), false, "may not update billing"},
+		{"owner's read-only connection may not create", connActor(aOwner, "Reader", true, viewerPerms), ActCreate, tModule(ModuleClients), false, "may not create clients"},
+		{"owner's connection may not change the payment method", connActor(aOwner, "Reader", true, BuiltinPermissions(OwnerRole)), ActChangePayment, tModule(ModuleBilling), false, "only the Owner"},
+		{"owner's connection may not delete the organisation", connActor(aOwner, "Reader", true, BuiltinPermissions(OwnerRole)), ActDeleteOrg, tModule(ModuleSettings), false, "only the Owner"},
+		{"owner's connection may not transfer ownership", connActor(aOwner, "Reader", true, BuiltinPermissions(OwnerRole)), ActTransfer, tAdmin, false, "only the Owner"},
 		{"owner's read-only connection may not deactivate", connActor(aOwner, "Reader", true, viewerPerms), ActDeactivate, tAdvisor, false, "may not update staff"},
 		{"owner's connection does not reach the internal accounts unadded", connActor(aOwner, "Reader", true, viewerPerms), ActAccess, tAccount("Firm books", true, tFolder("", isInternal)), false, "not added to Internal accounts"},
 	}

@@ -10,11 +10,11 @@ import (
 // mayExport requires what an export reveals: every staff member, client
 // and audit entry. The Owner, Admins and the local system user have it.
 func mayExport(a Actor) error {
-	for _, m := range []string{"staff", "clients", "audit", "settings"} {
+	for _, m := range []Module{ModuleStaff, ModuleClients, ModuleAudit, ModuleSettings} {
 		if a.isOwner() {
 			break
 		}
-		if a.Perms.Get(m, "view") != ScopeAll {
+		if a.Perms.Get(m, VerbView) != ScopeAll {
 			return &DeniedError{Decision{false, fmt.Sprintf("%s may not export the organisation: it needs to see all %s", a.who(), m)}}
 		}
 	}

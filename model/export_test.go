@@ -59,7 +59,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal("round trip differs")
 	}
 	// The restored model answers the same questions.
-	d, err := other.Check(ctx, f.as(adv), "access", TargetRef{Kind: "account", Module: "accounts", Client: "Acme Ltd", Account: accs[1].Name})
+	d, err := other.Check(ctx, f.as(adv), ActAccess, TargetRef{Kind: "account", Module: ModuleAccounts, Client: "Acme Ltd", Account: accs[1].Name})
 	if err != nil || d.Allowed {
 		t.Fatalf("restored check = %+v, %v", d, err)
 	}

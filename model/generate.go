@@ -134,9 +134,9 @@ func (g *generator) rolesAndDepartments() (int, error) {
 		return 0, err
 	}
 	g.managers, _ = res.LastInsertId()
-	for _, p := range []Permission{{Module: "staff", Action: "view", Scope: "department"}, {Module: "clients", Action: "view", Scope: "department"}, {Module: "clients", Action: "update", Scope: "department"},
-		{Module: "accounts", Action: "view", Scope: "department"}, {Module: "access", Action: "update", Scope: "department"}, {Module: "audit", Action: "view", Scope: "department"}, {Module: "roles", Action: "view", Scope: "all"}, {Module: "departments", Action: "view", Scope: "all"}} {
-		if _, err := g.bw.Exec(`INSERT INTO role_permissions (role_id, module, action, scope) VALUES (?, ?, ?, ?)`, g.managers, p.Module, p.Action, p.Scope); err != nil {
+	for _, p := range []Permission{{Module: ModuleStaff, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbUpdate, Scope: ScopeDepartment},
+		{Module: ModuleAccounts, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleAccess, Verb: VerbUpdate, Scope: ScopeDepartment}, {Module: ModuleAudit, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleRoles, Verb: VerbView, Scope: ScopeAll}, {Module: ModuleDepartments, Verb: VerbView, Scope: ScopeAll}} {
+		if _, err := g.bw.Exec(`INSERT INTO role_permissions (role_id, module, action, scope) VALUES (?, ?, ?, ?)`, g.managers, p.Module.String(), p.Verb.String(), p.Scope.String()); err != nil {
 			return 0, err
 		}
 	}

@@ -44,8 +44,9 @@ func keyCommentCheck(s string) (string, error) {
 }
 
 func moduleCheck(s string) (string, error) {
-	if !slices.Contains(Modules, s) {
-		return "", fmt.Errorf("%w: no module %q (modules: %s)", ErrInvalid, Sanitize(Truncate(s, 40)), strings.Join(Modules, ", "))
+	m, err := ParseModule(s)
+	if err != nil || m.String() != s {
+		return "", fmt.Errorf("%w: no module %q (modules: %s)", ErrInvalid, Sanitize(Truncate(s, 40)), ModuleList())
 	}
 	return s, nil
 }

@@ -35,7 +35,7 @@ func TestFiltersTreatInjectionAsText(t *testing.T) {
 		if err != nil || len(es) != 0 {
 			t.Errorf("audit filter %q matched %d (%v)", s, len(es), err)
 		}
-		if _, err := f.svc.Check(f.ctx, f.as(adv), "view", TargetRef{Kind: "client", Module: "clients", Client: s}); err == nil {
+		if _, err := f.svc.Check(f.ctx, f.as(adv), ActView, TargetRef{Kind: "client", Module: ModuleClients, Client: s}); err == nil {
 			t.Errorf("check of client %q found something", s)
 		}
 	}

@@ -28,7 +28,7 @@ type OrgDeletion struct {
 func (s *Service) DeleteOrganisation(ctx context.Context, p Principal, password, confirmName string) (OrgDeletion, error) {
 	var out OrgDeletion
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActDeleteOrg, Target{Module: "settings"}); err != nil {
+		if err := require(a, ActDeleteOrg, Target{Module: ModuleSettings}); err != nil {
 			return nil, err
 		}
 		org, err := db.GetOrg(ctx, tx)

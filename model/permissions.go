@@ -3,95 +3,76 @@ package model
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"gatehouse/db"
 )
 
-// Modules a permission can name (PRODUCT.md, custom roles).
-var Modules = []string{"staff", "clients", "accounts", "access", "roles", "departments", "audit", "billing", "connections", "settings"}
-
-// Verbs a permission can name.
-var Verbs = []string{"view", "create", "update", "delete"}
-
-// Scopes from narrowest to widest; "" means not granted.
-const (
-	ScopeNone       = ""
-	ScopeOwn        = "own"
-	ScopeDepartment = "department"
-	ScopeAll        = "all"
-)
-
-// Permission is one module x verb at a scope.
-type Permission = db.Permission
-
-// PermissionSet maps "module.verb" to the widest scope granted.
-type PermissionSet map[string]string
-
-func permKey(module, verb string) string { return module + "." + verb }
-
-func scopeRank(s string) int {
-	switch s {
-	case ScopeOwn:
-		return 1
-	case ScopeDepartment:
-		return 2
-	case ScopeAll:
-		return 3
-	}
-	return 0
+// Permission is one module × verb granted at a scope.
+type Permission struct {
+	Module Module `json:"module"`
+	Verb   Verb   `json:"action"`
+	Scope  Scope  `json:"scope"`
 }
 
-// Get returns the scope granted for module.verb ("" if none).
-func (ps PermissionSet) Get(module, verb string) string { return ps[permKey(module, verb)] }
+func (p Permission) String() string {
+	return p.Module.String() + "." + p.Verb.String() + ":" + p.Scope.String()
+}
 
-// List returns the set as sorted permissions.
+// ModuleVerb names one cell of a permission grid.
+type ModuleVerb struct {
+	Module Module
+	Verb   Verb
+}
+
+// PermissionSet maps each granted module × verb to the widest scope
+// granted; a missing cell is ScopeNone.
+type PermissionSet map[ModuleVerb]Scope
+
+// Get returns the scope granted for module × verb (ScopeNone if none).
+func (ps PermissionSet) Get(m Module, v Verb) Scope { return ps[ModuleVerb{m, v}] }
+
+// Set grants module × verb at s; ScopeNone removes the cell.
+func (ps PermissionSet) Set(m Module, v Verb, s Scope) {
+	if s == ScopeNone {
+		delete(ps, ModuleVerb{m, v})
+		return
+	}
+	ps[ModuleVerb{m, v}] = s
+}
+
+// Clone is a copy of the set.
+func (ps PermissionSet) Clone() PermissionSet {
+	out := make(PermissionSet, len(ps))
+	for k, s := range ps {
+		out[k] = s
+	}
+	return out
+}
+
+// List returns the set as permissions, in grid order.
 func (ps PermissionSet) List() []Permission {
 	var out []Permission
 	for k, s := range ps {
 		if s == ScopeNone {
 			continue
 		}
-		m, v, _ := strings.Cut(k, ".")
-		out = append(out, Permission{Module: m, Action: v, Scope: s})
+		out = append(out, Permission{Module: k.Module, Verb: k.Verb, Scope: s})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Module != out[j].Module {
-			return moduleIndex(out[i].Module) < moduleIndex(out[j].Module)
+			return out[i].Module < out[j].Module
 		}
-		return verbIndex(out[i].Action) < verbIndex(out[j].Action)
+		return out[i].Verb < out[j].Verb
 	})
 	return out
-}
-
-func moduleIndex(m string) int {
-	for i, x := range Modules {
-		if x == m {
-			return i
-		}
-	}
-	return len(Modules)
-}
-
-func verbIndex(v string) int {
-	for i, x := range Verbs {
-		if x == v {
-			return i
-		}
-	}
-	return len(Verbs)
 }
 
 // Within reports whether every permission of ps is granted by other at the
 // same or a wider scope, and names the first that is not.
 func (ps PermissionSet) Within(other PermissionSet) (bool, string) {
 	for _, p := range ps.List() {
-		if scopeRank(other.Get(p.Module, p.Action)) < scopeRank(p.Scope) {
-			have := other.Get(p.Module, p.Action)
-			if have == "" {
-				have = "none"
-			}
-			return false, fmt.Sprintf("%s %s at %s scope (you have %s)", p.Action, p.Module, p.Scope, have)
+		if have := other.Get(p.Module, p.Verb); have < p.Scope {
+			return false, fmt.Sprintf("%s %s at %s scope (you have %s)", p.Verb, p.Module, p.Scope, have)
 		}
 	}
 	return true, ""
@@ -101,73 +82,129 @@ func (ps PermissionSet) Within(other PermissionSet) (bool, string) {
 func (ps PermissionSet) Intersect(other PermissionSet) PermissionSet {
 	out := PermissionSet{}
 	for k, s := range ps {
-		o := other[k]
-		if scopeRank(o) < scopeRank(s) {
-			s = o
-		}
-		if s != ScopeNone {
-			out[k] = s
-		}
+		out.Set(k.Module, k.Verb, min(s, other[k]))
 	}
 	return out
 }
 
-// NewPermissionSet builds a set from a list, validating names.
+// NewPermissionSet builds a set from a list, keeping each cell's widest
+// scope; it refuses values outside the vocabulary.
 func NewPermissionSet(perms []Permission) (PermissionSet, error) {
 	ps := PermissionSet{}
 	for _, p := range perms {
-		if moduleIndex(p.Module) == len(Modules) {
-			return nil, fmt.Errorf("%w: unknown module %q (one of %s)", ErrInvalid, p.Module, strings.Join(Modules, ", "))
+		if p.Module == ModuleNone || int(p.Module) >= len(moduleNames) {
+			return nil, fmt.Errorf("%w: unknown module %d (one of %s)", ErrInvalid, p.Module, ModuleList())
 		}
-		if verbIndex(p.Action) == len(Verbs) {
-			return nil, fmt.Errorf("%w: unknown action %q (one of %s)", ErrInvalid, p.Action, strings.Join(Verbs, ", "))
+		if p.Verb == VerbNone || int(p.Verb) >= len(verbNames) {
+			return nil, fmt.Errorf("%w: unknown action %d (one of %s)", ErrInvalid, p.Verb, joinNames(Verbs))
 		}
-		if p.Scope == ScopeNone {
-			continue
+		if int(p.Scope) >= len(scopeNames) {
+			return nil, fmt.Errorf("%w: unknown scope %d (own, department or all)", ErrInvalid, p.Scope)
 		}
-		if scopeRank(p.Scope) == 0 {
-			return nil, fmt.Errorf("%w: unknown scope %q (own, department or all)", ErrInvalid, p.Scope)
-		}
-		if scopeRank(p.Scope) > scopeRank(ps[permKey(p.Module, p.Action)]) {
-			ps[permKey(p.Module, p.Action)] = p.Scope
+		if p.Scope > ps.Get(p.Module, p.Verb) {
+			ps.Set(p.Module, p.Verb, p.Scope)
 		}
 	}
 	return ps, nil
 }
 
+// ParsePermission reads a permission as text names it: a module, a verb
+// and a scope.
+func ParsePermission(module, verb, scope string) (Permission, error) {
+	m, err := ParseModule(module)
+	if err != nil {
+		return Permission{}, err
+	}
+	v, err := ParseVerb(verb)
+	if err != nil {
+		return Permission{}, err
+	}
+	s, err := ParseScope(scope)
+	if err != nil {
+		return Permission{}, err
+	}
+	return Permission{Module: m, Verb: v, Scope: s}, nil
+}
+
+// permissionsFromDB parses stored permissions: the one place where rows of
+// role_permissions and connection_permissions become the vocabulary.
+func permissionsFromDB(rows []db.Permission) (PermissionSet, error) {
+	perms := make([]Permission, 0, len(rows))
+	for _, r := range rows {
+		p, err := ParsePermission(r.Module, r.Action, r.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("stored permission %s.%s: %w", Sanitize(r.Module), Sanitize(r.Action), err)
+		}
+		perms = append(perms, p)
+	}
+	return NewPermissionSet(perms)
+}
+
+// permissionsToDB is the set as the store keeps it.
+func permissionsToDB(ps PermissionSet) []db.Permission {
+	var out []db.Permission
+	for _, p := range ps.List() {
+		out = append(out, db.Permission{Module: p.Module.String(), Action: p.Verb.String(), Scope: p.Scope.String()})
+	}
+	return out
+}
+
+// RolePermissions is what a role as a list holds it grants: the fixed
+// table of a built-in role, the stored cells of a custom one.
+func RolePermissions(r Role) (PermissionSet, error) {
+	if k := roleKindOf(r.Builtin); k.Builtin() {
+		return BuiltinPermissions(k), nil
+	}
+	return permissionsFromDB(r.Permissions)
+}
+
+// everything grants every module × verb at all scope.
+func everything() PermissionSet {
+	ps := PermissionSet{}
+	for _, m := range Modules {
+		for _, v := range Verbs {
+			ps.Set(m, v, ScopeAll)
+		}
+	}
+	return ps
+}
+
 // BuiltinPermissions is the fixed permission table of a built-in role
 // (PRODUCT.md's role table). Rules that a table cannot say (only the Owner
 // makes Admins, internal accounts, never the Owner) live in the engine.
-func BuiltinPermissions(builtin string) PermissionSet {
-	ps := PermissionSet{}
-	switch builtin {
-	case "owner":
-		for _, m := range Modules {
-			for _, v := range Verbs {
-				ps[permKey(m, v)] = ScopeAll
-			}
-		}
-	case "admin":
-		for _, m := range Modules {
-			for _, v := range Verbs {
-				ps[permKey(m, v)] = ScopeAll
-			}
-		}
+func BuiltinPermissions(k RoleKind) PermissionSet {
+	switch k {
+	case OwnerRole:
+		return everything()
+	case AdminRole:
+		ps := everything()
 		// Admins see billing but never change the payment method or delete
 		// the organisation.
-		ps[permKey("billing", "create")] = ScopeNone
-		ps[permKey("billing", "update")] = ScopeNone
-		ps[permKey("billing", "delete")] = ScopeNone
-		delete(ps, permKey("billing", "create"))
-		delete(ps, permKey("billing", "update"))
-		delete(ps, permKey("billing", "delete"))
-	case "advisor":
-		ps[permKey("staff", "view")] = ScopeAll
-		ps[permKey("roles", "view")] = ScopeAll
-		ps[permKey("departments", "view")] = ScopeAll
-		ps[permKey("clients", "view")] = ScopeOwn
-		ps[permKey("accounts", "view")] = ScopeOwn
-		ps[permKey("audit", "view")] = ScopeOwn
+		ps.Set(ModuleBilling, VerbCreate, ScopeNone)
+		ps.Set(ModuleBilling, VerbUpdate, ScopeNone)
+		ps.Set(ModuleBilling, VerbDelete, ScopeNone)
+		return ps
+	case AdvisorRole:
+		ps := PermissionSet{}
+		ps.Set(ModuleStaff, VerbView, ScopeAll)
+		ps.Set(ModuleRoles, VerbView, ScopeAll)
+		ps.Set(ModuleDepartments, VerbView, ScopeAll)
+		ps.Set(ModuleClients, VerbView, ScopeOwn)
+		ps.Set(ModuleAccounts, VerbView, ScopeOwn)
+		ps.Set(ModuleAudit, VerbView, ScopeOwn)
+		return ps
 	}
-	return ps
+	return PermissionSet{}
+}
+
+// ConnectionPermissionList is what a connection as listed was given, in
+// the order it is stored (cells that do not parse are left out).
+func ConnectionPermissionList(c Connection) []Permission {
+	var out []Permission
+	for _, r := range c.Permissions {
+		if p, err := ParsePermission(r.Module, r.Action, r.Scope); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

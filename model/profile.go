@@ -46,7 +46,7 @@ func requireSelfOrUpdate(ctx context.Context, tx *sql.Tx, a Actor, staffID int64
 		}
 		return m, nil
 	}
-	return m, require(a, ActUpdate, Target{Module: "staff", Staff: sf})
+	return m, require(a, ActUpdate, Target{Module: ModuleStaff, Staff: sf})
 }
 
 func staffChange(action string, m Member, before, after any) change {

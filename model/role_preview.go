@@ -36,7 +36,7 @@ func reachOf(a Actor) reachKind {
 	switch {
 	case a.isOwner():
 		return reachEverything
-	case a.Perms.Get("accounts", "view") == ScopeAll:
+	case a.Perms.Get(ModuleAccounts, VerbView) == ScopeAll:
 		return reachAllClients
 	}
 	return reachBounded
@@ -63,7 +63,7 @@ func (s *Service) PreviewRoleChange(ctx context.Context, p Principal, staffID in
 	}
 	// The preview tells who would reach what, so it needs sight of the
 	// member, the roles and access.
-	for _, t := range []Target{{Module: "staff", Staff: sf}, {Module: "roles"}, {Module: "access"}} {
+	for _, t := range []Target{{Module: ModuleStaff, Staff: sf}, {Module: ModuleRoles}, {Module: ModuleAccess}} {
 		if err := require(a, ActView, t); err != nil {
 			return pv, err
 		}
@@ -79,7 +79,7 @@ func (s *Service) PreviewRoleChange(ctx context.Context, p Principal, staffID in
 	// The preview is about the role, not the member's status.
 	cur.Status = "active"
 	next := cur
-	next.Role, next.Builtin, next.Perms = role.Name, role.Builtin, rf.Perms
+	next.Role, next.RoleKind, next.Perms = role.Name, rf.RoleKind, rf.Perms
 	pv = RoleChangePreview{Member: m.Email, From: m.RoleName, To: role.Name}
 	pv.GainPerms, pv.LosePerms = permDiff(cur.Perms, next.Perms)
 	if err := s.previewReach(ctx, q, m.ID, cur, next, &pv); err != nil {
@@ -95,10 +95,10 @@ func permDiff(cur, next PermissionSet) (gain, lose []Permission) {
 		for _, v := range Verbs {
 			c, n := cur.Get(m, v), next.Get(m, v)
 			switch {
-			case scopeRank(n) > scopeRank(c):
-				gain = append(gain, Permission{Module: m, Action: v, Scope: n})
-			case scopeRank(c) > scopeRank(n):
-				lose = append(lose, Permission{Module: m, Action: v, Scope: c})
+			case n > c:
+				gain = append(gain, Permission{Module: m, Verb: v, Scope: n})
+			case c > n:
+				lose = append(lose, Permission{Module: m, Verb: v, Scope: c})
 			}
 		}
 	}
@@ -114,7 +114,7 @@ func (s *Service) previewReach(ctx context.Context, q db.Querier, staffID int64,
 		return err
 	}
 	if rc == reachBounded || rn == reachBounded {
-		dept := cur.Perms.Get("accounts", "view") == ScopeDepartment || next.Perms.Get("accounts", "view") == ScopeDepartment
+		dept := cur.Perms.Get(ModuleAccounts, VerbView) == ScopeDepartment || next.Perms.Get(ModuleAccounts, VerbView) == ScopeDepartment
 		more, err := db.ReachCandidates(ctx, q, db.ReachQuery{StaffID: staffID, Department: dept})
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func reaches(a Actor, c db.ReachCandidate) bool {
 	cf := &ClientFacts{ID: c.ClientID, Name: c.ClientName, OwnerID: c.OwnerID, DeptID: c.DeptID, DeptName: c.DeptName,
 		Internal: c.Internal, ActorAdded: c.Added, OwnerDeptIDs: c.OwnerDeptIDs, OwnerManagerID: c.OwnerManagerID}
 	af := &AccountFacts{ID: c.AccountID, Name: c.AccountName, ActorToggleOn: c.ToggledOn}
-	return Decide(a, ActAccess, Target{Module: "accounts", Client: cf, Account: af}).Allowed
+	return Decide(a, ActAccess, Target{Module: ModuleAccounts, Client: cf, Account: af}).Allowed
 }
 
 func capList(xs []string) []string {

@@ -17,7 +17,7 @@ func (s *Service) ListRoles(ctx context.Context, p Principal) ([]Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleRoles}); err != nil {
 		return nil, err
 	}
 	return db.ListRoles(ctx, s.db.Read())
@@ -29,7 +29,7 @@ func (s *Service) GetRole(ctx context.Context, p Principal, roleID int64) (Role,
 	if err != nil {
 		return Role{}, err
 	}
-	if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleRoles}); err != nil {
 		return Role{}, err
 	}
 	r, err := db.GetRole(ctx, s.db.Read(), roleID)
@@ -68,7 +68,7 @@ func cleanRole(name, description string, perms []Permission) (string, string, Pe
 func permStrings(ps PermissionSet) []string {
 	out := []string{}
 	for _, p := range ps.List() {
-		out = append(out, p.Module+"."+p.Action+":"+p.Scope)
+		out = append(out, p.String())
 	}
 	return out
 }
@@ -89,10 +89,10 @@ func (s *Service) CreateRole(ctx context.Context, p Principal, name, description
 	}
 	var role Role
 	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActCreate, Target{Module: "roles", Label: name, Role: &RoleFacts{Name: name, Perms: ps}}); err != nil {
+		if err := require(a, ActCreate, Target{Module: ModuleRoles, Label: name, Role: &RoleFacts{Name: name, Perms: ps}}); err != nil {
 			return nil, err
 		}
-		id, err := db.InsertRole(ctx, tx, name, description, ps.List(), s.Now())
+		id, err := db.InsertRole(ctx, tx, name, description, permissionsToDB(ps), s.Now())
 		if err != nil {
 			return nil, roleConflict(err, name)
 		}
@@ -125,13 +125,13 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, roleID int64, nam
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActUpdate, Target{Module: "roles", Label: old.Name, Role: &RoleFacts{ID: old.ID, Name: name, Builtin: old.Builtin, Perms: ps}}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleRoles, Label: old.Name, Role: &RoleFacts{ID: old.ID, Name: name, RoleKind: roleKindOf(old.Builtin), Perms: ps}}); err != nil {
 			return nil, err
 		}
 		if err := db.UpdateRole(ctx, tx, old.ID, name, description); err != nil {
 			return nil, roleConflict(err, name)
 		}
-		if err := db.SetRolePermissions(ctx, tx, old.ID, ps.List()); err != nil {
+		if err := db.SetRolePermissions(ctx, tx, old.ID, permissionsToDB(ps)); err != nil {
 			return nil, err
 		}
 		return []change{{Action: "role.update", TargetKind: "role", TargetID: old.ID, Target: name,
@@ -160,7 +160,7 @@ func (s *Service) DeleteRole(ctx context.Context, p Principal, roleID int64, mov
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActDelete, Target{Module: "roles", Label: old.Name, Role: rf}); err != nil {
+		if err := require(a, ActDelete, Target{Module: ModuleRoles, Label: old.Name, Role: rf}); err != nil {
 			return nil, err
 		}
 		mv, err := s.moveRoleHolders(ctx, tx, a, old, moveMembersTo)
@@ -225,7 +225,7 @@ func (s *Service) moveRoleHolders(ctx context.Context, tx *sql.Tx, a Actor, old 
 		return mv, fmt.Errorf("%w: members must move to a role other than %s, the one being deleted", ErrRule, old.Name)
 	}
 	if invites > 0 {
-		if err := require(a, ActInvite, Target{Module: "staff", Role: tf}); err != nil {
+		if err := require(a, ActInvite, Target{Module: ModuleStaff, Role: tf}); err != nil {
 			return mv, err
 		}
 	}
@@ -234,7 +234,7 @@ func (s *Service) moveRoleHolders(ctx context.Context, tx *sql.Tx, a Actor, old 
 		if err != nil {
 			return mv, err
 		}
-		if err := require(a, ActSetRole, Target{Module: "staff", Staff: sf, Role: tf}); err != nil {
+		if err := require(a, ActSetRole, Target{Module: ModuleStaff, Staff: sf, Role: tf}); err != nil {
 			return mv, err
 		}
 		mv.changes = append(mv.changes, change{Action: "staff.set-role", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
@@ -257,15 +257,15 @@ func (s *Service) RoleMembers(ctx context.Context, p Principal, roleID int64) ([
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "roles"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleRoles}); err != nil {
 		return nil, err
 	}
 	if _, err := db.GetRole(ctx, s.db.Read(), roleID); err != nil {
 		return nil, notFound(err, "no role %d", roleID)
 	}
-	sc, ok := scopeFor(a, "staff")
+	sc, ok := scopeFor(a, ModuleStaff)
 	if !ok {
-		return nil, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+		return nil, &DeniedError{Decide(a, ActView, Target{Module: ModuleStaff})}
 	}
 	return db.ListMembers(ctx, s.db.Read(), db.MemberQuery{Scope: sc, RoleID: roleID})
 }

@@ -17,7 +17,11 @@ func rolePermSpecs(specs ...string) []Permission {
 	for _, s := range specs {
 		mv, scope, _ := strings.Cut(s, ":")
 		m, v, _ := strings.Cut(mv, ".")
-		out = append(out, Permission{Module: m, Action: v, Scope: scope})
+		p, err := ParsePermission(m, v, scope)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, p)
 	}
 	return out
 }
@@ -75,11 +79,18 @@ func TestCreateRoleAndValidation(t *testing.T) {
 	}{
 		{"", rolePermSpecs("staff.view:all"), ErrInvalid},
 		{"Evil\x1b[2J", rolePermSpecs("staff.view:all"), ErrInvalid},
-		{"Bad module", rolePermSpecs("payroll.view:all"), ErrInvalid},
-		{"Bad verb", rolePermSpecs("staff.approve:all"), ErrInvalid},
-		{"Bad scope", rolePermSpecs("staff.view:everyone"), ErrInvalid},
+		{"Bad module", []Permission{{Module: Module(99), Verb: VerbView, Scope: ScopeAll}}, ErrInvalid},
+		{"Bad verb", []Permission{{Module: ModuleStaff, Verb: Verb(99), Scope: ScopeAll}}, ErrInvalid},
+		{"Bad scope", []Permission{{Module: ModuleStaff, Verb: VerbView, Scope: Scope(99)}}, ErrInvalid},
 		{"manager", rolePermSpecs("staff.view:all"), ErrConflict},
 		{"ADMIN", rolePermSpecs("staff.view:all"), ErrConflict},
+	}
+	// Text is parsed where it enters: a module, verb or scope outside the
+	// vocabulary never becomes a permission.
+	for _, spec := range [][3]string{{"payroll", "view", "all"}, {"staff", "approve", "all"}, {"staff", "view", "everyone"}} {
+		if p, err := ParsePermission(spec[0], spec[1], spec[2]); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParsePermission%v = %v, %v", spec, p, err)
+		}
 	}
 	for _, b := range bad {
 		_, err := f.svc.CreateRole(f.ctx, owner, b.name, "", b.perms)
@@ -120,7 +131,7 @@ func TestRoleCannotGrantMoreThanTheActorHas(t *testing.T) {
 	if err := f.svc.UpdateRole(f.ctx, p, r.ID, "Narrow", "", rolePermSpecs("staff.view:own", "billing.view:all")); !errors.Is(err, ErrDenied) {
 		t.Fatalf("update beyond own perms err = %v", err)
 	}
-	if ps, err := f.svc.RolePermissionSet(f.ctx, f.sys, r.ID); err != nil || ps.Get("billing", "view") != "" {
+	if ps, err := f.svc.RolePermissionSet(f.ctx, f.sys, r.ID); err != nil || ps.Get(ModuleBilling, VerbView) != ScopeNone {
 		t.Fatalf("refused update changed the role: %v %v", ps, err)
 	}
 	if err := f.svc.DeleteRole(f.ctx, p, r.ID, ""); !errors.Is(err, ErrDenied) {
@@ -142,7 +153,7 @@ func TestBuiltinRolesAreReadOnly(t *testing.T) {
 		t.Fatalf("delete Advisor err = %v", err)
 	}
 	ps, err := f.svc.RolePermissionSet(f.ctx, owner, db.RoleAdmin)
-	if err != nil || ps.Get("billing", "view") != ScopeAll || ps.Get("billing", "update") != "" {
+	if err != nil || ps.Get(ModuleBilling, VerbView) != ScopeAll || ps.Get(ModuleBilling, VerbUpdate) != ScopeNone {
 		t.Fatalf("Admin permissions = %v, %v", ps, err)
 	}
 	roles, err := f.svc.ListRoles(f.ctx, owner)
@@ -164,7 +175,7 @@ func TestRoleChangeTakesEffectOnTheNextCheck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Decide(a, ActView, Target{Module: "clients"})
+		return Decide(a, ActView, Target{Module: ModuleClients})
 	}
 	if check().Allowed {
 		t.Fatal("helper may view clients before the change")
@@ -327,8 +338,8 @@ func TestPreviewRoleChange(t *testing.T) {
 	if !slices.Equal(pv.Gain, []string{"Beta Co / Books"}) || len(pv.Lose) != 0 {
 		t.Fatalf("advisor -> North viewer: gain %v lose %v", pv.Gain, pv.Lose)
 	}
-	if !slices.Contains(pv.GainPerms, Permission{Module: "clients", Action: "view", Scope: "department"}) ||
-		!slices.Contains(pv.LosePerms, Permission{Module: "staff", Action: "view", Scope: "all"}) {
+	if !slices.Contains(pv.GainPerms, Permission{Module: ModuleClients, Verb: VerbView, Scope: ScopeDepartment}) ||
+		!slices.Contains(pv.LosePerms, Permission{Module: ModuleStaff, Verb: VerbView, Scope: ScopeAll}) {
 		t.Fatalf("perms gain %v lose %v", pv.GainPerms, pv.LosePerms)
 	}
 

@@ -110,7 +110,7 @@ func SeenRoleAs(r Role) Seen {
 	return Seen{Kind: SeenRole, ID: r.ID, Name: "role " + r.Name, Facts: roleSeenFacts(r.Name, r.Permissions)}
 }
 
-func roleSeenFacts(name string, perms []Permission) map[string]string {
+func roleSeenFacts(name string, perms []db.Permission) map[string]string {
 	keys := make([]string, 0, len(perms))
 	for _, p := range perms {
 		keys = append(keys, p.Module+"."+p.Action+":"+p.Scope)

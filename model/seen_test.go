@@ -92,7 +92,7 @@ func TestWritesRefuseWhatChangedSinceItWasShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	role, err := f.svc.CreateRole(f.ctx, f.sys, "Clerk", "", []Permission{{Module: "clients", Action: "view", Scope: ScopeOwn}})
+	role, err := f.svc.CreateRole(f.ctx, f.sys, "Clerk", "", []Permission{{Module: ModuleClients, Verb: VerbView, Scope: ScopeOwn}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,20 +107,24 @@ func TestWritesRefuseWhatChangedSinceItWasShown(t *testing.T) {
 	refused(f.svc.UpdateRole(WithSeen(f.ctx, SeenRoleAs(role)), owner, role.ID, "Clerk", "", nil), "role Clerk", "no longer there")
 	// A role whose permissions another Admin changed: a rename from the
 	// screen that showed the old ones would put them back; refused.
-	mgr, err := f.svc.CreateRole(f.ctx, f.sys, "Manager", "", []Permission{{Module: "clients", Action: "view", Scope: ScopeDepartment}})
+	mgr, err := f.svc.CreateRole(f.ctx, f.sys, "Manager", "", []Permission{{Module: ModuleClients, Verb: VerbView, Scope: ScopeDepartment}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wider := []Permission{{Module: "clients", Action: "view", Scope: ScopeAll}}
+	wider := []Permission{{Module: ModuleClients, Verb: VerbView, Scope: ScopeAll}}
 	if err := f.svc.UpdateRole(f.ctx, f.sys, mgr.ID, "Manager", "", wider); err != nil {
 		t.Fatal(err)
 	}
 	n += 2
-	refused(f.svc.UpdateRole(WithSeen(f.ctx, SeenRoleAs(mgr)), owner, mgr.ID, "Managers", "", mgr.Permissions), "role Manager",
+	mgrPerms, err := RolePermissions(mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused(f.svc.UpdateRole(WithSeen(f.ctx, SeenRoleAs(mgr)), owner, mgr.ID, "Managers", "", mgrPerms.List()), "role Manager",
 		"permissions clients.view:department → clients.view:all")
 	// A connection switched off elsewhere: switching it off "again" from
 	// the screen that showed it on is refused, not turned into an on.
-	conn, _, err := f.svc.CreateConnection(f.ctx, owner, "Zapier sync", ConnectionAPI, []Permission{{Module: "clients", Action: "view", Scope: ScopeAll}}, "")
+	conn, _, err := f.svc.CreateConnection(f.ctx, owner, "Zapier sync", ConnectionAPI, []Permission{{Module: ModuleClients, Verb: VerbView, Scope: ScopeAll}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

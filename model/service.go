@@ -190,7 +190,7 @@ func jsonText(v any) string {
 }
 
 // require decides and turns a refusal into a DeniedError.
-func require(a Actor, action string, t Target) error {
+func require(a Actor, action Action, t Target) error {
 	d := Decide(a, action, t)
 	if !d.Allowed {
 		return &DeniedError{Decision: d}
@@ -211,8 +211,8 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 	a := Actor{Principal: p}
 	switch p.Kind {
 	case KindSystem:
-		a.Role, a.Builtin, a.Status = "Owner", "owner", "active"
-		a.Perms = BuiltinPermissions("owner")
+		a.Role, a.RoleKind, a.Status = "Owner", OwnerRole, "active"
+		a.Perms = BuiltinPermissions(OwnerRole)
 		return a, nil
 	case KindConnection:
 		c, err := db.GetConnection(ctx, q, p.ConnectionID)
@@ -229,12 +229,12 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 		if err != nil {
 			return a, err
 		}
-		cp, err := NewPermissionSet(c.Permissions)
+		cp, err := permissionsFromDB(c.Permissions)
 		if err != nil {
 			return a, err
 		}
 		a.StaffID = c.CreatorID
-		a.Name, a.Email, a.Role, a.Status = creator.Name, creator.Email, creator.Role, creator.Status
+		a.Name, a.Email, a.Role, a.RoleKind, a.Status = creator.Name, creator.Email, creator.Role, creator.RoleKind, creator.Status
 		a.DeptIDs, a.Assigned = creator.DeptIDs, creator.Assigned
 		// A connection never has more than its creator has now.
 		a.Perms = cp.Intersect(creator.Perms)
@@ -247,7 +247,7 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 		if err != nil {
 			return a, notFound(err, "member %d", p.StaffID)
 		}
-		a.Name, a.Email, a.Role, a.Builtin, a.Status = m.Name, m.Email, m.RoleName, m.RoleBuiltin, m.Status
+		a.Name, a.Email, a.Role, a.RoleKind, a.Status = m.Name, m.Email, m.RoleName, roleKindOf(m.RoleBuiltin), m.Status
 		if a.Label == "" {
 			a.Label = m.Email
 		}
@@ -266,14 +266,14 @@ func loadActor(ctx context.Context, q db.Querier, p Principal) (Actor, error) {
 }
 
 func rolePerms(ctx context.Context, q db.Querier, roleID int64, builtin string) (PermissionSet, error) {
-	if builtin != "" {
-		return BuiltinPermissions(builtin), nil
+	if k := roleKindOf(builtin); k.Builtin() {
+		return BuiltinPermissions(k), nil
 	}
 	perms, err := db.RolePermissions(ctx, q, roleID)
 	if err != nil {
 		return nil, err
 	}
-	return NewPermissionSet(perms)
+	return permissionsFromDB(perms)
 }
 
 // Actor returns what the engine knows of a principal (for "view as" and
@@ -287,11 +287,28 @@ func MemberPrincipal(m Member, origin string) Principal {
 	return Principal{Kind: KindMember, StaffID: m.ID, Label: m.Email, Origin: origin}
 }
 
-func staffFacts(ctx context.Context, q db.Querier, m Member) (*StaffFacts, error) {
-	sf := &StaffFacts{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Builtin: m.RoleBuiltin, Status: m.Status, ManagerID: m.ManagerID}
+// MemberFacts is what the engine knows of a member as a list holds them:
+// everything but their role's permissions.
+func MemberFacts(m Member) *StaffFacts {
+	sf := &StaffFacts{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, RoleKind: roleKindOf(m.RoleBuiltin), Status: m.Status, ManagerID: m.ManagerID}
 	for _, d := range m.Departments {
 		sf.DeptIDs = append(sf.DeptIDs, d.ID)
 	}
+	return sf
+}
+
+// RoleFactsOf describes a role as a list holds it (a custom role whose
+// stored cells do not parse grants nothing).
+func RoleFactsOf(r Role) *RoleFacts {
+	rf := &RoleFacts{ID: r.ID, Name: r.Name, RoleKind: roleKindOf(r.Builtin)}
+	if ps, err := RolePermissions(r); err == nil {
+		rf.Perms = ps
+	}
+	return rf
+}
+
+func staffFacts(ctx context.Context, q db.Querier, m Member) (*StaffFacts, error) {
+	sf := MemberFacts(m)
 	var err error
 	sf.Perms, err = rolePerms(ctx, q, m.RoleID, m.RoleBuiltin)
 	return sf, err
@@ -333,13 +350,13 @@ func roleFacts(ctx context.Context, q db.Querier, r Role) (*RoleFacts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RoleFacts{ID: r.ID, Name: r.Name, Builtin: r.Builtin, Perms: ps}, nil
+	return &RoleFacts{ID: r.ID, Name: r.Name, RoleKind: roleKindOf(r.Builtin), Perms: ps}, nil
 }
 
 // scopeFor turns the actor's scope for module.view into a db.Scope.
-func scopeFor(a Actor, module string) (db.Scope, bool) {
-	sc := db.Scope{StaffID: a.StaffID, AddedOnly: a.Builtin == "advisor"}
-	scope := a.Perms.Get(module, "view")
+func scopeFor(a Actor, module Module) (db.Scope, bool) {
+	sc := db.Scope{StaffID: a.StaffID, AddedOnly: a.RoleKind.SeesOnlyFoldersAddedTo()}
+	scope := a.Perms.Get(module, VerbView)
 	if a.isOwner() {
 		scope = ScopeAll
 		sc.Internal = a.Kind != KindConnection

@@ -66,7 +66,7 @@ func (s *Service) Settings(ctx context.Context, p Principal) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	if err := require(a, ActView, Target{Module: "settings"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleSettings}); err != nil {
 		return Settings{}, err
 	}
 	o, err := readOrg(ctx, s.db.Read())
@@ -83,7 +83,7 @@ func (s *Service) UpdateSettings(ctx context.Context, p Principal, st Settings) 
 		return fmt.Errorf("update settings: %w", err)
 	}
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActUpdate, Target{Module: "settings"}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleSettings}); err != nil {
 			return nil, err
 		}
 		o, err := readOrg(ctx, tx)
@@ -114,7 +114,7 @@ func (s *Service) RenameOrg(ctx context.Context, p Principal, name string) error
 		return fmt.Errorf("rename organisation: %w", err)
 	}
 	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActUpdate, Target{Module: "settings"}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleSettings}); err != nil {
 			return nil, err
 		}
 		o, err := readOrg(ctx, tx)
@@ -154,7 +154,7 @@ func (s *Service) Billing(ctx context.Context, p Principal) (Billing, error) {
 	if err != nil {
 		return Billing{}, err
 	}
-	if err := require(a, ActView, Target{Module: "billing"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleBilling}); err != nil {
 		return Billing{}, err
 	}
 	o, err := readOrg(ctx, s.db.Read())
@@ -176,7 +176,7 @@ func (s *Service) SetPaymentMethod(ctx context.Context, p Principal, label strin
 		return fmt.Errorf("change payment method: %w", err)
 	}
 	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := require(a, ActChangePayment, Target{Module: "billing"}); err != nil {
+		if err := require(a, ActChangePayment, Target{Module: ModuleBilling}); err != nil {
 			return nil, err
 		}
 		o, err := readOrg(ctx, tx)

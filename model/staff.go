@@ -82,9 +82,9 @@ func (s *Service) ListStaff(ctx context.Context, p Principal, q MemberQuery) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	sc, ok := scopeFor(a, "staff")
+	sc, ok := scopeFor(a, ModuleStaff)
 	if !ok {
-		return nil, 0, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+		return nil, 0, &DeniedError{Decide(a, ActView, Target{Module: ModuleStaff})}
 	}
 	q.Scope = sc
 	ms, err := db.ListMembers(ctx, s.db.Read(), q)
@@ -103,9 +103,9 @@ func (s *Service) StaffPosition(ctx context.Context, p Principal, q MemberQuery,
 	if err != nil {
 		return 0, err
 	}
-	sc, ok := scopeFor(a, "staff")
+	sc, ok := scopeFor(a, ModuleStaff)
 	if !ok {
-		return 0, &DeniedError{Decide(a, ActView, Target{Module: "staff"})}
+		return 0, &DeniedError{Decide(a, ActView, Target{Module: ModuleStaff})}
 	}
 	q.Scope = sc
 	pos, err := db.MemberPosition(ctx, s.db.Read(), q, id)
@@ -139,7 +139,7 @@ func (s *Service) canSeeMember(ctx context.Context, p Principal, m Member) error
 	if err != nil {
 		return err
 	}
-	return require(a, ActView, Target{Module: "staff", Staff: sf})
+	return require(a, ActView, Target{Module: ModuleStaff, Staff: sf})
 }
 
 // lookupRole finds a role by name for assignment.
@@ -221,7 +221,7 @@ func (s *Service) inviteTx(ctx context.Context, tx *sql.Tx, a Actor, in InviteIn
 	if err != nil {
 		return inv, "", change{}, err
 	}
-	if err := require(a, ActInvite, Target{Module: "staff", Role: rf}); err != nil {
+	if err := require(a, ActInvite, Target{Module: ModuleStaff, Role: rf}); err != nil {
 		return inv, "", change{}, err
 	}
 	deptIDs, deptNames, err := lookupDepartments(ctx, tx, in.Departments)
@@ -345,7 +345,7 @@ func (s *Service) ListInvitations(ctx context.Context, p Principal, status strin
 	if err != nil {
 		return nil, err
 	}
-	if err := require(a, ActView, Target{Module: "staff"}); err != nil {
+	if err := require(a, ActView, Target{Module: ModuleStaff}); err != nil {
 		return nil, err
 	}
 	return db.ListInvitations(ctx, s.db.Read(), status, s.Now())
@@ -369,7 +369,7 @@ func (s *Service) ResendInvitation(ctx context.Context, p Principal, id int64) (
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActInvite, Target{Module: "staff", Role: rf}); err != nil {
+		if err := require(a, ActInvite, Target{Module: ModuleStaff, Role: rf}); err != nil {
 			return nil, err
 		}
 		if old.Status == "accepted" {
@@ -408,7 +408,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, p Principal, id int64) e
 		if err != nil {
 			return nil, notFound(err, "no invitation %d", id)
 		}
-		if err := require(a, ActInvite, Target{Module: "staff"}); err != nil {
+		if err := require(a, ActInvite, Target{Module: ModuleStaff}); err != nil {
 			return nil, err
 		}
 		if old.Status == "accepted" || old.Status == "revoked" {
@@ -539,7 +539,7 @@ func (s *Service) SetRole(ctx context.Context, p Principal, staffID int64, roleN
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActSetRole, Target{Module: "staff", Staff: sf, Role: rf}); err != nil {
+		if err := require(a, ActSetRole, Target{Module: ModuleStaff, Staff: sf, Role: rf}); err != nil {
 			return nil, err
 		}
 		if role.ID == m.RoleID {
@@ -567,13 +567,13 @@ func (s *Service) Reactivate(ctx context.Context, p Principal, staffID int64) er
 	return s.setStatus(ctx, p, staffID, ActReactivate, "active")
 }
 
-func (s *Service) setStatus(ctx context.Context, p Principal, staffID int64, action, status string) error {
+func (s *Service) setStatus(ctx context.Context, p Principal, staffID int64, action Action, status string) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		m, sf, err := memberTarget(ctx, tx, staffID)
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, action, Target{Module: "staff", Staff: sf}); err != nil {
+		if err := require(a, action, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		if m.Status == status {
@@ -582,7 +582,7 @@ func (s *Service) setStatus(ctx context.Context, p Principal, staffID int64, act
 		if err := db.SetMemberStatus(ctx, tx, m.ID, status); err != nil {
 			return nil, err
 		}
-		return []change{{Action: "staff." + action, TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+		return []change{{Action: "staff." + action.String(), TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
 			Before: map[string]any{"status": m.Status}, After: map[string]any{"status": status}}}, nil
 	})
 	if err != nil {
@@ -617,7 +617,7 @@ func (s *Service) Remove(ctx context.Context, p Principal, staffID, reassignTo i
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActRemove, Target{Module: "staff", Staff: sf}); err != nil {
+		if err := require(a, ActRemove, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		to, err := reassignTarget(ctx, tx, m, reassignTo)
@@ -668,7 +668,7 @@ func (s *Service) Offboard(ctx context.Context, p Principal, staffID, reassignTo
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActDeactivate, Target{Module: "staff", Staff: sf}); err != nil {
+		if err := require(a, ActDeactivate, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		to, err := reassignTarget(ctx, tx, m, reassignTo)
@@ -723,7 +723,7 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActTransfer, Target{Module: "staff", Staff: sf}); err != nil {
+		if err := require(a, ActTransfer, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		var oldID int64
@@ -785,10 +785,10 @@ func (s *Service) SetDepartments(ctx context.Context, p Principal, staffID int64
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActUpdate, Target{Module: "staff", Staff: sf}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
-		if err := require(a, ActUpdate, Target{Module: "departments"}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleDepartments}); err != nil {
 			return nil, err
 		}
 		ids, clean, err := lookupDepartments(ctx, tx, names)
@@ -819,7 +819,7 @@ func (s *Service) SetManager(ctx context.Context, p Principal, staffID, managerI
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActUpdate, Target{Module: "staff", Staff: sf}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		after := "none"

@@ -21,12 +21,12 @@ func auditFixture(t *testing.T) (*staffEnv, model.Member) {
 	e := newStaffEnv(t)
 	sam := e.member("Sam Support", "sam@acme.test", "Advisor")
 	sys := model.System("tester")
-	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}
+	perms := []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}
 	r, err := e.svc.CreateRole(e.ctx, sys, "Support agent", "", perms)
 	if err != nil {
 		t.Fatal(err)
 	}
-	perms = append(perms, model.Permission{Module: "clients", Action: "view", Scope: "own"})
+	perms = append(perms, model.Permission{Module: model.ModuleClients, Verb: model.VerbView, Scope: model.ScopeOwn})
 	if err := e.svc.UpdateRole(e.ctx, sys, r.ID, "Support agent", "Answers questions", perms); err != nil {
 		t.Fatal(err)
 	}

@@ -103,11 +103,11 @@ func (d *clientDetail) selected() (model.Account, bool) {
 }
 
 // can asks the engine about an account action on this folder.
-func (d *clientDetail) can(action string, acc *model.Account) model.Decision {
+func (d *clientDetail) can(action model.Action, acc *model.Account) model.Decision {
 	if !d.loaded {
 		return model.Decision{Reason: "still loading"}
 	}
-	t := model.Target{Module: "accounts", Client: d.target.Client}
+	t := model.Target{Module: model.ModuleAccounts, Client: d.target.Client}
 	if acc != nil {
 		t.Account = &model.AccountFacts{ID: acc.ID, Name: acc.Name}
 	}

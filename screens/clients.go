@@ -379,8 +379,8 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	case key.Matches(km, ck.New):
 		return c.openCreate()
 	case key.Matches(km, ck.Reassign):
-		if d := c.sess.Can(model.ActUpdate, model.Target{Module: "clients"}); !d.Allowed {
-			return RefusedAction(c.sess, model.ActUpdate, model.Target{Module: "clients"})
+		if d := c.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleClients}); !d.Allowed {
+			return RefusedAction(c.sess, model.ActUpdate, model.Target{Module: model.ModuleClients})
 		}
 		r := newReassign(c.sess)
 		r.setSize(c.width, c.height)
@@ -447,11 +447,11 @@ func asSeen(cl model.Client, open folderDialog) func(t model.Target) (Dialog, te
 
 // gate asks the engine about one folder as the session sees it and opens
 // the dialog only when it allows; otherwise the reason is the status.
-func (c *clientsScreen) gate(clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+func (c *clientsScreen) gate(clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
 	return gateCmd(c, c.sess, clientID, action, open)
 }
 
-func gateCmd(owner any, sess *Session, clientID int64, action string, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+func gateCmd(owner any, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
 	return func() tea.Msg {
 		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
 		if err != nil {
@@ -510,8 +510,8 @@ type clientsAction struct {
 }
 
 func (c *clientsScreen) openCreate() tea.Cmd {
-	if d := c.sess.Can(model.ActCreate, model.Target{Module: "clients"}); !d.Allowed {
-		return RefusedAction(c.sess, model.ActCreate, model.Target{Module: "clients"})
+	if d := c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleClients}); !d.Allowed {
+		return RefusedAction(c.sess, model.ActCreate, model.Target{Module: model.ModuleClients})
 	}
 	sess := c.sess
 	return func() tea.Msg {
@@ -738,13 +738,13 @@ func (c *clientsScreen) ShortHelp() []key.Binding {
 	}
 	lk, ck := c.sess.Keys.List, c.keys
 	out := []key.Binding{lk.Open, ck.ManageAccess, keymap.AuditFor, lk.Filter, lk.Sort}
-	if c.sess.Can(model.ActCreate, model.Target{Module: "clients"}).Allowed {
+	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleClients}).Allowed {
 		out = append(out, ck.New)
 	}
-	if c.sess.Can(model.ActUpdate, model.Target{Module: "clients"}).Allowed {
+	if c.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleClients}).Allowed {
 		out = append(out, ck.Rename, ck.Owner, ck.Department, ck.Reassign)
 	}
-	if c.sess.Can(model.ActDelete, model.Target{Module: "clients"}).Allowed {
+	if c.sess.Can(model.ActDelete, model.Target{Module: model.ModuleClients}).Allowed {
 		out = append(out, ck.Archive)
 	}
 	return append(out, ck.ShowArchived)

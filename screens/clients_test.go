@@ -90,7 +90,7 @@ func (e *clientsEnv) toggles(client string, m model.Member) (bool, []string) {
 func (e *clientsEnv) reaches(m model.Member, client, account string) bool {
 	e.t.Helper()
 	d, err := e.svc.Check(e.ctx, model.MemberPrincipal(m, "test"), model.ActAccess,
-		model.TargetRef{Kind: "account", Module: "accounts", Client: client, Account: account})
+		model.TargetRef{Kind: "account", Module: model.ModuleAccounts, Client: client, Account: account})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -31,9 +31,9 @@ func newConnectionsSection(sess *Session, keys keymap.Admin) *connectionsSection
 	return &connectionsSection{sess: sess, keys: keys}
 }
 
-func (c *connectionsSection) title() string  { return "Connections" }
-func (c *connectionsSection) release()       { c.cur.Release() }
-func (c *connectionsSection) module() string { return "connections" }
+func (c *connectionsSection) title() string        { return "Connections" }
+func (c *connectionsSection) release()             { c.cur.Release() }
+func (c *connectionsSection) module() model.Module { return model.ModuleConnections }
 
 func (c *connectionsSection) load() tea.Cmd {
 	svc, p := c.sess.Svc, c.sess.Principal
@@ -68,8 +68,8 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case key.Matches(km, lk.Down):
 		c.cur.Move(1)
 	case key.Matches(km, c.keys.New):
-		if d := c.sess.Can(model.ActCreate, model.Target{Module: "connections"}); !d.Allowed {
-			return nil, RefusedAction(c.sess, model.ActCreate, model.Target{Module: "connections"})
+		if d := c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleConnections}); !d.Allowed {
+			return nil, RefusedAction(c.sess, model.ActCreate, model.Target{Module: model.ModuleConnections})
 		}
 		return c.newDialog(), nil
 	case key.Matches(km, c.keys.SwitchOff):
@@ -80,7 +80,7 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			return nil, cmd
 		}
 		conn := c.conns[c.cur.Index()]
-		t := model.Target{Module: "connections", Label: conn.Name, OwnerID: conn.CreatorID}
+		t := model.Target{Module: model.ModuleConnections, Label: conn.Name, OwnerID: conn.CreatorID}
 		if conn.CreatorID == 0 {
 			t.OwnerID = -1
 		}
@@ -217,7 +217,7 @@ func newTokenDialog(sess *Session, conn model.Connection, token string) Dialog {
 func scopeSummary(perms []model.Permission) string {
 	parts := make([]string, 0, len(perms))
 	for _, p := range perms {
-		parts = append(parts, p.Action+" "+p.Module+":"+scopeCell(p.Scope))
+		parts = append(parts, p.Verb.String()+" "+p.Module.String()+":"+scopeCell(p.Scope))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -229,7 +229,7 @@ func (c *connectionsSection) view(width, height int) string {
 	}
 	now := c.sess.Svc.Now()
 	hints := "space/o switch on/off"
-	if c.sess.Can(model.ActCreate, model.Target{Module: "connections"}).Allowed {
+	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleConnections}).Allowed {
 		hints = "n new · " + hints
 	}
 	wide := width >= 110
@@ -253,7 +253,7 @@ func (c *connectionsSection) view(width, height int) string {
 		if x.Enabled {
 			on = "on"
 		}
-		l := line(on, x.Name, x.Kind, scopeSummary(x.Permissions), orNone(x.CreatorName, "(removed)"), x.CreatedAt.Format("2006-01-02"), agoText(now, x.LastUsed))
+		l := line(on, x.Name, x.Kind, scopeSummary(model.ConnectionPermissionList(x)), orNone(x.CreatorName, "(removed)"), x.CreatedAt.Format("2006-01-02"), agoText(now, x.LastUsed))
 		switch {
 		case i == cursor:
 			out = append(out, th.Selected.Render(marker+l))
@@ -272,7 +272,7 @@ func (c *connectionsSection) view(width, height int) string {
 
 func (c *connectionsSection) help() []key.Binding {
 	out := []key.Binding{c.keys.SwitchOff}
-	if c.sess.Can(model.ActCreate, model.Target{Module: "connections"}).Allowed {
+	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleConnections}).Allowed {
 		out = append([]key.Binding{c.keys.New}, out...)
 	}
 	return out

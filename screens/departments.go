@@ -51,7 +51,7 @@ func (d *departmentsSection) release() {
 		d.cur.Release()
 	}
 }
-func (d *departmentsSection) module() string { return "departments" }
+func (d *departmentsSection) module() model.Module { return model.ModuleDepartments }
 
 func (d *departmentsSection) load() tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
@@ -124,8 +124,8 @@ func (d *departmentsSection) openID() int64 {
 	return d.open.ID
 }
 
-func (d *departmentsSection) can(action string, label string) model.Decision {
-	return d.sess.Can(action, model.Target{Module: "departments", Label: label})
+func (d *departmentsSection) can(action model.Action, label string) model.Decision {
+	return d.sess.Can(action, model.Target{Module: model.ModuleDepartments, Label: label})
 }
 
 func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
@@ -238,7 +238,7 @@ func (d *departmentsSection) mayAssign() model.Decision {
 // mayManage is the engine's word on setting a member's manager, a change
 // to the member.
 func (d *departmentsSection) mayManage() model.Decision {
-	return d.sess.Can(model.ActUpdate, model.Target{Module: "staff", Label: "staff"})
+	return d.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleStaff, Label: "staff"})
 }
 
 // memberKeys are the member list's action keys the session may use.

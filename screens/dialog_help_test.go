@@ -55,7 +55,7 @@ func TestKeyHelpFollowsTheOpenDialog(t *testing.T) {
 // The role editor is a dialog of its own: its keys, not the role list's.
 func TestKeyHelpInTheRoleEditor(t *testing.T) {
 	e := newStaffEnv(t)
-	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}
+	perms := []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}
 	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", perms); err != nil {
 		t.Fatal(err)
 	}

@@ -50,23 +50,23 @@ func ExplainDecision(sess *Session, title string, d model.Decision) tea.Cmd {
 // ExplainAction decides action on t for the session's actor and explains
 // the whole chain: principal, role, the permission the action needs and
 // the scope held, then the engine's reason.
-func ExplainAction(sess *Session, action string, t model.Target) *ExplainView {
+func ExplainAction(sess *Session, action model.Action, t model.Target) *ExplainView {
 	return ExplainActor(sess.Theme, sess.Actor, action, t)
 }
 
 // ExplainActor is ExplainAction for any actor (the simulator's subject).
-func ExplainActor(th *theme.Theme, a model.Actor, action string, t model.Target) *ExplainView {
+func ExplainActor(th *theme.Theme, a model.Actor, action model.Action, t model.Target) *ExplainView {
 	d := model.Decide(a, action, t)
 	label := t.Label
 	if label == "" {
-		label = t.Module
+		label = t.Module.String()
 	}
-	return &ExplainView{Title: "Why: " + action + " " + label, Decision: d, theme: th,
-		Steps: explainChain(a, action, t.Module, label)}
+	return &ExplainView{Title: "Why: " + action.String() + " " + label, Decision: d, theme: th,
+		Steps: explainChain(a, action, t.Module, t.Account != nil, label)}
 }
 
 // explainChain lists what the engine looks at, in the order it looks.
-func explainChain(a model.Actor, action, module, label string) []ExplainStep {
+func explainChain(a model.Actor, action model.Action, module model.Module, onAccount bool, label string) []ExplainStep {
 	steps := []ExplainStep{{Label: "Who", Text: actorText(a)}}
 	if a.Kind == model.KindConnection {
 		state := "switched on"
@@ -77,39 +77,19 @@ func explainChain(a model.Actor, action, module, label string) []ExplainStep {
 	}
 	steps = append(steps, ExplainStep{Label: "Status", Text: orNone(a.Status, "active")})
 	steps = append(steps, ExplainStep{Label: "Target", Text: label})
-	verb, mod := actionNeeds(action, module)
+	verb, mod := action.Needs(module, onAccount)
 	switch {
-	case verb == "":
-		steps = append(steps, ExplainStep{Label: "Needs", Text: action + " is for the Owner alone"})
+	case verb == model.VerbNone:
+		steps = append(steps, ExplainStep{Label: "Needs", Text: action.String() + " is for the Owner alone"})
 	default:
-		held := a.Perms.Get(mod, verb)
-		if a.Builtin == "owner" || a.Kind == model.KindSystem {
+		held := a.Perms.Get(mod, verb).String()
+		if (a.RoleKind == model.OwnerRole && a.Kind == model.KindMember) || a.Kind == model.KindSystem {
 			held = "all (the Owner)"
 		}
 		steps = append(steps, ExplainStep{Label: "Needs", Text: fmt.Sprintf("%s %s", verb, mod)},
-			ExplainStep{Label: "Holds", Text: "scope " + orNone(held, "none")})
+			ExplainStep{Label: "Holds", Text: "scope " + held})
 	}
 	return steps
-}
-
-// actionNeeds is the module permission an action is checked against, as
-// the engine maps it; "" for the Owner-only acts.
-func actionNeeds(action, module string) (string, string) {
-	switch action {
-	case model.ActTransfer, model.ActChangePayment, model.ActDeleteOrg:
-		return "", module
-	case model.ActAccess:
-		return "view", "accounts"
-	case model.ActManageAccess:
-		return "update", "access"
-	case model.ActView:
-		return "view", module
-	case model.ActCreate, model.ActInvite:
-		return "create", module
-	case model.ActDelete, model.ActRemove:
-		return "delete", module
-	}
-	return "update", module
 }
 
 func actorText(a model.Actor) string {
@@ -119,10 +99,8 @@ func actorText(a model.Actor) string {
 	case model.KindConnection:
 		return "connection " + a.ConnectionName + " (" + a.Role + ")"
 	}
-	kind := a.Builtin
-	if kind == "" {
-		kind = "custom role"
-	} else {
+	kind := "custom role"
+	if a.RoleKind.Builtin() {
 		kind = "built-in role"
 	}
 	return fmt.Sprintf("%s <%s>, %s (%s)", a.Name, a.Email, a.Role, kind)

@@ -12,7 +12,7 @@ import (
 )
 
 // simActions are every action the simulator asks the engine about.
-var simActions = []string{
+var simActions = []model.Action{
 	model.ActView, model.ActCreate, model.ActUpdate, model.ActDelete, model.ActAccess,
 	model.ActInvite, model.ActSetRole, model.ActDeactivate, model.ActRemove, model.ActTransfer,
 	model.ActManageAccess, model.ActChangePayment, model.ActDeleteOrg,
@@ -20,7 +20,7 @@ var simActions = []string{
 
 // simRow is one action's answer for the chosen member and target.
 type simRow struct {
-	Action   string
+	Action   model.Action
 	Decision model.Decision
 	// NA says why the action does not apply to the target at all.
 	NA string
@@ -185,7 +185,7 @@ func (s *simScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *simScreen) explainRow(r simRow) Dialog {
 	label := s.target.String()
 	return &ExplainView{Title: fmt.Sprintf("Why: %s %s", r.Action, label), Decision: r.Decision, theme: s.sess.Theme,
-		Steps: explainChain(s.actor, r.Action, s.target.Module, label)}
+		Steps: explainChain(s.actor, r.Action, s.target.Module, s.target.Kind == "account", label)}
 }
 
 func (s *simScreen) memberPicker() Dialog {
@@ -224,7 +224,7 @@ func (s *simScreen) kindPicker() Dialog {
 		case "staff":
 			d := staffPicker(s.sess, "Which staff member?", "", nil, nil)
 			d.OnPick = func(o Option) (Dialog, tea.Cmd) {
-				ref := model.TargetRef{Kind: "staff", Module: "staff", Email: o.Value}
+				ref := model.TargetRef{Kind: "staff", Module: model.ModuleStaff, Email: o.Value}
 				return nil, picked(ref)
 			}
 			return d, d.OnFilter("")
@@ -233,12 +233,12 @@ func (s *simScreen) kindPicker() Dialog {
 		}
 		var opts []Option
 		for _, m := range model.Modules {
-			opts = append(opts, Option{Label: m, Value: m})
+			opts = append(opts, Option{Label: m.String(), Value: m.String(), ID: int64(m)})
 		}
 		pm := NewPicker(s.sess.Theme, "Which module?", opts)
 		pm.Local = true
 		return &PickerDialog{Picker: pm, OnPick: func(o Option) (Dialog, tea.Cmd) {
-			return nil, picked(model.TargetRef{Kind: "module", Module: o.Value})
+			return nil, picked(model.TargetRef{Kind: "module", Module: model.Module(o.ID)})
 		}}, nil
 	}}
 }
@@ -262,13 +262,13 @@ func (s *simScreen) clientPicker(account bool) *PickerDialog {
 	}
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 		if !account {
-			return nil, picked(model.TargetRef{Kind: "client", Module: "clients", Client: o.Value})
+			return nil, picked(model.TargetRef{Kind: "client", Module: model.ModuleClients, Client: o.Value})
 		}
 		client := o.Value
 		ad := &PickerDialog{Picker: NewPicker(s.sess.Theme, "Which account of "+model.Sanitize(client)+"?", nil)}
 		ad.Picker.Local = true
 		ad.OnPick = func(a Option) (Dialog, tea.Cmd) {
-			return nil, picked(model.TargetRef{Kind: "account", Module: "accounts", Client: client, Account: a.Value})
+			return nil, picked(model.TargetRef{Kind: "account", Module: model.ModuleAccounts, Client: client, Account: a.Value})
 		}
 		id := o.ID
 		return ad, func() tea.Msg {
@@ -287,7 +287,7 @@ func (s *simScreen) namePicker(title, kind string) Dialog {
 	pk := NewPicker(s.sess.Theme, title, nil)
 	pk.Local = true
 	return &PickerDialog{Picker: pk, OnPick: func(o Option) (Dialog, tea.Cmd) {
-		return nil, picked(model.TargetRef{Kind: kind, Module: "roles", Role: o.Value})
+		return nil, picked(model.TargetRef{Kind: kind, Module: model.ModuleRoles, Role: o.Value})
 	}}
 }
 
@@ -346,7 +346,7 @@ type whatIfMsg struct {
 // it. Screens route whatIfMsg to their dialog like any other message.
 func NewWhatIf(sess *Session, m model.Member, r model.Role) (Dialog, tea.Cmd) {
 	w := &WhatIf{sess: sess, member: m, role: r,
-		allowed: sess.Can(model.ActSetRole, model.Target{Module: "staff", Label: m.Email, Staff: factsOfMember(m), Role: factsOfRole(r)})}
+		allowed: sess.Can(model.ActSetRole, model.Target{Module: model.ModuleStaff, Label: m.Email, Staff: factsOfMember(m), Role: factsOfRole(r)})}
 	svc, p := sess.Svc, sess.Principal
 	return w, func() tea.Msg {
 		pv, err := svc.PreviewRoleChange(ctxb(), p, m.ID, r.Name)
@@ -417,7 +417,7 @@ func (w *WhatIf) View(width, height int) string {
 	perms := func(ps []model.Permission) []string {
 		var out []string
 		for _, p := range ps {
-			out = append(out, fmt.Sprintf("%s %s (%s)", p.Action, p.Module, p.Scope))
+			out = append(out, fmt.Sprintf("%s %s (%s)", p.Verb, p.Module, p.Scope))
 		}
 		return out
 	}
@@ -482,7 +482,7 @@ func (s *simScreen) View() string {
 		case !r.Decision.Allowed:
 			mark = "✗"
 		}
-		line := cell(r.Action, 20) + " " + cell(mark, 3) + " " + cell(reason, max(s.width-28, 10))
+		line := cell(r.Action.String(), 20) + " " + cell(mark, 3) + " " + cell(reason, max(s.width-28, 10))
 		switch {
 		case i == s.cursor:
 			line = th.Selected.Render(marker + line)

@@ -32,7 +32,7 @@ func TestSimulator(t *testing.T) {
 	}
 	byAction := map[string]simRow{}
 	for _, r := range rows {
-		byAction[r.Action] = r
+		byAction[r.Action.String()] = r
 	}
 	if !byAction["view"].Decision.Allowed || byAction["create"].Decision.Allowed || byAction["access"].NA == "" ||
 		byAction["change-payment"].Decision.Allowed || !strings.Contains(byAction["change-payment"].Decision.Reason, "only the Owner") {
@@ -65,7 +65,7 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	e := newStaffEnv(t)
 	sys := model.System("tester")
 	hostile := "Evil\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202eobal\x1b[31m"
-	r, err := e.svc.CreateRole(e.ctx, sys, "Plain role", "", []model.Permission{{Module: "staff", Action: "view", Scope: "all"}})
+	r, err := e.svc.CreateRole(e.ctx, sys, "Plain role", "", []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := e.svc.CreateConnection(e.ctx, sys, "Plain conn", "api", []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}, "")
+	c, _, err := e.svc.CreateConnection(e.ctx, sys, "Plain conn", "api", []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestSimulatorSaysPlainlyWhatDoesNotApply(t *testing.T) {
 	s = e.press(s, "m", "sam", "enter", "t", "staff", "enter", "sam", "enter")
 	var access simRow
 	for _, r := range s.(*simScreen).rows {
-		if r.Action == "access" {
+		if r.Action == model.ActAccess {
 			access = r
 		}
 	}

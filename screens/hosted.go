@@ -42,7 +42,7 @@ func (h *hostedScreen) View(width, height int) string {
 // clientAudit opens the audit log of one folder over the last week: "what
 // changed on this client last week and by whom", or says why it may not.
 func clientAudit(sess *Session, clientID int64) (Dialog, tea.Cmd) {
-	t := model.Target{Module: "audit"}
+	t := model.Target{Module: model.ModuleAudit}
 	if !sess.Can(model.ActView, t).Allowed {
 		return nil, RefusedAction(sess, model.ActView, t)
 	}

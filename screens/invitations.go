@@ -124,7 +124,7 @@ func revocable(inv model.Invitation) bool {
 }
 
 func (v *invitationsView) canInvite() bool {
-	return v.sess.Can(model.ActInvite, model.Target{Module: "staff"}).Allowed
+	return v.sess.Can(model.ActInvite, model.Target{Module: model.ModuleStaff}).Allowed
 }
 
 // update handles a key; back reports that the view was closed.
@@ -276,7 +276,7 @@ func (s *staffScreen) inviteRoleOptions() []Option {
 	var out []Option
 	for _, r := range s.roles {
 		o := Option{Label: r.Name, Value: r.Name, ID: r.ID}
-		if d := s.sess.Can(model.ActInvite, model.Target{Module: "staff", Role: factsOfRole(r)}); !d.Allowed {
+		if d := s.sess.Can(model.ActInvite, model.Target{Module: model.ModuleStaff, Role: factsOfRole(r)}); !d.Allowed {
 			o.Disabled, o.Reason = true, d.Reason
 		}
 		out = append(out, o)

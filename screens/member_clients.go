@@ -152,7 +152,7 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (v *memberClients) canManage() model.Decision {
-	return v.sess.Can(model.ActManageAccess, model.Target{Module: "access"})
+	return v.sess.Can(model.ActManageAccess, model.Target{Module: model.ModuleAccess})
 }
 
 func (v *memberClients) key(km tea.KeyMsg) tea.Cmd {

@@ -15,7 +15,7 @@ func Refused(sess *Session, d model.Decision) tea.Cmd {
 }
 
 // RefusedAction is Refused with the whole chain for action on t.
-func RefusedAction(sess *Session, action string, t model.Target) tea.Cmd {
+func RefusedAction(sess *Session, action model.Action, t model.Target) tea.Cmd {
 	return RefusedWith(ExplainAction(sess, action, t))
 }
 

@@ -13,19 +13,10 @@ import (
 )
 
 // gridScopes are the values a cell cycles through, narrowest first.
-var gridScopes = []string{model.ScopeNone, model.ScopeOwn, model.ScopeDepartment, model.ScopeAll}
-
-func scopeIndex(s string) int {
-	for i, x := range gridScopes {
-		if x == s {
-			return i
-		}
-	}
-	return 0
-}
+var gridScopes = []model.Scope{model.ScopeNone, model.ScopeOwn, model.ScopeDepartment, model.ScopeAll}
 
 // scopeCell is how a scope reads in a matrix cell.
-func scopeCell(s string) string {
+func scopeCell(s model.Scope) string {
 	switch s {
 	case model.ScopeOwn:
 		return "own"
@@ -50,41 +41,33 @@ type scopeGrid struct {
 }
 
 func newScopeGrid(th *theme.Theme, keys keymap.Admin, perms, ceiling model.PermissionSet) *scopeGrid {
-	cp := model.PermissionSet{}
-	for k, v := range perms {
-		cp[k] = v
-	}
-	return &scopeGrid{theme: th, keys: keys, perms: cp, ceiling: ceiling}
+	return &scopeGrid{theme: th, keys: keys, perms: perms.Clone(), ceiling: ceiling}
 }
 
-func (g *scopeGrid) cur() (string, string) { return model.Modules[g.row], model.Verbs[g.col] }
+func (g *scopeGrid) cur() (model.Module, model.Verb) { return model.Modules[g.row], model.Verbs[g.col] }
 
 // allowed says whether scope s may be set in a cell, and why not.
-func (g *scopeGrid) allowed(module, verb, s string) (bool, string) {
-	if g.ceiling == nil || scopeIndex(s) <= scopeIndex(g.ceiling.Get(module, verb)) {
+func (g *scopeGrid) allowed(module model.Module, verb model.Verb, s model.Scope) (bool, string) {
+	if g.ceiling == nil || s <= g.ceiling.Get(module, verb) {
 		return true, ""
 	}
-	return false, fmt.Sprintf("%s %s at %s is more than you hold (%s)", verb, module, s, orNone(g.ceiling.Get(module, verb), "none"))
+	return false, fmt.Sprintf("%s %s at %s is more than you hold (%s)", verb, module, s, g.ceiling.Get(module, verb))
 }
 
-func (g *scopeGrid) set(s string) {
+func (g *scopeGrid) set(s model.Scope) {
 	m, v := g.cur()
 	if ok, why := g.allowed(m, v, s); !ok {
 		g.note = why
 		return
 	}
 	g.note = ""
-	if s == model.ScopeNone {
-		delete(g.perms, m+"."+v)
-		return
-	}
-	g.perms[m+"."+v] = s
+	g.perms.Set(m, v, s)
 }
 
 // cycle moves the cell to the next scope it may hold, wrapping to off.
 func (g *scopeGrid) cycle() {
 	m, v := g.cur()
-	i := scopeIndex(g.perms.Get(m, v))
+	i := int(g.perms.Get(m, v))
 	next := gridScopes[(i+1)%len(gridScopes)]
 	if ok, _ := g.allowed(m, v, next); !ok {
 		next = model.ScopeNone
@@ -164,14 +147,16 @@ func permMatrix(th *theme.Theme, perms, ceiling model.PermissionSet, focused boo
 
 // permChange is one cell a save would change.
 type permChange struct {
-	Module, Verb, From, To string
+	Module   model.Module
+	Verb     model.Verb
+	From, To model.Scope
 }
 
 func (c permChange) String() string {
 	switch {
-	case c.From == "":
+	case c.From == model.ScopeNone:
 		return fmt.Sprintf("+ %s %s: %s", c.Verb, c.Module, c.To)
-	case c.To == "":
+	case c.To == model.ScopeNone:
 		return fmt.Sprintf("- %s %s: was %s", c.Verb, c.Module, c.From)
 	}
 	return fmt.Sprintf("~ %s %s: %s → %s", c.Verb, c.Module, c.From, c.To)
@@ -207,7 +192,7 @@ type roleEditor struct {
 
 func newRoleEditor(sess *Session, keys keymap.Admin, roleID int64, name, desc string, perms model.PermissionSet) *roleEditor {
 	var ceiling model.PermissionSet
-	if sess.Actor.Builtin != "owner" && sess.Actor.Kind != model.KindSystem {
+	if sess.Actor.RoleKind != model.OwnerRole && sess.Actor.Kind != model.KindSystem {
 		ceiling = sess.Actor.Perms
 	}
 	if perms == nil {
@@ -305,11 +290,11 @@ func (e *roleEditor) confirmView(width, height int) string {
 		}
 		line := "  " + c.String()
 		switch {
-		case c.From == "":
+		case c.From == model.ScopeNone:
 			line = th.Success.Render(line)
-		case c.To == "":
+		case c.To == model.ScopeNone:
 			line = th.Error.Render(line)
-		case scopeIndex(c.To) > scopeIndex(c.From):
+		case c.To > c.From:
 			line = th.Success.Render(line)
 		default:
 			line = th.Warning.Render(line)

@@ -145,7 +145,7 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 		s.cur.Move(1)
 		return nil
 	case key.Matches(km, s.keys.New):
-		return s.gated(model.ActCreate, model.Target{Module: "roles"}, func() { s.dialog = s.newRoleDialog() })
+		return s.gated(model.ActCreate, model.Target{Module: model.ModuleRoles}, func() { s.dialog = s.newRoleDialog() })
 	}
 	r, ok := s.selected()
 	if !ok || !s.roleKey(km) {
@@ -154,7 +154,7 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 	if cmd, gone := s.cur.Vanished(); gone {
 		return cmd
 	}
-	t := model.Target{Module: "roles", Label: r.Name, Role: factsOfRole(r)}
+	t := model.Target{Module: model.ModuleRoles, Label: r.Name, Role: factsOfRole(r)}
 	switch {
 	case key.Matches(km, s.keys.Edit), key.Matches(km, lk.Open):
 		return s.gated(model.ActUpdate, t, func() {
@@ -188,7 +188,7 @@ func (s *rolesScreen) roleKey(km tea.KeyMsg) bool {
 
 // gated opens a dialog when the engine allows the action, and otherwise
 // says why in the status line.
-func (s *rolesScreen) gated(action string, t model.Target, open func()) tea.Cmd {
+func (s *rolesScreen) gated(action model.Action, t model.Target, open func()) tea.Cmd {
 	if d := s.sess.Can(action, t); !d.Allowed {
 		return RefusedAction(s.sess, action, t)
 	}
@@ -199,7 +199,7 @@ func (s *rolesScreen) gated(action string, t model.Target, open func()) tea.Cmd 
 // give picks a member and previews what the role would change for them
 // before it is saved.
 func (s *rolesScreen) give(r model.Role) tea.Cmd {
-	if t := (model.Target{Module: "staff", Role: factsOfRole(r)}); !s.sess.Can(model.ActSetRole, t).Allowed {
+	if t := (model.Target{Module: model.ModuleStaff, Role: factsOfRole(r)}); !s.sess.Can(model.ActSetRole, t).Allowed {
 		return RefusedAction(s.sess, model.ActSetRole, t)
 	}
 	pd := staffPicker(s.sess, "Give "+model.Sanitize(r.Name)+" to…", "", nil, nil)
@@ -267,7 +267,7 @@ func (s *rolesScreen) renameDialog(r model.Role) Dialog {
 		Field{Key: "name", Label: "Name", Required: true, CharLimit: model.MaxNameLen, Value: r.Name},
 		Field{Key: "desc", Label: "Description", CharLimit: 200, Value: r.Description})
 	svc, p := s.sess.Svc, s.sess.Principal
-	perms := r.Permissions
+	perms := rolePerms(r).List()
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name, desc := f.Value("name"), f.Value("desc")
 		return nil, runAction("Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
@@ -303,7 +303,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 			continue
 		}
 		opt := Option{Label: o.Name, Value: o.Name, ID: o.ID, Detail: countOf(o.Members, "member")}
-		d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Role: factsOfRole(o)})
+		d := s.sess.Can(model.ActSetRole, model.Target{Module: model.ModuleStaff, Role: factsOfRole(o)})
 		if o.Builtin == "owner" {
 			d = model.Decision{Reason: "there is exactly one Owner; ownership moves only by a transfer"}
 		}
@@ -382,7 +382,7 @@ func (s *rolesScreen) roleLine(name, kind, members, desc string) string {
 
 func (s *rolesScreen) hints() string {
 	parts := []string{"↑/↓ choose", "m members"}
-	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
+	if s.sess.Can(model.ActCreate, model.Target{Module: model.ModuleRoles}).Allowed {
 		parts = append(parts, "n new", "e edit", "r rename", "x delete", "g give")
 	}
 	return strings.Join(append(parts, "w why"), " · ")
@@ -393,7 +393,7 @@ func (s *rolesScreen) ShortHelp() []key.Binding {
 		return h
 	}
 	out := []key.Binding{s.keys.Members}
-	if s.sess.Can(model.ActCreate, model.Target{Module: "roles"}).Allowed {
+	if s.sess.Can(model.ActCreate, model.Target{Module: model.ModuleRoles}).Allowed {
 		out = append(out, s.keys.New, s.keys.Edit, s.keys.Rename, s.keys.Delete, s.keys.Give)
 	}
 	return append(out, s.keys.Explain)

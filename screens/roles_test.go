@@ -41,7 +41,7 @@ func cursorTo(t *testing.T, e *staffEnv, s Screen, name string) Screen {
 
 func TestRolesGoldens(t *testing.T) {
 	e := newStaffEnv(t)
-	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}, {Module: "clients", Action: "view", Scope: "department"}}
+	perms := []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}, {Module: model.ModuleClients, Verb: model.VerbView, Scope: model.ScopeDepartment}}
 	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "Sees their department", perms); err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +97,8 @@ func TestSupportAgentRoleFlow(t *testing.T) {
 	if !ok {
 		t.Fatalf("role not created; statuses %v", e.statuses)
 	}
-	ps, _ := model.NewPermissionSet(role.Permissions)
-	if ps.Get("clients", "view") != "all" || ps.Get("staff", "view") != "all" || ps.Get("accounts", "view") != "all" || len(ps) != 3 {
+	ps, _ := model.RolePermissions(role)
+	if ps.Get(model.ModuleClients, model.VerbView) != model.ScopeAll || ps.Get(model.ModuleStaff, model.VerbView) != model.ScopeAll || ps.Get(model.ModuleAccounts, model.VerbView) != model.ScopeAll || len(ps) != 3 {
 		t.Fatalf("role grants %v", ps)
 	}
 
@@ -119,7 +119,7 @@ func TestSupportAgentRoleFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Role != "Support agent" || a.Perms.Get("clients", "view") != "all" {
+	if a.Role != "Support agent" || a.Perms.Get(model.ModuleClients, model.VerbView) != model.ScopeAll {
 		t.Fatalf("Sam's actor is %s %v", a.Role, a.Perms)
 	}
 	for _, action := range []string{"role.create", "staff.set-role"} {
@@ -132,7 +132,7 @@ func TestSupportAgentRoleFlow(t *testing.T) {
 
 func TestRoleDeleteMovesMembers(t *testing.T) {
 	e := newStaffEnv(t)
-	perms := []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}
+	perms := []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}
 	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Temp", "", perms); err != nil {
 		t.Fatal(err)
 	}
@@ -179,23 +179,23 @@ func TestRoleScreenRefusesWhatTheEngineRefuses(t *testing.T) {
 func TestScopeGridCeiling(t *testing.T) {
 	e := newStaffEnv(t)
 	sess := e.session(e.owner)
-	ceiling := model.PermissionSet{"staff.view": "department"}
+	ceiling := model.PermissionSet{{Module: model.ModuleStaff, Verb: model.VerbView}: model.ScopeDepartment}
 	g := newScopeGrid(sess.Theme, keymap.DefaultAdmin(), model.PermissionSet{}, ceiling)
 	g.key(keyMsg("a"))
-	if g.perms.Get("staff", "view") != "" || !strings.Contains(g.note, "more than you hold") {
+	if g.perms.Get(model.ModuleStaff, model.VerbView) != model.ScopeNone || !strings.Contains(g.note, "more than you hold") {
 		t.Fatalf("set above the ceiling: %v %q", g.perms, g.note)
 	}
 	g.key(keyMsg("d"))
-	if g.perms.Get("staff", "view") != "department" {
+	if g.perms.Get(model.ModuleStaff, model.VerbView) != model.ScopeDepartment {
 		t.Fatalf("department refused: %v", g.perms)
 	}
 	g.key(keyMsg(" ")) // cycling past the ceiling wraps to off
-	if g.perms.Get("staff", "view") != "" {
+	if g.perms.Get(model.ModuleStaff, model.VerbView) != model.ScopeNone {
 		t.Fatalf("cycle went above the ceiling: %v", g.perms)
 	}
 	g.key(keyMsg("right"))
 	g.key(keyMsg(" "))
-	if g.perms.Get("staff", "create") != "" {
+	if g.perms.Get(model.ModuleStaff, model.VerbCreate) != model.ScopeNone {
 		t.Fatalf("a cell with no ceiling at all was set: %v", g.perms)
 	}
 }
@@ -217,7 +217,7 @@ func TestForeignActionResultIgnored(t *testing.T) {
 // title says which of how many roles are shown.
 func TestRoleListSaysWhenRolesAreOutOfView(t *testing.T) {
 	e := newStaffEnv(t)
-	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", []model.Permission{{Module: "staff", Action: "view", Scope: "all"}}); err != nil {
+	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}); err != nil {
 		t.Fatal(err)
 	}
 	s := e.start(NewRoles(e.session(e.owner)), 80, 19)

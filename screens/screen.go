@@ -27,7 +27,7 @@ type Session struct {
 
 // Can asks the engine whether the session may act on a target; screens use
 // it to hide or disable what is not allowed, the model re-checks on write.
-func (s *Session) Can(action string, t model.Target) model.Decision {
+func (s *Session) Can(action model.Action, t model.Target) model.Decision {
 	return model.Decide(s.Actor, action, t)
 }
 

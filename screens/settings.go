@@ -18,7 +18,7 @@ import (
 type settingsSection interface {
 	title() string
 	// module is what the session must be able to view to see the section.
-	module() string
+	module() model.Module
 	load() tea.Cmd
 	// message handles the section's own data messages.
 	message(msg tea.Msg) (tea.Cmd, bool)
@@ -161,7 +161,7 @@ func (s *settingsScreen) View() string {
 	th := s.sess.Theme
 	vis := s.visible()
 	if len(vis) == 0 {
-		return th.Title.Render("Settings") + "\n\n" + th.Muted.Render(cell(model.Sanitize(s.sess.Can(model.ActView, model.Target{Module: "settings"}).Reason), s.width))
+		return th.Title.Render("Settings") + "\n\n" + th.Muted.Render(cell(model.Sanitize(s.sess.Can(model.ActView, model.Target{Module: model.ModuleSettings}).Reason), s.width))
 	}
 	cur := s.section()
 	var tabs []string
@@ -217,8 +217,8 @@ type settingsMsg struct {
 	err error
 }
 
-func (g *generalSection) title() string  { return "General" }
-func (g *generalSection) module() string { return "settings" }
+func (g *generalSection) title() string        { return "General" }
+func (g *generalSection) module() model.Module { return model.ModuleSettings }
 
 func (g *generalSection) load() tea.Cmd {
 	svc, p := g.sess.Svc, g.sess.Principal
@@ -246,7 +246,7 @@ func (g *generalSection) message(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 func (g *generalSection) canEdit() model.Decision {
-	return g.sess.Can(model.ActUpdate, model.Target{Module: "settings"})
+	return g.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleSettings})
 }
 
 func (g *generalSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
@@ -327,7 +327,7 @@ func (g *generalSection) editDialog() Dialog {
 }
 
 func (g *generalSection) canDelete() model.Decision {
-	return g.sess.Can(model.ActDeleteOrg, model.Target{Module: "settings"})
+	return g.sess.Can(model.ActDeleteOrg, model.Target{Module: model.ModuleSettings})
 }
 
 // deleteDialog asks twice: a warning that says what goes, then the Owner's
@@ -419,8 +419,8 @@ type billingMsg struct {
 	err error
 }
 
-func (b *billingSection) title() string  { return "Billing" }
-func (b *billingSection) module() string { return "billing" }
+func (b *billingSection) title() string        { return "Billing" }
+func (b *billingSection) module() model.Module { return model.ModuleBilling }
 
 func (b *billingSection) load() tea.Cmd {
 	svc, p := b.sess.Svc, b.sess.Principal
@@ -447,7 +447,7 @@ func (b *billingSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	if !key.Matches(km, b.keys.Payment) || b.b == nil {
 		return nil, nil
 	}
-	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}); !d.Allowed {
+	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: model.ModuleBilling}); !d.Allowed {
 		return nil, refusal(d)
 	}
 	form := NewForm(b.sess.Theme, "Payment method",
@@ -471,7 +471,7 @@ func (b *billingSection) view(width, height int) string {
 		return cutANSI(th.Label.Render(fmt.Sprintf("  %-16s", label))+" "+v, width)
 	}
 	lines := []string{row("Plan", model.Sanitize(orNone(b.b.Plan, "none"))), row("Payment method", orNone(b.b.PaymentMethod, "none")), ""}
-	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}); d.Allowed {
+	if d := b.sess.Can(model.ActChangePayment, model.Target{Module: model.ModuleBilling}); d.Allowed {
 		lines = append(lines, th.Muted.Render(cell("  p change the payment method", width)), "")
 	} else {
 		lines = append(lines, th.Muted.Render(cell("  "+d.Reason, width)), "")
@@ -495,7 +495,7 @@ func (b *billingSection) view(width, height int) string {
 }
 
 func (b *billingSection) help() []key.Binding {
-	if b.sess.Can(model.ActChangePayment, model.Target{Module: "billing"}).Allowed {
+	if b.sess.Can(model.ActChangePayment, model.Target{Module: model.ModuleBilling}).Allowed {
 		return []key.Binding{b.keys.Payment}
 	}
 	return nil

@@ -130,8 +130,8 @@ func TestConnectionTokenOnceAndSwitchOff(t *testing.T) {
 // refuses beyond it anyway.
 func TestConnectionScopeCappedAtCreator(t *testing.T) {
 	e := newStaffEnv(t)
-	perms := []model.Permission{{Module: "connections", Action: "view", Scope: "own"}, {Module: "connections", Action: "create", Scope: "own"},
-		{Module: "clients", Action: "view", Scope: "own"}}
+	perms := []model.Permission{{Module: model.ModuleConnections, Verb: model.VerbView, Scope: model.ScopeOwn}, {Module: model.ModuleConnections, Verb: model.VerbCreate, Scope: model.ScopeOwn},
+		{Module: model.ModuleClients, Verb: model.VerbView, Scope: model.ScopeOwn}}
 	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Integrator", "", perms); err != nil {
 		t.Fatal(err)
 	}

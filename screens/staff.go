@@ -502,7 +502,7 @@ func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 	if key.Matches(km, s.keys.Offboard) {
 		// Not offered to this session at all; an on-call member who
 		// reaches for it is told why rather than met with silence.
-		return nil, RefusedAction(s.sess, model.ActDeactivate, model.Target{Module: "staff", Staff: factsOfMember(m)}), true
+		return nil, RefusedAction(s.sess, model.ActDeactivate, model.Target{Module: model.ModuleStaff, Staff: factsOfMember(m)}), true
 	}
 	return nil, nil, false
 }
@@ -518,11 +518,11 @@ func (s *staffScreen) vanished() (tea.Cmd, bool) {
 
 // canOffboard is whether the session may offboard anyone at all.
 func (s *staffScreen) canOffboard() bool {
-	return s.sess.Can(model.ActDeactivate, model.Target{Module: "staff"}).Allowed
+	return s.sess.Can(model.ActDeactivate, model.Target{Module: model.ModuleStaff}).Allowed
 }
 
 func (s *staffScreen) canInvite() bool {
-	return s.sess.Can(model.ActInvite, model.Target{Module: "staff"}).Allowed
+	return s.sess.Can(model.ActInvite, model.Target{Module: model.ModuleStaff}).Allowed
 }
 
 func (s *staffScreen) View() string {
@@ -601,7 +601,7 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 	if s.canOffboard() {
 		out = append(out, s.keys.Offboard)
 	}
-	if s.sess.Can(model.ActView, model.Target{Module: "audit"}).Allowed {
+	if s.sess.Can(model.ActView, model.Target{Module: model.ModuleAudit}).Allowed {
 		out = append(out, s.keys.AuditLog)
 	}
 	if s.canInvite() {

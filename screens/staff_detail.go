@@ -21,39 +21,25 @@ type memberAction struct {
 	binding  key.Binding
 	label    string
 	decision model.Decision
-	action   string
+	action   model.Action
 	target   model.Target
 	open     func(m model.Member) (Dialog, tea.Cmd)
 }
 
 // factsOfMember is what the engine needs to know of a member as a target.
-func factsOfMember(m model.Member) *model.StaffFacts {
-	sf := &model.StaffFacts{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Builtin: m.RoleBuiltin, Status: m.Status, ManagerID: m.ManagerID}
-	for _, d := range m.Departments {
-		sf.DeptIDs = append(sf.DeptIDs, d.ID)
-	}
-	return sf
-}
+func factsOfMember(m model.Member) *model.StaffFacts { return model.MemberFacts(m) }
 
 // factsOfRole describes a role being given, for the engine.
-func factsOfRole(r model.Role) *model.RoleFacts {
-	rf := &model.RoleFacts{ID: r.ID, Name: r.Name, Builtin: r.Builtin}
-	if r.Builtin != "" {
-		rf.Perms = model.BuiltinPermissions(r.Builtin)
-	} else if ps, err := model.NewPermissionSet(r.Permissions); err == nil {
-		rf.Perms = ps
-	}
-	return rf
-}
+func factsOfRole(r model.Role) *model.RoleFacts { return model.RoleFactsOf(r) }
 
 // actionsFor lists the operations offered on m. An operation the session
 // may not do to anyone is left out; one it may not do to m is listed with
 // the engine's reason.
 func (s *staffScreen) actionsFor(m model.Member) []memberAction {
-	t := model.Target{Module: "staff", Staff: factsOfMember(m)}
-	module := model.Target{Module: "staff"}
+	t := model.Target{Module: model.ModuleStaff, Staff: factsOfMember(m)}
+	module := model.Target{Module: model.ModuleStaff}
 	var out []memberAction
-	add := func(b key.Binding, label, action string, open func(model.Member) (Dialog, tea.Cmd)) {
+	add := func(b key.Binding, label string, action model.Action, open func(model.Member) (Dialog, tea.Cmd)) {
 		if !s.sess.Can(action, module).Allowed {
 			return
 		}
@@ -69,7 +55,7 @@ func (s *staffScreen) actionsFor(m model.Member) []memberAction {
 	add(s.keys.Departments, "edit departments", model.ActUpdate, s.departmentsDialog)
 	if n := len(out); n > 0 && out[n-1].decision.Allowed {
 		// Departments are a module of their own as well.
-		if d := s.sess.Can(model.ActUpdate, model.Target{Module: "departments"}); !d.Allowed {
+		if d := s.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleDepartments}); !d.Allowed {
 			out[n-1].decision = d
 		}
 	}
@@ -149,7 +135,7 @@ func (s *staffScreen) roleDialog(m model.Member) (Dialog, tea.Cmd) {
 	var opts []Option
 	for _, r := range s.roles {
 		o := Option{Label: r.Name, Value: r.Name, ID: r.ID, Detail: r.Description}
-		d := s.sess.Can(model.ActSetRole, model.Target{Module: "staff", Staff: factsOfMember(m), Role: factsOfRole(r)})
+		d := s.sess.Can(model.ActSetRole, model.Target{Module: model.ModuleStaff, Staff: factsOfMember(m), Role: factsOfRole(r)})
 		switch {
 		case r.ID == m.RoleID:
 			o.Disabled, o.Reason = true, "their current role"

@@ -36,7 +36,7 @@ func (s *staffScreen) subKey(km tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(km, s.keys.Clients):
 		return s.openSub(NewMemberClients(s.sess, m)), true
 	case key.Matches(km, s.keys.AuditLog):
-		t := model.Target{Module: "audit"}
+		t := model.Target{Module: model.ModuleAudit}
 		if !s.sess.Can(model.ActView, t).Allowed {
 			return RefusedAction(s.sess, model.ActView, t), true
 		}
@@ -81,10 +81,10 @@ func closesOnBack(v Screen) bool {
 
 // subActions are the detail's lines for the sub-views.
 func (s *staffScreen) subActions() []memberAction {
-	audit := s.sess.Can(model.ActView, model.Target{Module: "audit"})
+	audit := s.sess.Can(model.ActView, model.Target{Module: model.ModuleAudit})
 	return []memberAction{
 		{binding: s.keys.Clients, label: "their clients", decision: model.Decision{Allowed: true}},
-		{binding: s.keys.AuditLog, label: "their audit log", decision: audit, action: model.ActView, target: model.Target{Module: "audit"}},
+		{binding: s.keys.AuditLog, label: "their audit log", decision: audit, action: model.ActView, target: model.Target{Module: model.ModuleAudit}},
 	}
 }
 

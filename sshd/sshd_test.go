@@ -437,7 +437,7 @@ func TestSwitchedOffConnectionIsRefused(t *testing.T) {
 	f := newFixture(t, Config{})
 	key := newKey(t)
 	conn, _, err := f.svc.CreateConnection(f.ctx, sys, "Backup robot", model.ConnectionSSH,
-		[]model.Permission{{Module: "staff", Action: "view", Scope: "all"}}, authorizedLine(key))
+		[]model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}, authorizedLine(key))
 	if err != nil {
 		t.Fatal(err)
 	}
