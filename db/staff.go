@@ -261,6 +261,17 @@ func MemberDepartmentIDs(ctx context.Context, q Querier, id int64) ([]int64, err
 	return int64s(ctx, q, `SELECT department_id FROM staff_departments WHERE staff_id = ? ORDER BY department_id`, id)
 }
 
+// MemberManagerID is a member's manager (0 for none, or no such member):
+// what a folder's facts need of its owner, without the member's row.
+func MemberManagerID(ctx context.Context, q Querier, id int64) (int64, error) {
+	var m int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(manager_id, 0) FROM staff WHERE id = ?`, id).Scan(&m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return m, err
+}
+
 // AssignedMemberIDs lists the members whose manager is id.
 func AssignedMemberIDs(ctx context.Context, q Querier, id int64) ([]int64, error) {
 	return int64s(ctx, q, `SELECT id FROM staff WHERE manager_id = ? ORDER BY id`, id)

@@ -113,7 +113,7 @@ const (
 	checkEverything                  // the Owner
 	checkExternal                    // scope all: every folder but the internal one, where toggles decide
 	checkDepartment                  // department scope: the folder's facts decide
-	checkCold                        // reach set not read yet: never answered warm
+	checkCold                        // reach set not read yet (or not in an idSet): never answered warm
 )
 
 func kindOf(ca *cachedActor) checkKind {
@@ -410,7 +410,9 @@ func (c *Checker) build(ctx context.Context, snap *snapshot, cold *cachedActor) 
 	}
 	var fits bool
 	if ca.reach, fits = newIDSet(reach); !fits {
+		// Ids past 32 bits: a sorted slice the warm path does not read.
 		ca.wideReach = reach
+		ca.kind = checkCold
 	}
 	if staffID > 0 && staffID < int64(len(snap.actors)) {
 		snap.actors[staffID].CompareAndSwap(cold, ca)
@@ -497,11 +499,12 @@ func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool,
 		if ca := snap.actors[staffID].Load(); ca != nil {
 			switch ca.kind {
 			case checkToggles:
-				if ca.reach.contains(accountID) {
-					return true, nil
-				}
-				if snap.accClient[accountID].Load() != 0 {
-					return false, nil
+				// Both reads, then one branch that is nearly always taken:
+				// an account in reach exists, and one out of reach is
+				// answered once it is known to exist.
+				hit := ca.reach.contains(accountID)
+				if b2u(hit)|b2u(snap.accClient[accountID].Load() != 0) != 0 {
+					return hit, nil
 				}
 			case checkNothing:
 				if snap.accClient[accountID].Load() != 0 {

@@ -132,9 +132,23 @@ type change struct {
 // session a moment ago is honoured, and returns the changes to audit; they
 // are appended to the chain in the same transaction. The records the user
 // saw (WithSeen) are checked first, in the same transaction.
+//
+// The actor is the one the actor cache holds for the change counter read
+// inside the transaction, when it has one: the counter moves with every
+// committed write, and this transaction holds the write lock, so an actor
+// loaded at that counter is the actor as the database has it now. After a
+// commit whose changes cannot have touched what an actor is made of
+// (keepsActor), the same actor is kept for the counter the commit left, so
+// that a run of toggles by one member reads them once.
 func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a Actor) ([]change, error)) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		a, err := loadActor(ctx, tx, p)
+	var (
+		actor   Actor
+		counter int64 = -1
+		keep    bool
+	)
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		counter, keep = -1, false
+		a, err := s.writeActor(ctx, tx, p, &counter)
 		if err != nil {
 			return err
 		}
@@ -151,8 +165,51 @@ func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a 
 				return err
 			}
 		}
+		actor, keep = a, keepsActor(changes)
 		return nil
 	})
+	if err == nil && keep && counter >= 0 && s.actors != nil {
+		// db.Write moved the counter by one in the transaction it committed.
+		s.actors.put(p, counter+1, actor)
+	}
+	return err
+}
+
+// writeActor is the actor a write is made as, from the actor cache when it
+// holds them at the counter this transaction starts from (which it stores
+// in *counter), else loaded inside the transaction.
+func (s *Service) writeActor(ctx context.Context, tx *sql.Tx, p Principal, counter *int64) (Actor, error) {
+	if s.actors != nil {
+		if n, err := db.ChangeCounter(ctx, tx); err == nil {
+			*counter = n
+			if a, ok := s.actors.get(p, n); ok {
+				return a, nil
+			}
+		}
+	}
+	return loadActor(ctx, tx, p)
+}
+
+// keepsActor reports whether a write's changes leave every actor as it
+// was: memberships, toggles, accounts, new folders and folder owners,
+// invitations. Anything else (roles, members, departments, managers,
+// connections, settings) may change what some actor is made of, and so
+// does a write that records no change.
+func keepsActor(changes []change) bool {
+	if len(changes) == 0 {
+		return false
+	}
+	for _, c := range changes {
+		switch c.Action {
+		case "access.add", "access.remove", "access.toggle",
+			"account.create", "account.rename", "account.remove",
+			"client.create", "client.set-owner",
+			"invitation.create", "invitation.resend", "invitation.revoke":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) audit(ctx context.Context, q db.Querier, a Actor, now time.Time, c change) error {
@@ -326,8 +383,8 @@ func clientFacts(ctx context.Context, q db.Querier, a Actor, c Client) (*ClientF
 		if cf.OwnerDeptIDs, err = db.MemberDepartmentIDs(ctx, q, c.OwnerID); err != nil {
 			return nil, err
 		}
-		if o, err := db.GetMember(ctx, q, c.OwnerID); err == nil {
-			cf.OwnerManagerID = o.ManagerID
+		if cf.OwnerManagerID, err = db.MemberManagerID(ctx, q, c.OwnerID); err != nil {
+			return nil, err
 		}
 	}
 	return cf, nil

@@ -135,8 +135,13 @@ func loadGatehouse(tb testing.TB, ctx context.Context, path string, n int) *gate
 	if g.stream, err = bench.Stream(ctx, svc, n, bench.StreamSeed); err != nil {
 		tb.Fatal(err)
 	}
-	if g.want, err = bench.Answers(ctx, g.checker, g.stream); err != nil {
-		tb.Fatal(err)
+	// Asked four times, so that every member of the stream has had their
+	// reach set read (a fresh Checker answers a member's first checks by
+	// point queries): the timed stream is the warm one.
+	for range 4 {
+		if g.want, err = bench.Answers(ctx, g.checker, g.stream); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	if g.requests, err = Requests(ctx, svc.DB().Read(), g.stream); err != nil {
 		tb.Fatal(err)
