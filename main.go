@@ -15,7 +15,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"gatehouse/db"
 	"gatehouse/model"
@@ -478,23 +477,48 @@ func osUserName() string {
 	return "unknown"
 }
 
-// table writes aligned columns; every cell passes through Sanitize.
-type table struct{ tw *tabwriter.Writer }
+// table writes aligned columns; every cell passes through Sanitize and is
+// padded by its display width (model.DisplayWidth, the measure the app's
+// tables use), so that wide characters and accents keep columns in line.
+type table struct {
+	w    io.Writer
+	rows [][]string
+}
 
 func newTable(w io.Writer, headers ...string) *table {
-	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	fmt.Fprintln(t.tw, strings.Join(headers, "\t"))
-	return t
+	return &table{w: w, rows: [][]string{headers}}
 }
 
 func (t *table) row(cells ...string) {
 	for i, c := range cells {
 		cells[i] = strings.ReplaceAll(Sanitize(c), "\t", " ")
 	}
-	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+	t.rows = append(t.rows, cells)
 }
 
-func (t *table) flush() { t.tw.Flush() }
+func (t *table) flush() {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], model.DisplayWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-model.DisplayWidth(c)+2))
+			}
+		}
+		b.WriteString("\n")
+	}
+	io.WriteString(t.w, b.String())
+	t.rows = t.rows[:0]
+}
 
 // stringList is a repeatable flag (--department A --department B).
 type stringList []string

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -33,10 +34,12 @@ func checkFilter(what, s string) error {
 }
 
 // Sanitize makes text safe to put on a terminal: control characters become
-// visible Unicode control pictures (ESC shows as ␛), C1 controls and
-// bidirectional overrides are replaced with U+FFFD, invalid UTF-8 likewise.
-// Nothing a user typed can move the cursor, set the title, write the
-// clipboard (OSC 52) or reorder what others see.
+// visible Unicode control pictures (ESC shows as ␛), C1 controls,
+// bidirectional overrides and invisible characters (zero-width spaces and
+// joiners, variation selectors) are replaced with U+FFFD, invalid UTF-8
+// likewise. Nothing a user typed can move the cursor, set the title, write
+// the clipboard (OSC 52), reorder what others see, or take a width that
+// terminals disagree on and push a table's columns out of line.
 func Sanitize(s string) string {
 	if isPlain(s) {
 		return s
@@ -53,7 +56,7 @@ func Sanitize(s string) string {
 			b.WriteRune(0x2400 + r)
 		case r == 0x7f:
 			b.WriteRune('\u2421')
-		case r >= 0x80 && r <= 0x9f, isBidiControl(r):
+		case r >= 0x80 && r <= 0x9f, isBidiControl(r), invisible(r):
 			b.WriteRune('\uFFFD')
 		default:
 			b.WriteRune(r)
@@ -104,6 +107,9 @@ func CleanName(what, s string) (string, error) {
 	if hasUnsafe(s) {
 		return "", fmt.Errorf("%w: %s contains control characters or escape sequences (%s)", ErrInvalid, what, Sanitize(Truncate(s, 40)))
 	}
+	if err := checkVisible(what, s); err != nil {
+		return "", err
+	}
 	if n := utf8.RuneCountInString(s); n > MaxNameLen {
 		return "", fmt.Errorf("%w: %s is %d characters long; at most %d", ErrInvalid, what, n, MaxNameLen)
 	}
@@ -120,7 +126,36 @@ func CleanMessage(s string) (string, error) {
 	if hasUnsafe(strings.NewReplacer("\n", "", "\t", "").Replace(s)) {
 		return "", fmt.Errorf("%w: message contains control characters or escape sequences", ErrInvalid)
 	}
+	if err := checkVisible("message", s); err != nil {
+		return "", err
+	}
 	return s, nil
+}
+
+// checkVisible refuses invisible characters (zero-width spaces and
+// joiners, bidirectional marks, variation selectors: the same definition
+// as in emails): they make two names look alike and take a width that
+// terminals disagree on, pushing table columns out of line.
+func checkVisible(what, s string) error {
+	for i, r := range s {
+		if invisible(r) {
+			return fmt.Errorf("%w: %s holds an invisible character (U+%04X, at byte %d); type it without", ErrInvalid, what, r, i)
+		}
+	}
+	return nil
+}
+
+// DisplayWidth is how many terminal cells text takes (its widest line):
+// the one measure every table, pop-up and listing pads and cuts by, the
+// same that cuts text with "…", so that wide characters (日本) and
+// combining accents line up wherever they are shown. Text from users is
+// sanitized first, so nothing of zero or disputed width reaches it.
+func DisplayWidth(s string) int {
+	w := 0
+	for _, line := range strings.Split(s, "\n") {
+		w = max(w, ansi.StringWidth(line))
+	}
+	return w
 }
 
 // CleanEmail validates an email address and returns it lower-cased; emails

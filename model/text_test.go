@@ -237,3 +237,30 @@ func FuzzParseBulkEmails(f *testing.F) {
 		}
 	})
 }
+
+// Invisible characters are refused in names and free text through the
+// model's checks (so through every door: app, CLI, SSH, import), and made
+// visible when stored text holds them; wide and combining characters stay.
+func TestInvisibleCharactersInNames(t *testing.T) {
+	for _, s := range []string{"Leo\u200bMartins", "Leo\u200dMartins", "\ufeffLeo", "Leo\u00adMartins", "Leo\u2060", "Leo\u200eMartins", "Leo\U000E0041", "Leo\ufe0f"} {
+		if _, err := CleanName("name", s); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "invisible character") && !isBidiControl([]rune(s)[3]) {
+			t.Errorf("CleanName(%q) = %v, want refused as invisible", s, err)
+		}
+		if _, err := CleanMessage("hello " + s); !errors.Is(err, ErrInvalid) {
+			t.Errorf("CleanMessage(%q) = %v, want refused", s, err)
+		}
+		if got := Sanitize(s); strings.ContainsFunc(got, invisible) || !strings.ContainsRune(got, '\uFFFD') {
+			t.Errorf("Sanitize(%q) = %q: the invisible character should show as �", s, got)
+		}
+	}
+	for _, s := range []string{"José Ñúñez", "Jose\u0301", "山田 太郎", "Zoë O'Brien-Smith"} {
+		if got, err := CleanName("name", s); err != nil || got != s {
+			t.Errorf("CleanName(%q) = %q, %v", s, got, err)
+		}
+	}
+	for s, w := range map[string]int{"abc": 3, "山田": 4, "Jose\u0301": 4, "two\nlines!": 6, "\x1b[1mbold\x1b[0m": 4} {
+		if got := DisplayWidth(s); got != w {
+			t.Errorf("DisplayWidth(%q) = %d, want %d", s, got, w)
+		}
+	}
+}

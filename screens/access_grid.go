@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/keymap"
 	"gatehouse/model"
@@ -254,7 +253,7 @@ func (g *accessGrid) View(w, h int) string {
 	th := g.sess.Theme
 	d := g.data
 	nameW := max(min(w/3, 26), 8)
-	g.visCols = max((w-lipgloss.Width(gridMark)-nameW)/gridColW, 1)
+	g.visCols = max((w-model.DisplayWidth(gridMark)-nameW)/gridColW, 1)
 	g.visRows = max(h-7, 2)
 	g.scroll()
 	var b strings.Builder
@@ -275,7 +274,7 @@ func (g *accessGrid) View(w, h int) string {
 		span += " · view only"
 	}
 	b.WriteString(th.Muted.Render(span) + "\n\n")
-	head := strings.Repeat(" ", lipgloss.Width(gridMark)) + cell("Member", nameW)
+	head := strings.Repeat(" ", model.DisplayWidth(gridMark)) + cell("Member", nameW)
 	for j := g.left; j < end; j++ {
 		head += "  " + cell(d.accounts[j].Name, gridColW-2)
 	}
@@ -297,7 +296,7 @@ func (g *accessGrid) View(w, h int) string {
 func (g *accessGrid) rowView(i, nameW, end int) string {
 	th := g.sess.Theme
 	mem := g.data.members[i]
-	mark := strings.Repeat(" ", lipgloss.Width(gridMark))
+	mark := strings.Repeat(" ", model.DisplayWidth(gridMark))
 	name := cell(mem.Name, nameW)
 	row, col := g.rows.Index(), g.cols.Index()
 	if i == row {

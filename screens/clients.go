@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"gatehouse/keymap"
@@ -813,12 +812,12 @@ func overlay(bgText, fg string, width, height int) string {
 	}
 	bl = bl[:height]
 	fl := strings.Split(fg, "\n")
-	fw := lipgloss.Width(fg)
+	fw := model.DisplayWidth(fg)
 	if fw+2 <= width {
 		// A blank cell each side, so that the text behind does not run
 		// into the pop-up's border.
 		for i, f := range fl {
-			fl[i] = " " + f + strings.Repeat(" ", max(fw-lipgloss.Width(f), 0)) + " "
+			fl[i] = " " + f + strings.Repeat(" ", max(fw-model.DisplayWidth(f), 0)) + " "
 		}
 		fw += 2
 	}
@@ -831,12 +830,12 @@ func overlay(bgText, fg string, width, height int) string {
 		}
 		b := bl[row]
 		left := ansi.Truncate(b, x, "")
-		left += strings.Repeat(" ", max(x-lipgloss.Width(left), 0))
+		left += strings.Repeat(" ", max(x-model.DisplayWidth(left), 0))
 		right := ""
-		if lipgloss.Width(b) > x+fw {
+		if model.DisplayWidth(b) > x+fw {
 			right = ansi.TruncateLeft(b, x+fw, "")
 		}
-		line := left + f + strings.Repeat(" ", max(fw-lipgloss.Width(f), 0)) + right
+		line := left + f + strings.Repeat(" ", max(fw-model.DisplayWidth(f), 0)) + right
 		bl[row] = ansi.Truncate(line, width, "")
 	}
 	return strings.Join(bl, "\n")

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/keymap"
 	"gatehouse/model"
@@ -179,7 +178,7 @@ func (s *profileScreen) enrolDialog(e model.TOTPEnrolment) Dialog {
 	svc, p := s.svcP()
 	var intro strings.Builder
 	intro.WriteString("Scan the code with an authenticator app, or type the secret into it.\n\n")
-	if lines, err := QRLines(CompactOTPURL(e.URL)); err == nil && len(lines)+11 <= s.height && lipgloss.Width(lines[0]) <= s.width {
+	if lines, err := QRLines(CompactOTPURL(e.URL)); err == nil && len(lines)+11 <= s.height && model.DisplayWidth(lines[0]) <= s.width {
 		for _, l := range lines {
 			intro.WriteString(th.QR.Render(l) + "\n")
 		}

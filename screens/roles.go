@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/keymap"
 	"gatehouse/model"
@@ -336,7 +335,7 @@ func (s *rolesScreen) View() string {
 		title += th.Muted.Render(fmt.Sprintf(" %d–%d of %d", top+1, min(len(s.roles), top+listRows), len(s.roles)))
 	}
 	var b strings.Builder
-	b.WriteString(title + "  " + th.Muted.Render(cell(s.hints(), max(s.width-lipgloss.Width(title)-3, 10))) + "\n")
+	b.WriteString(title + "  " + th.Muted.Render(cell(s.hints(), max(s.width-model.DisplayWidth(title)-3, 10))) + "\n")
 	if s.loadErr != "" {
 		b.WriteString(th.Error.Render(cell(s.loadErr, s.width)))
 		return b.String()

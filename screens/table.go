@@ -5,7 +5,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"gatehouse/keymap"
@@ -277,7 +276,7 @@ func (t *Table) Missing() (bool, int, int) {
 // widths decides each column's width for the current width; a dropped
 // column gets -1.
 func (t *Table) widths() []int {
-	avail := t.width - lipgloss.Width(marker)
+	avail := t.width - model.DisplayWidth(marker)
 	w := make([]int, len(t.columns))
 	shown := make([]bool, len(t.columns))
 	for i := range shown {
@@ -338,20 +337,20 @@ const marker = "› "
 // cell fits s into exactly w cells, cutting with "…".
 func cell(s string, w int) string {
 	s = model.Sanitize(s)
-	if lipgloss.Width(s) > w {
+	if model.DisplayWidth(s) > w {
 		s = ansi.Truncate(s, w, "…")
 	}
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+	return s + strings.Repeat(" ", max(w-model.DisplayWidth(s), 0))
 }
 
 // fitStyled fits already-styled text, whose user-typed parts were
 // sanitized when it was built, into exactly w cells. Unlike cell it keeps
 // the styles' escape sequences, which Sanitize would make visible.
 func fitStyled(s string, w int) string {
-	if lipgloss.Width(s) > w {
+	if model.DisplayWidth(s) > w {
 		s = ansi.Truncate(s, w, "…")
 	}
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+	return s + strings.Repeat(" ", max(w-model.DisplayWidth(s), 0))
 }
 
 func (t *Table) line(cells []string, widths []int) string {

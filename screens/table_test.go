@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/keymap"
+	"gatehouse/model"
 	"gatehouse/tui/theme"
 )
 
@@ -111,5 +112,32 @@ func TestTableEmptyAndSortMarker(t *testing.T) {
 	tb.SetRows(0, 1, [][]string{{"Eve\x1b[2J", "e@x.test\x1b]52;c;AA==\x07", "\u202Eevil"}})
 	if v := tb.View(); strings.ContainsAny(v, "\x1b\x07\u202E") {
 		t.Fatalf("table passed control characters through: %q", v)
+	}
+}
+
+// Names in wide characters, with combining accents, or holding a
+// zero-width character stored before input refused them, keep every
+// column in line: the zero-width one shows as �, and every cell is padded
+// by the one display width.
+func TestTableColumnsStayInLine(t *testing.T) {
+	tb := testTable(70, 6, 4)
+	tb.SetRows(0, 4, [][]string{
+		{"Leo Martins", "leo@x.test", "n"},
+		{"Leo\u200bMartins", "zw@x.test", "n"},
+		{"山田 太郎", "yamada@x.test", "n"},
+		{"Jose\u0301 Nun\u0303ez", "jose@x.test", "n"},
+	})
+	lines := strings.Split(tb.View(), "\n")[1:]
+	col := -1
+	emails := []string{"leo@", "zw@", "yamada@", "jose@"}
+	for i, l := range lines {
+		if strings.ContainsRune(l, '\u200b') {
+			t.Fatalf("a zero-width space reached the screen: %q", l)
+		}
+		at := model.DisplayWidth(l[:strings.Index(l, emails[i])])
+		if model.DisplayWidth(l) != 70 || (col >= 0 && at != col) {
+			t.Fatalf("columns out of line (%d wide, email at %d, above %d):\n%s", model.DisplayWidth(l), at, col, strings.Join(lines, "\n"))
+		}
+		col = at
 	}
 }

@@ -148,7 +148,7 @@ func (a *App) enrolView(w, h int) string {
 	}
 	title := t.Title.Render("Set up two-factor sign-in")
 	qr := strings.Join(e.qr, "\n")
-	qrW := lipgloss.Width(qr)
+	qrW := model.DisplayWidth(qr)
 	// Beside the QR code the text column narrows, and the blank line
 	// under the title goes, before the code is given up.
 	textW := min(enrolTextWidth, w-qrW-2)

@@ -457,7 +457,7 @@ func (s *shell) fullHelpLines() []string {
 	h.Width = 0
 	keys := shellKeys{s}
 	groups := keys.FullHelp()
-	if lipgloss.Width(h.FullHelpView(groups)) <= s.width {
+	if model.DisplayWidth(h.FullHelpView(groups)) <= s.width {
 		return s.fitHelp(strings.Split(h.FullHelpView(groups), "\n"), nil)
 	}
 	global := keys.fullGlobal()
@@ -476,7 +476,7 @@ func (s *shell) fullHelpLines() []string {
 		}
 	}
 	for _, group := range groups {
-		if len(row) > 0 && lipgloss.Width(h.FullHelpView(append(row[:len(row):len(row)], group))) > s.width {
+		if len(row) > 0 && model.DisplayWidth(h.FullHelpView(append(row[:len(row):len(row)], group))) > s.width {
 			flush()
 		}
 		row = append(row, group)
@@ -496,7 +496,7 @@ func wrapKeys(h help.Model, bindings []key.Binding, width int) []string {
 		if item == "" {
 			continue
 		}
-		if line != "" && lipgloss.Width(line+sep+item) > width {
+		if line != "" && model.DisplayWidth(line+sep+item) > width {
 			lines, line = append(lines, line), ""
 		}
 		if line != "" {
@@ -548,14 +548,14 @@ func (s *shell) header() string {
 	}
 	right := rights[len(rights)-1]
 	for _, r := range rights {
-		if w-lipgloss.Width(left)-lipgloss.Width(r)-1 >= 12 {
+		if w-model.DisplayWidth(left)-model.DisplayWidth(r)-1 >= 12 {
 			right = r
 			break
 		}
 	}
-	room := w - lipgloss.Width(left) - lipgloss.Width(right) - 1
+	room := w - model.DisplayWidth(left) - model.DisplayWidth(right) - 1
 	org := t.Header.Render(model.Truncate(safe(s.sess.Org.Name), max(room, 1)))
-	gap := max(w-lipgloss.Width(left)-lipgloss.Width(org)-lipgloss.Width(right), 1)
+	gap := max(w-model.DisplayWidth(left)-model.DisplayWidth(org)-model.DisplayWidth(right), 1)
 	line := left + org + strings.Repeat(" ", gap) + right
 	return lipgloss.NewStyle().MaxWidth(w).Render(line)
 }
