@@ -65,23 +65,11 @@ func init() {
 	})
 }
 
-// parseTTL reads a lock's time to live: a Go duration (30m, 2h, 1h30m) or
-// whole days (7d).
+// parseTTL reads a lock's time to live (model.ParseTTL) as a usage error.
 func parseTTL(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 1 {
-			return 0, usagef("--ttl %s: whole days are written like 7d", Sanitize(s))
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, usagef("--ttl %s is not a duration (30m, 2h, 7d)", Sanitize(s))
+	d, err := model.ParseTTL(s)
+	if err != nil {
+		return 0, usagef("--ttl %s", strings.TrimPrefix(err.Error(), model.ErrInvalid.Error()+": "))
 	}
 	return d, nil
 }

@@ -29,6 +29,17 @@ type Staff struct {
 	Clients key.Binding
 	// AuditLog opens the audit log filtered to the member.
 	AuditLog key.Binding
+	// Lock locks the member out for an incident, or lifts their lock.
+	Lock key.Binding
+	// Sessions opens the live sessions; Locks the locks in force.
+	Sessions key.Binding
+	Locks    key.Binding
+	// EndSession ends the session under the cursor; Lift lifts the lock
+	// under the cursor; NewLock locks a role, connection or key.
+	EndSession key.Binding
+	Lift       key.Binding
+	NewLock    key.Binding
+	LockWho    key.Binding
 }
 
 // DefaultStaff returns the Staff screen's bindings.
@@ -52,6 +63,13 @@ func DefaultStaff() Staff {
 		StatusNext:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
 		Clients:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "their clients")),
 		AuditLog:    AuditFor,
+		Lock:        key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "lock / unlock")),
+		Sessions:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "live sessions")),
+		Locks:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "locks")),
+		EndSession:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "end session")),
+		Lift:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "lift lock")),
+		NewLock:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new lock")),
+		LockWho:     key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "lock who is in")),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,27 @@ var LockKinds = []string{LockStaff, LockRole, LockConnection, LockKey}
 // MaxLockTTL bounds a lock's time to live; a longer one is a lock until
 // lifted.
 const MaxLockTTL = 365 * 24 * time.Hour
+
+// ParseTTL reads a lock's time to live as people type it: a Go duration
+// (30m, 2h, 1h30m) or whole days (7d); "" is none (until lifted).
+func ParseTTL(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("%w: %s: whole days are written like 7d", ErrInvalid, Sanitize(Truncate(s, 40)))
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%w: %s is not a duration (30m, 2h, 7d)", ErrInvalid, Sanitize(Truncate(s, 40)))
+	}
+	return d, nil
+}
 
 // KeyOf is the SSH key fingerprint in an origin as the SSH server writes
 // it ("ssh SHA256:… from ADDRESS"), or "".

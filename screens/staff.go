@@ -63,6 +63,8 @@ type staffScreen struct {
 
 	roles []model.Role
 	depts []model.Department
+	// locks are the locks in force on the members, by member id.
+	locks map[int64]model.Lock
 
 	detail  *memberDetail
 	invites *invitationsView
@@ -79,6 +81,7 @@ type (
 		offset  int
 		members []model.Member
 		total   int
+		locks   map[int64]model.Lock
 		err     error
 	}
 	staffFilterMsg struct{ seq int }
@@ -157,7 +160,9 @@ func (s *staffScreen) fetch(offset, limit int) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
 		ms, n, err := svc.ListStaff(ctxb(), p, q)
-		return staffPageMsg{gen: gen, offset: offset, members: ms, total: n, err: err}
+		// Shown in the list; one who may not see them sees none.
+		locks, _ := svc.LockedMembers(ctxb(), p)
+		return staffPageMsg{gen: gen, offset: offset, members: ms, total: n, locks: locks, err: err}
 	}
 }
 
@@ -255,12 +260,15 @@ func (s *staffScreen) setPage(msg staffPageMsg) tea.Cmd {
 		return nil
 	}
 	s.loadErr = ""
-	s.rows, s.offset = msg.members, msg.offset
+	s.rows, s.offset, s.locks = msg.members, msg.offset, msg.locks
 	now := s.sess.Svc.Now()
 	cells := make([][]string, len(msg.members))
 	ids := make([]int64, len(msg.members))
 	for i, m := range msg.members {
 		cells[i], ids[i] = staffRow(m, now), m.ID
+		if _, locked := s.locks[m.ID]; locked && m.Status == "active" {
+			cells[i][4] = "locked"
+		}
 	}
 	if s.text != "" || s.statusIdx != 0 {
 		s.table.SetEmpty("No staff member matches the filter.")
@@ -421,6 +429,9 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	if cmd, ok := s.subKey(km); ok {
 		return cmd
 	}
+	if cmd, ok := s.incidentKey(km); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(km, s.keys.Invite):
 		if s.canInvite() {
@@ -574,6 +585,10 @@ func (s *staffScreen) hints() string {
 		parts = append(parts, "n invite", "b bulk")
 	}
 	parts = append(parts, "i invitations")
+	if canSeeSessions(s.sess).Allowed {
+		parts = append(parts, "l sessions")
+	}
+	parts = append(parts, "u locks")
 	return strings.Join(parts, "  ")
 }
 
@@ -607,7 +622,11 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 	if s.canInvite() {
 		out = append(out, s.keys.Invite, s.keys.BulkInvite)
 	}
-	return append(out, s.keys.Invitations)
+	out = append(out, s.keys.Invitations)
+	if canSeeSessions(s.sess).Allowed {
+		out = append(out, s.keys.Sessions)
+	}
+	return append(out, s.keys.Locks)
 }
 
 func (s *staffScreen) FullHelp() [][]key.Binding {
@@ -628,6 +647,10 @@ func (s *staffScreen) FullHelp() [][]key.Binding {
 	}
 	nav := []key.Binding{lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}
 	list := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open, lk.Back, s.keys.Invitations}
+	if canSeeSessions(s.sess).Allowed {
+		list = append(list, s.keys.Sessions)
+	}
+	list = append(list, s.keys.Locks)
 	var acts []key.Binding
 	if s.canInvite() {
 		acts = append(acts, s.keys.Invite, s.keys.BulkInvite)

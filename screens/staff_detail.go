@@ -60,6 +60,8 @@ func (s *staffScreen) actionsFor(m model.Member) []memberAction {
 		}
 	}
 	add(s.keys.Manager, "set manager", model.ActUpdate, s.managerDialog)
+	label, open := s.lockAction(m)
+	add(s.keys.Lock, label, model.ActDeactivate, open)
 	add(s.keys.Remove, "remove", model.ActRemove, s.removeDialog)
 	add(s.keys.Transfer, "transfer ownership", model.ActTransfer, s.transferDialog)
 	return out
@@ -93,6 +95,9 @@ func (s *staffScreen) detailView(d memberDetail) string {
 		{"2FA", tfa},
 		{"Last active", agoText(now, m.LastActive)},
 		{"Joined", m.CreatedAt.Format("2 Jan 2006")},
+	}
+	if l, ok := s.locks[m.ID]; ok {
+		rows = append(rows, [2]string{"Locked", fmt.Sprintf("%s %s, %s", lockKindWord(l.Kind), san(l.Label), model.LockNotice(l))})
 	}
 	var b strings.Builder
 	b.WriteString(th.Title.Render(cell(san(m.Name), max(s.width-2, 10))) + "\n\n")

@@ -76,6 +76,9 @@ func closesOnBack(v Screen) bool {
 	if a, ok := v.(*auditScreen); ok {
 		return a.detail == nil && a.dialog == nil
 	}
+	if c, ok := v.(interface{ closesOnBack() bool }); ok {
+		return c.closesOnBack()
+	}
 	return false
 }
 
