@@ -51,7 +51,7 @@ const (
 func main() {
 	joins := flag.Int("joins", 200, "concurrent bogus joins (at most 1000)")
 	duration := flag.Duration("duration", 20*time.Second, "how long the flood lasts (at most 2m)")
-	idleRuns := flag.Int("idle-runs", 30, "member commands timed on the idle server")
+	idleRuns := flag.Int("idle-runs", 200, "member commands timed on the idle server")
 	bin := flag.String("bin", "", "the gatehouse binary (default: build it)")
 	flag.Parse()
 	if *joins < 1 || *joins > maxJoins || *duration <= 0 || *duration > maxDuration {
