@@ -176,8 +176,8 @@ func soak(bin string, joins int, duration time.Duration, idleRuns int) error {
 	fmt.Printf("  ratio %.2f× (target < %.0f×)\n", ratio, targetRatio)
 	ok := mib(peak) < targetRSSMiB && ratio < targetRatio && memberErrs == 0 && len(busy) > 0
 	if !ok {
-		fmt.Println("  TARGETS MISSED")
-		os.Exit(1)
+		// Returned, not exited: the server and the files go first.
+		return errors.New("targets missed")
 	}
 	fmt.Println("  targets met")
 	return nil
