@@ -208,3 +208,18 @@ func foldGrants(all []Grant, keep, account func(Grant) bool) []Grant {
 	}
 	return out
 }
+
+// Sample picks two of ids that visible holds true and two it does not: the
+// records a slow surface (an SSH session, a screen) is asked about when
+// asking about every record would take too long.
+func Sample(ids []int64, visible map[int64]bool) []int64 {
+	var seen, unseen []int64
+	for _, id := range ids {
+		if visible[id] {
+			seen = append(seen, id)
+		} else {
+			unseen = append(unseen, id)
+		}
+	}
+	return append(seen[:min(2, len(seen))], unseen[:min(2, len(unseen))]...)
+}
