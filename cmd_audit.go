@@ -262,4 +262,3 @@ func auditExport(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	}
 	return nil
 }
-

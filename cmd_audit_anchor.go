@@ -266,4 +266,3 @@ func checkDBChain(ctx context.Context, a *app, svc *model.Service, anchors []str
 	r.write(a.stdout, "    ")
 	return 0
 }
-

@@ -78,7 +78,7 @@ func init() {
 			fs.Var(&stringList{}, "anchor", "an anchor `file`, or a head hash recorded elsewhere; repeatable (default: the anchor file beside the database)")
 			fs.String("anchor-key", "", "the anchor key `file` (default: $GATEHOUSE_ANCHOR_KEY, else DB"+model.AnchorKeySuffix+")")
 		},
-		run:     checkDB,
+		run: checkDB,
 	})
 	// They read or write the server's files, or create organisations.
 	for _, name := range []string{"backup", "import", "check-db"} {
