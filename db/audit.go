@@ -213,10 +213,16 @@ func ListAudit(ctx context.Context, q Querier, aq AuditQuery) ([]AuditEntry, err
 	return out, rows.Err()
 }
 
-// EachAudit calls fn for every entry matching aq, oldest first, streaming.
+// EachAudit calls fn for every entry matching aq, oldest first, streaming
+// (at most aq.Limit of them when it is set).
 func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry) error) error {
 	where, args := aq.where()
-	rows, err := q.QueryContext(ctx, auditSelect+where+" ORDER BY a.id ASC", args...)
+	limit := ""
+	if aq.Limit > 0 {
+		limit = " LIMIT ?"
+		args = append(args, aq.Limit)
+	}
+	rows, err := q.QueryContext(ctx, auditSelect+where+" ORDER BY a.id ASC"+limit, args...)
 	if err != nil {
 		return fmt.Errorf("read audit: %w", err)
 	}
