@@ -297,7 +297,7 @@ func TestClientAuditShowsAllHistory(t *testing.T) {
 	}
 	s := e.start(as, 120, 40)
 	v := s.View()
-	for _, want := range []string{"client.create", "all time", "client Old Client", now().Add(-90 * 24 * time.Hour).Format("2006-01-02") + " to "} {
+	for _, want := range []string{"client.create", "all time", "client Old Client", now().Add(-90*24*time.Hour).Format("2006-01-02") + " to "} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("the folder's log lacks %q:\n%s", want, v)
 		}
