@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gatehouse/db"
@@ -404,6 +405,16 @@ func (o *agreementOrg) auditAgrees(ctx context.Context, p Principal, al Allowed)
 		got, err := svc.ListAudit(ctx, p, AuditQuery{ClientID: f})
 		if problem := listAgrees(err, al.Folders[f] && anyEntry, o.old(auditIDs(got)), wantWhere(func(e AuditEntry) bool { return e.ClientID == f })); problem != "" {
 			return fmt.Sprintf("--client %d: %s", f, problem)
+		}
+	}
+	for _, s := range o.staff[:5] {
+		email := o.members[s].Email
+		got, err := svc.ListAudit(ctx, p, AuditQuery{Actor: email})
+		if err != nil && !(refused(err) && !anyEntry) {
+			return fmt.Sprintf("--actor %s: %v", email, err)
+		}
+		if problem := Disagreement(o.old(auditIDs(got)), wantWhere(func(e AuditEntry) bool { return strings.Contains(e.Actor, email) })); problem != "" {
+			return fmt.Sprintf("--actor %s: %s", email, problem)
 		}
 	}
 	for _, action := range []string{"access.", "access.toggle", "staff.set-role", "client."} {
