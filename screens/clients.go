@@ -279,10 +279,7 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		c.dialog, cmd = HandleAction(c.dialog, m.ActionMsg)
-		if m.Err != nil {
-			return c, cmd
-		}
-		c.table.Release() // an archived or renamed folder may leave the list
+		c.table.Acted(m.Err) // an archived or renamed folder may leave the list
 		return c, tea.Batch(cmd, c.reload())
 	case ActionMsg:
 		return c, nil // another screen's
