@@ -75,3 +75,19 @@ func likePattern(text string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(text) + "%"
 }
+
+// clientClauseOrNone is clientClause, or no clause for a nil scope.
+func (sc *Scope) clientClauseOrNone() (string, []any) {
+	if sc == nil {
+		return "", nil
+	}
+	return sc.clientClause()
+}
+
+// staffClauseOrNone is staffClause, or no clause for a nil scope.
+func (sc *Scope) staffClauseOrNone() (string, []any) {
+	if sc == nil {
+		return "", nil
+	}
+	return sc.staffClause()
+}
