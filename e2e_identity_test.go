@@ -262,7 +262,7 @@ func (w *idWorld) refused(confirm bool, names ...string) {
 		w.pane.keys("y")
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			scr := flatScreen(w.pane.screen())
-			if !strings.Contains(scr, changed) && strings.Contains(scr, "changed since it was shown: ") {
+			if !strings.Contains(scr, changed) && (strings.Contains(scr, "changed since it was shown") || strings.Contains(scr, "Nothing done")) {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -445,7 +445,7 @@ func (w *idWorld) openManageAccess(folder string) {
 	w.tabTo("sorted by name")
 	w.moveTo(folder)
 	w.pane.keys("m")
-	w.pane.waitFor("Manage Access · " + folder)
+	w.pane.waitFor("Manage Access · "+folder, "with access")
 }
 
 func manageAccessKeysLand(w *idWorld) {
