@@ -47,7 +47,9 @@ func (sc Scope) clientClause() (string, []any) {
 	parts = append(parts, member)
 	args = append(args, sc.StaffID)
 	if !sc.AddedOnly {
-		parts = append(parts, "c.owner_id = ?")
+		// Responsibility for the internal folder does not show it: only
+		// being added does (or being the Owner, above).
+		parts = append(parts, "(c.internal = 0 AND c.owner_id = ?)")
 		args = append(args, sc.StaffID)
 	}
 	if sc.Department {

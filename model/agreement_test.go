@@ -190,6 +190,10 @@ func TestAgreementModelSurfaces(t *testing.T) {
 			if problem := Disagreement(memberIDs(ms), IDs(al.Members)); problem != "" {
 				return "staff list", problem
 			}
+			// A role's members and a department's members: the staff scope.
+			if problem := o.groupsAgree(ctx, p, al); problem != "" {
+				return "members of a role or department", problem
+			}
 			for _, f := range o.folders {
 				// A folder's accounts, as lists and the grid show them.
 				var want []int64
@@ -284,6 +288,51 @@ func TestAgreementModelSurfaces(t *testing.T) {
 		})
 		chk.Close()
 	}
+}
+
+// groupsAgree lists the members of every role and every department as p
+// and compares them with the members the engine lets p see.
+func (o *agreementOrg) groupsAgree(ctx context.Context, p Principal, al Allowed) string {
+	q := o.svc.DB().Read()
+	for _, g := range []struct {
+		kind, ids, members string
+		list               func(context.Context, Principal, int64) ([]Member, error)
+		view               Module
+	}{
+		{"role", `SELECT id FROM roles ORDER BY id`, `SELECT id FROM staff WHERE role_id = ?`, o.svc.RoleMembers, ModuleRoles},
+		{"department", `SELECT id FROM departments ORDER BY id`, `SELECT staff_id FROM staff_departments WHERE department_id = ?`, o.svc.DepartmentMembers, ModuleDepartments},
+	} {
+		ids, err := idsOf(ctx, q, g.ids)
+		if err != nil {
+			return err.Error()
+		}
+		for _, id := range ids {
+			got, err := g.list(ctx, p, id)
+			if !al.Views[g.view] || !al.Views[ModuleStaff] {
+				if err == nil {
+					return fmt.Sprintf("%s %d: listed without the right to view %s and staff", g.kind, id, g.view)
+				}
+				continue
+			}
+			if err != nil {
+				return fmt.Sprintf("%s %d: %v", g.kind, id, err)
+			}
+			all, err := idsOf(ctx, q, g.members, id)
+			if err != nil {
+				return err.Error()
+			}
+			var want []int64
+			for _, m := range all {
+				if al.Members[m] {
+					want = append(want, m)
+				}
+			}
+			if problem := Disagreement(memberIDs(got), want); problem != "" {
+				return fmt.Sprintf("%s %d: %s", g.kind, id, problem)
+			}
+		}
+	}
+	return ""
 }
 
 // listAgrees compares a list surface for one record: when the reader may

@@ -110,8 +110,8 @@ func (s *Service) Allowed(ctx context.Context, p Principal) (Allowed, error) {
 	return out, nil
 }
 
-func idsOf(ctx context.Context, q db.Querier, query string) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query)
+func idsOf(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ids: %w", err)
 	}

@@ -175,3 +175,16 @@ func CSVCell(s string) string {
 	}
 	return s
 }
+
+// VerifyAuditChainAs walks the whole chain for a, who must see the whole
+// log, and returns what it found: entries, bounds, head, pruned range.
+func (s *Service) VerifyAuditChainAs(ctx context.Context, p Principal) (db.ChainState, *ChainBreak, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return db.ChainState{}, nil, err
+	}
+	if d := MayVerifyAudit(a); !d.Allowed {
+		return db.ChainState{}, nil, &DeniedError{Decision: d}
+	}
+	return db.VerifyAuditChain(ctx, s.db.Read(), db.ChainPosition{})
+}

@@ -361,12 +361,21 @@ func (g *generator) access() (int, error) {
 	return n, nil
 }
 
-// internalAccess gives the internal folder two accounts and adds every
-// fifth member to it, each account toggled on at random.
+// internalAccess gives the internal folder two accounts and a member
+// other than the Owner as its responsible person, and adds every fifth
+// member to it, each account toggled on at random.
 func (g *generator) internalAccess() (int, error) {
 	var folder int64
 	if err := g.bw.Tx().QueryRow(`SELECT id FROM clients WHERE internal = 1`).Scan(&folder); err != nil {
 		return 0, fmt.Errorf("internal folder: %w", err)
+	}
+	// Being responsible for the internal folder does not make it seen:
+	// only the Owner and the members added to it see it.
+	// The rule is walked when the member's own or department scope would
+	// otherwise cover a folder they are responsible for.
+	if _, err := g.bw.Exec(`UPDATE clients SET owner_id = COALESCE((SELECT s.id FROM staff s JOIN role_permissions rp ON rp.role_id = s.role_id
+		WHERE rp.module = 'clients' AND rp.action = 'view' AND rp.scope IN ('own', 'department') ORDER BY s.id LIMIT 1), owner_id) WHERE id = ?`, folder); err != nil {
+		return 0, err
 	}
 	n := 0
 	var accs []int64
