@@ -781,12 +781,10 @@ type ConfirmDialog struct {
 	busy    bool
 }
 
-// confirmRecheckMsg is the answer of a confirmation's Recheck; yes: asked
-// when yes was pressed, which goes ahead only if nothing changed.
+// confirmRecheckMsg is the answer of a confirmation's Recheck.
 type confirmRecheckMsg struct {
 	d   *ConfirmDialog
 	err error
-	yes bool
 }
 
 // Update implements Dialog.
@@ -808,12 +806,6 @@ func (d *ConfirmDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			case m.err != nil:
 				d.changed = errText(m.err)
 			}
-			if m.yes {
-				if d.changed != "" {
-					return nil, Status("Nothing done, it changed since you opened this: "+d.changed+".", true)
-				}
-				return d, d.OnYes()
-			}
 		}
 		return d, nil
 	}
@@ -822,15 +814,10 @@ func (d *ConfirmDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	}
 	switch d.Confirm.Update(msg) {
 	case ConfirmYes:
+		// The write checks the record as shown (model.WithSeen) in its
+		// transaction, and is refused, saying what changed, if it did.
 		d.busy = true
-		if d.Recheck == nil {
-			return d, d.OnYes()
-		}
-		// The list may have changed since the question opened without a
-		// re-read reaching it (it opened from rows read just before): ask
-		// once more, and say so rather than write.
-		recheck := d.Recheck
-		return d, func() tea.Msg { return confirmRecheckMsg{d: d, err: recheck(), yes: true} }
+		return d, d.OnYes()
 	case ConfirmNo:
 		return nil, nil
 	}
