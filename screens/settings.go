@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,9 +28,10 @@ type settingsSection interface {
 	help() []key.Binding
 }
 
-// releaser is a section whose list follows records by identity: after an
-// action of this session the record acted on may leave it quietly.
-type releaser interface{ release() }
+// actedOn is a section whose list follows records by identity: it takes
+// the outcome of this session's action on the record under its cursor
+// (Cursor.Acted).
+type actedOn interface{ acted(err error) }
 
 // settingsScreen is the Settings tab: general settings, departments,
 // connections and billing, one section at a time.
@@ -105,8 +107,8 @@ func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		if r, ok := s.section().(releaser); ok && msg.Err == nil {
-			r.release() // what was acted on may leave its list now
+		if r, ok := s.section().(actedOn); ok {
+			r.acted(msg.Err) // what was acted on may leave its list now
 		}
 		return s, tea.Batch(cmd, s.Init())
 	}
@@ -208,13 +210,16 @@ type generalSection struct {
 	keys keymap.Admin
 	st   *model.Settings
 	org  string
-	err  string
+	// retention is the audit log's retention policy, in one line.
+	retention string
+	err       string
 }
 
 type settingsMsg struct {
-	st  model.Settings
-	org string
-	err error
+	st        model.Settings
+	org       string
+	retention string
+	err       error
 }
 
 func (g *generalSection) title() string        { return "General" }
@@ -225,10 +230,11 @@ func (g *generalSection) load() tea.Cmd {
 	return func() tea.Msg {
 		st, err := svc.Settings(ctxb(), p)
 		o, oerr := svc.Org(ctxb())
+		r, rerr := svc.AuditRetention(ctxb(), p)
 		if err == nil {
-			err = oerr
+			err = errors.Join(oerr, rerr)
 		}
-		return settingsMsg{st: st, org: o.Name, err: err}
+		return settingsMsg{st: st, org: o.Name, retention: r.String(), err: err}
 	}
 }
 
@@ -241,7 +247,7 @@ func (g *generalSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		g.err = errText(m.err)
 		return nil, true
 	}
-	g.err, g.st, g.org = "", &m.st, m.org
+	g.err, g.st, g.org, g.retention = "", &m.st, m.org, m.retention
 	return nil, true
 }
 
@@ -381,6 +387,7 @@ func (g *generalSection) view(width, height int) string {
 		row("Two-factor sign-in required", yesNo(g.st.Require2FA)),
 		row("Invitation lifetime", lengthText(g.st.InviteTTL)),
 		row("Session idle timeout", lengthText(g.st.IdleTimeout)),
+		row("Audit log retention", model.Sanitize(g.retention)),
 		"",
 	}
 	if d := g.canEdit(); d.Allowed {
