@@ -35,7 +35,7 @@ type env struct {
 	// checkerHeap is the Go heap the warm Checker holds: live heap after
 	// the stream was asked four times, less before the Checker existed.
 	checkerHeap int64
-	streamErr  error
+	streamErr   error
 }
 
 var (
