@@ -308,6 +308,11 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 		return fmt.Errorf("list access: %w", err)
 	}
 	if len(before) == 0 {
+		// Nothing they can see to revoke; one who may not manage access at
+		// all is told that rather than "nothing to revoke".
+		if _, err := svc.Revoke(ctx, a.actor(), m.ID, c.ID, acc.ID); errors.Is(err, model.ErrDenied) {
+			return err
+		}
 		where := "any client folder"
 		if c.ID != 0 {
 			where = c.Name

@@ -43,6 +43,9 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"audit list":         nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
 		"audit export":       {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
 		"audit verify":       {{[]string{"audit", "verify"}, "not allowed", sara}},
+		"audit anchor":       {{[]string{"audit", "anchor"}, "gatehouse: ", ""}},
+		"audit tail":         nil, // the Advisor's own entries only (TestAuditTailOverSSH)
+		"audit prune":        {{[]string{"audit", "prune", "--before", "2026-01-01"}, "not allowed", ""}},
 		"backup":             {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
 		"export":             {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
 		"import":             {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},

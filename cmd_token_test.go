@@ -114,6 +114,7 @@ func TestCommandsThatTakeNoTokenRefuseOne(t *testing.T) {
 		"backup":             {"backup", dir + "/copy.db", "--db", path},
 		"import":             {"import", dir + "/none.json", "--db", fresh},
 		"check-db":           {"check-db", "--db", path},
+		"audit anchor":       {"audit", "anchor", "--db", path, "--out", dir + "/a.anchors"},
 		"staff set-password": {"staff", "set-password", sara, "--db", path},
 		"org delete":         {"org", "delete", "--confirm", "Northwind Advisory", "--db", path},
 	}

@@ -30,7 +30,8 @@ var flagLimits = map[string]int{
 	"filter":  model.MaxFilterLen,
 	"reason":  model.MaxReasonLen,
 	"action":  64, "status": 32, "format": 16, "since": 64, "until": 64, "before": 32, "ttl": 32, "key": 128, "token": 256,
-	"db": maxPathLen, "out": maxPathLen, "file": maxPathLen, "host-key": maxPathLen, "listen": 256,
+	"db": maxPathLen, "out": maxPathLen, "anchor": maxPathLen, "anchor-key": maxPathLen, "export": maxPathLen, "anchor-out": maxPathLen,
+	"since-id": 32, "anchor-every": 32, "file": maxPathLen, "host-key": maxPathLen, "listen": 256,
 }
 
 // positionalLimits is the limit of each positional argument, by the name

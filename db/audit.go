@@ -15,36 +15,70 @@ import (
 // GenesisHash is the "previous hash" of the first entry.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// HashEntry computes an entry's hash over its content and prev_hash.
+// HashEntry computes an entry's hash over its content and prev_hash: the
+// SHA-256 of each field in order, written as "len:value;" (the length in
+// bytes, so no two contents hash alike). The format is fixed: every
+// existing log was hashed with it.
 func HashEntry(e AuditEntry) string {
-	fields := []string{
-		strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.At.UnixNano(), 10),
-		e.ActorKind, strconv.FormatInt(e.ActorID, 10), e.Actor, e.Origin, e.Action,
-		e.TargetKind, strconv.FormatInt(e.TargetID, 10), e.Target,
-		strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10),
-		e.Before, e.After, e.PrevHash,
-	}
-	h := sha256.New()
-	for _, f := range fields {
-		// Length-prefix each field so no two contents hash alike.
-		fmt.Fprintf(h, "%d:%s;", len(f), f)
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	var buf [512]byte
+	sum := sha256.Sum256(appendPreimage(buf[:0], e))
+	return hex.EncodeToString(sum[:])
+}
+
+func appendPreimage(b []byte, e AuditEntry) []byte {
+	b = appendIntField(b, e.ID)
+	b = appendIntField(b, e.At.UnixNano())
+	b = appendField(b, e.ActorKind)
+	b = appendIntField(b, e.ActorID)
+	b = appendField(b, e.Actor)
+	b = appendField(b, e.Origin)
+	b = appendField(b, e.Action)
+	b = appendField(b, e.TargetKind)
+	b = appendIntField(b, e.TargetID)
+	b = appendField(b, e.Target)
+	b = appendIntField(b, e.StaffID)
+	b = appendIntField(b, e.ClientID)
+	b = appendField(b, e.Before)
+	b = appendField(b, e.After)
+	return appendField(b, e.PrevHash)
+}
+
+func appendField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	b = append(b, s...)
+	return append(b, ';')
+}
+
+func appendIntField(b []byte, n int64) []byte {
+	var digits [24]byte
+	d := strconv.AppendInt(digits[:0], n, 10)
+	b = strconv.AppendInt(b, int64(len(d)), 10)
+	b = append(b, ':')
+	b = append(b, d...)
+	return append(b, ';')
 }
 
 // AppendAudit adds an entry at the end of the chain. It must run inside the
-// write transaction of the change it records.
+// write transaction of the change it records. The new id follows the
+// log's high-water mark (sqlite_sequence), not only its last entry: after
+// the newest entries were deleted, the next entry leaves a gap where they
+// were, so the deletion stays visible to verification for good.
 func AppendAudit(ctx context.Context, q Querier, e AuditEntry) (AuditEntry, error) {
-	var lastID int64
+	var lastID, highWater int64
 	var lastHash string
-	err := q.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &lastHash)
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.hash, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)
+		FROM audit_log a ORDER BY a.id DESC LIMIT 1`).Scan(&lastID, &lastHash, &highWater)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		lastHash = GenesisHash
+		if highWater, err = AuditHighWater(ctx, q); err != nil {
+			return e, fmt.Errorf("audit: read high-water mark: %w", err)
+		}
 	case err != nil:
 		return e, fmt.Errorf("audit: read chain head: %w", err)
 	}
-	e.ID = lastID + 1
+	e.ID = max(lastID, highWater) + 1
 	e.PrevHash = lastHash
 	if e.At.IsZero() {
 		e.At = time.Now()
@@ -59,6 +93,17 @@ func AppendAudit(ctx context.Context, q Querier, e AuditEntry) (AuditEntry, erro
 		return e, fmt.Errorf("audit: append: %w", err)
 	}
 	return e, nil
+}
+
+// AuditHighWater is the largest audit id ever written in this file, which
+// SQLite keeps (AUTOINCREMENT) when entries are deleted.
+func AuditHighWater(ctx context.Context, q Querier) (int64, error) {
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
 }
 
 const auditSelect = `SELECT a.id, a.at, a.actor_kind, COALESCE(a.actor_id, 0), a.actor, a.origin, a.action, a.target_kind, COALESCE(a.target_id, 0), a.target,
@@ -168,10 +213,16 @@ func ListAudit(ctx context.Context, q Querier, aq AuditQuery) ([]AuditEntry, err
 	return out, rows.Err()
 }
 
-// EachAudit calls fn for every entry matching aq, oldest first, streaming.
+// EachAudit calls fn for every entry matching aq, oldest first, streaming
+// (at most aq.Limit of them when it is set).
 func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry) error) error {
 	where, args := aq.where()
-	rows, err := q.QueryContext(ctx, auditSelect+where+" ORDER BY a.id ASC", args...)
+	limit := ""
+	if aq.Limit > 0 {
+		limit = " LIMIT ?"
+		args = append(args, aq.Limit)
+	}
+	rows, err := q.QueryContext(ctx, auditSelect+where+" ORDER BY a.id ASC"+limit, args...)
 	if err != nil {
 		return fmt.Errorf("read audit: %w", err)
 	}
@@ -187,40 +238,3 @@ func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry
 	}
 	return rows.Err()
 }
-
-// ChainBreak describes the first entry whose hash does not match.
-type ChainBreak struct {
-	ID     int64
-	Reason string
-}
-
-// VerifyAudit walks the whole chain; it returns the number of entries
-// checked and the first break, if any.
-func VerifyAudit(ctx context.Context, q Querier) (int64, *ChainBreak, error) {
-	prev := GenesisHash
-	var prevID int64
-	var n int64
-	var brk *ChainBreak
-	err := EachAudit(ctx, q, AuditQuery{Scope: Scope{All: true}}, func(e AuditEntry) error {
-		n++
-		switch {
-		case e.ID != prevID+1:
-			brk = &ChainBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d follows entry %d: entries in between are missing", e.ID, prevID)}
-		case e.PrevHash != prev:
-			brk = &ChainBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d does not link to entry %d (previous hash differs)", e.ID, prevID)}
-		case HashEntry(e) != e.Hash:
-			brk = &ChainBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d was changed after it was written (hash differs)", e.ID)}
-		}
-		if brk != nil {
-			return errStop
-		}
-		prev, prevID = e.Hash, e.ID
-		return nil
-	})
-	if errors.Is(err, errStop) {
-		err = nil
-	}
-	return n, brk, err
-}
-
-var errStop = errors.New("stop")

@@ -372,6 +372,9 @@ type GrantQuery struct {
 	Text      string
 	Limit     int
 	Offset    int
+	// Folders and Members, when set, keep the memberships of the folders
+	// and members the reader's scopes cover.
+	Folders, Members *Scope
 }
 
 // ListGrants lists memberships with their toggled-on accounts: one row per
@@ -390,6 +393,12 @@ func ListGrants(ctx context.Context, q Querier, gq GrantQuery) ([]Grant, error) 
 	if gq.AccountID != 0 {
 		parts = append(parts, "aa.account_id = ?")
 		args = append(args, gq.AccountID)
+	}
+	for _, clause := range []func() (string, []any){gq.Folders.clientClauseOrNone, gq.Members.staffClauseOrNone} {
+		if c, a := clause(); c != "" {
+			parts = append(parts, c)
+			args = append(args, a...)
+		}
 	}
 	if gq.Text != "" {
 		parts = append(parts, `(c.name LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\' OR s.email LIKE ? ESCAPE '\')`)

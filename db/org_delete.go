@@ -36,6 +36,11 @@ func DeleteOrganisation(ctx context.Context, tx *sql.Tx) (int64, error) {
 		n, _ := res.RowsAffected()
 		total += n
 	}
+	// The log starts again: its high-water mark goes with it (the
+	// org.delete entry that follows records the old head).
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sqlite_sequence WHERE name = 'audit_log'`); err != nil {
+		return total, fmt.Errorf("delete organisation: audit high-water mark: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE builtin IS NULL`)
 	if err != nil {
 		return total, fmt.Errorf("delete organisation: roles: %w", err)

@@ -47,7 +47,9 @@ func (sc Scope) clientClause() (string, []any) {
 	parts = append(parts, member)
 	args = append(args, sc.StaffID)
 	if !sc.AddedOnly {
-		parts = append(parts, "c.owner_id = ?")
+		// Responsibility for the internal folder does not show it: only
+		// being added does (or being the Owner, above).
+		parts = append(parts, "(c.internal = 0 AND c.owner_id = ?)")
 		args = append(args, sc.StaffID)
 	}
 	if sc.Department {
@@ -74,4 +76,20 @@ func (sc Scope) auditClause() (string, []any) {
 func likePattern(text string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(text) + "%"
+}
+
+// clientClauseOrNone is clientClause, or no clause for a nil scope.
+func (sc *Scope) clientClauseOrNone() (string, []any) {
+	if sc == nil {
+		return "", nil
+	}
+	return sc.clientClause()
+}
+
+// staffClauseOrNone is staffClause, or no clause for a nil scope.
+func (sc *Scope) staffClauseOrNone() (string, []any) {
+	if sc == nil {
+		return "", nil
+	}
+	return sc.staffClause()
 }

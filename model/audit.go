@@ -31,9 +31,28 @@ func (s *Service) ListAudit(ctx context.Context, p Principal, q AuditQuery) ([]A
 	if !ok {
 		return nil, &DeniedError{Decide(a, ActView, Target{Module: ModuleAudit})}
 	}
+	if err := s.auditFilterVisible(ctx, p, q); err != nil {
+		return nil, err
+	}
 	sc.Internal = true
 	q.Scope = sc
 	return db.ListAudit(ctx, s.db.Read(), q)
+}
+
+// auditFilterVisible refuses a filter on a member or folder the reader may
+// not see, as if it did not exist.
+func (s *Service) auditFilterVisible(ctx context.Context, p Principal, q AuditQuery) error {
+	if q.StaffID != 0 {
+		if _, err := s.GetMember(ctx, p, q.StaffID); err != nil {
+			return err
+		}
+	}
+	if q.ClientID != 0 {
+		if _, err := s.GetClient(ctx, p, q.ClientID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // VerifyAudit walks the whole hash chain and returns how many entries it
@@ -155,4 +174,17 @@ func CSVCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// VerifyAuditChainAs walks the whole chain for a, who must see the whole
+// log, and returns what it found: entries, bounds, head, pruned range.
+func (s *Service) VerifyAuditChainAs(ctx context.Context, p Principal) (db.ChainState, *ChainBreak, error) {
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return db.ChainState{}, nil, err
+	}
+	if d := MayVerifyAudit(a); !d.Allowed {
+		return db.ChainState{}, nil, &DeniedError{Decision: d}
+	}
+	return db.VerifyAuditChain(ctx, s.db.Read(), db.ChainPosition{})
 }

@@ -171,9 +171,16 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		Internal: c.Internal, OwnerDeptIDs: af.OwnerDeptIDs, OwnerManagerID: af.OwnerManagerID}
 	mine := *folder
 	mine.ActorAdded = reader != 0 && af.ReaderAdded
-	if err := require(a, ActView, Target{Module: ModuleClients, Client: &mine}); err != nil {
+	// The reader must see the account (reach it), and is shown only the
+	// members they see.
+	readerAcc, err := accountFacts(ctx, q, a, acc)
+	if err != nil {
 		return nil, err
 	}
+	if err := require(a, ActView, Target{Module: ModuleAccounts, Client: &mine, Account: readerAcc}); err != nil {
+		return nil, err
+	}
+	staffScope := a.scopeOf(ModuleStaff, VerbView)
 	candidates, err := db.AccountReachByRules(ctx, q, c.ID, acc.ID)
 	if err != nil {
 		return nil, err
@@ -196,6 +203,9 @@ func (s *Service) WhoCanReach(ctx context.Context, p Principal, accountID int64)
 		af := &AccountFacts{ID: acc.ID, Name: acc.Name, ActorToggleOn: rc.Toggled}
 		d := Decide(sub, ActAccess, Target{Module: ModuleAccounts, Client: &cf, Account: af})
 		if !d.Allowed {
+			continue
+		}
+		if ok, _ := memberInScope(a, staffScope, MemberFacts(rc.Member)); !ok {
 			continue
 		}
 		kept = append(kept, named{key: strings.ToLower(sub.Name), reach: Reach{StaffID: sub.StaffID, StaffName: sub.Name, StaffEmail: sub.Email, Role: sub.Role,
@@ -263,7 +273,8 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		sum.AllAccounts = true
 		sum.Reason = fmt.Sprintf("%s: reaches all client accounts", sub.who())
 	}
-	grants, err := db.ListGrants(ctx, q, db.GrantQuery{StaffID: m.ID})
+	// Their grants as the reader may see them.
+	grants, err := s.ListGrants(ctx, p, db.GrantQuery{StaffID: m.ID})
 	if err != nil {
 		return sum, err
 	}

@@ -113,6 +113,7 @@ const (
 	checkEverything                  // the Owner
 	checkExternal                    // scope all: every folder but the internal one, where toggles decide
 	checkDepartment                  // department scope: the folder's facts decide
+	checkMixed                       // accounts scope wider than clients scope: the engine decides each
 	checkCold                        // reach set not read yet (or not in an idSet): never answered warm
 )
 
@@ -123,12 +124,19 @@ func kindOf(ca *cachedActor) checkKind {
 	case ca.owner:
 		return checkEverything
 	}
-	switch ca.scope {
-	case ScopeOwn:
+	// Reaching an account needs seeing its folder: the clients scope bounds
+	// the accounts scope. Toggles need only the folder they were added to.
+	folders := ca.actor.scopeOf(ModuleClients, VerbView)
+	switch {
+	case folders == ScopeNone:
+		return checkNothing
+	case ca.scope == ScopeOwn:
 		return checkToggles
-	case ScopeAll:
+	case ca.scope > folders:
+		return checkMixed
+	case ca.scope == ScopeAll:
 		return checkExternal
-	case ScopeDepartment:
+	case ca.scope == ScopeDepartment:
 		return checkDepartment
 	}
 	return checkNothing
@@ -370,7 +378,7 @@ func (c *Checker) member(ctx context.Context, snap *snapshot, staffID int64) (*c
 	ca.rule = kindOf(ca)
 	ca.kind = ca.rule
 	switch ca.rule {
-	case checkToggles, checkExternal, checkDepartment:
+	case checkToggles, checkExternal, checkDepartment, checkMixed:
 		ca.kind = checkCold
 	default:
 		// The Owner, and members who reach nothing: no set to read.
@@ -545,7 +553,7 @@ func (c *Checker) canReachSlow(ctx context.Context, snap *snapshot, staffID, acc
 		return false, err
 	}
 	if !ca.built && ca.kind == checkCold {
-		if ca.pending.Add(1) < buildAfter {
+		if ca.rule != checkMixed && ca.pending.Add(1) < buildAfter {
 			return c.canReachCold(ctx, snap, ca, accountID)
 		}
 		if ca, err = c.build(ctx, snap, ca); err != nil {
@@ -585,12 +593,23 @@ func (c *Checker) canReachSlow(ctx context.Context, snap *snapshot, staffID, acc
 		if cf.Internal {
 			return ca.reaches(accountID), nil
 		}
-		ok, _ := clientInScope(ca.actor, ScopeDepartment, cf)
+		ok, _ := folderInScope(ca.actor, ScopeDepartment, cf)
 		ca.rememberScope(clientID, ok)
 		if ok {
 			return true, nil
 		}
 		return ca.reaches(accountID), nil
+	case checkMixed:
+		// A role whose accounts scope goes past the folders it sees (rare,
+		// custom): the engine decides from the cached facts.
+		cf, err := c.client(ctx, snap, clientID)
+		if err != nil {
+			return false, err
+		}
+		mine := *cf
+		mine.ActorAdded = ca.added(clientID)
+		on := mine.ActorAdded && ca.reaches(accountID)
+		return Decide(ca.actor, ActAccess, Target{Module: ModuleAccounts, Client: &mine, Account: &AccountFacts{ID: accountID, ActorToggleOn: on}}).Allowed, nil
 	}
 	return false, nil
 }
@@ -631,7 +650,7 @@ func (c *Checker) canReachCold(ctx context.Context, snap *snapshot, ca *cachedAc
 		if err != nil {
 			return false, err
 		}
-		ok, _ := clientInScope(ca.actor, ScopeDepartment, cf)
+		ok, _ := folderInScope(ca.actor, ScopeDepartment, cf)
 		ca.rememberScope(r.ClientID, ok)
 		return ok, nil
 	}

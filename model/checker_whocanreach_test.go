@@ -58,7 +58,7 @@ func TestWhoCanReachAgreesWithTheEngineAcrossScopes(t *testing.T) {
 		}
 	}
 	// Who may read the list: exactly the members the engine lets see the
-	// folder; a deactivated or removed reader, or one outside the folder's
+	// account; a deactivated or removed reader, or one outside the folder's
 	// scope, is refused.
 	readers := func(step string) {
 		t.Helper()
@@ -76,9 +76,9 @@ func TestWhoCanReachAgreesWithTheEngineAcrossScopes(t *testing.T) {
 						t.Fatalf("%s: reader %d, account %d: one of them is gone, yet the list was given", step, r, a)
 					}
 				case want.Allowed && err != nil:
-					t.Fatalf("%s: reader %d may see the folder of account %d (%s), yet: %v", step, r, a, want.Reason, err)
+					t.Fatalf("%s: reader %d may see account %d (%s), yet: %v", step, r, a, want.Reason, err)
 				case !want.Allowed && !errors.Is(err, ErrDenied):
-					t.Fatalf("%s: reader %d may not see the folder of account %d (%s), yet: %v", step, r, a, want.Reason, err)
+					t.Fatalf("%s: reader %d may not see account %d (%s), yet: %v", step, r, a, want.Reason, err)
 				}
 			}
 		}
@@ -131,7 +131,7 @@ func reasonKind(reason string) string {
 }
 
 // mayViewAccountFolder is the engine's answer, from facts read now, to
-// "may this member see the folder of this account"; ok is false when
+// "may this member see this account" (which needs seeing its folder); ok is false when
 // either no longer exists or the member cannot act at all.
 func mayViewAccountFolder(ctx context.Context, svc *Service, staffID, accountID int64) (Decision, bool, error) {
 	q := svc.DB().Read()
@@ -160,5 +160,9 @@ func mayViewAccountFolder(ctx context.Context, svc *Service, staffID, accountID 
 	if err != nil {
 		return Decision{}, false, err
 	}
-	return Decide(a, ActView, Target{Module: ModuleClients, Client: cf}), true, nil
+	af, err := accountFacts(ctx, q, a, acc)
+	if err != nil {
+		return Decision{}, false, err
+	}
+	return Decide(a, ActView, Target{Module: ModuleAccounts, Client: cf, Account: af}), true, nil
 }

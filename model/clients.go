@@ -90,12 +90,10 @@ func (s *Service) canSeeClient(ctx context.Context, p Principal, c Client) error
 	return require(a, ActView, Target{Module: ModuleClients, Client: cf})
 }
 
-// Accounts lists a folder's accounts, if the actor may see the folder.
+// Accounts lists the accounts of a folder the actor sees, as they see
+// them: seeing an account is reaching it (VisibleAccounts).
 func (s *Service) Accounts(ctx context.Context, p Principal, clientID int64) ([]Account, error) {
-	if _, err := s.GetClient(ctx, p, clientID); err != nil {
-		return nil, err
-	}
-	return db.ListAccounts(ctx, s.db.Read(), clientID)
+	return s.VisibleAccounts(ctx, p, clientID)
 }
 
 // clientTarget loads a folder inside a write with the engine's facts.
@@ -825,5 +823,59 @@ func (s *Service) ListGrants(ctx context.Context, p Principal, q db.GrantQuery) 
 			return nil, err
 		}
 	}
-	return db.ListGrants(ctx, s.db.Read(), q)
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	// Only memberships of folders and members the reader sees, and in
+	// them only the accounts the reader sees.
+	folders, ok := scopeFor(a, ModuleClients)
+	members, ok2 := scopeFor(a, ModuleStaff)
+	if !ok || !ok2 {
+		return nil, nil
+	}
+	q.Folders, q.Members = &folders, &members
+	rows, err := db.ListGrants(ctx, s.db.Read(), q)
+	if err != nil {
+		return nil, err
+	}
+	sees := s.accountSight(ctx, a)
+	var failed error
+	out := foldGrants(rows, func(Grant) bool { return true }, func(g Grant) bool {
+		ok, err := sees(g.ClientID, g.AccountID)
+		if err != nil && failed == nil {
+			failed = err
+		}
+		return ok
+	})
+	return out, failed
+}
+
+// accountSight returns a function that answers whether the actor sees an
+// account of a folder, reading each folder's facts once.
+func (s *Service) accountSight(ctx context.Context, a Actor) func(clientID, accountID int64) (bool, error) {
+	q := s.db.Read()
+	folders := map[int64]*ClientFacts{}
+	return func(clientID, accountID int64) (bool, error) {
+		cf, ok := folders[clientID]
+		if !ok {
+			c, err := db.GetClient(ctx, q, clientID)
+			if err != nil {
+				return false, err
+			}
+			if cf, err = clientFacts(ctx, q, a, c); err != nil {
+				return false, err
+			}
+			folders[clientID] = cf
+		}
+		acc, err := db.GetAccount(ctx, q, accountID)
+		if err != nil {
+			return false, err
+		}
+		af, err := accountFacts(ctx, q, a, acc)
+		if err != nil {
+			return false, err
+		}
+		return Decide(a, ActView, Target{Module: ModuleAccounts, Client: cf, Account: af}).Allowed, nil
+	}
 }

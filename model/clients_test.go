@@ -139,6 +139,22 @@ func TestInternalAccounts(t *testing.T) {
 	if d := f.check(admin, "access", target); !d.Allowed {
 		t.Fatalf("admin added: %+v", d)
 	}
+	// Added, the Admin reaches what is toggled on for her, and changes
+	// nothing in the folder: the internal accounts are the Owner's to
+	// manage (seed 001), so she never adds an account she cannot see.
+	before := f.auditCount()
+	if _, err := f.svc.AddAccount(f.ctx, f.as(admin), internal.ID, "Office Banking"); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "only the Owner") {
+		t.Fatalf("admin adds an account to the internal folder: %v", err)
+	}
+	if err := f.svc.RenameClient(f.ctx, f.as(admin), internal.ID, "Ours"); !errors.Is(err, ErrDenied) {
+		t.Fatalf("admin renames the internal folder: %v", err)
+	}
+	if f.auditCount() != before {
+		t.Fatal("a refused change wrote to the audit log")
+	}
+	if d := f.check(admin, "create", "client:"+InternalFolderName); d.Allowed {
+		t.Fatalf("check says the admin may create in the internal folder: %+v", d)
+	}
 	// Admins do not see the internal folder in lists until added.
 	other := f.member("Alma Admin", "alma@acme.test", "Admin")
 	cs, _, err := f.svc.ListClients(f.ctx, f.as(other), ClientQuery{})

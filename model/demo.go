@@ -200,11 +200,11 @@ func (r *demoRun) founding() error {
 		return err
 	}
 	r.tick(20 * time.Minute)
-	if _, err := r.s.CreateRole(r.ctx, r.as("Olivia"), "Manager", "Team leads: see and update their department's staff and clients.", demoManagerPerms()); err != nil {
+	if _, err := r.s.CreateRole(r.ctx, r.as("Olivia"), "Manager", roleDescription("Team leads.", demoManagerPerms()), demoManagerPerms()); err != nil {
 		return err
 	}
 	r.tick(5 * time.Minute)
-	if _, err := r.s.CreateRole(r.ctx, r.as("Olivia"), "Viewer", "Read-only: sees everything, changes nothing.", demoViewerPerms()); err != nil {
+	if _, err := r.s.CreateRole(r.ctx, r.as("Olivia"), "Viewer", roleDescription("Read-only.", demoViewerPerms()), demoViewerPerms()); err != nil {
 		return err
 	}
 	r.tick(15 * time.Minute)
@@ -215,6 +215,16 @@ func (r *demoRun) founding() error {
 		r.tick(3 * time.Minute)
 	}
 	return nil
+}
+
+// roleDescription is a lead sentence and what the grid grants, so that a
+// demo role's description never promises more or less than its grid.
+func roleDescription(lead string, perms []Permission) string {
+	ps, err := NewPermissionSet(perms)
+	if err != nil {
+		return lead
+	}
+	return lead + " " + DescribePermissions(ps)
 }
 
 func demoManagerPerms() []Permission {

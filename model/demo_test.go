@@ -242,3 +242,31 @@ func TestDemoSeedVariesOnlyDetails(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12, item 6: every custom role of the demo says what its grid
+// grants, no more and no less.
+func TestDemoRoleDescriptionsAgreeWithTheirGrids(t *testing.T) {
+	svc, _ := newDemo(t, 1)
+	ctx, sys := context.Background(), System("tester")
+	roles, err := svc.ListRoles(ctx, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := 0
+	for _, r := range roles {
+		if roleKindOf(r.Builtin).Builtin() {
+			continue
+		}
+		custom++
+		ps, err := svc.RolePermissionSet(ctx, sys, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := DescribePermissions(ps); !strings.HasSuffix(r.Description, want) {
+			t.Errorf("role %s says %q; its grid grants: %s", r.Name, r.Description, want)
+		}
+	}
+	if custom == 0 {
+		t.Fatal("the demo has no custom role")
+	}
+}

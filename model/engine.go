@@ -125,7 +125,8 @@ type Target struct {
 	Account *AccountFacts
 	Staff   *StaffFacts
 	Role    *RoleFacts // the role being given (set-role, invite) or a role record
-	OwnerID int64      // for records other than clients/staff: who created them
+	Audit   *AuditFacts
+	OwnerID int64 // for records other than clients/staff: who created them
 }
 
 // Decision is the engine's answer with the reason a person can read.
@@ -165,6 +166,8 @@ func Decide(a Actor, action Action, t Target) Decision {
 		return deny("%s may not %s %s", a.who(), verb, module)
 	}
 	switch {
+	case t.Audit != nil && action == ActView:
+		return decideAuditEntry(a, scope, t.Audit)
 	case t.Staff != nil:
 		return decideStaff(a, action, verb, module, scope, t)
 	case t.Client != nil && (action == ActAccess || (t.Account != nil && verb == VerbView)):
@@ -246,27 +249,21 @@ func decideStaff(a Actor, action Action, verb Verb, module Module, scope Scope, 
 	s := t.Staff
 	who := a.who()
 	self := a.Kind != KindSystem && s.ID == a.StaffID
-	// Scope first: is this member within the actor's reach at all?
-	var why string
-	switch scope {
-	case ScopeAll:
-		why = "all staff"
-	case ScopeDepartment:
-		switch {
-		case self:
-			why = "themselves"
-		case a.assigned(s.ID):
-			why = s.Email + " is assigned to them"
-		case a.inDept(s.DeptIDs):
-			why = s.Email + " shares a department with them"
-		default:
-			return deny("%s may %s staff of their departments only; %s is not in one", who, verb, s.Email)
+	// Acting on a member starts with seeing them.
+	if module == ModuleStaff && verb != VerbView {
+		if ok, _ := memberInScope(a, a.scopeOf(ModuleStaff, VerbView), s); !ok {
+			return deny("%s may not view %s, so may not %s them", who, s.Email, action)
 		}
-	case ScopeOwn:
-		if !self {
+	}
+	// Then scope: is this member within the actor's reach for this verb?
+	ok, why := memberInScope(a, scope, s)
+	if !ok {
+		switch scope {
+		case ScopeDepartment:
+			return deny("%s may %s staff of their departments only; %s is not in one", who, verb, s.Email)
+		default:
 			return deny("%s may %s only their own record", who, verb)
 		}
-		why = "their own record"
 	}
 	switch action {
 	case ActView, ActUpdate, ActCreate:
@@ -347,51 +344,24 @@ func decideInvite(a Actor, t Target) Decision {
 	return allow("%s may invite staff", a.who())
 }
 
-// clientInScope says whether a folder is within the actor's scope, and why.
-func clientInScope(a Actor, scope Scope, c *ClientFacts) (bool, string) {
-	if c.Internal && !a.isOwner() {
-		if c.ActorAdded {
-			return true, "added to " + c.Name
-		}
-		return false, fmt.Sprintf("not added to %s (the internal accounts are reachable only by members the Owner adds)", c.Name)
-	}
-	if scope == ScopeAll {
-		if a.isOwner() {
-			return true, "all client folders"
-		}
-		return true, "all client folders"
-	}
-	if c.ActorAdded {
-		return true, "added to " + c.Name
-	}
-	// Own scope covers folders the member owns too, except for the built-in
-	// Advisor, who sees only the folders they were added to (seed 001).
-	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 && !a.RoleKind.SeesOnlyFoldersAddedTo() {
-		return true, "owner of " + c.Name
-	}
-	if scope == ScopeDepartment {
-		if c.DeptID != 0 && slices.Contains(a.DeptIDs, c.DeptID) {
-			return true, fmt.Sprintf("%s is in %s, one of their departments", c.Name, c.DeptName)
-		}
-		if c.OwnerID != 0 && a.assigned(c.OwnerID) {
-			return true, c.Name + " is owned by a member assigned to them"
-		}
-		if c.OwnerID != 0 && a.inDept(c.OwnerDeptIDs) {
-			return true, c.Name + " is owned by a member of their department"
-		}
-		return false, fmt.Sprintf("not added to %s, and it is not in their departments", c.Name)
-	}
-	return false, "not added to " + c.Name
-}
-
 func decideClient(a Actor, action Action, verb Verb, module Module, scope Scope, t Target) Decision {
 	c := t.Client
-	ok, why := clientInScope(a, scope, c)
+	// Acting on a folder starts with seeing it.
+	if ok, why := seesFolder(a, c); !ok {
+		return deny("%s, %s", a.who(), why)
+	}
+	ok, why := folderInScope(a, scope, c)
 	if !ok {
 		return deny("%s, %s", a.who(), why)
 	}
-	if action == ActManageAccess && c.Internal && !a.isOwner() {
-		return deny("%s: only the Owner manages who reaches the internal accounts", a.who())
+	// The internal accounts are the Owner's to manage (seed 001): a member
+	// added to the folder reaches what is toggled on for them, and changes
+	// nothing in it.
+	if action.Write() && c.Internal && !a.isOwner() {
+		if action == ActManageAccess {
+			return deny("%s: only the Owner manages who reaches the internal accounts", a.who())
+		}
+		return deny("%s: only the Owner changes %s and its accounts", a.who(), c.Name)
 	}
 	if action == ActManageAccess {
 		return allow("%s may manage access to %s (%s)", a.who(), c.Name, why)
@@ -399,50 +369,14 @@ func decideClient(a Actor, action Action, verb Verb, module Module, scope Scope,
 	return allow("%s may %s %s (%s)", a.who(), verb, module, why)
 }
 
-// decideReach answers "may the actor reach this account", the question
-// behind every access grant.
+// decideReach answers "may the actor reach (or see) this account", the
+// question behind every access grant: they must see its folder, and their
+// accounts scope must cover the account.
 func decideReach(a Actor, scope Scope, t Target) Decision {
-	c := t.Client
-	acc := t.Account
-	who := a.who()
-	if a.isOwner() && a.Kind != KindConnection {
-		if acc == nil {
-			return allow("%s: reaches every account of %s", who, c.Name)
-		}
-		return allow("%s: reaches every account, %s included", who, acc.Name)
+	if ok, why := seesFolder(a, t.Client); !ok {
+		return deny("%s, %s", a.who(), why)
 	}
-	toggled := func() Decision {
-		if acc == nil {
-			return allow("%s, added to %s", who, c.Name)
-		}
-		if acc.ActorToggleOn {
-			return allow("%s, added to %s, %s toggled on", who, c.Name, acc.Name)
-		}
-		return deny("%s, added to %s, but %s is toggled off", who, c.Name, acc.Name)
-	}
-	if c.Internal {
-		if !c.ActorAdded {
-			return deny("%s, not added to %s (the internal accounts are reachable only by members the Owner adds)", who, c.Name)
-		}
-		return toggled()
-	}
-	if scope == ScopeAll {
-		return allow("%s: reaches all client accounts", who)
-	}
-	// Department scope reaches every account of the folders in the actor's
-	// departments; being added to such a folder must not narrow that to
-	// the accounts toggled on.
-	if scope == ScopeDepartment {
-		byDept := *c
-		byDept.ActorAdded = false
-		if ok, why := clientInScope(a, scope, &byDept); ok {
-			return allow("%s, %s", who, why)
-		}
-	}
-	if c.ActorAdded {
-		return toggled()
-	}
-	return deny("%s, not added to %s", who, c.Name)
+	return reachInScope(a, scope, t.Client, t.Account)
 }
 
 func decideModule(a Actor, action Action, verb Verb, module Module, scope Scope, t Target) Decision {

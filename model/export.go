@@ -5,18 +5,29 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+
+	"gatehouse/db"
 )
 
 // mayExport requires what an export reveals: every staff member, client
-// and audit entry. The Owner, Admins and the local system user have it.
-func mayExport(a Actor) error {
-	for _, m := range []Module{ModuleStaff, ModuleClients, ModuleAudit, ModuleSettings} {
-		if a.isOwner() {
-			break
-		}
+// folder, account and audit entry, and the settings. The Owner sees them
+// all; anyone else needs all scope on each, and the internal accounts
+// toggled on for them, since those are reached only through toggles.
+func mayExport(ctx context.Context, q db.Querier, a Actor) error {
+	if a.isOwner() {
+		return nil
+	}
+	for _, m := range []Module{ModuleStaff, ModuleClients, ModuleAccounts, ModuleAudit, ModuleSettings} {
 		if a.Perms.Get(m, VerbView) != ScopeAll {
 			return &DeniedError{Decision{false, fmt.Sprintf("%s may not export the organisation: it needs to see all %s", a.who(), m)}}
 		}
+	}
+	ok, err := db.ReachesAllInternal(ctx, q, a.StaffID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &DeniedError{Decision{false, fmt.Sprintf("%s may not export the organisation: it holds the internal accounts, and not all of them are toggled on for them", a.who())}}
 	}
 	return nil
 }
@@ -26,7 +37,7 @@ func mayExport(a Actor) error {
 // is created readable by the owner only.
 func (s *Service) Backup(ctx context.Context, p Principal, dest string) error {
 	if err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := mayExport(a); err != nil {
+		if err := mayExport(ctx, tx, a); err != nil {
 			return nil, err
 		}
 		return []change{{Action: "org.backup", TargetKind: "organisation", Target: dest}}, nil
@@ -41,7 +52,7 @@ func (s *Service) Backup(ctx context.Context, p Principal, dest string) error {
 // so the file records that it was made.
 func (s *Service) Export(ctx context.Context, p Principal, w io.Writer) error {
 	if err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		if err := mayExport(a); err != nil {
+		if err := mayExport(ctx, tx, a); err != nil {
 			return nil, err
 		}
 		return []change{{Action: "org.export", TargetKind: "organisation", Target: "json"}}, nil

@@ -18,6 +18,12 @@ type GenerateOptions struct {
 	AccountsPerClient int
 	Grants            int // folder memberships; each account of the folder is toggled on with probability 0.8
 	Audit             int // history entries
+	// Varied adds what agreement tests need besides the large shape:
+	// random custom roles that together grant every module × action at
+	// every scope (held by about one member in four), members in two
+	// departments or none, unowned folders and folders without a
+	// department, and accounts and members in the internal folder.
+	Varied bool
 	// Progress is called as each stage advances (done of total rows).
 	Progress func(stage string, done, total int)
 }
@@ -120,6 +126,7 @@ type generator struct {
 	owner    int64
 	pwHash   string
 	managers int64 // role id of "Manager"
+	custom   []int64
 	depts    []int64
 	staffIDs []int64
 	emails   []string
@@ -129,13 +136,14 @@ type generator struct {
 
 func (g *generator) rolesAndDepartments() (int, error) {
 	now := GenerateBase.Add(-365 * 24 * time.Hour).Unix()
-	res, err := g.bw.Exec(`INSERT INTO roles (name, description, created_at) VALUES ('Manager', 'Sees and manages the records of their departments and of the members assigned to them.', ?)`, now)
+	perms := []Permission{{Module: ModuleStaff, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbUpdate, Scope: ScopeDepartment},
+		{Module: ModuleAccounts, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleAccess, Verb: VerbUpdate, Scope: ScopeDepartment}, {Module: ModuleAudit, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleRoles, Verb: VerbView, Scope: ScopeAll}, {Module: ModuleDepartments, Verb: VerbView, Scope: ScopeAll}}
+	res, err := g.bw.Exec(`INSERT INTO roles (name, description, created_at) VALUES ('Manager', ?, ?)`, roleDescription("Team leads.", perms), now)
 	if err != nil {
 		return 0, err
 	}
 	g.managers, _ = res.LastInsertId()
-	for _, p := range []Permission{{Module: ModuleStaff, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleClients, Verb: VerbUpdate, Scope: ScopeDepartment},
-		{Module: ModuleAccounts, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleAccess, Verb: VerbUpdate, Scope: ScopeDepartment}, {Module: ModuleAudit, Verb: VerbView, Scope: ScopeDepartment}, {Module: ModuleRoles, Verb: VerbView, Scope: ScopeAll}, {Module: ModuleDepartments, Verb: VerbView, Scope: ScopeAll}} {
+	for _, p := range perms {
 		if _, err := g.bw.Exec(`INSERT INTO role_permissions (role_id, module, action, scope) VALUES (?, ?, ?, ?)`, g.managers, p.Module.String(), p.Verb.String(), p.Scope.String()); err != nil {
 			return 0, err
 		}
@@ -149,6 +157,49 @@ func (g *generator) rolesAndDepartments() (int, error) {
 		id, _ := res.LastInsertId()
 		g.depts = append(g.depts, id)
 		n++
+	}
+	if g.o.Varied {
+		k, err := g.customRoles(now)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// customRoleCount is how many random custom roles a varied organisation
+// has; the first four between them grant every cell at every scope.
+const customRoleCount = 7
+
+// customRoles makes random custom roles. Role k grants cell (m, v) the
+// scope (k + m·5 + v) mod 4 for k < 4, so across those four each cell is
+// none, own, department and all once; the rest are drawn at random.
+func (g *generator) customRoles(now int64) (int, error) {
+	n := 0
+	for k := 0; k < customRoleCount; k++ {
+		res, err := g.bw.Exec(`INSERT INTO roles (name, description, created_at) VALUES (?, ?, ?)`, fmt.Sprintf("Custom %d", k+1), "Generated custom role (random grid)", now)
+		if err != nil {
+			return n, err
+		}
+		id, _ := res.LastInsertId()
+		g.custom = append(g.custom, id)
+		n++
+		for _, m := range Modules {
+			for _, v := range Verbs {
+				s := Scope((k + int(m)*5 + int(v)) % 4)
+				if k >= 4 {
+					s = Scope(g.rnd.IntN(4))
+				}
+				if s == ScopeNone {
+					continue
+				}
+				if _, err := g.bw.Exec(`INSERT INTO role_permissions (role_id, module, action, scope) VALUES (?, ?, ?, ?)`, id, m.String(), v.String(), s.String()); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
 	}
 	return n, nil
 }
@@ -164,10 +215,12 @@ func (g *generator) staff() (int, error) {
 		email := fmt.Sprintf("%s.%s%d@partners.example", lower(first), lower(last), i)
 		role := db.RoleAdvisor
 		switch {
-		case i%50 == 0:
+		case i%50 == 0, g.o.Varied && i%12 == 0:
 			role = db.RoleAdmin
 		case i%20 == 1:
 			role = g.managers
+		case len(g.custom) > 0 && i%4 == 2:
+			role = g.custom[g.rnd.IntN(len(g.custom))]
 		}
 		status := "active"
 		if i%50 == 7 {
@@ -191,8 +244,19 @@ func (g *generator) staff() (int, error) {
 		if role == g.managers {
 			lastManager[dept] = id
 		}
-		if _, err := g.bw.Exec(`INSERT INTO staff_departments (staff_id, department_id) VALUES (?, ?)`, id, g.depts[dept]); err != nil {
-			return n, err
+		depts := []int64{g.depts[dept]}
+		if g.o.Varied {
+			switch i % 9 {
+			case 4:
+				depts = append(depts, g.depts[(dept+1)%len(g.depts)])
+			case 5:
+				depts = nil
+			}
+		}
+		for _, d := range depts {
+			if _, err := g.bw.Exec(`INSERT INTO staff_departments (staff_id, department_id) VALUES (?, ?)`, id, d); err != nil {
+				return n, err
+			}
 		}
 		g.staffIDs = append(g.staffIDs, id)
 		g.emails = append(g.emails, email)
@@ -222,8 +286,13 @@ func (g *generator) clientName(i int) string {
 func (g *generator) clients() (int, error) {
 	n := 0
 	for i := 1; i <= g.o.Clients; i++ {
-		owner := g.staffIDs[g.rnd.IntN(len(g.staffIDs))]
-		dept := g.depts[g.rnd.IntN(len(g.depts))]
+		var owner, dept any = g.staffIDs[g.rnd.IntN(len(g.staffIDs))], g.depts[g.rnd.IntN(len(g.depts))]
+		if g.o.Varied && i%6 == 0 {
+			owner = nil
+		}
+		if g.o.Varied && i%8 == 3 {
+			dept = nil
+		}
 		created := GenerateBase.Add(-time.Duration(365-g.rnd.IntN(360)) * 24 * time.Hour).Unix()
 		res, err := g.bw.Exec(`INSERT INTO clients (name, owner_id, department_id, internal, created_at) VALUES (?, ?, ?, 0, ?)`, g.clientName(i), owner, dept, created)
 		if err != nil {
@@ -282,6 +351,60 @@ func (g *generator) access() (int, error) {
 		}
 	}
 	g.o.Progress("access", done, g.o.Grants)
+	if g.o.Varied {
+		k, err := g.internalAccess()
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// internalAccess gives the internal folder two accounts and a member
+// other than the Owner as its responsible person, and adds every fifth
+// member to it, each account toggled on at random.
+func (g *generator) internalAccess() (int, error) {
+	var folder int64
+	if err := g.bw.Tx().QueryRow(`SELECT id FROM clients WHERE internal = 1`).Scan(&folder); err != nil {
+		return 0, fmt.Errorf("internal folder: %w", err)
+	}
+	// Being responsible for the internal folder does not make it seen:
+	// only the Owner and the members added to it see it.
+	// The rule is walked when the member's own or department scope would
+	// otherwise cover a folder they are responsible for.
+	if _, err := g.bw.Exec(`UPDATE clients SET owner_id = COALESCE((SELECT s.id FROM staff s JOIN role_permissions rp ON rp.role_id = s.role_id
+		WHERE rp.module = 'clients' AND rp.action = 'view' AND rp.scope IN ('own', 'department') ORDER BY s.id LIMIT 1), owner_id) WHERE id = ?`, folder); err != nil {
+		return 0, err
+	}
+	n := 0
+	var accs []int64
+	for _, name := range []string{"Office Banking", "Own Payroll"} {
+		res, err := g.bw.Exec(`INSERT INTO accounts (client_id, name, created_at) VALUES (?, ?, ?)`, folder, name, GenerateBase.Add(-300*24*time.Hour).Unix())
+		if err != nil {
+			return n, err
+		}
+		id, _ := res.LastInsertId()
+		accs = append(accs, id)
+		n++
+	}
+	for i, staff := range g.staffIDs[1:] {
+		if i%5 != 1 {
+			continue
+		}
+		if _, err := g.bw.Exec(`INSERT INTO client_members (client_id, staff_id, added_at) VALUES (?, ?, ?)`, folder, staff, GenerateBase.Add(-24*time.Hour).Unix()); err != nil {
+			return n, err
+		}
+		n++
+		for _, acc := range accs {
+			if g.rnd.IntN(2) == 0 {
+				if _, err := g.bw.Exec(`INSERT INTO account_access (account_id, staff_id, client_id) VALUES (?, ?, ?)`, acc, staff, folder); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
+	}
 	return n, nil
 }
 

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"gatehouse/db"
 )
@@ -207,4 +208,44 @@ func ConnectionPermissionList(c Connection) []Permission {
 		}
 	}
 	return out
+}
+
+// DescribePermissions says in a sentence what a permission grid grants,
+// verb by verb, widest scope first: "Views all staff; views their
+// departments' clients and accounts; updates their departments' clients."
+// Role descriptions written from it cannot disagree with the grid.
+func DescribePermissions(ps PermissionSet) string {
+	var parts []string
+	for _, v := range Verbs {
+		for _, s := range []Scope{ScopeAll, ScopeDepartment, ScopeOwn} {
+			var mods []Module
+			for _, m := range Modules {
+				if ps.Get(m, v) == s {
+					mods = append(mods, m)
+				}
+			}
+			if len(mods) == 0 {
+				continue
+			}
+			whose := map[Scope]string{ScopeAll: "all", ScopeDepartment: "their departments' and assigned members'", ScopeOwn: "their own"}[s]
+			parts = append(parts, fmt.Sprintf("%ss %s %s", v, whose, listWords(mods)))
+		}
+	}
+	if len(parts) == 0 {
+		return "Grants nothing."
+	}
+	text := strings.Join(parts, "; ") + "."
+	return strings.ToUpper(text[:1]) + text[1:]
+}
+
+// listWords joins names as "a, b and c".
+func listWords[T fmt.Stringer](xs []T) string {
+	names := make([]string, len(xs))
+	for i, x := range xs {
+		names[i] = x.String()
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -435,26 +435,6 @@ func roleFacts(ctx context.Context, q db.Querier, r Role) (*RoleFacts, error) {
 	return &RoleFacts{ID: r.ID, Name: r.Name, RoleKind: roleKindOf(r.Builtin), Perms: ps}, nil
 }
 
-// scopeFor turns the actor's scope for module.view into a db.Scope.
-func scopeFor(a Actor, module Module) (db.Scope, bool) {
-	sc := db.Scope{StaffID: a.StaffID, AddedOnly: a.RoleKind.SeesOnlyFoldersAddedTo()}
-	scope := a.Perms.Get(module, VerbView)
-	if a.isOwner() {
-		scope = ScopeAll
-		sc.Internal = a.Kind != KindConnection
-	}
-	switch scope {
-	case ScopeAll:
-		sc.All = true
-	case ScopeDepartment:
-		sc.Department = true
-	case ScopeOwn:
-	default:
-		return sc, false
-	}
-	return sc, true
-}
-
 // readActor loads the actor for a read and refuses inactive principals.
 func (s *Service) readActor(ctx context.Context, p Principal) (Actor, error) {
 	a, err := s.loadReadActor(ctx, p)

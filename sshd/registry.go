@@ -19,10 +19,13 @@ type liveSession struct {
 	id          uint64
 	who         identity
 	interactive bool
-	command     string   // what runs, for the sessions list
-	sit         *sitting // the connection it runs on
-	ctx         context.Context
-	cancel      context.CancelFunc
+	// lasting: a command that runs until it is stopped (audit tail
+	// --follow); shutdown ends it at once, as it ends the app.
+	lasting bool
+	command string   // what runs, for the sessions list
+	sit     *sitting // the connection it runs on
+	ctx     context.Context
+	cancel  context.CancelFunc
 	// lastInput is when the client last typed (unix nanoseconds).
 	lastInput atomic.Int64
 	// finished is set when the handler is done and tells the client itself.
@@ -90,7 +93,7 @@ func newRegistry(max, maxPer int) *registry {
 }
 
 // admit registers a new session for who, or says why not.
-func (r *registry) admit(parent context.Context, who identity, interactive bool, command string, now time.Time) (*liveSession, error) {
+func (r *registry) admit(parent context.Context, who identity, interactive, lasting bool, command string, now time.Time) (*liveSession, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing {
@@ -105,7 +108,7 @@ func (r *registry) admit(parent context.Context, who identity, interactive bool,
 	}
 	r.next++
 	ctx, cancel := context.WithCancel(parent)
-	ls := &liveSession{id: r.next, who: who, interactive: interactive, command: command, ctx: ctx, cancel: cancel}
+	ls := &liveSession{id: r.next, who: who, interactive: interactive, lasting: lasting, command: command, ctx: ctx, cancel: cancel}
 	ls.touch(now)
 	r.byID[ls.id] = ls
 	if r.byWho[key] == nil {
@@ -196,7 +199,7 @@ func (r *registry) drain(ctx context.Context) error {
 
 func (r *registry) endInteractive(reason string) {
 	for _, ls := range r.snapshot() {
-		if ls.interactive {
+		if ls.interactive || ls.lasting {
 			ls.end(reason)
 		}
 	}

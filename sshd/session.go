@@ -56,7 +56,7 @@ func (s *Server) serve(sess ssh.Session) {
 	s.log.Info("session", "remote", remote, "who", who.key(), "fingerprint", who.fingerprint,
 		"command", commandName(args), "pty", hasPty)
 
-	ls, err := s.reg.admit(s.base, who, interactive, commandName(args), time.Now())
+	ls, err := s.reg.admit(s.base, who, interactive, following(args), commandName(args), time.Now())
 	if err != nil {
 		s.log.Warn("session refused", "remote", remote, "who", who.key(), "reason", err.Error())
 		fail(sess, err.Error())
@@ -140,6 +140,11 @@ func (s *Server) runCommand(sess ssh.Session, ls *liveSession, args []string) in
 	}
 	// With a pty, the session turns \n into \n for the raw terminal.
 	ctx := context.WithValue(ls.ctx, connectKey{}, ConnectCommand(sess.LocalAddr()))
+	// A client that goes away stops its command: one that waits for news
+	// (audit tail --follow) would otherwise wait on for nobody.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(sess.Context(), cancel)()
 	code := s.cfg.Commands(ctx, p, args, sess, sess.Stderr())
 	s.log.Info("command", "who", ls.who.key(), "command", commandName(args), "exit", code)
 	return code
@@ -305,3 +310,15 @@ func addr(a net.Addr) string {
 }
 
 func isHelpArg(s string) bool { return s == "-h" || s == "--help" || s == "-help" || s == "help" }
+
+// following reports whether a command runs until it is stopped: one
+// given --follow (audit tail).
+func following(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--follow", "-follow", "--follow=true", "-follow=true":
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,46 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// AuditActor is who wrote one audit entry.
+type AuditActor struct {
+	ID        int64
+	ActorKind string
+	ActorID   int64
+}
+
+// AuditActors lists every audit entry's id and actor, oldest first: what
+// the engine needs to decide, entry by entry, who may see it.
+func AuditActors(ctx context.Context, q Querier) ([]AuditActor, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, actor_kind, COALESCE(actor_id, 0) FROM audit_log ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("audit actors: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditActor
+	for rows.Next() {
+		var e AuditActor
+		if err := rows.Scan(&e.ID, &e.ActorKind, &e.ActorID); err != nil {
+			return nil, fmt.Errorf("audit actors: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ReachesAllInternal reports whether a member was added to the internal
+// folder with every one of its accounts toggled on.
+func ReachesAllInternal(ctx context.Context, q Querier, staffID int64) (bool, error) {
+	var ok bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM client_members cm JOIN clients c ON c.id = cm.client_id WHERE c.internal = 1 AND cm.staff_id = ?1)
+		AND NOT EXISTS (SELECT 1 FROM accounts a JOIN clients c ON c.id = a.client_id
+			WHERE c.internal = 1 AND a.archived_at = 0
+			AND NOT EXISTS (SELECT 1 FROM account_access aa WHERE aa.account_id = a.id AND aa.staff_id = ?1))`, staffID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("internal reach of %d: %w", staffID, err)
+	}
+	return ok, nil
+}
