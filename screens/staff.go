@@ -600,9 +600,7 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return h
 	}
-	if s.filtering {
-		return filterHelp
-	}
+
 	if s.sub != nil {
 		return s.sub.ShortHelp()
 	}

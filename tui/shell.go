@@ -378,14 +378,16 @@ func (s *shell) viewing() bool { return s.sess.Principal.IsLens() }
 // offersWrite reports whether the active view offers msg's key as a write
 // (keymap.Writes): the one gate that keeps "view as" a lens on every
 // screen, before any dialog opens. The model refuses a lens's writes too.
+//
+// It reads the view's full help, every key the view takes now: while a
+// list's filter is typed into, that is only the filter's keys, so a letter
+// of a name is never taken for a write.
 func (s *shell) offersWrite(msg tea.KeyMsg) bool {
-	offered := s.current().ShortHelp()
 	for _, group := range s.current().FullHelp() {
-		offered = append(offered, group...)
-	}
-	for _, b := range offered {
-		if key.Matches(msg, b) && keymap.Writes(b) {
-			return true
+		for _, b := range group {
+			if key.Matches(msg, b) && keymap.Writes(b) {
+				return true
+			}
 		}
 	}
 	return false

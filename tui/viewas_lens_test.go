@@ -196,3 +196,22 @@ func TestViewAsIsALens(t *testing.T) {
 		t.Fatalf("V did not return to yourself: %+v", sh.sess.Principal)
 	}
 }
+
+// While the Staff filter is typed into under view as, the letters of write
+// keys are letters of the filter.
+func TestViewAsFiltersTakeEveryLetter(t *testing.T) {
+	svc, clock := newService(t)
+	if _, err := svc.PopulateDemo(t.Context(), model.System("tester")); err != nil {
+		t.Fatal(err)
+	}
+	sara, olivia := demoMember(t, svc, "Sara Lindqvist"), demoMember(t, svc, "Olivia Hart")
+	h := newScreensHarness(t, svc, clock, sara, true, DefaultTabs...)
+	h.press("V")
+	h.typ(olivia.Email)
+	h.press("enter")
+	h.press("/")
+	h.typ("n")
+	h.typ("x")
+	h.notSee("View as only shows")
+	h.see("/ nx")
+}
