@@ -190,6 +190,31 @@ func (o *agreementOrg) checkCommands(m model.Member, run runner, pick sampler) (
 	if problem := model.Disagreement(ids, model.IDs(al.Audit)); problem != "" && al.Views[model.ModuleAudit] {
 		return "audit export", problem
 	}
+	// audit tail, from the first entry, one JSON object a line.
+	r := run("audit", "tail", "--format", "jsonl", "--since-id", "0")
+	if (r.code == 0) != al.Views[model.ModuleAudit] {
+		return "audit tail", fmt.Sprintf("exit %d (%s); may view the audit log: %v", r.code, firstLine(r.stderr), al.Views[model.ModuleAudit])
+	}
+	if r.code == 0 {
+		ids = nil
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			var e struct {
+				ID int64 `json:"id"`
+			}
+			if line == "" {
+				continue
+			}
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				return "audit tail", fmt.Sprintf("line %q: %v", line, err)
+			}
+			if e.ID <= o.lastAudit {
+				ids = append(ids, e.ID)
+			}
+		}
+		if problem := model.Disagreement(ids, model.IDs(al.Audit)); problem != "" {
+			return "audit tail", problem
+		}
+	}
 	// The organisation export.
 	if r := run("export", "--format", "json"); (r.code == 0) != al.Everything {
 		return "export", fmt.Sprintf("exit %d (%s); sees everything: %v", r.code, firstLine(r.stderr), al.Everything)

@@ -25,7 +25,7 @@ func init() {
 			fs.Int("limit", 50, "at most `n` entries")
 			fs.String("actor", "", "only entries whose actor contains `text` (an email or an OS user name)")
 			fs.String("action", "", "only this `action` (e.g. access.remove), or a prefix ending in '.' (e.g. access.)")
-			fs.String("staff", "", "only entries about this member (`email`)")
+			fs.String("staff", "", "only entries about this member (`email`; a removed member is found by the email they had)")
 			fs.String("client", "", "only entries about this client folder (`name`)")
 			fs.String("since", "", "only entries at or after `date` (2006-01-02 or RFC 3339)")
 			fs.String("until", "", "only entries before the end of `date` (2006-01-02 or RFC 3339)")
@@ -130,11 +130,10 @@ func auditList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	if e := flagString(fs, "staff"); e != "" {
-		m, err := memberArg(ctx, a, e)
-		if err != nil {
+		// The member with that email now, and any removed member who had it.
+		if q.StaffIDs, err = svc.AuditStaffIDs(ctx, a.actor(), e); err != nil {
 			return err
 		}
-		q.StaffID = m.ID
 	}
 	if n := flagString(fs, "client"); n != "" {
 		c, err := svc.ClientByName(ctx, a.actor(), n)

@@ -32,6 +32,13 @@ func anchored(t *testing.T) (dbPath, anchors string) {
 	if st, err := os.Stat(dbPath + ".anchor-key"); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("anchor key beside the database: %v %v", st, err)
 	}
+	// The anchor is itself in the log, and the checkpoint covers it.
+	var action string
+	var id int64
+	sqlDB(t, dbPath).QueryRow(`SELECT id, action FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&id, &action)
+	if action != "audit.anchor" || id != cp.Entries {
+		t.Fatalf("the newest entry is %d %q, the checkpoint is at %d; want audit.anchor, covered", id, action, cp.Entries)
+	}
 	return dbPath, anchors
 }
 

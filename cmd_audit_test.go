@@ -30,10 +30,26 @@ func TestAuditCSVIsSafeToPrintAndToOpen(t *testing.T) {
 	wantCode(t, runCLI(t, "--db", path, "access", "revoke", "--staff", sara, "--client", client, "--account", "Payroll"), 0, "revoke")
 	wantCode(t, runCLI(t, "--db", path, "access", "grant", "--staff", sara, "--client", client, "--account", "Payroll"), 0, "grant")
 
+	// A hash column written by hand is text like any other.
+	if _, err := d.Exec(`UPDATE audit_log SET hash = ? WHERE id = 1`, "\x1b]52;c;aGFzaA==\x07-hash"); err != nil {
+		t.Fatal(err)
+	}
 	r := runCLI(t, "--db", path, "audit", "export", "--format", "csv")
 	wantCode(t, r, 0, "audit export --format csv")
 	if bad := terminalControl(r.stdout); bad != "" {
 		t.Fatalf("the CSV export holds %s", bad)
+	}
+	// The other text outputs of the log: the table, the tail as text and
+	// as JSON lines.
+	for _, args := range [][]string{{"audit", "list", "--limit", "500"}, {"audit", "tail", "--since-id", "0"}, {"audit", "tail", "--since-id", "0", "--format", "jsonl"}} {
+		r := runCLI(t, append([]string{"--db", path}, args...)...)
+		wantCode(t, r, 0, args...)
+		if bad := terminalControl(r.stdout); bad != "" {
+			t.Errorf("%v holds %s", args, bad)
+		}
+		if !strings.Contains(r.stdout, "HYPERLINK") {
+			t.Errorf("%v does not show the hostile client's entries", args)
+		}
 	}
 	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
 	if err != nil {

@@ -422,7 +422,7 @@ func rolesList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		if perms == nil {
 			perms = []model.Permission{}
 		}
-		out = append(out, roleJSON{ID: r.ID, Name: r.Name, BuiltIn: r.Builtin != "", Description: r.Description, Members: r.Members, Permissions: perms})
+		out = append(out, roleJSON{ID: r.ID, Name: r.Name, BuiltIn: model.KindOfRole(r).Builtin(), Description: r.Description, Members: r.Members, Permissions: perms})
 	}
 	if flagBool(fs, "json") {
 		return writeJSON(a.stdout, out)

@@ -125,11 +125,12 @@ type AuditQuery struct {
 	Scope     Scope
 	ActorKind string
 	ActorID   int64
-	Actor     string // substring of the actor label
-	Action    string // exact action, or a prefix ending in "." (e.g. "access.")
-	StaffID   int64  // entries about this member
-	ClientID  int64  // entries about this client
-	Target    string // substring of the target label
+	Actor     string  // substring of the actor label
+	Action    string  // exact action, or a prefix ending in "." (e.g. "access.")
+	StaffID   int64   // entries about this member
+	StaffIDs  []int64 // entries about any of these members (a removed member's ids)
+	ClientID  int64   // entries about this client
+	Target    string  // substring of the target label
 	Since     time.Time
 	Until     time.Time
 	BeforeID  int64 // entries older than this id; 0 for the newest
@@ -159,6 +160,14 @@ func (aq AuditQuery) where() (string, []any) {
 	}
 	if aq.StaffID != 0 {
 		add("a.staff_id = ?", aq.StaffID)
+	}
+	if len(aq.StaffIDs) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(aq.StaffIDs)), ", ")
+		ids := make([]any, len(aq.StaffIDs))
+		for i, id := range aq.StaffIDs {
+			ids[i] = id
+		}
+		add("a.staff_id IN ("+marks+")", ids...)
 	}
 	if aq.ClientID != 0 {
 		add("a.client_id = ?", aq.ClientID)
@@ -237,4 +246,28 @@ func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry
 		}
 	}
 	return rows.Err()
+}
+
+// FormerStaffIDs returns the ids that members no longer in the staff table
+// had while their email was email (compared in lower case), from the
+// entries about them that sc sees: how a removed member's history is
+// found by the address they had. It reads every entry about a member.
+func FormerStaffIDs(ctx context.Context, q Querier, sc Scope, email string) ([]int64, error) {
+	clause, args := sc.auditClause()
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT a.staff_id FROM audit_log a WHERE `+clause+`
+		AND a.target_kind = 'staff' AND lower(a.target) = lower(?) AND a.staff_id IS NOT NULL
+		AND a.staff_id NOT IN (SELECT id FROM staff) ORDER BY a.staff_id`, append(args, email)...)
+	if err != nil {
+		return nil, fmt.Errorf("find former member: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find former member: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gatehouse/db"
@@ -26,7 +28,9 @@ type agreementOrg struct {
 	// accounts of each folder, all of them.
 	accounts map[int64][]int64
 	allowed  map[int64]Allowed
-	grants   []Grant
+	// connections made by members, each with what the engine allows it.
+	connections []agreementConnection
+	grants      []Grant
 	// lastAudit is the newest entry when the allowances were decided;
 	// exports made by the test write entries after it, left out.
 	lastAudit int64
@@ -66,7 +70,16 @@ func newAgreementOrg(t *testing.T, seed uint64) *agreementOrg {
 			t.Fatal(err)
 		}
 		o.members[id] = m
-		if o.allowed[id], err = svc.Allowed(ctx, MemberPrincipal(m, "agreement")); err != nil {
+	}
+	o.makeConnections(t, seed)
+	for _, id := range o.staff {
+		if o.allowed[id], err = svc.Allowed(ctx, MemberPrincipal(o.members[id], "agreement")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range o.connections {
+		c := &o.connections[i]
+		if c.allowed, err = svc.Allowed(ctx, c.p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -78,6 +91,55 @@ func newAgreementOrg(t *testing.T, seed uint64) *agreementOrg {
 	}
 	o.checkVariety(t)
 	return o
+}
+
+// agreementConnection is an API connection a member made, acting within
+// part of their permissions.
+type agreementConnection struct {
+	creator Member
+	p       Principal
+	allowed Allowed
+}
+
+// makeConnections has every active member who may create connections make
+// one, granted a random part of their own permissions at the same or a
+// narrower scope.
+func (o *agreementOrg) makeConnections(t *testing.T, seed uint64) {
+	t.Helper()
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(seed, 7))
+	for _, id := range o.staff {
+		m := o.members[id]
+		a, err := o.svc.Actor(ctx, MemberPrincipal(m, "agreement"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status != "active" || !Decide(a, ActCreate, Target{Module: ModuleConnections}).Allowed {
+			continue
+		}
+		var perms []Permission
+		for _, p := range a.Perms.List() {
+			if rnd.IntN(3) > 0 {
+				p.Scope = Scope(1 + rnd.IntN(int(p.Scope)))
+				perms = append(perms, p)
+			}
+		}
+		if len(perms) == 0 {
+			continue
+		}
+		_, token, err := o.svc.CreateConnection(ctx, MemberPrincipal(m, "agreement"), fmt.Sprintf("Integration of %d", m.ID), ConnectionAPI, perms, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := o.svc.AuthenticateToken(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.connections = append(o.connections, agreementConnection{creator: m, p: p})
+	}
+	if len(o.connections) == 0 {
+		t.Fatal("no member made a connection")
+	}
 }
 
 // checkVariety fails on an organisation too plain to prove anything: some
@@ -99,14 +161,20 @@ func (o *agreementOrg) checkVariety(t *testing.T) {
 	}
 }
 
-// forEachMember runs check for every member, reporting the member, the
-// surface and the first disagreeing record.
+// forEachMember runs check for every member, then for every connection
+// (m is then its creator), reporting who, the surface and the first
+// disagreeing record.
 func (o *agreementOrg) forEachMember(t *testing.T, check func(m Member, p Principal, al Allowed) (surface, problem string)) {
 	t.Helper()
 	for _, id := range o.staff {
 		m := o.members[id]
 		if surface, problem := check(m, MemberPrincipal(m, "agreement"), o.allowed[id]); problem != "" {
 			t.Fatalf("member %d %s (%s, %s), %s: %s", m.ID, m.Email, m.RoleName, m.Status, surface, problem)
+		}
+	}
+	for _, c := range o.connections {
+		if surface, problem := check(c.creator, c.p, c.allowed); problem != "" {
+			t.Fatalf("connection %q of %s (%s), %s: %s", c.p.Label, c.creator.Email, c.creator.RoleName, surface, problem)
 		}
 	}
 }
@@ -230,7 +298,7 @@ func TestAgreementModelSurfaces(t *testing.T) {
 						return fmt.Sprintf("who can reach account %d", a), problem
 					}
 					ok, err := chk.CanReach(ctx, m.ID, a)
-					if err != nil || ok != al.Reach[a] {
+					if p.Kind == KindMember && (err != nil || ok != al.Reach[a]) {
 						return "checker", fmt.Sprintf("account %d: %v (%v), engine %v", a, ok, err, al.Reach[a])
 					}
 					// The simulator's question.
@@ -406,6 +474,16 @@ func (o *agreementOrg) auditAgrees(ctx context.Context, p Principal, al Allowed)
 			return fmt.Sprintf("--client %d: %s", f, problem)
 		}
 	}
+	for _, s := range o.staff[:5] {
+		email := o.members[s].Email
+		got, err := svc.ListAudit(ctx, p, AuditQuery{Actor: email})
+		if err != nil && !(refused(err) && !anyEntry) {
+			return fmt.Sprintf("--actor %s: %v", email, err)
+		}
+		if problem := Disagreement(o.old(auditIDs(got)), wantWhere(func(e AuditEntry) bool { return strings.Contains(e.Actor, email) })); problem != "" {
+			return fmt.Sprintf("--actor %s: %s", email, problem)
+		}
+	}
 	for _, action := range []string{"access.", "access.toggle", "staff.set-role", "client."} {
 		got, err := svc.ListAudit(ctx, p, AuditQuery{Action: action})
 		if err != nil && !(refused(err) && !anyEntry) {
@@ -518,5 +596,106 @@ func TestReachingAnAccountNeedsSeeingItsFolder(t *testing.T) {
 	}
 	if d := f.check(leo, "access", "account:Greystone Legal LLP/Bookkeeping"); !d.Allowed {
 		t.Fatalf("added to the folder of his department: %+v", d)
+	}
+}
+
+// The client list's SQL scope and the engine agree on every combination
+// of what makes a folder seen: for a member holding each kind of role and
+// each clients scope (own, department, all; the Advisor; the Admin), over
+// folders unowned or owned by themselves, a member assigned to them, a
+// member of their department or anyone else, in their department, another
+// or none, with and without them added; and the internal folder, added
+// and not, owned by them and not.
+func TestFolderScopeSQLEqualsTheEngineOnEveryCombination(t *testing.T) {
+	f := newFixture(t)
+	owner := f.as(f.owner)
+	for _, d := range []string{"North", "South"} {
+		if _, err := f.svc.CreateDepartment(f.ctx, owner, d, "", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var roles []string
+	for _, s := range Scopes {
+		name := "Clients " + s.String()
+		perms := []Permission{{Module: ModuleClients, Verb: VerbView, Scope: s}, {Module: ModuleAccounts, Verb: VerbView, Scope: Scopes[len(Scopes)-1-int(s-ScopeOwn)]}}
+		if _, err := f.svc.CreateRole(f.ctx, owner, name, "", perms); err != nil {
+			t.Fatal(err)
+		}
+		roles = append(roles, name)
+	}
+	roles = append(roles, "Advisor", "Admin")
+	x := f.member("Xena Actor", "x@acme.test", "Advisor")
+	assigned := f.member("Yann Assigned", "y@acme.test", "Advisor")
+	peer := f.member("Zoe Peer", "z@acme.test", "Advisor")
+	other := f.member("Walt Other", "w@acme.test", "Advisor")
+	for _, set := range []struct {
+		m     Member
+		depts []string
+	}{{x, []string{"North"}}, {assigned, []string{"South"}}, {peer, []string{"North"}}, {other, []string{"South"}}} {
+		if err := f.svc.SetDepartments(f.ctx, owner, set.m.ID, set.depts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.SetManager(f.ctx, owner, assigned.ID, x.ID); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range []int64{0, x.ID, assigned.ID, peer.ID, other.ID} {
+		for _, dept := range []string{"", "North", "South"} {
+			for _, added := range []bool{false, true} {
+				n++
+				c, err := f.svc.CreateClient(f.ctx, owner, ClientInput{Name: fmt.Sprintf("Folder %02d", n), OwnerID: o, Department: dept, Accounts: []string{"Main"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if added {
+					if err := f.svc.AddToClient(f.ctx, owner, c.ID, x.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	internal, err := db.InternalClient(f.ctx, f.svc.DB().Read())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.as(x)
+	for _, internalOwner := range []int64{f.owner.ID, x.ID} {
+		if err := f.svc.SetClientOwner(f.ctx, owner, internal.ID, internalOwner); err != nil {
+			t.Fatal(err)
+		}
+		for _, inInternal := range []bool{false, true} {
+			var err error
+			if inInternal {
+				err = f.svc.AddToClient(f.ctx, owner, internal.ID, x.ID)
+			} else {
+				err = f.svc.RemoveFromClient(f.ctx, owner, internal.ID, x.ID)
+			}
+			if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrRule) {
+				t.Fatal(err)
+			}
+			for _, role := range roles {
+				if err := f.svc.SetRole(f.ctx, owner, x.ID, role); err != nil {
+					t.Fatal(err)
+				}
+				al, err := f.svc.Allowed(f.ctx, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cs, _, err := f.svc.ListClients(f.ctx, p, ClientQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if problem := Disagreement(clientIDs(cs), IDs(al.Folders)); problem != "" {
+					t.Fatalf("role %s, internal folder owned by %d, added to it %v: %s", role, internalOwner, inInternal, problem)
+				}
+				for _, c := range cs {
+					if _, err := f.svc.ClientPosition(f.ctx, p, ClientQuery{}, c.ID); err != nil {
+						t.Fatalf("role %s: folder %d listed but has no position: %v", role, c.ID, err)
+					}
+				}
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -129,7 +130,7 @@ func (s *Service) ExportAudit(ctx context.Context, p Principal, q AuditQuery, w 
 		err := db.EachAudit(ctx, s.db.Read(), q, func(e db.AuditEntry) error {
 			return cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), CSVCell(e.ActorKind), strconv.FormatInt(e.ActorID, 10),
 				CSVCell(e.Actor), CSVCell(e.Origin), CSVCell(e.Action), CSVCell(e.TargetKind), strconv.FormatInt(e.TargetID, 10), CSVCell(e.Target),
-				strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10), CSVCell(e.Before), CSVCell(e.After), e.PrevHash, e.Hash})
+				strconv.FormatInt(e.StaffID, 10), strconv.FormatInt(e.ClientID, 10), CSVCell(e.Before), CSVCell(e.After), CSVCell(e.PrevHash), CSVCell(e.Hash)})
 		})
 		if err != nil {
 			return fmt.Errorf("export audit: %w", err)
@@ -187,4 +188,37 @@ func (s *Service) VerifyAuditChainAs(ctx context.Context, p Principal) (db.Chain
 		return db.ChainState{}, nil, &DeniedError{Decision: d}
 	}
 	return db.VerifyAuditChain(ctx, s.db.Read(), db.ChainPosition{})
+}
+
+// AuditStaffIDs names, for an audit query by email, the member who has
+// that email now (if p may see them) and every removed member who had it,
+// found in the entries about them that p may see: a member's history
+// outlives their record.
+func (s *Service) AuditStaffIDs(ctx context.Context, p Principal, email string) ([]int64, error) {
+	var ids []int64
+	m, err := s.MemberByEmail(ctx, p, email)
+	switch {
+	case err == nil:
+		ids = append(ids, m.ID)
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := scopeFor(a, ModuleAudit)
+	if !ok {
+		return nil, &DeniedError{Decide(a, ActView, Target{Module: ModuleAudit})}
+	}
+	sc.Internal = true
+	former, err := db.FormerStaffIDs(ctx, s.db.Read(), sc, strings.TrimSpace(email))
+	if err != nil {
+		return nil, err
+	}
+	ids = append(ids, former...)
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: no member, present or removed, with email %q in the audit log you see", ErrNotFound, Sanitize(email))
+	}
+	return ids, nil
 }

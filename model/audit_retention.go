@@ -169,3 +169,39 @@ func (s *Service) VerifyExport(ctx context.Context, p Principal, r io.Reader) (E
 	}
 	return out, nil, nil
 }
+
+// AuditRetention is the organisation's retention policy for its audit
+// log, as Settings shows it: entries are kept until the Owner (or the
+// file's holder) prunes them, never automatically; and the last prune.
+type AuditRetention struct {
+	LastPrune *db.PruneRecord
+}
+
+// String says the policy in one line.
+func (r AuditRetention) String() string {
+	s := "kept until the Owner prunes them (audit prune --before DATE); never automatic"
+	if r.LastPrune != nil {
+		s += fmt.Sprintf("; last pruned: entries %d to %d, before %s", r.LastPrune.FirstID, r.LastPrune.ThroughID, r.LastPrune.Before)
+	}
+	return s
+}
+
+// AuditRetention reads the retention policy, for those who see settings.
+func (s *Service) AuditRetention(ctx context.Context, p Principal) (AuditRetention, error) {
+	var r AuditRetention
+	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return r, err
+	}
+	if err := require(a, ActView, Target{Module: ModuleSettings}); err != nil {
+		return r, err
+	}
+	recs, err := db.PruneRecords(ctx, s.db.Read())
+	if err != nil {
+		return r, err
+	}
+	if len(recs) > 0 {
+		r.LastPrune = &recs[len(recs)-1]
+	}
+	return r, nil
+}

@@ -2,6 +2,8 @@ package model
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,6 +34,10 @@ func TestPruneIsTheOwnersAndVerifies(t *testing.T) {
 	if n, brk, err := f.svc.VerifyAudit(f.ctx); err != nil || brk != nil || n != 2 {
 		t.Fatalf("verify after prune = %d %+v %v", n, brk, err)
 	}
+	if r, err := f.svc.AuditRetention(f.ctx, f.as(f.owner)); err != nil || !strings.Contains(r.String(), "never automatic") ||
+		!strings.Contains(r.String(), fmt.Sprintf("last pruned: entries 1 to %d", res.ThroughID)) {
+		t.Fatalf("retention = %q, %v", r.String(), err)
+	}
 	// The entry kept as the newest is older than the cut: now it goes,
 	// and the first checkpoint with it; the second accounts for both.
 	if res, err := f.svc.PruneAudit(f.ctx, f.as(f.owner), cut); err != nil || res.Pruned != 1 {
@@ -45,5 +51,33 @@ func TestPruneIsTheOwnersAndVerifies(t *testing.T) {
 	}
 	if _, err := f.svc.PruneAudit(f.ctx, f.as(f.owner), cut.Add(time.Hour)); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a prune in the future: %v", err)
+	}
+}
+
+// A removed member's history is found by the email they had, as far as
+// the asker sees the log.
+func TestAuditFindsARemovedMemberByEmail(t *testing.T) {
+	f, _, _, adv := acmeFixture(t)
+	gone := f.member("Gil Gone", "gil@acme.test", "Advisor")
+	if err := f.svc.Remove(f.ctx, f.as(f.owner), gone.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.MemberByEmail(f.ctx, f.as(f.owner), "gil@acme.test"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the removed member is still found: %v", err)
+	}
+	ids, err := f.svc.AuditStaffIDs(f.ctx, f.as(f.owner), "GIL@acme.test")
+	if err != nil || len(ids) != 1 || ids[0] != gone.ID {
+		t.Fatalf("ids = %v, %v; want [%d]", ids, err, gone.ID)
+	}
+	es, err := f.svc.ListAudit(f.ctx, f.as(f.owner), AuditQuery{StaffIDs: ids})
+	if err != nil || len(es) < 2 || es[0].Action != "staff.remove" {
+		t.Fatalf("their history = %d entries (%v), want their removal first", len(es), err)
+	}
+	// The Advisor sees only their own actions: no entry about Gil.
+	if _, err := f.svc.AuditStaffIDs(f.ctx, f.as(adv), "gil@acme.test"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the Advisor found Gil's history: %v", err)
+	}
+	if _, err := f.svc.AuditStaffIDs(f.ctx, f.as(f.owner), "nobody@acme.test"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an unknown email: %v", err)
 	}
 }

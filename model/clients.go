@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gatehouse/db"
@@ -852,30 +853,33 @@ func (s *Service) ListGrants(ctx context.Context, p Principal, q db.GrantQuery) 
 }
 
 // accountSight returns a function that answers whether the actor sees an
-// account of a folder, reading each folder's facts once.
+// account of a folder, reading each folder's facts and the actor's toggles
+// in it once.
 func (s *Service) accountSight(ctx context.Context, a Actor) func(clientID, accountID int64) (bool, error) {
 	q := s.db.Read()
-	folders := map[int64]*ClientFacts{}
+	type folder struct {
+		facts   *ClientFacts
+		toggled []int64
+	}
+	folders := map[int64]folder{}
 	return func(clientID, accountID int64) (bool, error) {
-		cf, ok := folders[clientID]
+		f, ok := folders[clientID]
 		if !ok {
 			c, err := db.GetClient(ctx, q, clientID)
 			if err != nil {
 				return false, err
 			}
-			if cf, err = clientFacts(ctx, q, a, c); err != nil {
+			if f.facts, err = clientFacts(ctx, q, a, c); err != nil {
 				return false, err
 			}
-			folders[clientID] = cf
+			if a.Kind != KindSystem && a.StaffID != 0 {
+				if f.toggled, err = db.ToggledAccountIDs(ctx, q, clientID, a.StaffID); err != nil {
+					return false, err
+				}
+			}
+			folders[clientID] = f
 		}
-		acc, err := db.GetAccount(ctx, q, accountID)
-		if err != nil {
-			return false, err
-		}
-		af, err := accountFacts(ctx, q, a, acc)
-		if err != nil {
-			return false, err
-		}
-		return Decide(a, ActView, Target{Module: ModuleAccounts, Client: cf, Account: af}).Allowed, nil
+		af := &AccountFacts{ID: accountID, ActorToggleOn: slices.Contains(f.toggled, accountID)}
+		return Decide(a, ActView, Target{Module: ModuleAccounts, Client: f.facts, Account: af}).Allowed, nil
 	}
 }

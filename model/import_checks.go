@@ -51,6 +51,24 @@ func moduleCheck(s string) (string, error) {
 	return s, nil
 }
 
+// verbCheck and scopeCheck: a permission's action and scope, spelt as
+// the model stores them.
+func verbCheck(s string) (string, error) {
+	v, err := ParseVerb(s)
+	if err != nil || v.String() != s {
+		return "", fmt.Errorf("%w: no action %q (actions: %s)", ErrInvalid, Sanitize(Truncate(s, 40)), joinNames(Verbs))
+	}
+	return s, nil
+}
+
+func scopeCheck(s string) (string, error) {
+	sc, err := ParseScope(s)
+	if err != nil || sc == ScopeNone || sc.String() != s {
+		return "", fmt.Errorf("%w: no scope %q (own, department or all)", ErrInvalid, Sanitize(Truncate(s, 40)))
+	}
+	return s, nil
+}
+
 // idListCheck: an invitation's departments, stored as their ids.
 func idListCheck(s string) (string, error) {
 	if strings.Trim(s, "0123456789,") != "" {
@@ -92,7 +110,7 @@ func hashCheck(s string) (string, error) {
 var importChecks = map[string]map[string]fieldCheck{
 	"organisation":           {"name": nameCheck("organisation name"), "plan": nameCheck("plan"), "payment_method": optional(nameCheck("payment method"))},
 	"roles":                  {"name": nameCheck("role name"), "description": messageCheck},
-	"role_permissions":       {"module": moduleCheck},
+	"role_permissions":       {"module": moduleCheck, "action": verbCheck, "scope": scopeCheck},
 	"staff":                  {"name": nameCheck("name"), "email": emailCheck},
 	"departments":            {"name": nameCheck("department name"), "description": messageCheck},
 	"ssh_keys":               {"fingerprint": fingerprintCheck, "public_key": keyLineCheck, "comment": keyCommentCheck},
@@ -100,7 +118,7 @@ var importChecks = map[string]map[string]fieldCheck{
 	"accounts":               {"name": nameCheck("account name")},
 	"invitations":            {"email": emailCheck, "name": nameCheck("name"), "departments": idListCheck, "message": messageCheck},
 	"connections":            {"name": nameCheck("connection name"), "fingerprint": optional(fingerprintCheck)},
-	"connection_permissions": {"module": moduleCheck},
+	"connection_permissions": {"module": moduleCheck, "action": verbCheck, "scope": scopeCheck},
 	"audit_log": {"actor_kind": loggedText, "actor": loggedText, "origin": loggedText, "action": loggedText, "target_kind": loggedText,
 		"target": loggedText, "before": loggedText, "after": loggedText, "prev_hash": hashCheck, "hash": hashCheck},
 }

@@ -135,7 +135,7 @@ func TestImportAppliesTheInputChecks(t *testing.T) {
 			}
 		}
 	}
-	for _, must := range []string{"staff.name", "staff.email", "clients.name", "accounts.name", "audit_log.target", "invitations.message"} {
+	for _, must := range []string{"staff.name", "staff.email", "clients.name", "accounts.name", "audit_log.target", "invitations.message", "role_permissions.action", "role_permissions.scope", "connection_permissions.action", "connection_permissions.scope"} {
 		table, col, _ := strings.Cut(must, ".")
 		if importChecks[table][col] == nil {
 			t.Errorf("%s is not checked on import", must)

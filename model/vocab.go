@@ -339,6 +339,9 @@ func roleKindOf(s string) RoleKind {
 	return k
 }
 
+// KindOfRole is the kind of a role as stored.
+func KindOfRole(r Role) RoleKind { return roleKindOf(r.Builtin) }
+
 // MarshalText writes the kind.
 func (k RoleKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 

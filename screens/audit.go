@@ -89,8 +89,9 @@ func NewAudit(sess *Session) Screen {
 }
 
 // NewAuditFor returns the Audit screen pre-filtered, e.g. to a member
-// (AuditQuery{StaffID: id}) or to a client over the last week
-// (AuditQuery{ClientID: id, Since: now.Add(-7 * 24 * time.Hour)}).
+// (AuditQuery{StaffID: id}) or to a client (AuditQuery{ClientID: id}):
+// the `L` views. What it is about stays when the typed filters are
+// cleared.
 func NewAuditFor(sess *Session, q model.AuditQuery) Screen {
 	q.BeforeID, q.AfterID, q.Limit = 0, 0, 0
 	s := &auditScreen{sess: sess, keys: keymap.DefaultAdmin(), list: sess.Svc.ListAudit, width: 80, height: 24, base: q}
@@ -337,10 +338,13 @@ func (s *auditScreen) key(km tea.KeyMsg) tea.Cmd {
 		s.dialog = s.filterDialog()
 		return nil
 	case key.Matches(km, s.keys.Clear), key.Matches(km, lk.Back):
-		if s.filter == (auditFilter{}) {
+		typed := s.filter
+		typed.About = ""
+		if typed == (auditFilter{}) {
 			return nil
 		}
-		s.base, s.filter = model.AuditQuery{}, auditFilter{}
+		s.base = model.AuditQuery{ActorKind: s.base.ActorKind, ActorID: s.base.ActorID, StaffID: s.base.StaffID, StaffIDs: s.base.StaffIDs, ClientID: s.base.ClientID}
+		s.filter = auditFilter{About: s.filter.About}
 		return s.restart()
 	case key.Matches(km, s.keys.Export):
 		s.dialog = s.exportDialog()
@@ -440,7 +444,7 @@ func (s *auditScreen) filterDialog() Dialog {
 func (s *auditScreen) applyFilter(f auditFilter, now time.Time) {
 	trim := strings.TrimSpace
 	f.Actor, f.Target, f.Action, f.Since, f.Until = trim(f.Actor), trim(f.Target), trim(f.Action), trim(f.Since), trim(f.Until)
-	q := model.AuditQuery{ActorKind: s.base.ActorKind, ActorID: s.base.ActorID, StaffID: s.base.StaffID, ClientID: s.base.ClientID,
+	q := model.AuditQuery{ActorKind: s.base.ActorKind, ActorID: s.base.ActorID, StaffID: s.base.StaffID, StaffIDs: s.base.StaffIDs, ClientID: s.base.ClientID,
 		Actor: f.Actor, Target: f.Target, Action: strings.ToLower(f.Action)}
 	q.Since, _ = parseWhen(f.Since, now, false)
 	q.Until, _ = parseWhen(f.Until, now, true)
@@ -499,7 +503,7 @@ func (s *auditScreen) View() string {
 	var b strings.Builder
 	pos := th.Muted.Render("newest first")
 	if e, ok := s.selected(); ok {
-		pos = th.Muted.Render(fmt.Sprintf("entry #%d · newest first", e.ID))
+		pos = th.Muted.Render(fmt.Sprintf("entry #%d · newest first", e.ID) + s.span())
 	}
 	b.WriteString(th.Title.Render("Audit") + "  " + pos + "\n")
 	b.WriteString(fitStyled(s.filterLine(), s.width) + "\n")
@@ -566,9 +570,26 @@ func (s *auditScreen) filterLine() string {
 		add("until ", s.base.Until.Format("2006-01-02 15:04"))
 	}
 	if len(parts) == 0 {
-		return th.Muted.Render("all entries · / to filter by actor, target, action or time")
+		return th.Muted.Render("all entries, all time · / to filter by actor, target, action or time")
+	}
+	if s.base.Since.IsZero() && s.base.Until.IsZero() {
+		parts = append(parts, th.Muted.Render("all time (/ to narrow)"))
 	}
 	return strings.Join(parts, th.Muted.Render(" · "))
+}
+
+// span is the time the held entries cover, oldest to newest, so a reader
+// sees how far back the list reaches.
+func (s *auditScreen) span() string {
+	if len(s.held) == 0 {
+		return ""
+	}
+	newest, oldest := s.held[0].At, s.held[len(s.held)-1].At
+	more := ""
+	if !s.atEnd {
+		more = " (older below)"
+	}
+	return " · " + oldest.Format("2006-01-02") + " to " + newest.Format("2006-01-02") + more
 }
 
 // line lays out one row; the origin column shows on wide terminals only.

@@ -277,3 +277,40 @@ func BenchmarkAuditPageDeep(b *testing.B) {
 		b.Fatalf("holds %d", len(s.held))
 	}
 }
+
+// A folder's `L` view shows all its history, newest first, with the time
+// range on screen; / narrows it and clearing widens it again, still
+// about the folder.
+func TestClientAuditShowsAllHistory(t *testing.T) {
+	e := newStaffEnv(t)
+	now := e.svc.Now
+	e.svc.Now = func() time.Time { return now().Add(-90 * 24 * time.Hour) }
+	c, err := e.svc.CreateClient(e.ctx, model.MemberPrincipal(e.owner, "test"), model.ClientInput{Name: "Old Client", Accounts: []string{"Payroll"}})
+	e.svc.Now = now
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := clientAudit(e.session(e.owner), c.ID)
+	as := d.(*hostedScreen).scr.(*auditScreen)
+	if q := as.Query(); !q.Since.IsZero() || q.ClientID != c.ID {
+		t.Fatalf("the folder's audit log opens with %+v, want all of its history", q)
+	}
+	s := e.start(as, 120, 40)
+	v := s.View()
+	for _, want := range []string{"client.create", "all time", "client Old Client", now().Add(-90*24*time.Hour).Format("2006-01-02") + " to "} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("the folder's log lacks %q:\n%s", want, v)
+		}
+	}
+	s = e.press(s, "/", "tab", "tab", "tab", "7d", "enter")
+	if v := s.View(); strings.Contains(v, "client.create") || !strings.Contains(v, "since ") {
+		t.Fatalf("narrowed to 7 days:\n%s", v)
+	}
+	s = e.press(s, "c")
+	if q := s.(*auditScreen).Query(); q.ClientID != c.ID || !q.Since.IsZero() {
+		t.Fatalf("clearing left %+v, want the folder's whole log", q)
+	}
+	if v := s.View(); !strings.Contains(v, "client.create") || !strings.Contains(v, "client Old Client") {
+		t.Fatalf("after clearing:\n%s", v)
+	}
+}

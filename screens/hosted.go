@@ -1,8 +1,6 @@
 package screens
 
 import (
-	"time"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -39,14 +37,15 @@ func (h *hostedScreen) View(width, height int) string {
 	return h.scr.View()
 }
 
-// clientAudit opens the audit log of one folder over the last week: "what
-// changed on this client last week and by whom", or says why it may not.
+// clientAudit opens the audit log of one folder, all of it, newest first
+// (the filter line shows the time range; / narrows it), or says why it
+// may not.
 func clientAudit(sess *Session, clientID int64) (Dialog, tea.Cmd) {
 	t := model.Target{Module: model.ModuleAudit}
 	if !sess.Can(model.ActView, t).Allowed {
 		return nil, RefusedAction(sess, model.ActView, t)
 	}
-	scr := NewAuditFor(sess, model.AuditQuery{ClientID: clientID, Since: sess.Svc.Now().Add(-7 * 24 * time.Hour)})
+	scr := NewAuditFor(sess, model.AuditQuery{ClientID: clientID})
 	return &hostedScreen{scr: scr}, scr.Init()
 }
 

@@ -13,21 +13,21 @@ import (
 
 // builtinRules are what the built-in roles' matrix cannot say: the engine's
 // special rules (PRODUCT.md, the role table).
-var builtinRules = map[string][]string{
-	"owner": {
+var builtinRules = map[model.RoleKind][]string{
+	model.OwnerRole: {
 		"exactly one Owner; ownership moves only by a transfer, to an active Admin",
 		"the Owner cannot be deactivated or removed, only replaced by a transfer",
 		"only the Owner makes or unmakes Admins",
 		"only the Owner changes the payment method or deletes the organisation",
 		"reaches every account, the internal accounts included",
 	},
-	"admin": {
+	model.AdminRole: {
 		"only the Owner makes or unmakes Admins",
 		"never deactivates, removes or changes the Owner",
-		"internal accounts only if added",
+		"internal accounts only if the Owner adds them; changes nothing there",
 		"sees billing; does not change the payment method",
 	},
-	"advisor": {
+	model.AdvisorRole: {
 		"sees only the client folders they were added to",
 		"reaches only the accounts toggled on in their folders",
 		"internal accounts only if added",
@@ -304,7 +304,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 		}
 		opt := Option{Label: o.Name, Value: o.Name, ID: o.ID, Detail: countOf(o.Members, "member")}
 		d := s.sess.Can(model.ActSetRole, model.Target{Module: model.ModuleStaff, Role: factsOfRole(o)})
-		if o.Builtin == "owner" {
+		if model.KindOfRole(o) == model.OwnerRole {
 			d = model.Decision{Reason: "there is exactly one Owner; ownership moves only by a transfer"}
 		}
 		if !d.Allowed {
@@ -324,7 +324,7 @@ func (s *rolesScreen) View() string {
 	}
 	th := s.sess.Theme
 	r, ok := s.selected()
-	rules := builtinRules[r.Builtin]
+	rules := builtinRules[model.KindOfRole(r)]
 	// The list gets what the matrix (11 lines), its title and the rules
 	// leave; it scrolls to keep the cursor visible.
 	listRows := max(min(len(s.roles), s.height-16-min(len(rules), 2)), 2)
@@ -344,7 +344,7 @@ func (s *rolesScreen) View() string {
 	for i := top; i < min(len(s.roles), top+listRows); i++ {
 		x := s.roles[i]
 		kind := "custom"
-		if x.Builtin != "" {
+		if model.KindOfRole(x).Builtin() {
 			kind = "built-in"
 		}
 		line := s.roleLine(x.Name, kind, thousands(x.Members), x.Description)

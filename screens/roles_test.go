@@ -51,7 +51,7 @@ func TestRolesGoldens(t *testing.T) {
 		s := e.start(NewRoles(e.session(e.owner)), w, h)
 		s = cursorTo(t, e, s, "Admin")
 		v := s.View()
-		for _, want := range []string{"only the Owner makes or unmakes Admins", "billing", "internal accounts only if added"} {
+		for _, want := range []string{"only the Owner makes or unmakes Admins", "billing", "internal accounts only if the Owner adds them; changes nothing there"} {
 			if h == 40 && !strings.Contains(v, want) {
 				t.Errorf("Admin matrix lacks %q:\n%s", want, v)
 			}

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -208,13 +209,16 @@ type generalSection struct {
 	keys keymap.Admin
 	st   *model.Settings
 	org  string
-	err  string
+	// retention is the audit log's retention policy, in one line.
+	retention string
+	err       string
 }
 
 type settingsMsg struct {
-	st  model.Settings
-	org string
-	err error
+	st        model.Settings
+	org       string
+	retention string
+	err       error
 }
 
 func (g *generalSection) title() string        { return "General" }
@@ -225,10 +229,11 @@ func (g *generalSection) load() tea.Cmd {
 	return func() tea.Msg {
 		st, err := svc.Settings(ctxb(), p)
 		o, oerr := svc.Org(ctxb())
+		r, rerr := svc.AuditRetention(ctxb(), p)
 		if err == nil {
-			err = oerr
+			err = errors.Join(oerr, rerr)
 		}
-		return settingsMsg{st: st, org: o.Name, err: err}
+		return settingsMsg{st: st, org: o.Name, retention: r.String(), err: err}
 	}
 }
 
@@ -241,7 +246,7 @@ func (g *generalSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		g.err = errText(m.err)
 		return nil, true
 	}
-	g.err, g.st, g.org = "", &m.st, m.org
+	g.err, g.st, g.org, g.retention = "", &m.st, m.org, m.retention
 	return nil, true
 }
 
@@ -381,6 +386,7 @@ func (g *generalSection) view(width, height int) string {
 		row("Two-factor sign-in required", yesNo(g.st.Require2FA)),
 		row("Invitation lifetime", lengthText(g.st.InviteTTL)),
 		row("Session idle timeout", lengthText(g.st.IdleTimeout)),
+		row("Audit log retention", model.Sanitize(g.retention)),
 		"",
 	}
 	if d := g.canEdit(); d.Allowed {
