@@ -66,8 +66,8 @@ func (d *clientDetail) load() tea.Cmd {
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == d && am.Err == nil {
-		d.cur.Release() // a removed account leaves the list
+	if am, ok := msg.(clientsAction); ok && am.owner == d {
+		d.cur.Acted(am.Err) // a removed account leaves the list
 	}
 	cmd, done := routeContainer(d, &d.child, msg, d.load)
 	if done {

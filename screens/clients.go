@@ -279,10 +279,7 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		c.dialog, cmd = HandleAction(c.dialog, m.ActionMsg)
-		if m.Err != nil {
-			return c, cmd
-		}
-		c.table.Release() // an archived or renamed folder may leave the list
+		c.table.Acted(m.Err) // an archived or renamed folder may leave the list
 		return c, tea.Batch(cmd, c.reload())
 	case ActionMsg:
 		return c, nil // another screen's
@@ -478,7 +475,14 @@ func openGated(m gateMsg) (Dialog, tea.Cmd) {
 	if !m.decision.Allowed {
 		return nil, RefusedWith(&ExplainView{Title: "Why it was refused", Decision: m.decision})
 	}
-	return m.open(m.target)
+	d, cmd := m.open(m.target)
+	if cd, ok := d.(*ConfirmDialog); ok && cd.Recheck != nil {
+		// Opened after a round trip: the record may have changed since
+		// the rows it was chosen from were read.
+		recheck := cd.Recheck
+		cmd = tea.Batch(cmd, func() tea.Msg { return confirmRecheckMsg{d: cd, err: recheck()} })
+	}
+	return d, cmd
 }
 
 // runAction runs a model call and reports it as an ActionMsg.

@@ -262,6 +262,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case incidentAction:
 		var cmd tea.Cmd
 		v.dialog, cmd = HandleAction(v.dialog, msg.ActionMsg)
+		v.table.Acted(msg.Err) // an ended session or a lifted lock leaves the list
 		return v, tea.Batch(cmd, v.load())
 	}
 	if v.dialog != nil {
@@ -440,6 +441,7 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case incidentAction:
 		var cmd tea.Cmd
 		v.dialog, cmd = HandleAction(v.dialog, msg.ActionMsg)
+		v.table.Acted(msg.Err) // an ended session or a lifted lock leaves the list
 		return v, tea.Batch(cmd, v.load())
 	}
 	if v.dialog != nil {

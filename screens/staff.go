@@ -350,13 +350,10 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		if msg.Err != nil {
-			return s, cmd
-		}
 		// The member (or invitation) acted on may leave the list now.
-		s.table.Release()
+		s.table.Acted(msg.Err)
 		if s.invites != nil {
-			s.invites.table.Release()
+			s.invites.table.Acted(msg.Err)
 		}
 		return s, tea.Batch(cmd, s.reload())
 	}
