@@ -214,6 +214,7 @@ func refused(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(e
 // The engine itself: reaching an account implies seeing its folder, and
 // seeing an account is reaching it.
 func TestAgreementReachImpliesSeeingTheFolder(t *testing.T) {
+	t.Parallel()
 	for _, seed := range agreementSeeds {
 		o := newAgreementOrg(t, seed)
 		o.forEachMember(t, func(m Member, p Principal, al Allowed) (string, string) {
@@ -233,6 +234,7 @@ func TestAgreementReachImpliesSeeingTheFolder(t *testing.T) {
 }
 
 func TestAgreementModelSurfaces(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, seed := range agreementSeeds {
 		o := newAgreementOrg(t, seed)
