@@ -90,13 +90,14 @@ func (s *staffScreen) lockMemberDialog(m model.Member) (Dialog, tea.Cmd) {
 // liftDialog lifts a lock after a question.
 func liftDialog(sess *Session, l model.Lock, done func(status string, fn func() error) tea.Cmd) Dialog {
 	svc, p := sess.Svc, sess.Principal
-	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{
+	seen := model.SeenLockAs(l, svc.Now())
+	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{
 		Title: fmt.Sprintf("Lift lock %d on %s?", l.ID, model.Sanitize(l.Label)),
 		Body:  "It was made by " + model.Sanitize(l.CreatedBy) + ": " + model.Sanitize(l.Reason) + ". Once lifted they may sign in again.",
 		Yes:   "lift", Default: true,
 	}, OnYes: func() tea.Cmd {
 		return done(fmt.Sprintf("Lock %d on %s lifted", l.ID, model.Sanitize(l.Label)), func() error {
-			_, err := svc.Unlock(ctxb(), p, l.ID)
+			_, err := svc.Unlock(seenCtx(seen), p, l.ID)
 			return err
 		})
 	}}
