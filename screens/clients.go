@@ -734,6 +734,9 @@ func (c *clientsScreen) ShortHelp() []key.Binding {
 	if h, ok := c.dialog.(helper); ok && c.dialog != nil {
 		return h.help()
 	}
+	if c.filtering {
+		return filterHelp
+	}
 	lk, ck := c.sess.Keys.List, c.keys
 	out := []key.Binding{lk.Open, ck.ManageAccess, keymap.AuditFor, lk.Filter, lk.Sort}
 	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleClients}).Allowed {
@@ -754,6 +757,9 @@ func (c *clientsScreen) FullHelp() [][]key.Binding {
 		// The list's paging and sorting do nothing while a view is open
 		// over it; ↑/↓ move in every one.
 		return [][]key.Binding{h.help(), {lk.Up, lk.Down}}
+	}
+	if c.filtering {
+		return [][]key.Binding{filterHelp}
 	}
 	return [][]key.Binding{c.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom, c.keys.SortDir, lk.Back}}
 }

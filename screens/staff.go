@@ -423,6 +423,9 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	switch {
+	case s.detail != nil && (key.Matches(km, s.keys.Invite) || key.Matches(km, s.keys.BulkInvite)):
+		// The list's keys: a member's detail does not offer them.
+		return nil
 	case key.Matches(km, s.keys.Invite):
 		if s.canInvite() {
 			s.dialog = s.inviteDialog()
@@ -586,6 +589,7 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return h
 	}
+
 	if s.sub != nil {
 		return s.sub.ShortHelp()
 	}
@@ -621,6 +625,9 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 func (s *staffScreen) FullHelp() [][]key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return [][]key.Binding{h}
+	}
+	if s.filtering {
+		return [][]key.Binding{filterHelp}
 	}
 	if s.sub != nil {
 		return s.sub.FullHelp()
