@@ -314,3 +314,32 @@ func TestParallelWalkJoinsItsRanges(t *testing.T) {
 		}
 	}
 }
+
+// Entries committed while a walk runs are not mistaken for a log cut
+// short: the walk, the bounds and the high-water mark are read in one
+// snapshot.
+func TestVerifyWhileEntriesAreAppended(t *testing.T) {
+	old := parallelMin
+	parallelMin = 2
+	t.Cleanup(func() { parallelMin = old })
+	d, _ := openTemp(t)
+	appendEntries(t, d, 20)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		appendEntries(t, d, 300)
+	}()
+	walks := 0
+	for running := true; running; walks++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		st, brk, err := VerifyAuditChain(context.Background(), d.Read(), ChainPosition{})
+		if err != nil || brk != nil {
+			t.Fatalf("walk %d while appending: %+v %+v %v", walks, st, brk, err)
+		}
+	}
+	t.Logf("%d walks", walks)
+}
