@@ -62,14 +62,16 @@ const PruneAction = "audit.prune"
 // match the stored hash, never match it falsely, and a mismatch is
 // checked again in Go before it is reported.
 var preimageSQL = func() string {
-	num := func(x string) string { return "length(" + x + ")||':'||" + x + "||';'" }
-	text := func(x string) string { return "octet_length(" + x + ")||':'||" + x + "||';'" }
+	num := func(x string) string { return "length(" + x + "), ':', " + x + ", ';'" }
+	text := func(x string) string { return "octet_length(" + x + "), ':', " + x + ", ';'" }
 	parts := []string{
 		num("id"), num("at"), text("actor_kind"), num("COALESCE(actor_id, 0)"), text("actor"), text("origin"), text("action"),
 		text("target_kind"), num("COALESCE(target_id, 0)"), text("target"), num("COALESCE(staff_id, 0)"), num("COALESCE(client_id, 0)"),
 		text("before"), text("after"), text("prev_hash"),
 	}
-	return strings.Join(parts, "||")
+	// concat() builds the string in one pass; chaining || copies it anew
+	// for every piece.
+	return "concat(" + strings.Join(parts, ", ") + ")"
 }()
 
 // VerifyAudit walks the whole chain; it returns the number of entries
