@@ -388,7 +388,9 @@ func short(h string) string {
 // AuditBounds returns the oldest and newest entry ids in the file (0, 0
 // for an empty log).
 func AuditBounds(ctx context.Context, q Querier) (first, last int64, err error) {
-	err = q.QueryRowContext(ctx, `SELECT COALESCE(min(id), 0), COALESCE(max(id), 0) FROM audit_log`).Scan(&first, &last)
+	// Two subqueries: SQLite reads min() or max() of the key from one end
+	// of the table only when it is the query's sole aggregate.
+	err = q.QueryRowContext(ctx, `SELECT COALESCE((SELECT min(id) FROM audit_log), 0), COALESCE((SELECT max(id) FROM audit_log), 0)`).Scan(&first, &last)
 	return first, last, err
 }
 
