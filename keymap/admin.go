@@ -48,12 +48,12 @@ type Admin struct {
 // DefaultAdmin returns the bindings of the administration screens.
 func DefaultAdmin() Admin {
 	return Admin{
-		New:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Rename:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
-		Delete:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete")),
+		New:     writes(key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new"))),
+		Edit:    writes(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit"))),
+		Rename:  writes(key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename"))),
+		Delete:  writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete"))),
 		Members: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "members")),
-		Give:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give to a member")),
+		Give:    writes(key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give to a member"))),
 		Explain: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why")),
 
 		Cycle:     key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "cycle scope")),
@@ -61,24 +61,24 @@ func DefaultAdmin() Admin {
 		ScopeOwn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "own")),
 		ScopeDept: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "department")),
 		ScopeAll:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all")),
-		Save:      key.NewBinding(key.WithKeys("ctrl+s", "s"), key.WithHelp("s", "save")),
+		Save:      writes(key.NewBinding(key.WithKeys("ctrl+s", "s"), key.WithHelp("s", "save"))),
 
 		NextSection: key.NewBinding(key.WithKeys("]", "right", "l"), key.WithHelp("]/→", "next section")),
 		PrevSection: key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[/←", "previous section")),
-		Assign:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add member")),
-		Unassign:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "take out")),
-		Manager:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "set manager")),
-		SwitchOff:   key.NewBinding(key.WithKeys(" ", "o"), key.WithHelp("space/o", "switch on/off")),
-		Payment:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment method")),
-		DeleteOrg:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete the organisation")),
+		Assign:      writes(key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add member"))),
+		Unassign:    writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "take out"))),
+		Manager:     writes(key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "set manager"))),
+		SwitchOff:   writes(key.NewBinding(key.WithKeys(" ", "o"), key.WithHelp("space/o", "switch on/off"))),
+		Payment:     writes(key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "payment method"))),
+		DeleteOrg:   writes(key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete the organisation"))),
 
-		Export: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
+		Export: writes(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export"))),
 		Verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
 		Clear:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters")),
 
 		PickMember: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "choose member")),
 		PickTarget: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "choose target")),
-		WhatIf:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "what if: role")),
+		WhatIf:     writes(key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "what if: role"))),
 	}
 }
 

@@ -24,7 +24,6 @@ type List struct {
 	Back     key.Binding
 	Filter   key.Binding
 	Sort     key.Binding
-	Toggle   key.Binding
 }
 
 // Shell are the keys of the signed-in shell beyond the global ones.
@@ -85,7 +84,6 @@ func Default() KeyMap {
 			Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 			Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-			Toggle:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
 		},
 		Shell: Shell{
 			ViewAs: key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "view as")),

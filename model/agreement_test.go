@@ -214,6 +214,7 @@ func refused(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(e
 // The engine itself: reaching an account implies seeing its folder, and
 // seeing an account is reaching it.
 func TestAgreementReachImpliesSeeingTheFolder(t *testing.T) {
+	t.Parallel()
 	for _, seed := range agreementSeeds {
 		o := newAgreementOrg(t, seed)
 		o.forEachMember(t, func(m Member, p Principal, al Allowed) (string, string) {
@@ -233,6 +234,7 @@ func TestAgreementReachImpliesSeeingTheFolder(t *testing.T) {
 }
 
 func TestAgreementModelSurfaces(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, seed := range agreementSeeds {
 		o := newAgreementOrg(t, seed)
@@ -596,5 +598,106 @@ func TestReachingAnAccountNeedsSeeingItsFolder(t *testing.T) {
 	}
 	if d := f.check(leo, "access", "account:Greystone Legal LLP/Bookkeeping"); !d.Allowed {
 		t.Fatalf("added to the folder of his department: %+v", d)
+	}
+}
+
+// The client list's SQL scope and the engine agree on every combination
+// of what makes a folder seen: for a member holding each kind of role and
+// each clients scope (own, department, all; the Advisor; the Admin), over
+// folders unowned or owned by themselves, a member assigned to them, a
+// member of their department or anyone else, in their department, another
+// or none, with and without them added; and the internal folder, added
+// and not, owned by them and not.
+func TestFolderScopeSQLEqualsTheEngineOnEveryCombination(t *testing.T) {
+	f := newFixture(t)
+	owner := f.as(f.owner)
+	for _, d := range []string{"North", "South"} {
+		if _, err := f.svc.CreateDepartment(f.ctx, owner, d, "", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var roles []string
+	for _, s := range Scopes {
+		name := "Clients " + s.String()
+		perms := []Permission{{Module: ModuleClients, Verb: VerbView, Scope: s}, {Module: ModuleAccounts, Verb: VerbView, Scope: Scopes[len(Scopes)-1-int(s-ScopeOwn)]}}
+		if _, err := f.svc.CreateRole(f.ctx, owner, name, "", perms); err != nil {
+			t.Fatal(err)
+		}
+		roles = append(roles, name)
+	}
+	roles = append(roles, "Advisor", "Admin")
+	x := f.member("Xena Actor", "x@acme.test", "Advisor")
+	assigned := f.member("Yann Assigned", "y@acme.test", "Advisor")
+	peer := f.member("Zoe Peer", "z@acme.test", "Advisor")
+	other := f.member("Walt Other", "w@acme.test", "Advisor")
+	for _, set := range []struct {
+		m     Member
+		depts []string
+	}{{x, []string{"North"}}, {assigned, []string{"South"}}, {peer, []string{"North"}}, {other, []string{"South"}}} {
+		if err := f.svc.SetDepartments(f.ctx, owner, set.m.ID, set.depts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.SetManager(f.ctx, owner, assigned.ID, x.ID); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range []int64{0, x.ID, assigned.ID, peer.ID, other.ID} {
+		for _, dept := range []string{"", "North", "South"} {
+			for _, added := range []bool{false, true} {
+				n++
+				c, err := f.svc.CreateClient(f.ctx, owner, ClientInput{Name: fmt.Sprintf("Folder %02d", n), OwnerID: o, Department: dept, Accounts: []string{"Main"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if added {
+					if err := f.svc.AddToClient(f.ctx, owner, c.ID, x.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	internal, err := db.InternalClient(f.ctx, f.svc.DB().Read())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.as(x)
+	for _, internalOwner := range []int64{f.owner.ID, x.ID} {
+		if err := f.svc.SetClientOwner(f.ctx, owner, internal.ID, internalOwner); err != nil {
+			t.Fatal(err)
+		}
+		for _, inInternal := range []bool{false, true} {
+			var err error
+			if inInternal {
+				err = f.svc.AddToClient(f.ctx, owner, internal.ID, x.ID)
+			} else {
+				err = f.svc.RemoveFromClient(f.ctx, owner, internal.ID, x.ID)
+			}
+			if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrRule) {
+				t.Fatal(err)
+			}
+			for _, role := range roles {
+				if err := f.svc.SetRole(f.ctx, owner, x.ID, role); err != nil {
+					t.Fatal(err)
+				}
+				al, err := f.svc.Allowed(f.ctx, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cs, _, err := f.svc.ListClients(f.ctx, p, ClientQuery{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if problem := Disagreement(clientIDs(cs), IDs(al.Folders)); problem != "" {
+					t.Fatalf("role %s, internal folder owned by %d, added to it %v: %s", role, internalOwner, inInternal, problem)
+				}
+				for _, c := range cs {
+					if _, err := f.svc.ClientPosition(f.ctx, p, ClientQuery{}, c.ID); err != nil {
+						t.Fatalf("role %s: folder %d listed but has no position: %v", role, c.ID, err)
+					}
+				}
+			}
+		}
 	}
 }

@@ -20,6 +20,10 @@ type Principal struct {
 	ConnectionID int64
 	Label        string // email, connection name, or OS user name
 	Origin       string // "local terminal", "ssh SHA256:… from 10.0.0.1:5555"
+	// ViewedBy, when set, is the member signed in who looks through this
+	// principal at what StaffID sees (the demo's "view as", lens.go): such
+	// a principal reads and never writes.
+	ViewedBy int64
 }
 
 // System returns the principal for local CLI use by the OS user who holds

@@ -65,6 +65,9 @@ type TOTPEnrolment struct {
 // app. Nothing is stored: the secret takes effect only when ConfirmTOTP
 // sees a code made from it.
 func (s *Service) BeginTOTP(ctx context.Context, p Principal) (TOTPEnrolment, error) {
+	if err := refuseLens(p); err != nil {
+		return TOTPEnrolment{}, err
+	}
 	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return TOTPEnrolment{}, err
@@ -242,6 +245,11 @@ func hashAll(codes []string) []string {
 // be given. A wrong current password counts toward the sign-in lockout, so
 // an unattended open session cannot be used to guess it.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
+	// A wrong current password is counted outside write: a lens must not
+	// lock the viewed member out.
+	if err := refuseLens(p); err != nil {
+		return err
+	}
 	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return err

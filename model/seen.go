@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"gatehouse/db"
 )
@@ -66,6 +67,7 @@ const (
 	SeenDepartment = "department"
 	SeenInvitation = "invitation"
 	SeenConnection = "connection"
+	SeenLock       = "lock"
 )
 
 // SeenMember is a member as shown: their status, role and email matter.
@@ -130,6 +132,22 @@ func SeenInvitationAs(inv Invitation) Seen {
 // SeenConnectionAs is a connection as shown: whether it is on matters.
 func SeenConnectionAs(c Connection) Seen {
 	return Seen{Kind: SeenConnection, ID: c.ID, Name: "connection " + c.Name, Facts: map[string]string{"state": onOff(c.Enabled)}}
+}
+
+// SeenLockAs is an incident lock as shown: whether it is still in force
+// matters (lifting one lifted or run out since is refused by name).
+func SeenLockAs(l Lock, now time.Time) Seen {
+	return Seen{Kind: SeenLock, ID: l.ID, Name: fmt.Sprintf("lock %d on %s", l.ID, l.Label), Facts: lockSeenFacts(l, now)}
+}
+
+func lockSeenFacts(l Lock, now time.Time) map[string]string {
+	if l.Active(now) {
+		return map[string]string{"state": "in force"}
+	}
+	if !l.LiftedAt.IsZero() {
+		return map[string]string{"state": "lifted by " + l.LiftedBy}
+	}
+	return map[string]string{"state": "run out"}
 }
 
 type seenKey struct{}
@@ -207,6 +225,9 @@ func (s *Service) seenNow(ctx context.Context, tx db.Querier, want Seen) (map[st
 	case SeenConnection:
 		c, err := db.GetConnection(ctx, tx, want.ID)
 		return map[string]string{"state": onOff(c.Enabled)}, err
+	case SeenLock:
+		l, err := db.GetLock(ctx, tx, want.ID)
+		return lockSeenFacts(l, s.Now()), err
 	}
 	return nil, fmt.Errorf("%w: unknown kind of record %q", ErrInvalid, want.Kind)
 }

@@ -137,3 +137,29 @@ func TestWritesRefuseWhatChangedSinceItWasShown(t *testing.T) {
 		t.Fatalf("refused writes wrote audit entries: %d, want %d", f.auditCount(), n)
 	}
 }
+
+// A lock's lift made as shown is refused, naming the lock, when another
+// session lifted it after the screen showed it in force.
+func TestLiftRefusedWhenTheLockWasLiftedSinceShown(t *testing.T) {
+	f, _, _, adv := acmeFixture(t)
+	owner := f.as(f.owner)
+	res, err := f.svc.Lock(f.ctx, owner, LockInput{Kind: LockStaff, Target: adv.Email, Reason: "incident"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := SeenLockAs(res.Lock, f.svc.Now())
+	if err := f.svc.StillAsSeen(f.ctx, shown); err != nil {
+		t.Fatalf("in force as shown: %v", err)
+	}
+	if _, err := f.svc.Unlock(f.ctx, f.sys, res.Lock.ID); err != nil {
+		t.Fatal(err)
+	}
+	n := f.auditCount()
+	_, err = f.svc.Unlock(WithSeen(f.ctx, shown), owner, res.Lock.ID)
+	if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "state in force → lifted by") {
+		t.Fatalf("lifting a lock lifted since it was shown: %v", err)
+	}
+	if f.auditCount() != n {
+		t.Fatal("the refused lift wrote to the audit log")
+	}
+}

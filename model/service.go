@@ -148,6 +148,9 @@ func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a 
 		counter int64 = -1
 		keep    bool
 	)
+	if err := refuseLens(p); err != nil {
+		return err
+	}
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		counter, keep = -1, false
 		a, err := s.writeActor(ctx, tx, p, &counter)

@@ -58,6 +58,9 @@ func processName() string {
 // has signed in) and returns its id. It refuses a principal that may not
 // act now (deactivated, switched off, locked).
 func (s *Service) OpenSession(ctx context.Context, p Principal, info SessionInfo) (int64, error) {
+	if err := refuseLens(p); err != nil {
+		return 0, err
+	}
 	a, err := loadActorAt(ctx, s.db.Read(), p, s.Now())
 	if err != nil {
 		return 0, err

@@ -75,6 +75,8 @@ func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		st := Status(msg.status, false)
 		if msg.err != nil {
 			st = Status(errText(msg.err), true)
+			g.rows.Acted(msg.err)
+			g.cols.Acted(msg.err)
 		}
 		return g, tea.Batch(cmd, st, g.load())
 	case tea.KeyMsg:

@@ -66,8 +66,8 @@ func (d *clientDetail) load() tea.Cmd {
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == d && am.Err == nil {
-		d.cur.Release() // a removed account leaves the list
+	if am, ok := msg.(clientsAction); ok && am.owner == d {
+		d.cur.Acted(am.Err) // a removed account leaves the list
 	}
 	cmd, done := routeContainer(d, &d.child, msg, d.load)
 	if done {
@@ -239,7 +239,7 @@ func (d *clientDetail) base(w, h int) string {
 	}
 	b.WriteString(th.Muted.Render(cell(facts, w)) + "\n")
 	if c.Internal {
-		b.WriteString(th.Warning.Render(cell("The firm's own accounts: reachable by the Owner and by the members the Owner adds.", w)) + "\n")
+		b.WriteString(th.Warning.Render(cell("The firm's own accounts: only the Owner changes them; members the Owner adds reach those on.", w)) + "\n")
 	}
 	b.WriteString("\n" + th.Header.Render(fmt.Sprintf("Accounts (%d)", len(d.accounts))) + "\n")
 	rows, cursor := max(h-8, 1), d.cur.Index()

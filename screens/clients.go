@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -26,7 +25,7 @@ type clientsScreen struct {
 	held    []model.Client // the rows the table holds, from heldOff on
 	heldOff int
 
-	filter    textinput.Model
+	filter    filterInput
 	filtering bool
 	text      string // the filter the list was queried with
 	filterSeq int    // the newest pause in typing; older ones are dropped
@@ -84,12 +83,8 @@ type gateMsg struct {
 
 // NewClients returns the Clients screen.
 func NewClients(sess *Session) Screen {
-	in := textinput.New()
-	in.Prompt = "/ "
-	in.Placeholder = "filter by name"
-	in.CharLimit = 120
 	c := &clientsScreen{
-		sess: sess, keys: keymap.DefaultClients(), filter: in,
+		sess: sess, keys: keymap.DefaultClients(), filter: newFilterInput("filter by name"),
 		table: NewTable(sess.Theme, []Column{
 			{Title: "Client", Min: 16, Grow: 3},
 			{Title: "Owner", Min: 12, Grow: 2, Drop: 2},
@@ -279,10 +274,7 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		c.dialog, cmd = HandleAction(c.dialog, m.ActionMsg)
-		if m.Err != nil {
-			return c, cmd
-		}
-		c.table.Release() // an archived or renamed folder may leave the list
+		c.table.Acted(m.Err) // an archived or renamed folder may leave the list
 		return c, tea.Batch(cmd, c.reload())
 	case ActionMsg:
 		return c, nil // another screen's
@@ -321,7 +313,7 @@ func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
 		case "esc":
 			c.filtering = false
 			c.filter.Blur()
-			c.filter.SetValue("")
+			c.filter.Clear()
 			return c.applyFilter(true)
 		case "enter", "down", "up":
 			c.filtering = false
@@ -330,8 +322,7 @@ func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
 		}
 	}
 	before := c.filter.Value()
-	var cmd tea.Cmd
-	c.filter, cmd = c.filter.Update(msg)
+	cmd := c.filter.Update(msg)
 	if c.filter.Value() == before {
 		return cmd
 	}
@@ -358,12 +349,12 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(km, lk.Filter):
-		// A new filter each time: / starts a search, not more of the last.
+		// The filter in force, selected: typing starts a new search
+		// rather than adding to the last one; ←/→ edit it.
 		c.filtering = true
-		c.filter.SetValue("")
-		return c.filter.Focus()
+		return c.filter.Open(c.text)
 	case key.Matches(km, lk.Back):
-		c.filter.SetValue("")
+		c.filter.Clear()
 		return c.applyFilter(true)
 	case key.Matches(km, lk.Sort):
 		c.sortIdx = (c.sortIdx + 1) % len(clientSorts)
@@ -478,7 +469,14 @@ func openGated(m gateMsg) (Dialog, tea.Cmd) {
 	if !m.decision.Allowed {
 		return nil, RefusedWith(&ExplainView{Title: "Why it was refused", Decision: m.decision})
 	}
-	return m.open(m.target)
+	d, cmd := m.open(m.target)
+	if cd, ok := d.(*ConfirmDialog); ok && cd.Recheck != nil {
+		// Opened after a round trip: the record may have changed since
+		// the rows it was chosen from were read.
+		recheck := cd.Recheck
+		cmd = tea.Batch(cmd, func() tea.Msg { return confirmRecheckMsg{d: cd, err: recheck()} })
+	}
+	return d, cmd
 }
 
 // runAction runs a model call and reports it as an ActionMsg.
@@ -709,7 +707,7 @@ func (c *clientsScreen) listView() string {
 	}
 	switch {
 	case c.filtering:
-		head += "  " + c.filter.View()
+		head += "  " + c.filter.View(th)
 	case c.filter.Value() != "":
 		head += "  " + th.Warning.Render("filter: "+model.Sanitize(c.filter.Value()))
 	}
@@ -736,6 +734,9 @@ func (c *clientsScreen) ShortHelp() []key.Binding {
 	if h, ok := c.dialog.(helper); ok && c.dialog != nil {
 		return h.help()
 	}
+	if c.filtering {
+		return filterHelp
+	}
 	lk, ck := c.sess.Keys.List, c.keys
 	out := []key.Binding{lk.Open, ck.ManageAccess, keymap.AuditFor, lk.Filter, lk.Sort}
 	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleClients}).Allowed {
@@ -756,6 +757,9 @@ func (c *clientsScreen) FullHelp() [][]key.Binding {
 		// The list's paging and sorting do nothing while a view is open
 		// over it; ↑/↓ move in every one.
 		return [][]key.Binding{h.help(), {lk.Up, lk.Down}}
+	}
+	if c.filtering {
+		return [][]key.Binding{filterHelp}
 	}
 	return [][]key.Binding{c.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom, c.keys.SortDir, lk.Back}}
 }

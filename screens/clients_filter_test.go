@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -71,4 +72,25 @@ func TestClientsFilterWaitsForAPause(t *testing.T) {
 	if cs.table.Total() != 1 {
 		t.Fatalf("after enter: %d rows", cs.table.Total())
 	}
+}
+
+// A second / on Clients opens the filter in force selected: what is typed
+// replaces it.
+func TestClientsSecondFilterStartsAfresh(t *testing.T) {
+	e := clientsOrg(t)
+	s := e.open(NewClients(e.session(e.owner)), 120, 30)
+	cs := s.(*clientsScreen)
+	s = e.keys(s, "/", "ju", "enter")
+	if cs.text != "ju" {
+		t.Fatalf("first filter: %q", cs.text)
+	}
+	s = e.keys(s, "/")
+	if v := s.View(); !strings.Contains(v, "/ ju  type to search afresh") {
+		t.Fatalf("the filter in force is not shown selected:\n%s", v)
+	}
+	s = e.keys(s, "harb", "enter")
+	if cs.text != "harb" {
+		t.Fatalf("typing over the selected filter gave %q", cs.text)
+	}
+	_ = s
 }

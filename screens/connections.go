@@ -32,7 +32,7 @@ func newConnectionsSection(sess *Session, keys keymap.Admin) *connectionsSection
 }
 
 func (c *connectionsSection) title() string        { return "Connections" }
-func (c *connectionsSection) release()             { c.cur.Release() }
+func (c *connectionsSection) acted(err error)      { c.cur.Acted(err) }
 func (c *connectionsSection) module() model.Module { return model.ModuleConnections }
 
 func (c *connectionsSection) load() tea.Cmd {

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -23,6 +24,40 @@ import (
 type vanish struct {
 	gone string // the name it was shown by
 	now  string // the neighbour the cursor moved to
+	// answered: the last action key on the record under the cursor was
+	// refused by the model because the record changed or vanished, and
+	// said so: if the record now leaves the list, the note says nothing
+	// was done, and no further key is refused for it.
+	answered bool
+}
+
+// refusedBy takes note of an action's refusal by the model.
+func (v *vanish) refusedBy(err error) {
+	if !errors.Is(err, model.ErrChanged) {
+		return
+	}
+	if v.gone != "" {
+		// The list showed the record gone before the refusal came: the
+		// key it was meant for has had its answer.
+		v.gone, v.now = "", ""
+		return
+	}
+	v.answered = true
+}
+
+// left is the note for the record under the cursor leaving the list; the
+// next action key is refused for it unless the last one already was.
+func (v *vanish) left(gone, now string) tea.Cmd {
+	if v.answered {
+		v.answered = false
+		text := "Nothing done: " + model.Sanitize(gone) + " is no longer in this list (changed elsewhere)"
+		if now != "" {
+			text += "; the cursor moved to " + model.Sanitize(now)
+		}
+		return Status(text+".", true)
+	}
+	v.gone, v.now = gone, now
+	return movedNote(gone, now)
 }
 
 // movedNote is the status shown when the record under the cursor vanished.
@@ -72,7 +107,8 @@ func (c *Cursor[K]) Sync(keys []K, labels []string) tea.Cmd {
 	c.keys, c.labels = keys, labels
 	if wasOn {
 		if i := indexOf(keys, c.key); i >= 0 {
-			c.pos = i
+			// Still there: a release or a refusal was for this re-read.
+			c.pos, c.hasReleased, c.answered = i, false, false
 			return nil
 		}
 	}
@@ -86,10 +122,10 @@ func (c *Cursor[K]) Sync(keys []K, labels []string) tea.Cmd {
 		c.hasReleased = false
 	}
 	if !wasOn || was == "" || quiet {
+		c.answered = false
 		return nil
 	}
-	c.vanish = vanish{gone: was, now: c.label()}
-	return movedNote(was, c.label())
+	return c.left(was, c.label())
 }
 
 // neighbour is the new index of the nearest record of old around oldPos
@@ -157,9 +193,22 @@ func (c *Cursor[K]) To(i int) {
 }
 
 // Release says the record under the cursor was just changed by this
-// session: if it leaves the list, that is expected, not news.
+// session: if it leaves the list when it is read next, that is expected,
+// not news.
 func (c *Cursor[K]) Release() {
 	c.released, c.hasReleased = c.key, c.on
+}
+
+// Acted takes an action's outcome on the record under the cursor: done
+// (nil), the record may leave the list quietly (Release); refused because
+// it changed or vanished, the refusal was the key's answer, so its leaving
+// is told as nothing done and no further key is refused for it.
+func (c *Cursor[K]) Acted(err error) {
+	if err == nil {
+		c.Release()
+		return
+	}
+	c.refusedBy(err)
 }
 
 // Vanished reports, once, that the record under the cursor disappeared

@@ -44,11 +44,11 @@ func newDepartmentsSection(sess *Session, keys keymap.Admin) *departmentsSection
 
 func (d *departmentsSection) title() string { return "Departments" }
 
-func (d *departmentsSection) release() {
+func (d *departmentsSection) acted(err error) {
 	if d.open != nil {
-		d.mcur.Release()
+		d.mcur.Acted(err)
 	} else {
-		d.cur.Release()
+		d.cur.Acted(err)
 	}
 }
 func (d *departmentsSection) module() model.Module { return model.ModuleDepartments }

@@ -40,6 +40,10 @@ func (d *ResultDialog) help() []key.Binding {
 	return []key.Binding{keymap.DialogClose}
 }
 
+// filterHelp is the keys of a list's filter while it is typed into: every
+// other key is a letter of the filter.
+var filterHelp = []key.Binding{withDesc(keymap.DialogSubmit, "apply"), keymap.DialogCancel}
+
 // dialogHelp is the keys of an open dialog that says which it takes.
 func dialogHelp(d Dialog) ([]key.Binding, bool) {
 	if d == nil {

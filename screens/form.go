@@ -814,6 +814,8 @@ func (d *ConfirmDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	}
 	switch d.Confirm.Update(msg) {
 	case ConfirmYes:
+		// The write checks the record as shown (model.WithSeen) in its
+		// transaction, and is refused, saying what changed, if it did.
 		d.busy = true
 		return d, d.OnYes()
 	case ConfirmNo:

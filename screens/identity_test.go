@@ -139,3 +139,61 @@ func TestAccessGridTogglesTheMemberUnderTheCursor(t *testing.T) {
 	}
 	_ = s
 }
+
+// A key that reaches the model before the list is read again: the model
+// refuses it, naming the member, and when the list then shows them gone
+// the note says nothing was done; the next key is for the member now
+// under the cursor, not refused a second time.
+func TestAccessGridKeyBeforeTheListShowsTheMemberGone(t *testing.T) {
+	e := clientsOrg(t)
+	sys := model.System("tester")
+	leo := e.member("Leo Martins", "leo@acme.test", "Advisor")
+	hb := e.client("Harbour Bakery")
+	for _, m := range []model.Member{leo, e.ms["ann"]} {
+		if err := e.svc.AddToClient(e.ctx, sys, hb.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := e.open(NewClients(e.session(e.owner)), 120, 40)
+	s = e.toClient(s, "Harbour Bakery")
+	s = e.keys(s, "m", "enter", "j", "R") // Leo's row, all off
+	if err := e.svc.RemoveFromClient(e.ctx, sys, hb.ID, leo.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := e.lastAuditID()
+	s = e.keys(s, " ") // no RefreshMsg yet: the grid still shows Leo
+	e.wantStatus("Nothing done: Leo Martins is no longer in this list (changed elsewhere); the cursor moved to Ann Advisor", true)
+	if es := e.auditsSince(before); len(es) != 0 {
+		t.Fatalf("the key meant for Leo wrote %s", auditActions(es))
+	}
+	s = e.keys(s, " ")
+	if es := e.auditsSince(before); len(es) != 1 || es[0].StaffID != e.ms["ann"].ID {
+		t.Fatalf("the next key, on Ann: %+v (%s)", es, e.lastStatus().Text)
+	}
+	_ = s
+}
+
+// A record this session acted on and kept is released for one re-read
+// only: when another session removes it later, the cursor says so and the
+// next key is refused.
+func TestStaffReleaseLastsOneReRead(t *testing.T) {
+	e, ms := staffOrg(t)
+	sys := model.System("tester")
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	s = e.press(s, "d", "y") // Bob deactivated, and still listed
+	if m, _ := s.(*staffScreen).selected(); m.Email != "bob@acme.test" {
+		t.Fatalf("cursor left Bob: %+v", m)
+	}
+	if err := e.svc.Remove(e.ctx, sys, ms["bob"].ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	s = e.drive(s, func() tea.Msg { return RefreshMsg{} })
+	if st := e.lastStatus(); !strings.Contains(st.Text, "Bob Builder is no longer in this list") {
+		t.Fatalf("Bob removed elsewhere after this session's change, without a word: %+v", st)
+	}
+	s = e.press(s, "d")
+	if st := e.lastStatus(); !strings.Contains(st.Text, "Nothing done: Bob Builder vanished") || s.(*staffScreen).dialog != nil {
+		t.Fatalf("the key meant for Bob: %+v", st)
+	}
+}

@@ -90,13 +90,14 @@ func (s *staffScreen) lockMemberDialog(m model.Member) (Dialog, tea.Cmd) {
 // liftDialog lifts a lock after a question.
 func liftDialog(sess *Session, l model.Lock, done func(status string, fn func() error) tea.Cmd) Dialog {
 	svc, p := sess.Svc, sess.Principal
-	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{
+	seen := model.SeenLockAs(l, svc.Now())
+	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{
 		Title: fmt.Sprintf("Lift lock %d on %s?", l.ID, model.Sanitize(l.Label)),
 		Body:  "It was made by " + model.Sanitize(l.CreatedBy) + ": " + model.Sanitize(l.Reason) + ". Once lifted they may sign in again.",
 		Yes:   "lift", Default: true,
 	}, OnYes: func() tea.Cmd {
 		return done(fmt.Sprintf("Lock %d on %s lifted", l.ID, model.Sanitize(l.Label)), func() error {
-			_, err := svc.Unlock(ctxb(), p, l.ID)
+			_, err := svc.Unlock(seenCtx(seen), p, l.ID)
 			return err
 		})
 	}}
@@ -262,6 +263,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case incidentAction:
 		var cmd tea.Cmd
 		v.dialog, cmd = HandleAction(v.dialog, msg.ActionMsg)
+		v.table.Acted(msg.Err) // an ended session or a lifted lock leaves the list
 		return v, tea.Batch(cmd, v.load())
 	}
 	if v.dialog != nil {
@@ -440,6 +442,7 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case incidentAction:
 		var cmd tea.Cmd
 		v.dialog, cmd = HandleAction(v.dialog, msg.ActionMsg)
+		v.table.Acted(msg.Err) // an ended session or a lifted lock leaves the list
 		return v, tea.Batch(cmd, v.load())
 	}
 	if v.dialog != nil {

@@ -188,8 +188,8 @@ func (m *manageAccess) isContainer() {}
 func (m *manageAccess) load() tea.Cmd { return loadAccess(m.sess, m.clientID) }
 
 func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == m && am.Err == nil {
-		m.cur.Release() // a member taken out leaves the list
+	if am, ok := msg.(clientsAction); ok && am.owner == m {
+		m.cur.Acted(am.Err) // a member taken out leaves the list
 	}
 	cmd, done := routeContainer(m, &m.child, msg, m.load)
 	if done {

@@ -113,8 +113,8 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 }
 
 func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err == nil {
-		v.cur.Release() // a folder they were taken out of leaves the list
+	if am, ok := msg.(clientsAction); ok && am.owner == v {
+		v.cur.Acted(am.Err) // a folder they were taken out of leaves the list
 	}
 	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err != nil {
 		if p, ok := v.child.(*clientMultiPick); ok {

@@ -109,9 +109,7 @@ func (s *rolesScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		if msg.Err == nil {
-			s.cur.Release() // a deleted role leaves the list
-		}
+		s.cur.Acted(msg.Err) // a deleted role leaves the list
 		return s, tea.Batch(cmd, s.load())
 	case rolesGiveMsg:
 		var cmd tea.Cmd

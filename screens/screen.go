@@ -15,7 +15,9 @@ import (
 // Session is what every screen knows of who is signed in.
 type Session struct {
 	Svc *model.Service
-	// Principal acts; in the demo's "view as" it is the member being viewed.
+	// Principal acts; in the demo's "view as" it is a lens on the member
+	// being viewed (model.ViewAs): it reads as they do and the model
+	// refuses its every write.
 	Principal model.Principal
 	// Actor is the engine's view of Principal, refreshed by the shell on
 	// every change so screens offer only what is allowed now.

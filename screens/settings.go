@@ -28,9 +28,10 @@ type settingsSection interface {
 	help() []key.Binding
 }
 
-// releaser is a section whose list follows records by identity: after an
-// action of this session the record acted on may leave it quietly.
-type releaser interface{ release() }
+// actedOn is a section whose list follows records by identity: it takes
+// the outcome of this session's action on the record under its cursor
+// (Cursor.Acted).
+type actedOn interface{ acted(err error) }
 
 // settingsScreen is the Settings tab: general settings, departments,
 // connections and billing, one section at a time.
@@ -106,8 +107,8 @@ func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		if r, ok := s.section().(releaser); ok && msg.Err == nil {
-			r.release() // what was acted on may leave its list now
+		if r, ok := s.section().(actedOn); ok {
+			r.acted(msg.Err) // what was acted on may leave its list now
 		}
 		return s, tea.Batch(cmd, s.Init())
 	}

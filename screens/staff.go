@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"gatehouse/keymap"
@@ -57,7 +56,7 @@ type staffScreen struct {
 	loadingGen int    // gen of the page query in flight, -1 for none
 	loadErr    string
 
-	filter    textinput.Model
+	filter    filterInput
 	filtering bool
 	filterSeq int
 
@@ -106,12 +105,7 @@ type (
 
 // NewStaff returns the Staff screen.
 func NewStaff(sess *Session) Screen {
-	in := textinput.New()
-	staticCursor(&in.Cursor)
-	in.Prompt = "/ "
-	in.Placeholder = "name or email"
-	in.CharLimit = 100
-	s := &staffScreen{sess: sess, keys: keymap.DefaultStaff(), filter: in, loadingGen: -1, width: 80, height: 24}
+	s := &staffScreen{sess: sess, keys: keymap.DefaultStaff(), filter: newFilterInput("name or email"), loadingGen: -1, width: 80, height: 24}
 	s.table = NewTable(sess.Theme, staffColumns)
 	s.table.SetEmpty("Loading…")
 	s.table.SetSort(staffSorts[0].col, false)
@@ -350,13 +344,10 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		if msg.Err != nil {
-			return s, cmd
-		}
 		// The member (or invitation) acted on may leave the list now.
-		s.table.Release()
+		s.table.Acted(msg.Err)
 		if s.invites != nil {
-			s.invites.table.Release()
+			s.invites.table.Acted(msg.Err)
 		}
 		return s, tea.Batch(cmd, s.reload())
 	}
@@ -397,7 +388,7 @@ func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
 		case "esc":
 			s.filtering = false
 			s.filter.Blur()
-			s.filter.SetValue("")
+			s.filter.Clear()
 			if s.text != "" {
 				s.text = ""
 				return s.requery()
@@ -406,8 +397,7 @@ func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
 		}
 	}
 	before := s.filter.Value()
-	var cmd tea.Cmd
-	s.filter, cmd = s.filter.Update(msg)
+	cmd := s.filter.Update(msg)
 	if s.filter.Value() == before {
 		return cmd
 	}
@@ -433,6 +423,9 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	switch {
+	case s.detail != nil && (key.Matches(km, s.keys.Invite) || key.Matches(km, s.keys.BulkInvite)):
+		// The list's keys: a member's detail does not offer them.
+		return nil
 	case key.Matches(km, s.keys.Invite):
 		if s.canInvite() {
 			s.dialog = s.inviteDialog()
@@ -455,14 +448,13 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(km, lk.Back) && s.text != "":
 		s.text = ""
-		s.filter.SetValue("")
+		s.filter.Clear()
 		return s.requery()
 	case key.Matches(km, lk.Filter):
-		// A new filter each time: / is the start of a search, not more
-		// of the last one.
+		// The filter in force, selected: typing starts a new search
+		// rather than adding to the last one; ←/→ edit it.
 		s.filtering = true
-		s.filter.SetValue("")
-		return s.filter.Focus()
+		return s.filter.Open(s.text)
 	case key.Matches(km, lk.Sort):
 		s.sortIdx = (s.sortIdx + 1) % len(staffSorts)
 		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
@@ -554,7 +546,7 @@ func (s *staffScreen) View() string {
 	var filter string
 	switch {
 	case s.filtering:
-		filter = s.filter.View()
+		filter = s.filter.View(th)
 	case s.text != "":
 		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc to clear)")
 		if st := staffStatuses[s.statusIdx]; st != "" {
@@ -597,6 +589,7 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return h
 	}
+
 	if s.sub != nil {
 		return s.sub.ShortHelp()
 	}
@@ -632,6 +625,9 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 func (s *staffScreen) FullHelp() [][]key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return [][]key.Binding{h}
+	}
+	if s.filtering {
+		return [][]key.Binding{filterHelp}
 	}
 	if s.sub != nil {
 		return s.sub.FullHelp()

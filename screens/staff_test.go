@@ -932,3 +932,32 @@ func TestStaffOffboardRefused(t *testing.T) {
 		t.Fatalf("admin's O on themselves: %+v", e.lastStatus())
 	}
 }
+
+// A second / opens the filter in force selected: typing starts a new
+// search ("ann", not "bobann"); ←/→ keep it to edit; backspace clears it.
+func TestStaffSecondFilterStartsAfresh(t *testing.T) {
+	e, _ := staffOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.press(s, "/", "bob", "enter")
+	if v := s.View(); !strings.Contains(v, "filter: bob") || strings.Contains(v, "Ann Advisor") {
+		t.Fatalf("first filter:\n%s", v)
+	}
+	s = e.press(s, "/")
+	if v := s.View(); !strings.Contains(v, "/ bob  type to search afresh") {
+		t.Fatalf("the filter in force is not shown selected:\n%s", v)
+	}
+	s = e.press(s, "ann", "enter")
+	if v := s.View(); !strings.Contains(v, "filter: ann") || !strings.Contains(v, "Ann Advisor") || strings.Contains(v, "Bob Builder") {
+		t.Fatalf("typing over the selected filter:\n%s", v)
+	}
+	// Edited: → keeps it, then more is typed at its end.
+	s = e.press(s, "/", "right", "@", "enter")
+	if v := s.View(); !strings.Contains(v, "filter: ann@") {
+		t.Fatalf("editing the filter in force:\n%s", v)
+	}
+	// Cleared with backspace, then a new one typed.
+	s = e.press(s, "/", "backspace", "cat", "enter")
+	if v := s.View(); !strings.Contains(v, "filter: cat") || !strings.Contains(v, "Cat Admin") {
+		t.Fatalf("backspace on the selected filter:\n%s", v)
+	}
+}

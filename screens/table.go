@@ -109,9 +109,11 @@ func (t *Table) SetKeyedRows(offset, total int, rows [][]string, ids []int64) (F
 		return Followed, nil
 	}
 	if i := indexOf(ids, t.sel); i >= 0 {
+		// Still there: a release or a refusal was for this re-read.
 		t.cursor = offset + i
 		t.clamp()
 		t.adopt()
+		t.released, t.answered = 0, false
 		return Followed, nil
 	}
 	if offset == 0 && len(ids) >= total {
@@ -156,16 +158,26 @@ func (t *Table) lose(at int) tea.Cmd {
 	t.sel = 0
 	t.adopt()
 	if quiet {
-		t.released = 0
+		t.released, t.answered = 0, false
 		return nil
 	}
-	t.vanish = vanish{gone: gone, now: t.selLabel}
-	return movedNote(gone, t.selLabel)
+	return t.left(gone, t.selLabel)
 }
 
 // Release says the record under the cursor was just changed by this
-// session: if it leaves the list, that is expected, not news.
+// session: if it leaves the list when it is read next, that is expected,
+// not news.
 func (t *Table) Release() { t.released = t.sel }
+
+// Acted takes an action's outcome on the record under the cursor, as
+// Cursor.Acted does.
+func (t *Table) Acted(err error) {
+	if err == nil {
+		t.Release()
+		return
+	}
+	t.refusedBy(err)
+}
 
 // adopt makes the record of the cursor's row, if held, the selected one.
 func (t *Table) adopt() {

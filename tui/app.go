@@ -173,6 +173,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
+		if keys, ok := splitKeys(msg); ok {
+			return a, a.updateEach(keys)
+		}
 		if key.Matches(msg, a.keys.Form.Interrupt) {
 			return a, tea.Quit
 		}
@@ -189,6 +192,31 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	}
 	return a, nil
+}
+
+// splitKeys splits keys typed so fast (or sent over SSH so close together)
+// that the terminal reader delivered them as one message of several
+// characters: "/" then "leo" arrive as "/leo", which matches no binding,
+// and the keypress would do nothing. A paste stays whole.
+func splitKeys(msg tea.KeyMsg) ([]tea.KeyMsg, bool) {
+	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
+		return nil, false
+	}
+	keys := make([]tea.KeyMsg, len(msg.Runes))
+	for i, r := range msg.Runes {
+		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0}
+	}
+	return keys, true
+}
+
+// updateEach handles keys one after the other, as if typed apart.
+func (a *App) updateEach(keys []tea.KeyMsg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(keys))
+	for _, k := range keys {
+		_, cmd := a.Update(k)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) started(msg startMsg) tea.Cmd {

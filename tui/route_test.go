@@ -70,3 +70,22 @@ func TestActionResultReachesTheScreenThatAsked(t *testing.T) {
 	h.see("Staff", "Ann Advisor", "deactivated")
 	h.notSee("Deactivate Ann Advisor?")
 }
+
+// Keys typed fast, or sent close together over SSH, can reach the app as
+// one message of several characters: "/" and "ann@" arrive as "/ann@".
+// Each is still a keypress: / opens the filter and the rest is typed in.
+func TestKeysArrivingTogetherActOneByOne(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	addMember(t, svc, "Ann Advisor", "ann@acme.test", "Advisor")
+	addMember(t, svc, "Bob Builder", "bob@acme.test", "Advisor")
+	h := newScreensHarness(t, svc, clock, owner, false, screens.NewStaff)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/ann@")})
+	h.press("enter")
+	h.see("filter: ann@", "Ann Advisor")
+	h.notSee("Bob Builder")
+	// A paste stays one message, typed into the filter whole.
+	h.press("/")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("bob/"), Paste: true})
+	h.see("bob/")
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/screens"
 )
@@ -29,8 +30,9 @@ type shell struct {
 	app  *App
 	id   int
 	sess *screens.Session
-	// self is who signed in; sess.Principal differs while viewing as
-	// someone else in the demo.
+	// self is who signed in, for the whole session; while the demo views
+	// the organisation as someone else, sess.Principal is a lens
+	// (model.ViewAs) that reads as they do and is refused every write.
 	self      model.Principal
 	selfActor model.Actor
 	demo      bool
@@ -248,6 +250,11 @@ func (s *shell) key(msg tea.KeyMsg) tea.Cmd {
 			return s.toggleViewAs()
 		}
 	}
+	// Also while a pop-up has the keys (Manage Access, the grid): a view
+	// that takes text offers only its dialog's keys, none of them writes.
+	if s.viewing() && s.offersWrite(msg) {
+		return s.refuseUnderLens()
+	}
 	var cmd tea.Cmd
 	s.screens[s.active], cmd = s.current().Update(msg)
 	return s.own(s.active, cmd)
@@ -348,7 +355,7 @@ func (s *shell) reloaded(msg reloadMsg) tea.Cmd {
 	}
 	s.counter, s.sess.Org, s.selfActor = msg.counter, msg.org, msg.self
 	var cmds []tea.Cmd
-	if s.sess.Principal.StaffID == s.self.StaffID {
+	if !s.viewing() {
 		s.sess.Actor = msg.self
 	} else if msg.viewedErr != nil {
 		s.sess.Principal, s.sess.Actor = s.self, msg.self
@@ -366,7 +373,33 @@ func (s *shell) end(reason string) tea.Cmd {
 }
 
 // viewing reports whether the demo's "view as" is on.
-func (s *shell) viewing() bool { return s.sess.Principal.StaffID != s.self.StaffID }
+func (s *shell) viewing() bool { return s.sess.Principal.IsLens() }
+
+// offersWrite reports whether the active view offers msg's key as a write
+// (keymap.Writes): the one gate that keeps "view as" a lens on every
+// screen, before any dialog opens. The model refuses a lens's writes too.
+//
+// It reads the view's full help, every key the view takes now: while a
+// list's filter is typed into, that is only the filter's keys, so a letter
+// of a name is never taken for a write.
+func (s *shell) offersWrite(msg tea.KeyMsg) bool {
+	for _, group := range s.current().FullHelp() {
+		for _, b := range group {
+			if key.Matches(msg, b) && keymap.Writes(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refuseUnderLens says why a write key does nothing while viewing as
+// someone, and how to return.
+func (s *shell) refuseUnderLens() tea.Cmd {
+	return s.setStatus(screens.StatusMsg{Err: true, Text: fmt.Sprintf(
+		"View as only shows what %s sees and may do; nothing changes. %s returns to yourself.",
+		safe(s.sess.Actor.Name), s.app.keys.Shell.ViewAs.Help().Key)})
+}
 
 func (s *shell) toggleViewAs() tea.Cmd {
 	if s.viewing() {
@@ -374,6 +407,15 @@ func (s *shell) toggleViewAs() tea.Cmd {
 	}
 	s.picker = newPicker(s.app.keys, s.bodyHeight)
 	return s.picker.load(s)
+}
+
+// viewAsMember looks through m's eyes, or returns to yourself when m is
+// the member signed in.
+func (s *shell) viewAsMember(m model.Member) tea.Cmd {
+	if m.ID == s.self.StaffID {
+		return s.loadViewAs(s.self)
+	}
+	return s.loadViewAs(model.ViewAs(m, s.self))
 }
 
 func (s *shell) loadViewAs(p model.Principal) tea.Cmd {
@@ -392,7 +434,7 @@ func (s *shell) viewAs(msg viewAsMsg) tea.Cmd {
 	text := "Back to yourself."
 	if s.viewing() {
 		// The way back comes first: on a narrow window the rest is cut.
-		text = fmt.Sprintf("Viewing as %s (%s); V returns to yourself. Every screen shows what they see and may do.",
+		text = fmt.Sprintf("Viewing as %s (%s); V returns to yourself. Screens show what they see and may do; nothing changes.",
 			safe(msg.actor.Name), safe(msg.actor.Role))
 	}
 	return tea.Batch(s.setStatus(screens.StatusMsg{Text: text}), s.broadcast(screens.RefreshMsg{}))

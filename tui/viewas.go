@@ -88,7 +88,7 @@ func (s *shell) pickerKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		m := p.members[p.cursor]
 		s.picker = nil
-		return s.loadViewAs(model.MemberPrincipal(m, s.app.opts.Origin))
+		return s.viewAsMember(m)
 	}
 	before := p.filter.Value()
 	if before == "" && msg.String() == "/" {

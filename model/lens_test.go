@@ -1,0 +1,73 @@
+package model
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// A lens (an Advisor viewing as the Owner) reads what the Owner sees and
+// is refused every write, with nothing changed: not the data, not the
+// audit log, not the viewed member's sign-in failures.
+func TestLensReadsAsTheViewedMemberAndNeverWrites(t *testing.T) {
+	f := newFixture(t)
+	adv := f.member("Ann Advisor", "ann@acme.test", "Advisor")
+	c, err := f.svc.CreateClient(f.ctx, f.sys, ClientInput{Name: "Acme Ltd", Accounts: []string{"Payroll"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lens := ViewAs(f.owner, f.as(adv))
+	if !lens.IsLens() || lens.StaffID != f.owner.ID || lens.ViewedBy != adv.ID {
+		t.Fatalf("lens principal: %+v", lens)
+	}
+	cs, _, err := f.svc.ListClients(f.ctx, lens, ClientQuery{Limit: 10})
+	if err != nil || len(cs) != 2 { // the internal folder and Acme
+		t.Fatalf("the lens reads what the Owner sees: %v %v", cs, err)
+	}
+	accs, err := f.svc.Accounts(f.ctx, lens, c.ID)
+	if err != nil || len(accs) != 1 {
+		t.Fatalf("accounts through the lens: %v %v", accs, err)
+	}
+	before := f.auditCount()
+	writes := map[string]func() error{
+		"invite": func() error {
+			_, _, err := f.svc.Invite(f.ctx, lens, InviteInput{Email: "new@acme.test", Name: "New", Role: "Admin"})
+			return err
+		},
+		"set role":     func() error { return f.svc.SetRole(f.ctx, lens, adv.ID, "Admin") },
+		"deactivate":   func() error { return f.svc.Deactivate(f.ctx, lens, adv.ID) },
+		"rename":       func() error { return f.svc.RenameClient(f.ctx, lens, c.ID, "Renamed") },
+		"add account":  func() error { _, err := f.svc.AddAccount(f.ctx, lens, c.ID, "Tax"); return err },
+		"add to":       func() error { return f.svc.AddToClient(f.ctx, lens, c.ID, adv.ID) },
+		"grant":        func() error { return f.svc.Grant(f.ctx, lens, adv.ID, c.ID, accs[0].ID) },
+		"rename self":  func() error { return f.svc.RenameSelf(f.ctx, lens, "Someone Else") },
+		"password":     func() error { return f.svc.ChangePassword(f.ctx, lens, "wrong password!", "a new long password") },
+		"2FA":          func() error { _, err := f.svc.BeginTOTP(f.ctx, lens); return err },
+		"settings":     func() error { return f.svc.RenameOrg(f.ctx, lens, "Other") },
+		"audit export": func() error { return f.svc.ExportAudit(f.ctx, lens, AuditQuery{}, &strings.Builder{}, "csv") },
+		"session":      func() error { _, err := f.svc.OpenSession(f.ctx, lens, SessionInfo{Kind: SessionApp}); return err },
+	}
+	for name, write := range writes {
+		err := write()
+		var denied *DeniedError
+		if !errors.As(err, &denied) || denied.Decision.Reason != LensRefusal {
+			t.Errorf("%s through a lens: %v, want the lens refusal", name, err)
+		}
+	}
+	if n := f.auditCount(); n != before {
+		t.Errorf("the audit log grew from %d to %d entries", before, n)
+	}
+	m, err := f.svc.GetMember(f.ctx, f.sys, f.owner.ID)
+	if err != nil || m.Name != f.owner.Name {
+		t.Errorf("the Owner after the lens: %+v %v", m, err)
+	}
+	var failures int
+	if err := f.svc.DB().Read().QueryRowContext(f.ctx, `SELECT failed_attempts FROM staff WHERE id = ?`, f.owner.ID).Scan(&failures); err != nil || failures != 0 {
+		t.Errorf("the Owner's failed sign-ins after a wrong password through a lens: %d %v", failures, err)
+	}
+	// The same writes as the member signed in are theirs to make or not:
+	// the Advisor may rename themselves.
+	if err := f.svc.RenameSelf(f.ctx, f.as(adv), "Ann A. Advisor"); err != nil {
+		t.Errorf("the signed-in member's own write: %v", err)
+	}
+}
