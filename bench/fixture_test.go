@@ -32,7 +32,10 @@ type env struct {
 	stream     []Check
 	answers    []bool
 	checker    *model.Checker
-	streamErr  error
+	// checkerHeap is the Go heap the warm Checker holds: live heap after
+	// the stream was asked four times, less before the Checker existed.
+	checkerHeap int64
+	streamErr   error
 }
 
 var (
@@ -130,6 +133,7 @@ func (e *env) checks(tb testing.TB) ([]Check, []bool, *model.Checker) {
 		if e.stream, e.streamErr = Stream(ctx, e.svc, StreamLen, StreamSeed); e.streamErr != nil {
 			return
 		}
+		before := heapLive()
 		if e.checker, e.streamErr = e.svc.NewChecker(ctx); e.streamErr != nil {
 			return
 		}
@@ -140,6 +144,7 @@ func (e *env) checks(tb testing.TB) ([]Check, []bool, *model.Checker) {
 				return
 			}
 		}
+		e.checkerHeap = heapLive() - before
 	})
 	if e.streamErr != nil {
 		tb.Fatal(e.streamErr)

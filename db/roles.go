@@ -13,7 +13,19 @@ import (
 // ListRoles lists every role, built-in first, with member counts and, for
 // custom roles, their permissions.
 func ListRoles(ctx context.Context, q Querier) ([]Role, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.id, r.name, COALESCE(r.builtin, ''), r.description, (SELECT count(*) FROM staff s WHERE s.role_id = r.id)
+	return listRoles(ctx, q, `(SELECT count(*) FROM staff s WHERE s.role_id = r.id)`)
+}
+
+// RoleChoices lists every role as ListRoles does but without member
+// counts (Members is 0): what a picker needs. Counting reads an index entry
+// per member, the largest part of the Staff screen's first frame at 10,000
+// members; without the counts the list costs the same at every size.
+func RoleChoices(ctx context.Context, q Querier) ([]Role, error) {
+	return listRoles(ctx, q, `0`)
+}
+
+func listRoles(ctx context.Context, q Querier, members string) ([]Role, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.name, COALESCE(r.builtin, ''), r.description, `+members+`
 		FROM roles r ORDER BY r.builtin IS NULL, r.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
@@ -133,7 +145,18 @@ func MoveRoleMembers(ctx context.Context, q Querier, from, to int64) (int64, err
 
 // ListDepartments lists departments with heads and member counts.
 func ListDepartments(ctx context.Context, q Querier) ([]Department, error) {
-	rows, err := q.QueryContext(ctx, `SELECT d.id, d.name, d.description, COALESCE(d.head_id, 0), COALESCE(h.name, ''), (SELECT count(*) FROM staff_departments sd WHERE sd.department_id = d.id)
+	return listDepartments(ctx, q, `(SELECT count(*) FROM staff_departments sd WHERE sd.department_id = d.id)`)
+}
+
+// DepartmentChoices lists departments as ListDepartments does but without
+// member counts (Members is 0): what a picker needs, at a cost that does
+// not grow with the staff.
+func DepartmentChoices(ctx context.Context, q Querier) ([]Department, error) {
+	return listDepartments(ctx, q, `0`)
+}
+
+func listDepartments(ctx context.Context, q Querier, members string) ([]Department, error) {
+	rows, err := q.QueryContext(ctx, `SELECT d.id, d.name, d.description, COALESCE(d.head_id, 0), COALESCE(h.name, ''), `+members+`
 		FROM departments d LEFT JOIN staff h ON h.id = d.head_id ORDER BY d.name COLLATE NOCASE`)
 	if err != nil {
 		return nil, fmt.Errorf("list departments: %w", err)

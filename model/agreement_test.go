@@ -593,11 +593,26 @@ func TestReachingAnAccountNeedsSeeingItsFolder(t *testing.T) {
 	if d := f.check(leo, "access", "account:Greystone Legal LLP/Bookkeeping"); d.Allowed {
 		t.Fatalf("reaches an account in a folder he cannot see: %+v", d)
 	}
+	if sum, err := f.svc.ReachableBy(f.ctx, owner, leo.ID); err != nil || sum.AllAccounts || !strings.Contains(sum.Reason, "the only folders they see") {
+		t.Fatalf("what his role reaches: %+v (%v)", sum, err)
+	}
 	if err := f.svc.AddToClient(f.ctx, owner, c.ID, leo.ID); err != nil {
 		t.Fatal(err)
 	}
 	if d := f.check(leo, "access", "account:Greystone Legal LLP/Bookkeeping"); !d.Allowed {
 		t.Fatalf("added to the folder of his department: %+v", d)
+	}
+	// Accounts view all does not make a role that sees only its own
+	// folders reach every account.
+	wide := []Permission{{Module: ModuleClients, Verb: VerbView, Scope: ScopeOwn}, {Module: ModuleAccounts, Verb: VerbView, Scope: ScopeAll}}
+	if _, err := f.svc.CreateRole(f.ctx, owner, "Wide accounts", "", wide); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetRole(f.ctx, owner, leo.ID, "Wide accounts"); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := f.svc.ReachableBy(f.ctx, owner, leo.ID); err != nil || sum.AllAccounts {
+		t.Fatalf("what his role reaches: %+v (%v)", sum, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 )
@@ -45,6 +46,49 @@ func TestIDSetIsExactlyItsIDs(t *testing.T) {
 			}
 			if s.contains(1<<32 + 5) {
 				t.Fatal("an id beyond 32 bits is never in the set")
+			}
+		}
+	}
+}
+
+// A member's reach of a few hundred accounts among hundreds of thousands
+// takes a table of at most the second size tried (a quarter full before
+// rounding to a power of two), not the tens of times its size a fixed
+// multiplier needed for most such sets.
+func TestIDSetStaysSmall(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{10, 100, 240, 350, 1000, 3000} {
+		for range 30_000 / n {
+			in := map[int64]bool{}
+			var ids []int64
+			for len(ids) < n {
+				// Accounts come three to a folder, with consecutive ids.
+				first := 1 + 3*rnd.Int64N(100_000)
+				for id := first; id < first+3 && len(ids) < n; id++ {
+					if !in[id] && rnd.IntN(5) > 0 {
+						in[id] = true
+						ids = append(ids, id)
+					}
+				}
+			}
+			s, ok := newIDSet(ids)
+			if !ok {
+				t.Fatalf("n=%d: refused", n)
+			}
+			// The first size tried is the power of two >= 2n; up to a few
+			// hundred ids it doubles at most once (more ids need a table
+			// emptier still for none of them to be two slots from home).
+			limit := 2
+			if n > 400 {
+				limit = 4
+			}
+			if table, first := len(s.slots)-1, 1<<bits.Len(uint(2*n-1)); table > limit*first {
+				t.Fatalf("n=%d: a table of %d slots, more than %d times the first size tried (%d)", n, table, limit, first)
+			}
+			for _, id := range ids {
+				if !s.contains(id) {
+					t.Fatalf("n=%d: %d missing", n, id)
+				}
 			}
 		}
 	}

@@ -10,6 +10,16 @@ import (
 
 // ListDepartments lists departments by name, with heads and member counts.
 func (s *Service) ListDepartments(ctx context.Context, p Principal) ([]Department, error) {
+	return s.listDepartments(ctx, p, db.ListDepartments)
+}
+
+// DepartmentChoices lists departments as ListDepartments does, without
+// member counts (Members is 0): for pickers that load at start-up.
+func (s *Service) DepartmentChoices(ctx context.Context, p Principal) ([]Department, error) {
+	return s.listDepartments(ctx, p, db.DepartmentChoices)
+}
+
+func (s *Service) listDepartments(ctx context.Context, p Principal, list func(context.Context, db.Querier) ([]Department, error)) ([]Department, error) {
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, err
@@ -17,7 +27,7 @@ func (s *Service) ListDepartments(ctx context.Context, p Principal) ([]Departmen
 	if err := require(a, ActView, Target{Module: ModuleDepartments}); err != nil {
 		return nil, err
 	}
-	return db.ListDepartments(ctx, s.db.Read())
+	return list(ctx, s.db.Read())
 }
 
 // GetDepartment reads one department by id.

@@ -13,6 +13,17 @@ import (
 // Permissions is filled for custom roles only; RolePermissionSet answers
 // for built-in ones too.
 func (s *Service) ListRoles(ctx context.Context, p Principal) ([]Role, error) {
+	return s.listRoles(ctx, p, db.ListRoles)
+}
+
+// RoleChoices lists every role as ListRoles does, without member counts
+// (Members is 0): for pickers, such as the Staff screen's, which load at
+// start-up and should cost the same at every size.
+func (s *Service) RoleChoices(ctx context.Context, p Principal) ([]Role, error) {
+	return s.listRoles(ctx, p, db.RoleChoices)
+}
+
+func (s *Service) listRoles(ctx context.Context, p Principal, list func(context.Context, db.Querier) ([]Role, error)) ([]Role, error) {
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return nil, err
@@ -20,7 +31,7 @@ func (s *Service) ListRoles(ctx context.Context, p Principal) ([]Role, error) {
 	if err := require(a, ActView, Target{Module: ModuleRoles}); err != nil {
 		return nil, err
 	}
-	return db.ListRoles(ctx, s.db.Read())
+	return list(ctx, s.db.Read())
 }
 
 // GetRole reads one role by id.

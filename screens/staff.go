@@ -200,8 +200,10 @@ func (s *staffScreen) loadRefs() tea.Cmd {
 	return func() tea.Msg {
 		// Members who may not list roles or departments simply get no
 		// pickers; the invite actions are hidden from them anyway.
-		roles, _ := svc.ListRoles(ctxb(), p)
-		depts, _ := svc.ListDepartments(ctxb(), p)
+		// Without member counts, which the pickers do not show: counting
+		// grows with the staff, and these load with the first frame.
+		roles, _ := svc.RoleChoices(ctxb(), p)
+		depts, _ := svc.DepartmentChoices(ctxb(), p)
 		return staffRefsMsg{roles: roles, depts: depts}
 	}
 }

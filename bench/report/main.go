@@ -459,6 +459,7 @@ func rest(w io.Writer, s samples) {
 	row("resident memory after start-up, anonymous (own process)", "Startup", "rss-anon-KiB", kib)
 	row("resident memory after start-up, file-backed (own process)", "Startup", "rss-file-KiB", kib)
 	row("Go heap in use after start-up (own process)", "Startup", "process-heap-KiB", kib)
+	row("Go heap of the warm Checker (the stream asked four times)", "Check/stream", "checker-heap-MiB", func(x float64) string { return fmt.Sprintf("%.1f MiB", x) })
 	row("one access toggle with its audit entry (model)", "Toggle/model", "ns/op", dur)
 	row("the same toggle as bare SQL: toggle, chained audit entry, commit", "Toggle/sql", "ns/op", dur)
 	row("a change by another handle seen by the Checker (mean; target < 1 s)", "ChangeVisible", "ns/op", dur)
