@@ -148,7 +148,9 @@ func TestCrashRowToggle(t *testing.T) {
 		// Signing in wrote one entry; the row, none or all of its own.
 		switch {
 		case on == 0 && audited == 0 && total == before+1:
+			t.Logf("kill %d, %v after the key: the row all before", k, delay)
 		case on == crashRowAccounts && audited == crashRowAccounts && total == before+1+crashRowAccounts:
+			t.Logf("kill %d, %v after the key: the row all after", k, delay)
 			applied++
 		default:
 			t.Fatalf("kill %d after %v: the row is half flipped: %d of %d on, %d toggles audited, audit %d → %d",
