@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,14 +74,9 @@ func rowState(t *testing.T, path string) (on, audited, total int) {
 
 // openRow signs in to the app on path as Priya and opens the grid of the
 // crash folder on Sara's row; it returns the pane and the app's process.
-func openRow(t *testing.T, path string, n int) (*clientsPane, int) {
+func openRow(t *testing.T, path string) (*clientsPane, int) {
 	t.Helper()
-	socket := fmt.Sprintf("gatehouse-crashrow-%d-%d", os.Getpid(), n)
-	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
-	p := &clientsPane{t: t, socket: socket}
-	p.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40",
-		"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"),
-		binPath, "--db", path)
+	p := startApp(t, "--db", path)
 	p.waitFor("Sign in to Gatehouse")
 	p.keys("text:"+priya, "Enter")
 	p.waitFor("Password")
@@ -120,7 +113,7 @@ func TestCrashRowToggle(t *testing.T) {
 
 	// Uninterrupted, the row is all after, each flip audited once.
 	path := copyDB(t, base)
-	p, _ := openRow(t, path, 0)
+	p, _ := openRow(t, path)
 	start := time.Now()
 	p.keys("R")
 	p.waitFor("Sara Lindqvist: every account turned on")
@@ -136,7 +129,7 @@ func TestCrashRowToggle(t *testing.T) {
 	for k := 1; k <= kills; k++ {
 		path := copyDB(t, base)
 		_, _, before := rowState(t, path)
-		p, pid := openRow(t, path, k)
+		p, pid := openRow(t, path)
 		delay := time.Duration(rng.Int64N(int64(took)))
 		p.keys("R")
 		time.Sleep(delay)
@@ -148,7 +141,9 @@ func TestCrashRowToggle(t *testing.T) {
 		// Signing in wrote one entry; the row, none or all of its own.
 		switch {
 		case on == 0 && audited == 0 && total == before+1:
+			t.Logf("kill %d, %v after the key: the row all before", k, delay)
 		case on == crashRowAccounts && audited == crashRowAccounts && total == before+1+crashRowAccounts:
+			t.Logf("kill %d, %v after the key: the row all after", k, delay)
 			applied++
 		default:
 			t.Fatalf("kill %d after %v: the row is half flipped: %d of %d on, %d toggles audited, audit %d → %d",

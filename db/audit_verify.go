@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -63,14 +62,16 @@ const PruneAction = "audit.prune"
 // match the stored hash, never match it falsely, and a mismatch is
 // checked again in Go before it is reported.
 var preimageSQL = func() string {
-	num := func(x string) string { return "length(" + x + ")||':'||" + x + "||';'" }
-	text := func(x string) string { return "octet_length(" + x + ")||':'||" + x + "||';'" }
+	num := func(x string) string { return "length(" + x + "), ':', " + x + ", ';'" }
+	text := func(x string) string { return "octet_length(" + x + "), ':', " + x + ", ';'" }
 	parts := []string{
 		num("id"), num("at"), text("actor_kind"), num("COALESCE(actor_id, 0)"), text("actor"), text("origin"), text("action"),
 		text("target_kind"), num("COALESCE(target_id, 0)"), text("target"), num("COALESCE(staff_id, 0)"), num("COALESCE(client_id, 0)"),
 		text("before"), text("after"), text("prev_hash"),
 	}
-	return strings.Join(parts, "||")
+	// concat() builds the string in one pass; chaining || copies it anew
+	// for every piece.
+	return "concat(" + strings.Join(parts, ", ") + ")"
 }()
 
 // VerifyAudit walks the whole chain; it returns the number of entries
@@ -86,8 +87,32 @@ func VerifyAudit(ctx context.Context, q Querier) (int64, *ChainBreak, error) {
 // first entry must begin the chain or be accounted for by a prune
 // checkpoint. Either way the log must end at its high-water mark, and an
 // organisation with members cannot have an empty log.
+//
+// Everything is read in one snapshot of the file (a read transaction when
+// q is the read pool), so entries committed meanwhile are neither walked
+// nor mistaken for a log that ends short of its high-water mark.
 func VerifyAuditChain(ctx context.Context, q Querier, from ChainPosition) (ChainState, *ChainBreak, error) {
+	pool, ok := q.(*sql.DB)
+	if !ok {
+		return verifyChain(ctx, q, nil, from)
+	}
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return ChainState{Head: GenesisHash}, nil, fmt.Errorf("verify audit: %w", err)
+	}
+	defer tx.Rollback()
+	return verifyChain(ctx, tx, pool, from)
+}
+
+// verifyChain is VerifyAuditChain in the snapshot q; pool, when given,
+// lets a long walk run on several connections at once.
+func verifyChain(ctx context.Context, q Querier, pool *sql.DB, from ChainPosition) (ChainState, *ChainBreak, error) {
 	st := ChainState{Head: GenesisHash}
+	// The first read fixes the snapshot.
+	firstID, lastID, err := AuditBounds(ctx, q)
+	if err != nil {
+		return st, nil, fmt.Errorf("verify audit: %w", err)
+	}
 	prevID, prev := int64(0), GenesisHash
 	if from.ID != 0 {
 		e, err := auditEntryByID(ctx, q, from.ID)
@@ -104,14 +129,17 @@ func VerifyAuditChain(ctx context.Context, q Querier, from ChainPosition) (Chain
 		prevID, prev = from.ID, from.Hash
 		st.FirstID, st.LastID, st.Head = from.ID, from.ID, from.Hash
 	}
-	var (
-		seg segment
-		err error
-	)
-	if pool, ok := q.(*sql.DB); ok {
-		seg, err = walkParallel(ctx, pool, prevID, prev)
+	// From the start, the walk starts at the oldest entry in the file
+	// (after a prune, ids begin further on).
+	start := prevID
+	if from.ID == 0 && firstID > 1 {
+		start = firstID - 1
+	}
+	var seg segment
+	if pool != nil && lastID-start >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
+		seg, err = walkParallel(ctx, pool, q, start, lastID, prev)
 	} else {
-		seg, err = walkRange(ctx, q, prevID, math.MaxInt64, prevID, prev, from.ID != 0)
+		seg, err = walkRange(ctx, q, start, lastID, start, prev, from.ID != 0)
 	}
 	if err != nil {
 		return st, nil, err
@@ -208,33 +236,23 @@ func walkRange(ctx context.Context, q Querier, lo, hi, prevID int64, prev string
 // starting them costs more than it saves. Tests lower it.
 var parallelMin int64 = 50_000
 
-// walkParallel walks the entries after afterID in as many id ranges as
-// there are CPUs, each on its own connection of the read pool, and joins
-// them: each range must start where the one before ended. Most of a
-// walk's time is SQLite reading rows, which runs in parallel on separate
-// connections. A break found this way is confirmed by one walk in one
-// statement (a single snapshot), since a prune committing between the
-// ranges' reads could look like missing entries.
-func walkParallel(ctx context.Context, pool *sql.DB, afterID int64, prev string) (segment, error) {
-	var lastID int64
-	if err := pool.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM audit_log`).Scan(&lastID); err != nil {
-		return segment{}, fmt.Errorf("verify audit: %w", err)
-	}
+// walkParallel walks the entries afterID < id <= lastID in as many id
+// ranges as there are CPUs, each on its own connection of the read pool,
+// and joins them: each range must start where the one before ended. Most
+// of a walk's time is SQLite reading rows, which runs in parallel on
+// separate connections. The ranges are read in snapshots of their own, so
+// a break found this way is confirmed by one walk in the caller's
+// snapshot (a prune committed meanwhile could look like missing entries).
+func walkParallel(ctx context.Context, pool *sql.DB, snapshot Querier, afterID, lastID int64, prev string) (segment, error) {
 	linked := afterID != 0
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	span := lastID - afterID
-	if workers < 2 || span < parallelMin {
-		return walkRange(ctx, pool, afterID, math.MaxInt64, afterID, prev, linked)
-	}
 	segs := make([]segment, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo := afterID + span*int64(w)/int64(workers)
 		hi := afterID + span*int64(w+1)/int64(workers)
-		if w == workers-1 {
-			hi = math.MaxInt64
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -263,8 +281,9 @@ func walkParallel(ctx context.Context, pool *sql.DB, afterID int64, prev string)
 		}
 		joined.entries += s.entries
 		if s.brk != nil {
-			// Confirm in one statement, and report as a single walk would.
-			return walkRange(ctx, pool, afterID, math.MaxInt64, afterID, prev, linked)
+			// Confirm in the caller's snapshot, and report as a single walk
+			// would.
+			return walkRange(ctx, snapshot, afterID, lastID, afterID, prev, linked)
 		}
 		joined.lastID, joined.lastHash = s.lastID, s.lastHash
 	}
@@ -375,7 +394,9 @@ func short(h string) string {
 // AuditBounds returns the oldest and newest entry ids in the file (0, 0
 // for an empty log).
 func AuditBounds(ctx context.Context, q Querier) (first, last int64, err error) {
-	err = q.QueryRowContext(ctx, `SELECT COALESCE(min(id), 0), COALESCE(max(id), 0) FROM audit_log`).Scan(&first, &last)
+	// Two subqueries: SQLite reads min() or max() of the key from one end
+	// of the table only when it is the query's sole aggregate.
+	err = q.QueryRowContext(ctx, `SELECT COALESCE((SELECT min(id) FROM audit_log), 0), COALESCE((SELECT max(id) FROM audit_log), 0)`).Scan(&first, &last)
 	return first, last, err
 }
 

@@ -249,6 +249,10 @@ type ReachSummary struct {
 	// from the internal ones they were not added to); Items then lists only
 	// the folders they were added to.
 	AllAccounts bool
+	// ThroughRole: the role reaches accounts beyond the toggles (all, its
+	// departments' folders, the folders the member is responsible for),
+	// which revoking access does not take away; Reason says which.
+	ThroughRole bool
 	Reason      string
 	Items       []Reach
 }
@@ -269,7 +273,14 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		sum.Reason = d.Reason
 		return sum, nil
 	}
-	if sub.isOwner() || sub.Perms.Get(ModuleAccounts, VerbView) == ScopeAll {
+	// Reach never goes past the folders they see: the narrower of the
+	// accounts and clients scopes says how far the role reaches.
+	accounts, folders := sub.scopeOf(ModuleAccounts, VerbView), sub.scopeOf(ModuleClients, VerbView)
+	reach := min(accounts, folders)
+	if accounts == ScopeOwn && folders != ScopeNone {
+		reach = ScopeOwn
+	}
+	if reach == ScopeAll {
 		sum.AllAccounts = true
 		sum.Reason = fmt.Sprintf("%s: reaches all client accounts", sub.who())
 	}
@@ -309,9 +320,19 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		sum.Items = append(sum.Items, Reach{StaffID: m.ID, StaffName: m.Name, StaffEmail: m.Email, Role: m.RoleName,
 			ClientID: c.ID, Client: c.Name, AccountID: g.AccountID, Account: g.Account, Decision: Decide(sub, ActAccess, t)})
 	}
-	if !sum.AllAccounts && sub.Perms.Get(ModuleAccounts, VerbView) == ScopeDepartment {
+	sum.ThroughRole = sum.AllAccounts || reach == ScopeDepartment ||
+		(reach == ScopeOwn && (accounts == ScopeAll || accounts == ScopeDepartment))
+	switch {
+	case sum.AllAccounts:
+	case reach == ScopeDepartment:
 		sum.Reason = fmt.Sprintf("%s: reaches the accounts of folders they were added to, and of their departments' folders", sub.who())
-	} else if !sum.AllAccounts {
+	case accounts == ScopeAll && reach == ScopeOwn:
+		sum.Reason = fmt.Sprintf("%s: reaches every account of the folders they were added to or are responsible for, the only folders they see", sub.who())
+	case accounts == ScopeDepartment && reach == ScopeOwn:
+		sum.Reason = fmt.Sprintf("%s: reaches the accounts toggled on for them, and every account of their departments' folders among those they were added to or are responsible for, the only folders they see", sub.who())
+	case reach == ScopeNone:
+		sum.Reason = fmt.Sprintf("%s: reaches no client account", sub.who())
+	default:
 		sum.Reason = fmt.Sprintf("%s: reaches only the accounts toggled on in folders they were added to", sub.who())
 	}
 	return sum, nil

@@ -153,6 +153,8 @@ func TestImportRefusesWhatTheCommandLineRefuses(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ col, value, says string }{
 		{"name", "Zed \u200b\u202e", "control characters"},
+		{"name", "Leo\u200bMartins", "invisible character (U+200B"},
+		{"name", "Leo\u2060Martins", "invisible character (U+2060"},
 		{"name", "  Padded  ", "not as Gatehouse stores it"},
 		{"email", "Upper@Example.COM", "not as Gatehouse stores it"},
 		{"email", "not an address", "not an email address"},
