@@ -358,7 +358,9 @@ func check(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := svc.Check(ctx, model.MemberPrincipal(m, "local terminal"), action, ref)
+	// The asker must see the member and the target: one they may not see
+	// is answered as one that does not exist.
+	d, err := svc.CheckAsked(ctx, a.actor(), model.MemberPrincipal(m, "local terminal"), action, ref)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalid) {
 			return usageError{err.Error()}

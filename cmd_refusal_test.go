@@ -36,29 +36,30 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"keys add":           {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
 		"roles list":         nil,
 		"clients list":       nil,
-		"access list":        {{[]string{"access", "list", "--client", "Kestrel Logistics"}, "not allowed", sara}},
-		"access grant":       {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", ""}},
-		"access revoke":      {{[]string{"access", "revoke", "--staff", marcus}, "not allowed", ""}, {[]string{"access", "revoke", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"}, "not allowed", ""}},
-		"check":              nil, // a question, not a change
-		"audit list":         nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
-		"audit export":       {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
-		"audit verify":       {{[]string{"audit", "verify"}, "not allowed", sara}},
-		"audit anchor":       {{[]string{"audit", "anchor"}, "gatehouse: ", ""}},
-		"audit tail":         nil, // the Advisor's own entries only (TestAuditTailOverSSH)
-		"audit prune":        {{[]string{"audit", "prune", "--before", "2026-01-01"}, "not allowed", ""}},
-		"backup":             {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
-		"export":             {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
-		"import":             {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
-		"staff bulk-invite":  {{[]string{"staff", "bulk-invite", "--file", "-", "--role", "Advisor"}, "gatehouse: ", ""}},
-		"clients reassign":   {{[]string{"clients", "reassign", "--from", sara, "--to", marcus}, "not allowed", ""}},
-		"org delete":         {{[]string{"org", "delete", "--confirm", "Northwind Advisory"}, "gatehouse: ", ""}},
-		"check-db":           {{[]string{"check-db"}, "gatehouse: ", ""}},
-		"serve":              {{[]string{"serve"}, "gatehouse: ", ""}},
-		"lock":               {{[]string{"lock", "--staff", marcus, "--reason", "x"}, "not allowed", ""}, {[]string{"lock", "--role", "Admin", "--reason", "x"}, "not allowed", ""}},
-		"lock list":          nil, // whoever sees the staff list sees its locks
-		"unlock":             {{[]string{"unlock", "1"}, "gatehouse: ", ""}},
-		"sessions list":      {{[]string{"sessions", "list"}, "not allowed", ""}},
-		"sessions end":       {{[]string{"sessions", "end", "1", "--reason", "x"}, "gatehouse: ", ""}},
+		// A folder the Advisor may not see does not exist for her.
+		"access list":       {{[]string{"access", "list", "--client", "Kestrel Logistics"}, `not found: no client named "Kestrel Logistics"`, sara}},
+		"access grant":      {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", grace}, {[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not found", sara}},
+		"access revoke":     {{[]string{"access", "revoke", "--staff", marcus}, "not allowed", ""}, {[]string{"access", "revoke", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"}, "not allowed", ""}},
+		"check":             nil, // a question, not a change
+		"audit list":        nil, // the Advisor's own entries only (TestRemoteCommandsActAsTheMember)
+		"audit export":      {{[]string{"audit", "export", "--format", "csv", "--out", "/tmp/gatehouse-refused.csv"}, "gatehouse: ", ""}},
+		"audit verify":      {{[]string{"audit", "verify"}, "not allowed", sara}},
+		"audit anchor":      {{[]string{"audit", "anchor"}, "gatehouse: ", ""}},
+		"audit tail":        nil, // the Advisor's own entries only (TestAuditTailOverSSH)
+		"audit prune":       {{[]string{"audit", "prune", "--before", "2026-01-01"}, "not allowed", ""}},
+		"backup":            {{[]string{"backup", "/tmp/gatehouse-refused.db"}, "gatehouse: ", ""}},
+		"export":            {{[]string{"export", "--format", "json", "--out", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
+		"import":            {{[]string{"import", "/tmp/gatehouse-refused.json"}, "gatehouse: ", ""}},
+		"staff bulk-invite": {{[]string{"staff", "bulk-invite", "--file", "-", "--role", "Advisor"}, "gatehouse: ", ""}},
+		"clients reassign":  {{[]string{"clients", "reassign", "--from", sara, "--to", marcus}, "not allowed", ""}},
+		"org delete":        {{[]string{"org", "delete", "--confirm", "Northwind Advisory"}, "gatehouse: ", ""}},
+		"check-db":          {{[]string{"check-db"}, "gatehouse: ", ""}},
+		"serve":             {{[]string{"serve"}, "gatehouse: ", ""}},
+		"lock":              {{[]string{"lock", "--staff", marcus, "--reason", "x"}, "not allowed", ""}, {[]string{"lock", "--role", "Admin", "--reason", "x"}, "not allowed", ""}},
+		"lock list":         nil, // whoever sees the staff list sees its locks
+		"unlock":            {{[]string{"unlock", "1"}, "gatehouse: ", ""}},
+		"sessions list":     {{[]string{"sessions", "list"}, "not allowed", ""}},
+		"sessions end":      {{[]string{"sessions", "end", "1", "--reason", "x"}, "gatehouse: ", ""}},
 	}
 	for _, c := range commands {
 		if _, ok := attempts[c.name]; !ok {

@@ -44,3 +44,8 @@ func ReachesAllInternal(ctx context.Context, q Querier, staffID int64) (bool, er
 	}
 	return ok, nil
 }
+
+// Int64s runs a query that selects one integer column and returns it.
+func Int64s(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	return int64s(ctx, q, query, args...)
+}

@@ -516,44 +516,21 @@ func actionMatches(filter, action string) bool {
 	return action == filter
 }
 
-func clientIDs(cs []Client) []int64 {
-	out := make([]int64, len(cs))
-	for i, c := range cs {
-		out[i] = c.ID
+// idsOfRows maps rows to their ids.
+func idsOfRows[T any](rows []T, id func(T) int64) []int64 {
+	out := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = id(r)
 	}
 	return out
 }
 
-func memberIDs(ms []Member) []int64 {
-	out := make([]int64, len(ms))
-	for i, m := range ms {
-		out[i] = m.ID
-	}
-	return out
-}
-
-func accountIDs(as []Account) []int64 {
-	out := make([]int64, len(as))
-	for i, a := range as {
-		out[i] = a.ID
-	}
-	return out
-}
-
-func reachIDs(rs []Reach) []int64 {
-	out := make([]int64, len(rs))
-	for i, r := range rs {
-		out[i] = r.StaffID
-	}
-	return out
-}
-
+func clientIDs(cs []Client) []int64   { return idsOfRows(cs, func(c Client) int64 { return c.ID }) }
+func memberIDs(ms []Member) []int64   { return idsOfRows(ms, func(m Member) int64 { return m.ID }) }
+func accountIDs(as []Account) []int64 { return idsOfRows(as, func(a Account) int64 { return a.ID }) }
+func reachIDs(rs []Reach) []int64     { return idsOfRows(rs, func(r Reach) int64 { return r.StaffID }) }
 func auditIDs(es []AuditEntry) []int64 {
-	out := make([]int64, len(es))
-	for i, e := range es {
-		out[i] = e.ID
-	}
-	return out
+	return idsOfRows(es, func(e AuditEntry) int64 { return e.ID })
 }
 
 func clientName(o *agreementOrg, f int64) string {

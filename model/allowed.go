@@ -111,20 +111,11 @@ func (s *Service) Allowed(ctx context.Context, p Principal) (Allowed, error) {
 }
 
 func idsOf(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	ids, err := db.Int64s(ctx, q, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ids: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // AgreementOptions is a generated organisation for agreement tests: small

@@ -67,19 +67,27 @@ func (s *Service) GetClient(ctx context.Context, p Principal, id int64) (Client,
 	if err != nil {
 		return c, notFound(err, "no client %d", id)
 	}
-	return c, s.canSeeClient(ctx, p, c)
+	if err := s.canSeeClient(ctx, p, c, fmt.Errorf("%w: no client %d", ErrNotFound, id)); err != nil {
+		return Client{}, err
+	}
+	return c, nil
 }
 
 // ClientByName reads a folder by name, if the actor may see it.
 func (s *Service) ClientByName(ctx context.Context, p Principal, name string) (Client, error) {
 	c, err := db.GetClientByName(ctx, s.db.Read(), strings.TrimSpace(name))
 	if err != nil {
-		return c, notFound(err, "no client named %q", Sanitize(name))
+		return c, noClientNamed(name)
 	}
-	return c, s.canSeeClient(ctx, p, c)
+	if err := s.canSeeClient(ctx, p, c, noClientNamed(name)); err != nil {
+		return Client{}, err
+	}
+	return c, nil
 }
 
-func (s *Service) canSeeClient(ctx context.Context, p Principal, c Client) error {
+// canSeeClient returns missing, the answer for a folder that does not
+// exist, when p may not see c: not found means not found.
+func (s *Service) canSeeClient(ctx context.Context, p Principal, c Client, missing error) error {
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return err
@@ -88,7 +96,10 @@ func (s *Service) canSeeClient(ctx context.Context, p Principal, c Client) error
 	if err != nil {
 		return err
 	}
-	return require(a, ActView, Target{Module: ModuleClients, Client: cf})
+	if !Decide(a, ActView, Target{Module: ModuleClients, Client: cf}).Allowed {
+		return missing
+	}
+	return nil
 }
 
 // Accounts lists the accounts of a folder the actor sees, as they see

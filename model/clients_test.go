@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -278,7 +279,9 @@ func TestAdvisorSeesOnlyFoldersTheyWereAddedTo(t *testing.T) {
 	if err != nil || total != 0 || len(cs) != 0 {
 		t.Fatalf("advisor lists %v (%d), %v", cs, total, err)
 	}
-	if _, err := f.svc.GetClient(f.ctx, f.as(adv), c.ID); !errors.Is(err, ErrDenied) {
+	// Not found means not found: a folder they may not see is answered
+	// as one that does not exist.
+	if _, err := f.svc.GetClient(f.ctx, f.as(adv), c.ID); !errors.Is(err, ErrNotFound) || err.Error() != fmt.Sprintf("not found: no client %d", c.ID) {
 		t.Fatalf("advisor opens an owned folder: %v", err)
 	}
 	if err := f.svc.AddToClient(f.ctx, owner, c.ID, adv.ID); err != nil {

@@ -116,9 +116,12 @@ func (s *Service) StaffPosition(ctx context.Context, p Principal, q MemberQuery,
 func (s *Service) MemberByEmail(ctx context.Context, p Principal, email string) (Member, error) {
 	m, err := db.GetMemberByEmail(ctx, s.db.Read(), EmailKey(email))
 	if err != nil {
-		return m, notFound(err, "no staff member with email %q", Sanitize(email))
+		return m, noMemberWithEmail(email)
 	}
-	return m, s.canSeeMember(ctx, p, m)
+	if err := s.canSeeMember(ctx, p, m, noMemberWithEmail(email)); err != nil {
+		return Member{}, err
+	}
+	return m, nil
 }
 
 // GetMember reads a member by id, if the actor may see them.
@@ -127,10 +130,15 @@ func (s *Service) GetMember(ctx context.Context, p Principal, id int64) (Member,
 	if err != nil {
 		return m, notFound(err, "no staff member %d", id)
 	}
-	return m, s.canSeeMember(ctx, p, m)
+	if err := s.canSeeMember(ctx, p, m, fmt.Errorf("%w: no staff member %d", ErrNotFound, id)); err != nil {
+		return Member{}, err
+	}
+	return m, nil
 }
 
-func (s *Service) canSeeMember(ctx context.Context, p Principal, m Member) error {
+// canSeeMember returns missing, the answer for a member who does not
+// exist, when p may not see m.
+func (s *Service) canSeeMember(ctx context.Context, p Principal, m Member, missing error) error {
 	a, err := s.readActor(ctx, p)
 	if err != nil {
 		return err
@@ -139,7 +147,10 @@ func (s *Service) canSeeMember(ctx context.Context, p Principal, m Member) error
 	if err != nil {
 		return err
 	}
-	return require(a, ActView, Target{Module: ModuleStaff, Staff: sf})
+	if !Decide(a, ActView, Target{Module: ModuleStaff, Staff: sf}).Allowed {
+		return missing
+	}
+	return nil
 }
 
 // lookupRole finds a role by name for assignment.
