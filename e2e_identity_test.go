@@ -46,8 +46,10 @@ func newIDWorld(t *testing.T, name string) *idWorld {
 	p.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40",
 		"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"),
 		binPath, "demo", "--db", dbPath)
-	p.waitFor("Olivia Hart · Owner", "› Amelia Brooks")
 	w := &idWorld{t: t, pane: p, db: dbPath, ctx: context.Background()}
+	// Making the demo and starting take a second, or many on a loaded
+	// machine.
+	w.waitLong(60*time.Second, "Olivia Hart · Owner", "› Amelia Brooks")
 	svc, err := model.Open(w.ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +219,23 @@ func (w *idWorld) cursorOn(text string) {
 		}
 	}
 	w.t.Fatalf("the cursor is not on %q:\n%s", text, w.pane.screen())
+}
+
+// waitLong waits up to d until the screen shows every text.
+func (w *idWorld) waitLong(d time.Duration, texts ...string) {
+	w.t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(100 * time.Millisecond) {
+		scr, all := w.pane.screen(), true
+		for _, text := range texts {
+			all = all && strings.Contains(scr, text)
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("the screen never showed %q:\n%s", texts, scr)
+		}
+	}
 }
 
 // waitAny waits until the screen shows one of texts and returns it.
