@@ -241,15 +241,22 @@ func (w *idWorld) waitLong(d time.Duration, texts ...string) {
 // waitAny waits until the screen shows one of texts and returns it.
 func (w *idWorld) waitAny(texts ...string) string {
 	w.t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		scr := flatScreen(w.pane.screen())
+	var seen []string // the status lines shown meanwhile, for a failure
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		raw := w.pane.screen()
+		scr := flatScreen(raw)
 		for _, text := range texts {
 			if strings.Contains(scr, text) {
 				return text
 			}
 		}
+		if lines := strings.Split(strings.TrimRight(raw, "\n"), "\n"); len(lines) > 1 {
+			if st := strings.TrimSpace(lines[len(lines)-2]); st != "" && (len(seen) == 0 || seen[len(seen)-1] != st) {
+				seen = append(seen, st)
+			}
+		}
 	}
-	w.t.Fatalf("the screen never showed any of %q:\n%s", texts, w.pane.screen())
+	w.t.Fatalf("the screen never showed any of %q:\n%s\nstatus lines meanwhile:\n%s", texts, w.pane.screen(), strings.Join(seen, "\n"))
 	return ""
 }
 
