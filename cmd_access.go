@@ -47,13 +47,15 @@ func init() {
 		run: accessGrant,
 	})
 	register(&command{
-		name: "access revoke", args: "--staff EMAIL [--client NAME] [--account NAME]",
-		summary: "Take access away: one account, one folder, or (no --client) every access the member has.",
+		name: "access revoke", args: "--staff EMAIL [--client NAME] [--account NAME] [--json]",
+		summary: "Take access away: one account, one folder, or (no --client) every access the member has;\n" +
+			"then says what their role still reaches, which no revoke takes away.",
 		example: "gatehouse access revoke --staff jane@example.com",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("staff", "", "the member's `email`")
 			fs.String("client", "", "the client folder's `name` (default: every folder)")
 			fs.String("account", "", "only this `account` of the folder (toggled off)")
+			fs.Bool("json", false, "print what was revoked, and what their role still reaches, as JSON")
 		},
 		run: accessRevoke,
 	})
@@ -317,25 +319,72 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 		if c.ID != 0 {
 			where = c.Name
 		}
-		return fmt.Errorf("%w: %s has no access to %s; nothing to revoke", model.ErrRule, Sanitize(m.Email), Sanitize(where))
+		return fmt.Errorf("%w: %s has no access to %s; nothing to revoke%s", model.ErrRule, Sanitize(m.Email), Sanitize(where), roleReachNote(ctx, a, m, "; "))
 	}
 	if acc.ID != 0 && !slices.ContainsFunc(before, func(g model.Grant) bool { return g.AccountID == acc.ID }) {
-		return fmt.Errorf("%w: %s's %s account is already off for %s; nothing to revoke", model.ErrRule, Sanitize(c.Name), Sanitize(acc.Name), Sanitize(m.Email))
+		return fmt.Errorf("%w: %s's %s account is already off for %s; nothing to revoke%s", model.ErrRule, Sanitize(c.Name), Sanitize(acc.Name), Sanitize(m.Email), roleReachNote(ctx, a, m, "; "))
 	}
 	n, err := svc.Revoke(ctx, a.actor(), m.ID, c.ID, acc.ID)
 	if err != nil {
 		return err
 	}
+	still := stillReaches(ctx, a, m)
+	if flagBool(fs, "json") {
+		out := revokeJSON{Staff: m.Email, Folders: n, Revoked: []revokedJSON{}, StillReachesThroughRole: still}
+		for _, g := range groupGrants(before) {
+			if acc.ID != 0 {
+				g.accounts = []string{acc.Name}
+			}
+			out.Revoked = append(out.Revoked, revokedJSON{Client: g.client, Accounts: append([]string{}, g.accounts...)})
+		}
+		return writeJSON(a.stdout, out)
+	}
 	if acc.ID != 0 {
 		fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %s / %s (toggled off; still added to the folder).\n",
 			Sanitize(m.Name), Sanitize(m.Email), Sanitize(c.Name), Sanitize(acc.Name))
-		return nil
+	} else {
+		fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %d client folder(s):\n", Sanitize(m.Name), Sanitize(m.Email), n)
+		for _, g := range groupGrants(before) {
+			fmt.Fprintf(a.stdout, "  %s: %s\n", Sanitize(g.client), Sanitize(accountsText(g.accounts)))
+		}
 	}
-	fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %d client folder(s):\n", Sanitize(m.Name), Sanitize(m.Email), n)
-	for _, g := range groupGrants(before) {
-		fmt.Fprintf(a.stdout, "  %s: %s\n", Sanitize(g.client), Sanitize(accountsText(g.accounts)))
+	if still != "" {
+		fmt.Fprintf(a.stdout, "Their role still reaches, whatever their access: %s.\n", Sanitize(still))
 	}
 	return nil
+}
+
+// revokeJSON is what access revoke --json prints.
+type revokeJSON struct {
+	Staff   string        `json:"staff"`
+	Folders int           `json:"folders"`
+	Revoked []revokedJSON `json:"revoked"`
+	// StillReachesThroughRole is what their role reaches that no revoke
+	// takes away ("" when nothing).
+	StillReachesThroughRole string `json:"still_reaches_through_role"`
+}
+
+type revokedJSON struct {
+	Client   string   `json:"client"`
+	Accounts []string `json:"accounts"`
+}
+
+// stillReaches is what m's role reaches whatever their access, as the
+// engine says it, or "" when their reach is only their toggles.
+func stillReaches(ctx context.Context, a *app, m model.Member) string {
+	sum, err := a.svc.ReachableBy(ctx, a.actor(), m.ID)
+	if err != nil || !sum.ThroughRole {
+		return ""
+	}
+	return sum.Reason
+}
+
+// roleReachNote is stillReaches as the end of a sentence, after sep.
+func roleReachNote(ctx context.Context, a *app, m model.Member, sep string) string {
+	if still := stillReaches(ctx, a, m); still != "" {
+		return sep + "their role still reaches, whatever their access: " + Sanitize(still)
+	}
+	return ""
 }
 
 func check(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {

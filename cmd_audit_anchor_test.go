@@ -231,3 +231,25 @@ func TestRemoteVerifyTakesAHeadHash(t *testing.T) {
 		t.Errorf("remote verify after the head was deleted: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// --from-checkpoint walks only the entries after the latest checkpoint
+// that matches, and still fails on a log cut short or changed after it.
+func TestVerifyFromCheckpoint(t *testing.T) {
+	t.Parallel()
+	dbPath, anchors := anchored(t)
+	wantCode(t, runCLI(t, "--db", dbPath, "access", "revoke", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"), 0, "revoke")
+	wantCode(t, runCLI(t, "--db", dbPath, "audit", "anchor", "--out", anchors), 0, "second anchor")
+	wantCode(t, runCLI(t, "--db", dbPath, "access", "grant", "--staff", sara, "--client", "Acme Ltd", "--account", "Payroll"), 0, "grant")
+	last := count(t, dbPath, `SELECT max(id) FROM audit_log`)
+	r := runCLI(t, "--db", dbPath, "audit", "verify", "--anchor", anchors, "--from-checkpoint")
+	want := fmt.Sprintf("walked from the latest, at entry %d: 1 entries after it", last-1)
+	if r.code != 0 || !strings.Contains(r.stdout, "matches 2 of 2 checkpoint(s)") || !strings.Contains(r.stdout, want) {
+		t.Fatalf("verify --from-checkpoint: exit %d, want %q\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	if _, err := sqlDB(t, dbPath).Exec(`UPDATE audit_log SET actor = 'mallory' WHERE id = ?`, last); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, "--db", dbPath, "audit", "verify", "--anchor", anchors, "--from-checkpoint"); r.code != 1 || !strings.Contains(r.stderr, fmt.Sprintf("entry %d was changed", last)) {
+		t.Errorf("an entry changed after the checkpoint: exit %d, %s", r.code, r.stderr)
+	}
+}

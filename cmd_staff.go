@@ -64,11 +64,12 @@ func init() {
 		},
 	})
 	register(&command{
-		name: "offboard", args: "EMAIL [--reassign-to EMAIL]",
+		name: "offboard", args: "EMAIL [--reassign-to EMAIL] [--json]",
 		summary: "Revoke all of a member's access, deactivate them and reassign (or unassign) their clients, at once.",
 		example: "gatehouse offboard jane@example.com --reassign-to sam@example.com",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("reassign-to", "", "the active member who takes over their clients (`email`; default: leave them unowned)")
+			fs.Bool("json", false, "print what was done, and what their role still reaches, as JSON")
 		},
 		run: offboard,
 	})
@@ -324,6 +325,20 @@ func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	if err != nil {
 		return err
 	}
+	// Deactivated, they reach nothing; an offboarding of one who stays
+	// active would say what their role still reaches.
+	still := stillReaches(ctx, a, m)
+	if flagBool(fs, "json") {
+		return writeJSON(a.stdout, offboardJSON{Staff: m.Email, FoldersRemoved: res.FoldersRemoved, ClientsReassigned: res.ClientsReassigned,
+			ReassignedTo: res.ReassignedTo, Deactivated: res.WasActive, StillReachesThroughRole: still})
+	}
+	defer func() {
+		if still != "" {
+			fmt.Fprintf(a.stdout, "  their role still reaches, whatever their access: %s\n", Sanitize(still))
+		} else {
+			fmt.Fprintln(a.stdout, "  they reach no client account now")
+		}
+	}()
 	fmt.Fprintf(a.stdout, "Offboarded %s <%s>:\n", Sanitize(m.Name), Sanitize(m.Email))
 	fmt.Fprintf(a.stdout, "  access removed from %d client folder(s)\n", res.FoldersRemoved)
 	fmt.Fprintf(a.stdout, "  %d client(s) reassigned to %s\n", res.ClientsReassigned, Sanitize(res.ReassignedTo))
@@ -333,6 +348,16 @@ func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 		fmt.Fprintf(a.stdout, "  was already %s\n", Sanitize(m.Status))
 	}
 	return nil
+}
+
+// offboardJSON is what offboard --json prints.
+type offboardJSON struct {
+	Staff                   string `json:"staff"`
+	FoldersRemoved          int    `json:"folders_removed"`
+	ClientsReassigned       int64  `json:"clients_reassigned"`
+	ReassignedTo            string `json:"reassigned_to"`
+	Deactivated             bool   `json:"deactivated"`
+	StillReachesThroughRole string `json:"still_reaches_through_role"`
 }
 
 // maxKeyFile bounds what keys add reads: a public key line is a few KB.

@@ -109,7 +109,7 @@ func VerifyAuditChain(ctx context.Context, q Querier, from ChainPosition) (Chain
 func verifyChain(ctx context.Context, q Querier, pool *sql.DB, from ChainPosition) (ChainState, *ChainBreak, error) {
 	st := ChainState{Head: GenesisHash}
 	// The first read fixes the snapshot.
-	_, lastID, err := AuditBounds(ctx, q)
+	firstID, lastID, err := AuditBounds(ctx, q)
 	if err != nil {
 		return st, nil, fmt.Errorf("verify audit: %w", err)
 	}
@@ -129,11 +129,17 @@ func verifyChain(ctx context.Context, q Querier, pool *sql.DB, from ChainPositio
 		prevID, prev = from.ID, from.Hash
 		st.FirstID, st.LastID, st.Head = from.ID, from.ID, from.Hash
 	}
+	// From the start, the walk starts at the oldest entry in the file
+	// (after a prune, ids begin further on).
+	start := prevID
+	if from.ID == 0 && firstID > 1 {
+		start = firstID - 1
+	}
 	var seg segment
-	if pool != nil && lastID-prevID >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
-		seg, err = walkParallel(ctx, pool, q, prevID, lastID, prev)
+	if pool != nil && lastID-start >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
+		seg, err = walkParallel(ctx, pool, q, start, lastID, prev)
 	} else {
-		seg, err = walkRange(ctx, q, prevID, lastID, prevID, prev, from.ID != 0)
+		seg, err = walkRange(ctx, q, start, lastID, start, prev, from.ID != 0)
 	}
 	if err != nil {
 		return st, nil, err

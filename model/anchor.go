@@ -294,7 +294,7 @@ func (s *Service) Anchor(ctx context.Context, p Principal, key ed25519.PrivateKe
 			}
 		}
 		if err := latest.checkSignature(key.Public().(ed25519.PublicKey)); err != nil {
-			return res, fmt.Errorf("anchor: the latest %s cannot be used: %v", latest.Name(), err)
+			return res, fmt.Errorf("anchor: the latest %s cannot be used: %v; restore the key it was signed with, or start a new anchor file; nothing was signed", latest.Name(), err)
 		}
 		last, from = &latest, db.ChainPosition{ID: latest.Entries, Hash: latest.Head}
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {

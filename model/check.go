@@ -249,6 +249,10 @@ type ReachSummary struct {
 	// from the internal ones they were not added to); Items then lists only
 	// the folders they were added to.
 	AllAccounts bool
+	// ThroughRole: the role reaches accounts beyond the toggles (all, its
+	// departments' folders, the folders the member is responsible for),
+	// which revoking access does not take away; Reason says which.
+	ThroughRole bool
 	Reason      string
 	Items       []Reach
 }
@@ -316,6 +320,8 @@ func (s *Service) ReachableBy(ctx context.Context, p Principal, staffID int64) (
 		sum.Items = append(sum.Items, Reach{StaffID: m.ID, StaffName: m.Name, StaffEmail: m.Email, Role: m.RoleName,
 			ClientID: c.ID, Client: c.Name, AccountID: g.AccountID, Account: g.Account, Decision: Decide(sub, ActAccess, t)})
 	}
+	sum.ThroughRole = sum.AllAccounts || reach == ScopeDepartment ||
+		(reach == ScopeOwn && (accounts == ScopeAll || accounts == ScopeDepartment))
 	switch {
 	case sum.AllAccounts:
 	case reach == ScopeDepartment:

@@ -2,8 +2,11 @@ package model
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
+
+	"gatehouse/db"
 )
 
 // A lens (an Advisor viewing as the Owner) reads what the Owner sees and
@@ -69,5 +72,78 @@ func TestLensReadsAsTheViewedMemberAndNeverWrites(t *testing.T) {
 	// the Advisor may rename themselves.
 	if err := f.svc.RenameSelf(f.ctx, f.as(adv), "Ann A. Advisor"); err != nil {
 		t.Errorf("the signed-in member's own write: %v", err)
+	}
+}
+
+// RoleReach agrees with the engine: a member it locks reaches every
+// account of the folder, toggled on or off; one it does not lock reaches
+// only the accounts toggled on for them.
+func TestRoleReachAgreesWithCheck(t *testing.T) {
+	f := newFixture(t)
+	svc, ctx := f.svc, f.ctx
+	path := svc.Path()
+	svc.Close()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if _, err := svc.PopulateDemo(ctx, f.sys); err != nil {
+		t.Fatal(err)
+	}
+	clients, _, err := svc.ListClients(ctx, f.sys, ClientQuery{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked, open := 0, 0
+	for _, c := range clients {
+		grants, err := svc.ListGrants(ctx, f.sys, db.GrantQuery{ClientID: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := map[int64]map[int64]bool{}
+		var ids []int64
+		for _, g := range grants {
+			if on[g.StaffID] == nil {
+				on[g.StaffID] = map[int64]bool{}
+				ids = append(ids, g.StaffID)
+			}
+			on[g.StaffID][g.AccountID] = true
+		}
+		byRole, err := svc.RoleReach(ctx, f.sys, c.ID, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accs, err := svc.Accounts(ctx, f.sys, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			m, err := svc.GetMember(ctx, f.sys, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, isLocked := byRole[id]
+			if isLocked {
+				locked++
+			} else {
+				open++
+			}
+			for _, acc := range accs {
+				d, err := svc.Check(ctx, MemberPrincipal(m, "test"), ActAccess, TargetRef{Kind: "account", Module: ModuleAccounts, Client: c.Name, Account: acc.Name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := isLocked || on[id][acc.ID]; d.Allowed != want && m.Status == "active" {
+					t.Errorf("%s on %s/%s: locked %v, toggled %v, but the engine says %v (%s)", m.Email, c.Name, acc.Name, isLocked, on[id][acc.ID], d.Allowed, d.Reason)
+				}
+			}
+		}
+	}
+	if locked == 0 || open == 0 {
+		t.Errorf("the demo gave %d locked and %d open members: the test checks too little", locked, open)
 	}
 }

@@ -158,6 +158,9 @@ func (g *accessGrid) flipCell() tea.Cmd {
 	if !ok1 || !ok2 {
 		return nil
 	}
+	if d, ok := g.data.byRole[mem.ID]; ok {
+		return Status(lockedText(mem.Name, acc.Name, d), false)
+	}
 	on := !mem.on[acc.ID]
 	state := map[bool]string{true: "on", false: "off"}[on]
 	what := fmt.Sprintf("%s: %s turned %s", model.Sanitize(mem.Name), model.Sanitize(acc.Name), state)
@@ -174,6 +177,9 @@ func (g *accessGrid) flipRow() tea.Cmd {
 	mem, ok := g.member()
 	if !ok {
 		return nil
+	}
+	if d, ok := g.data.byRole[mem.ID]; ok {
+		return Status(lockedText(mem.Name, "every account", d), false)
 	}
 	on := mem.onCount(g.data.accounts) < len(g.data.accounts)
 	var cells []model.AccessCell
@@ -195,22 +201,41 @@ func (g *accessGrid) flipColumn() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	on := false
+	on, locked := false, 0
 	for _, mem := range g.data.members {
-		if !mem.on[acc.ID] {
+		if _, ok := g.data.byRole[mem.ID]; ok {
+			locked++
+		} else if !mem.on[acc.ID] {
 			on = true
 		}
+	}
+	if locked > 0 && locked == len(g.data.members) {
+		return Status(fmt.Sprintf("Every member here reaches %s through their role; a toggle changes nothing.", model.Sanitize(acc.Name)), false)
 	}
 	var cells []model.AccessCell
 	seen := []model.Seen{g.seenAccount(acc)}
 	for _, mem := range g.data.members {
+		if _, ok := g.data.byRole[mem.ID]; ok {
+			continue
+		}
 		if mem.on[acc.ID] != on {
 			cells = append(cells, model.AccessCell{StaffID: mem.ID, AccountID: acc.ID})
 			seen = append(seen, g.data.seenAdded(mem))
 		}
 	}
 	state := map[bool]string{true: "on", false: "off"}[on]
-	return g.flip(cells, on, fmt.Sprintf("%s turned %s for every member", model.Sanitize(acc.Name), state), seen...)
+	what := fmt.Sprintf("%s turned %s for every member", model.Sanitize(acc.Name), state)
+	if locked > 0 {
+		what = fmt.Sprintf("%s turned %s for every member but %d who reach it through their role", model.Sanitize(acc.Name), state, locked)
+	}
+	return g.flip(cells, on, what, seen...)
+}
+
+// lockedText says why a toggle of a cell reached through the role
+// changes nothing.
+func lockedText(member, what string, d model.Decision) string {
+	return fmt.Sprintf("%s reaches %s through their role, whatever the toggle: %s. Nothing changed.",
+		model.Sanitize(member), model.Sanitize(what), model.Sanitize(d.Reason))
 }
 
 // flip saves the cells in one model call (one transaction, each flip
@@ -287,6 +312,17 @@ func (g *accessGrid) View(w, h int) string {
 	for i := g.top; i < min(len(d.members), g.top+g.visRows); i++ {
 		b.WriteString(g.rowView(i, nameW, end) + "\n")
 	}
+	if len(d.byRole) > 0 {
+		// The legend of the locked cells, and the reason of the member
+		// under the cursor when theirs is.
+		legend := lockedBox + " reached through the role: a toggle changes nothing"
+		if mem, ok := g.member(); ok {
+			if why, ok := d.byRole[mem.ID]; ok {
+				legend += " · " + why.Reason
+			}
+		}
+		b.WriteString("\n" + th.Muted.Render(cell(legend, w)))
+	}
 	hints := "space toggle · R row · C column · ←/→ accounts · w who can reach · esc back"
 	if !d.manage.Allowed {
 		hints = "←/→ accounts · w who can reach · esc back"
@@ -294,6 +330,9 @@ func (g *accessGrid) View(w, h int) string {
 	b.WriteString("\n" + th.Muted.Render(hints))
 	return b.String()
 }
+
+// lockedBox is a cell reached through the member's role.
+const lockedBox = "(✓)"
 
 func (g *accessGrid) rowView(i, nameW, end int) string {
 	th := g.sess.Theme
@@ -306,10 +345,14 @@ func (g *accessGrid) rowView(i, nameW, end int) string {
 		name = th.Header.Render(name)
 	}
 	line := mark + name
+	_, locked := g.data.byRole[mem.ID]
 	for j := g.left; j < end; j++ {
 		on := mem.on[g.data.accounts[j].ID]
 		box := "[ ]"
-		if on {
+		switch {
+		case locked:
+			box, on = lockedBox, false
+		case on:
 			box = "[✓]"
 		}
 		// The cell under the cursor keeps its box, marked on both sides:

@@ -20,6 +20,10 @@ type accessData struct {
 	accounts []model.Account
 	members  []accessMember
 	manage   model.Decision
+	// byRole are the members whose role reaches every account of the
+	// folder whatever its toggles, with the engine's reason: their cells
+	// are locked.
+	byRole map[int64]model.Decision
 }
 
 // keys and labels of the members, for a Cursor.
@@ -99,6 +103,10 @@ func readAccess(sess *Session, clientID int64) (*accessData, error) {
 		if g.AccountID != 0 {
 			d.members[i].on[g.AccountID] = true
 		}
+	}
+	ids, _ := d.memberKeys()
+	if d.byRole, err = svc.RoleReach(ctx, p, clientID, ids); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -49,6 +50,9 @@ type memberClientRow struct {
 	account   string
 	why       string
 	allowed   bool
+	// byRole: the member's role reaches this folder's accounts whatever
+	// its toggles (drawn locked; removing them from it leaves that reach).
+	byRole bool
 }
 
 type memberClientsMsg struct {
@@ -87,7 +91,24 @@ func (v *memberClients) load() tea.Cmd {
 		if err != nil {
 			return memberClientsMsg{staffID: id, err: err}
 		}
-		return memberClientsMsg{staffID: id, sum: sum, rows: memberRows(sum, grants)}
+		rows := memberRows(sum, grants)
+		byRole := map[int64]model.Decision{}
+		for _, r := range rows {
+			if _, done := byRole[r.clientID]; done {
+				continue
+			}
+			reach, err := sess.Svc.RoleReach(ctx, p, r.clientID, []int64{id})
+			if err != nil {
+				return memberClientsMsg{staffID: id, err: err}
+			}
+			byRole[r.clientID] = reach[id]
+		}
+		for i := range rows {
+			if d := byRole[rows[i].clientID]; d.Allowed {
+				rows[i].byRole, rows[i].why, rows[i].allowed = true, d.Reason, true
+			}
+		}
+		return memberClientsMsg{staffID: id, sum: sum, rows: rows}
 	}
 }
 
@@ -199,8 +220,12 @@ func (v *memberClients) removeClient() tea.Cmd {
 	seen := model.SeenAdded(m.ID, m.Name, row.clientID, row.client)
 	return gateCmd(v, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
 		who, client := model.Sanitize(m.Name), model.Sanitize(row.client)
+		body := fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in it goes too.", who, client)
+		if row.byRole {
+			body += fmt.Sprintf(" Their role still reaches its accounts: %s.", model.Sanitize(row.why))
+		}
 		return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
-			Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in it goes too.", who, client)},
+			Body: body},
 			OnYes: func() tea.Cmd {
 				return ownAction(v, "Removed "+who+" from "+client, func() error {
 					return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, row.clientID, m.ID)
@@ -250,12 +275,19 @@ func (v *memberClients) base() string {
 		if r.internal {
 			name = "◆ " + name
 		}
-		line := cell(name, clientW) + " " + cell(r.account, accW) + " " + cell(r.why, whyW)
+		account := r.account
+		if r.byRole {
+			account = lockedBox + " " + account
+		}
+		line := cell(name, clientW) + " " + cell(account, accW) + " " + cell(r.why, whyW)
 		if i == cursor {
 			b.WriteString(th.Selected.Render("› "+line) + "\n")
 		} else {
 			b.WriteString("  " + line + "\n")
 		}
+	}
+	if slices.ContainsFunc(v.rows, func(r memberClientRow) bool { return r.byRole }) {
+		b.WriteString("\n" + th.Muted.Render(cell(lockedBox+" reached through the role: a toggle or removal changes nothing", w)))
 	}
 	hints := "esc back"
 	if v.canManage().Allowed {
