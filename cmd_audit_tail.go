@@ -52,15 +52,8 @@ func auditTail(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	if since == -1 {
-		if since, err = svc.TailStart(ctx, a.actor(), max(lines, 1)); err != nil {
+		if since, err = svc.TailStart(ctx, a.actor(), lines); err != nil {
 			return fmt.Errorf("audit tail: %w", err)
-		}
-		if lines == 0 {
-			// Nothing old: only what comes next.
-			if since, err = svc.TailStart(ctx, a.actor(), 1); err != nil {
-				return fmt.Errorf("audit tail: %w", err)
-			}
-			since++
 		}
 	}
 	write := tailText

@@ -81,3 +81,26 @@ func TestAuditFindsARemovedMemberByEmail(t *testing.T) {
 		t.Fatalf("an unknown email: %v", err)
 	}
 }
+
+// A tail without --since-id starts after the last `lines` entries the
+// reader sees; with 0 lines, after the newest, so only what comes next.
+func TestTailStart(t *testing.T) {
+	f, _, _, _ := acmeFixture(t)
+	p := f.as(f.owner)
+	es, err := f.svc.ListAudit(f.ctx, p, AuditQuery{Limit: 2})
+	if err != nil || len(es) != 2 {
+		t.Fatal(es, err)
+	}
+	for lines, want := range map[int]int64{0: es[0].ID, 1: es[0].ID - 1, 2: es[1].ID - 1} {
+		if got, err := f.svc.TailStart(f.ctx, p, lines); err != nil || got != want {
+			t.Errorf("TailStart(%d) = %d, %v; want %d", lines, got, err, want)
+		}
+	}
+	var got []int64
+	if err := f.svc.TailAudit(f.ctx, p, es[1].ID-1, false, func(e AuditEntry) error { got = append(got, e.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != es[1].ID || got[1] != es[0].ID {
+		t.Errorf("tail after %d = %v", es[1].ID-1, got)
+	}
+}

@@ -65,11 +65,15 @@ func (s *Service) tailBatch(ctx context.Context, p Principal, afterID int64, fn 
 }
 
 // TailStart is the id a tail without --since-id starts after: the last
-// `lines` entries p may see are shown first.
+// `lines` entries p may see are shown first (none with 0: only what
+// comes next).
 func (s *Service) TailStart(ctx context.Context, p Principal, lines int) (int64, error) {
-	es, err := s.ListAudit(ctx, p, AuditQuery{Limit: lines})
+	es, err := s.ListAudit(ctx, p, AuditQuery{Limit: max(lines, 1)})
 	if err != nil || len(es) == 0 {
 		return 0, err
+	}
+	if lines == 0 {
+		return es[0].ID, nil
 	}
 	return es[len(es)-1].ID - 1, nil
 }
