@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,14 +74,9 @@ func rowState(t *testing.T, path string) (on, audited, total int) {
 
 // openRow signs in to the app on path as Priya and opens the grid of the
 // crash folder on Sara's row; it returns the pane and the app's process.
-func openRow(t *testing.T, path string, n int) (*clientsPane, int) {
+func openRow(t *testing.T, path string) (*clientsPane, int) {
 	t.Helper()
-	socket := fmt.Sprintf("gatehouse-crashrow-%d-%d", os.Getpid(), n)
-	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
-	p := &clientsPane{t: t, socket: socket}
-	p.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40",
-		"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"),
-		binPath, "--db", path)
+	p := startApp(t, "--db", path)
 	p.waitFor("Sign in to Gatehouse")
 	p.keys("text:"+priya, "Enter")
 	p.waitFor("Password")
@@ -120,7 +113,7 @@ func TestCrashRowToggle(t *testing.T) {
 
 	// Uninterrupted, the row is all after, each flip audited once.
 	path := copyDB(t, base)
-	p, _ := openRow(t, path, 0)
+	p, _ := openRow(t, path)
 	start := time.Now()
 	p.keys("R")
 	p.waitFor("Sara Lindqvist: every account turned on")
@@ -136,7 +129,7 @@ func TestCrashRowToggle(t *testing.T) {
 	for k := 1; k <= kills; k++ {
 		path := copyDB(t, base)
 		_, _, before := rowState(t, path)
-		p, pid := openRow(t, path, k)
+		p, pid := openRow(t, path)
 		delay := time.Duration(rng.Int64N(int64(took)))
 		p.keys("R")
 		time.Sleep(delay)

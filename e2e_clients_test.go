@@ -1,77 +1,66 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"gatehouse/internal/tmuxtest"
 )
 
-// clientsPane is the real binary in a detached tmux session on a private
-// server: the test sees and types exactly what a person would.
+// clientsPane is the real binary in a detached tmux session on the test's
+// private tmux server: the test sees and types exactly what a person
+// would.
 type clientsPane struct {
-	t      *testing.T
-	socket string
+	t    *testing.T
+	pane *tmuxtest.Pane
+}
+
+// startApp runs the binary built for the tests with args in a new tmux
+// server of t's own, in a session "app" of 120×40.
+func startApp(t *testing.T, args ...string) *clientsPane {
+	t.Helper()
+	argv := append([]string{"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME=" + filepath.Join(testDir, "xdg"), binPath}, args...)
+	return &clientsPane{t: t, pane: tmuxtest.NewServer(t).Start("app", 120, 40, argv...)}
 }
 
 func (p *clientsPane) tmux(args ...string) string {
 	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", p.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return p.pane.Run(args...)
 }
 
 // keys sends tmux key names (Enter, Escape, Tab, Space) or literal text
-// with the "text:" prefix.
+// with the "text:" prefix. Keys that arrive in one read reach the app as
+// one: a key that changes what the next acts on (/, escape) must be sent
+// alone, and the screen awaited, before the next.
 func (p *clientsPane) keys(keys ...string) {
 	p.t.Helper()
 	for _, k := range keys {
 		if text, ok := strings.CutPrefix(k, "text:"); ok {
-			p.tmux("send-keys", "-t", "app", "-l", text)
+			p.pane.Text(text)
 		} else {
-			p.tmux("send-keys", "-t", "app", k)
+			p.pane.Keys(k)
 		}
 	}
 }
 
-// shows waits up to d for the pane to show text.
-func (p *clientsPane) shows(text string, d time.Duration) bool {
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if strings.Contains(p.screen(), text) {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *clientsPane) screen() string { return p.tmux("capture-pane", "-p", "-t", "app") }
+func (p *clientsPane) screen() string { return p.pane.Screen() }
 
 // waitFor polls the pane until it shows every text.
 func (p *clientsPane) waitFor(texts ...string) string {
 	p.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		scr := p.screen()
-		missing := ""
-		for _, text := range texts {
-			if !strings.Contains(scr, text) {
-				missing = text
-				break
-			}
+	return p.pane.WaitFor(nil, texts...)
+}
+
+// cursorLines are the lines of scr that hold the cursor mark.
+func cursorLines(scr string) string {
+	var out []string
+	for _, line := range strings.Split(scr, "\n") {
+		if strings.Contains(line, "› ") {
+			out = append(out, line)
 		}
-		if missing == "" {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("the screen never showed %q:\n%s", missing, scr)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	return strings.Join(out, "\n")
 }
 
 // TestClientsManageAccessInTmux opens the demo, turns one account off for
@@ -79,30 +68,21 @@ func (p *clientsPane) waitFor(texts ...string) string {
 // check` whether the member still reaches it: the CLI must agree with the
 // grid.
 func TestClientsManageAccessInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
 	t.Parallel()
 	dbPath := filepath.Join(t.TempDir(), "demo.db")
-	p := &clientsPane{t: t, socket: fmt.Sprintf("gatehouse-clients-e2e-%d", os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
-	p.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40",
-		"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"),
-		binPath, "demo", "--db", dbPath)
+	p := startApp(t, "demo", "--db", dbPath)
 	p.waitFor("Clients")
 
 	p.waitFor("Staff", "Olivia Hart")
-	// Tab to the Clients screen, giving each tab time to draw.
-	for i := 0; !p.shows(" · sorted by ", 2*time.Second); i++ {
-		if i == 8 {
-			t.Fatalf("no Clients screen among the tabs:\n%s", p.screen())
-		}
-		p.keys("Tab")
-	}
+	// Tab goes from Staff to Clients.
+	p.keys("Tab")
+	p.waitFor(" · sorted by ")
 	before := runCLI(t, "--db", dbPath, "check", sara, "access", "account:Acme Ltd/Leave")
 	wantCode(t, before, 0, "check before")
 
-	p.keys("/", "text:Acme", "Enter")
+	p.keys("/")
+	p.waitFor("filter by name")
+	p.keys("text:Acme", "Enter")
 	p.waitFor("1 folder ·", "Acme Ltd")
 	p.keys("m")
 	p.waitFor("Manage Access · Acme Ltd", "Sara Lindqvist")
@@ -110,40 +90,41 @@ func TestClientsManageAccessInTmux(t *testing.T) {
 	p.waitFor("Manage Access per account · Acme Ltd", "Leave", "Payroll", "Timesheets")
 	// Rows are members by name, columns accounts by name: move to Sara,
 	// and Leave is the first column.
-	for i := 0; !p.shows("› Sara Lindqvist", time.Second); i++ {
+	// A key at a time, each once the screen shows the cursor moved.
+	for i := 0; ; i++ {
+		scr := p.screen()
+		if strings.Contains(scr, "› Sara Lindqvist") {
+			break
+		}
 		if i == 5 {
-			t.Fatalf("cannot reach Sara's row:\n%s", p.screen())
+			t.Fatalf("cannot reach Sara's row:\n%s", scr)
 		}
 		p.keys("Down")
+		p.pane.Until("cursor moved by Down", func(now string) bool { return cursorLines(now) != cursorLines(scr) })
 	}
 	p.keys("Space")
 	p.waitFor("Sara Lindqvist: Leave turned off")
 	p.keys("Escape")
-	scr := p.waitFor("Manage Access · Acme Ltd")
-	found := false
-	for _, line := range strings.Split(scr, "\n") {
-		if strings.Contains(line, sara) {
-			found = true
-			if !strings.Contains(line, "2 of 3") {
-				t.Fatalf("the pop-up should show Sara with 2 of 3 accounts on: %q", line)
+	// The pop-up lists Sara with two of the three accounts on. It is read
+	// until it does, not from the first frame: a frame can be caught half
+	// drawn, or drawn before the pop-up has reloaded.
+	p.pane.Until("Manage Access listing Sara with 2 of 3 accounts on", func(scr string) bool {
+		if !strings.Contains(scr, "Manage Access · Acme Ltd") {
+			return false
+		}
+		for _, line := range strings.Split(scr, "\n") {
+			if strings.Contains(line, sara) && strings.Contains(line, "2 of 3") {
+				return true
 			}
 		}
-	}
-	if !found {
-		t.Fatalf("the pop-up does not list Sara:\n%s", scr)
-	}
-	p.keys("Escape", "q")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := exec.Command("tmux", "-L", p.socket, "list-sessions").CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "app") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("q did not quit:\n%s", p.screen())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return false
+	})
+	p.keys("Escape")
+	p.pane.Until("Clients list without the pop-up", func(scr string) bool {
+		return strings.Contains(scr, " · sorted by ") && !strings.Contains(scr, "Manage Access")
+	})
+	p.keys("q")
+	p.pane.WaitGone("q")
 
 	after := runCLI(t, "--db", dbPath, "check", sara, "access", "account:Acme Ltd/Leave")
 	wantCode(t, after, 1, "check after")

@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,12 +39,7 @@ var otherAdmin = model.System("other-terminal")
 func newIDWorld(t *testing.T, name string) *idWorld {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "demo.db")
-	socket := fmt.Sprintf("gatehouse-id-%s-%d", name, os.Getpid())
-	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
-	p := &clientsPane{t: t, socket: socket}
-	p.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40",
-		"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME="+filepath.Join(testDir, "xdg"),
-		binPath, "demo", "--db", dbPath)
+	p := startApp(t, "demo", "--db", dbPath)
 	p.waitFor("Olivia Hart · Owner", "› Amelia Brooks")
 	w := &idWorld{t: t, pane: p, db: dbPath, ctx: context.Background()}
 	svc, err := model.Open(w.ctx, dbPath)
@@ -175,35 +169,37 @@ func cursorRow(rs []string) (string, int) {
 }
 
 // moveTo moves the cursor to the row that starts with text, a key at a
-// time, each after the screen showed the last.
+// time, each once the screen shows the row and where the cursor is, and
+// the next once it shows the cursor moved.
 func (w *idWorld) moveTo(text string) {
 	w.t.Helper()
 	for range 40 {
-		scr := w.pane.screen()
-		rs := rows(scr)
-		cur, at := cursorRow(rs)
+		var cur string
+		var at, want int
+		w.pane.pane.Until("the cursor and a row starting "+strconv.Quote(text), func(scr string) bool {
+			rs := rows(scr)
+			cur, at = cursorRow(rs)
+			want = -1
+			for i, r := range rs {
+				if (strings.HasPrefix(r, "  ") || strings.HasPrefix(r, "› ")) && strings.HasPrefix(rowText(r), text) {
+					want = i
+					break
+				}
+			}
+			return at >= 0 && want >= 0
+		})
 		if strings.HasPrefix(cur, text) {
 			return
-		}
-		want := -1
-		for i, r := range rs {
-			if (strings.HasPrefix(r, "  ") || strings.HasPrefix(r, "› ")) && strings.HasPrefix(rowText(r), text) {
-				want = i
-				break
-			}
-		}
-		if want < 0 || at < 0 {
-			time.Sleep(100 * time.Millisecond)
-			continue
 		}
 		k := "Down"
 		if want < at {
 			k = "Up"
 		}
 		w.pane.keys(k)
-		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && w.pane.screen() == scr; {
-			time.Sleep(30 * time.Millisecond)
-		}
+		w.pane.pane.Until("the cursor moved by "+k, func(scr string) bool {
+			now, i := cursorRow(rows(scr))
+			return now != cur || i != at
+		})
 	}
 	w.t.Fatalf("cannot put the cursor on %q:\n%s", text, w.pane.screen())
 }
@@ -211,27 +207,16 @@ func (w *idWorld) moveTo(text string) {
 // cursorOn waits until the cursor is on the row that starts with text.
 func (w *idWorld) cursorOn(text string) {
 	w.t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cur, _ := cursorRow(rows(w.pane.screen())); strings.HasPrefix(cur, text) {
-			return
-		}
-	}
-	w.t.Fatalf("the cursor is not on %q:\n%s", text, w.pane.screen())
+	w.pane.pane.Until("the cursor on "+strconv.Quote(text), func(scr string) bool {
+		cur, _ := cursorRow(rows(scr))
+		return strings.HasPrefix(cur, text)
+	})
 }
 
 // waitAny waits until the screen shows one of texts and returns it.
 func (w *idWorld) waitAny(texts ...string) string {
 	w.t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		scr := flatScreen(w.pane.screen())
-		for _, text := range texts {
-			if strings.Contains(scr, text) {
-				return text
-			}
-		}
-	}
-	w.t.Fatalf("the screen never showed any of %q:\n%s", texts, w.pane.screen())
-	return ""
+	return w.pane.pane.WaitAny(flatScreen, texts...)
 }
 
 // flatScreen joins the screen's lines, pop-up borders and padding folded,
@@ -260,15 +245,10 @@ func (w *idWorld) refused(confirm bool, names ...string) {
 	got := w.waitAny(want...)
 	if strings.HasPrefix(got, changed) && confirm {
 		w.pane.keys("y")
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			scr := flatScreen(w.pane.screen())
-			if !strings.Contains(scr, changed) && (strings.Contains(scr, "changed since it was shown") || strings.Contains(scr, "Nothing done")) {
-				break
-			}
-			if time.Now().After(deadline) {
-				w.t.Fatalf("yes on a changed record was not refused:\n%s", w.pane.screen())
-			}
-		}
+		w.pane.pane.Until("the model's refusal of yes on a changed record", func(scr string) bool {
+			scr = flatScreen(scr)
+			return !strings.Contains(scr, changed) && (strings.Contains(scr, "changed since it was shown") || strings.Contains(scr, "Nothing done"))
+		})
 	}
 	// Give a write that should not happen the time to show.
 	time.Sleep(300 * time.Millisecond)

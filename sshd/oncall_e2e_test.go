@@ -17,6 +17,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"gatehouse/internal/tmuxtest"
 	"gatehouse/model"
 )
 
@@ -26,64 +27,37 @@ import (
 // member's open session ends while they watch. Everything is real: the
 // binary, the database file, OpenSSH's ssh in tmux.
 
-// e2eWait bounds each wait for the screen.
-const e2eWait = 15 * time.Second
-
 // pane is one tmux pane running an ssh client.
 type pane struct {
-	t      *testing.T
-	socket string
-	name   string
-	keys   int // keystrokes typed into it
-}
-
-func (p *pane) tmux(args ...string) string {
-	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", p.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	t    *testing.T
+	pane *tmuxtest.Pane
+	keys int // keystrokes typed into it
 }
 
 // typeText types literal text, one keystroke per character.
 func (p *pane) typeText(text string) {
 	p.t.Helper()
-	p.tmux("send-keys", "-t", p.name, "-l", text)
+	p.pane.Text(text)
 	p.keys += len([]rune(text))
 }
 
-// press sends one named key (Enter, Escape) or one character.
+// press sends one named key (Enter, Escape) or one character. Keys that
+// arrive in one read reach the app as one: a key that changes what the
+// next acts on (/ opening the filter) must be followed by a wait for the
+// screen before the next.
 func (p *pane) press(k string) {
 	p.t.Helper()
-	p.tmux("send-keys", "-t", p.name, k)
+	p.pane.Keys(k)
 	p.keys++
 }
 
-func (p *pane) screen() string { return p.tmux("capture-pane", "-p", "-t", p.name) }
+func (p *pane) screen() string { return p.pane.Screen() }
 
 // waitFor polls the pane until it shows every text, or fails with what
 // it shows.
 func (p *pane) waitFor(texts ...string) string {
 	p.t.Helper()
-	deadline := time.Now().Add(e2eWait)
-	for {
-		scr := p.screen()
-		missing := ""
-		for _, text := range texts {
-			if !strings.Contains(scr, text) {
-				missing = text
-				break
-			}
-		}
-		if missing == "" {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("pane %s never showed %q:\n%s", p.name, missing, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return p.pane.WaitFor(nil, texts...)
 }
 
 // demoMember is a member of the demo as `demo --no-tui` prints them.
@@ -211,22 +185,21 @@ func startServe(t *testing.T, bin, dbPath, hostKey string, port int) *syncBuffer
 		if want := fmt.Sprintf("Connect with: ssh -p %d 127.0.0.1 ", port); !strings.HasPrefix(line, want) {
 			t.Fatalf("serve printed %q, want it to start %q", line, want)
 		}
-	case <-time.After(e2eWait):
+	case <-time.After(tmuxtest.Wait):
 		t.Fatalf("gatehouse serve did not listen:\n%s", logs.String())
 	}
 	return logs
 }
 
-// sshPane starts OpenSSH's client in a new tmux session; when it exits,
-// the pane says so with its exit status and stays for the test to read.
-func sshPane(t *testing.T, socket, name, key string, port int) *pane {
+// sshPane starts OpenSSH's client in a new tmux session on the test's
+// server; when it exits, the pane says so with its exit status and stays
+// for the test to read.
+func sshPane(t *testing.T, server *tmuxtest.Server, name, key string, port int) *pane {
 	t.Helper()
 	ssh := fmt.Sprintf("ssh -tt -F /dev/null -p %d -i %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes oncall@127.0.0.1",
 		port, key)
 	script := "TERM=xterm-256color " + ssh + `; echo "ssh exited with status $?"; sleep 600`
-	p := &pane{t: t, socket: socket, name: name}
-	p.tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", "sh", "-c", script)
-	return p
+	return &pane{t: t, pane: server.Start(name, 120, 36, "sh", "-c", script)}
 }
 
 // passCode answers the keyboard-interactive code prompt with the member's
@@ -238,8 +211,8 @@ func passCode(t *testing.T, p *pane, m demoMember) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.tmux("send-keys", "-t", p.name, "-l", code)
-	p.tmux("send-keys", "-t", p.name, "Enter")
+	p.pane.Text(code)
+	p.pane.Keys("Enter")
 }
 
 func TestOnCallOffboardsOverSSHInTmux(t *testing.T) {
@@ -272,8 +245,7 @@ func TestOnCallOffboardsOverSSHInTmux(t *testing.T) {
 	port := freePort(t)
 	logs := startServe(t, bin, dbPath, filepath.Join(dir, "host_ed25519"), port)
 
-	socket := fmt.Sprintf("gatehouse-oncall-%d", os.Getpid())
-	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	server := tmuxtest.NewServer(t)
 	defer func() {
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
@@ -281,25 +253,26 @@ func TestOnCallOffboardsOverSSHInTmux(t *testing.T) {
 	}()
 
 	// Session 1: the Advisor is signed in and watching.
-	adv := sshPane(t, socket, "advisor", advisorKey, port)
+	adv := sshPane(t, server, "advisor", advisorKey, port)
 	passCode(t, adv, advisor)
 	adv.waitFor("· Advisor", "Staff")
 
 	// Session 2: the Admin on call.
 	start := time.Now()
-	adm := sshPane(t, socket, "admin", adminKey, port)
+	adm := sshPane(t, server, "admin", adminKey, port)
 	passCode(t, adm, admin)
 	adm.waitFor("· Admin", "Staff", "O offboard")
 	signedIn := time.Now()
 	// ssh sent TERM=xterm-256color and no COLORTERM: the app's colours
 	// reach the terminal as 256-colour sequences, none in 24-bit.
-	if kinds, _ := colourKinds(adm.tmux("capture-pane", "-e", "-p", "-t", adm.name)); !kinds["256"] || kinds["24-bit"] {
+	if kinds, _ := colourKinds(adm.pane.ScreenEscaped()); !kinds["256"] || kinds["24-bit"] {
 		t.Errorf("colours in a 256-colour terminal: %v", kinds)
 	}
 
 	// Find the Advisor by part of their name.
 	fragment := advisor.email[:4]
 	adm.press("/")
+	adm.waitFor("/ name or email")
 	adm.typeText(fragment)
 	adm.press("Enter")
 	adm.waitFor("1 of 1", "filter: "+fragment, advisor.email[:20])
@@ -311,9 +284,12 @@ func TestOnCallOffboardsOverSSHInTmux(t *testing.T) {
 
 	// Their session ends while they watch.
 	adv.waitFor("your account was deactivated; the session has ended.", "ssh exited with status")
+	// Within a couple of seconds on an idle machine (sessions re-check
+	// every quarter second), stretched by how loaded the machine is: a
+	// bound that catches a slow re-check, not a speed target.
 	ended := time.Since(confirmed)
-	if ended > 3*time.Second {
-		t.Errorf("the Advisor's session ended %s after the offboarding, want within a couple of seconds", ended)
+	if bound := tmuxtest.Scaled(3 * time.Second); ended > bound {
+		t.Errorf("the Advisor's session ended %s after the offboarding, want within %s (a couple of seconds at load factor %.1f)", ended, bound, tmuxtest.LoadFactor())
 	}
 
 	// Their audit log, from the list, shows the offboarding.
@@ -326,8 +302,8 @@ func TestOnCallOffboardsOverSSHInTmux(t *testing.T) {
 	if adm.keys > 12 {
 		t.Errorf("%d keystrokes after the code prompt, want about ten", adm.keys)
 	}
-	if done > time.Minute {
-		t.Errorf("connect to audit entry took %s, want under a minute", done)
+	if bound := tmuxtest.Scaled(time.Minute); done > bound {
+		t.Errorf("connect to audit entry took %s, want under %s (a minute at load factor %.1f)", done, bound, tmuxtest.LoadFactor())
 	}
 	t.Logf("on call: %d keystrokes after the code prompt; connected and signed in in %s; signed in to audit entry %s; advisor's session ended %s after the confirmation",
 		adm.keys, signedIn.Sub(start).Round(time.Millisecond), time.Since(signedIn).Round(time.Millisecond), ended.Round(time.Millisecond))

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,70 +10,50 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/tmuxtest"
 	"gatehouse/model"
 )
 
-// tmuxSession runs the real binary in a detached tmux session on a
-// private server, so that the test sees exactly what a person would.
+// tmuxSession runs the real binary in a detached tmux session on the
+// test's private tmux server, so that the test sees exactly what a person
+// would.
 type tmuxSession struct {
-	t      *testing.T
-	socket string
-	// target is the tmux session the keys go to and the screen is read
-	// from; "app" when empty.
-	target string
-}
-
-func (s *tmuxSession) name() string {
-	if s.target == "" {
-		return "app"
-	}
-	return s.target
+	t    *testing.T
+	pane *tmuxtest.Pane
 }
 
 func (s *tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return s.pane.Run(args...)
 }
 
-// send types literal text, then any named keys (Enter, Tab…).
+// send types literal text, then any named keys (Enter, Tab…). Text and
+// keys that arrive in one read reach the app as one key: a key that
+// changes what the next one acts on (/ opening the filter) must be sent
+// alone, and the screen awaited, before the next.
 func (s *tmuxSession) send(text string, keys ...string) {
 	s.t.Helper()
 	if text != "" {
-		s.tmux("send-keys", "-t", s.name(), "-l", text)
+		s.pane.Text(text)
 	}
 	if len(keys) > 0 {
-		s.tmux(append([]string{"send-keys", "-t", s.name()}, keys...)...)
+		s.pane.Keys(keys...)
 	}
 }
 
-func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", s.name()) }
+func (s *tmuxSession) screen() string { return s.pane.Screen() }
 
-// waitFor polls the pane until it shows every text, or fails with what
-// it shows.
+// waitFor polls the pane until it shows every text, wrapped or not, or
+// fails with what it shows.
 func (s *tmuxSession) waitFor(texts ...string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		scr := s.screen()
-		missing := ""
-		for _, text := range texts {
-			if !strings.Contains(flat(scr), flat(text)) {
-				missing = text
-				break
-			}
-		}
-		if missing == "" {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen never showed %q:\n%s", missing, scr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return s.pane.WaitFor(flat, texts...)
+}
+
+// waitAny polls the pane until it shows one of texts and returns it.
+func (s *tmuxSession) waitAny(texts ...string) string {
+	s.t.Helper()
+	return s.pane.WaitAny(flat, texts...)
 }
 
 var (
@@ -125,24 +104,12 @@ func e2eBinary(t *testing.T) string {
 	return built.bin
 }
 
-// startTmux runs argv in a new session named target on a private tmux
-// server of the test (one per test, killed at its end), in a window of
-// 120×40.
-func startTmux(t *testing.T, socket, target string, argv ...string) *tmuxSession {
+// startTmux runs argv in a new session named target on the test's private
+// tmux server (killed at its end), in a window of 120×40.
+func startTmux(t *testing.T, server *tmuxtest.Server, target string, argv ...string) *tmuxSession {
 	t.Helper()
-	s := &tmuxSession{t: t, socket: socket, target: target}
-	args := []string{"new-session", "-d", "-s", target, "-x", "120", "-y", "40",
-		"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME=" + t.TempDir()}
-	s.tmux(append(args, argv...)...)
-	return s
-}
-
-// e2eSocket names a private tmux server for one test and kills it when
-// the test ends.
-func e2eSocket(t *testing.T, what string) string {
-	socket := fmt.Sprintf("gatehouse-%s-%d", what, os.Getpid())
-	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
-	return socket
+	args := []string{"env", "TERM=xterm-256color", "GATEHOUSE_DB=", "XDG_DATA_HOME=" + t.TempDir()}
+	return &tmuxSession{t: t, pane: server.Start(target, 120, 40, append(args, argv...)...)}
 }
 
 // firstRun creates an organisation through the first-run screens of an
@@ -165,50 +132,43 @@ func firstRun(s *tmuxSession, org, name, email string) {
 // leaving the recovery codes screen.
 func (s *tmuxSession) enrolFromScreen() string {
 	s.t.Helper()
-	scr := s.waitFor("Set up two-factor sign-in", "2. Enter the code the app shows")
-	// The secret is printed in groups of four, on two lines.
+	// The secret is printed in groups of four, on two lines; a screen
+	// caught half drawn can hold only the first.
 	var secret string
-	for _, m := range secretLine.FindAllStringSubmatch(scr, -1) {
-		secret += strings.ReplaceAll(m[1], " ", "")
-	}
-	if len(secret) < 26 {
-		s.t.Fatalf("no secret on screen (found %q):\n%s", secret, scr)
-	}
+	s.pane.Until("enrolment screen with its whole secret", func(scr string) bool {
+		if !strings.Contains(scr, "Set up two-factor sign-in") || !strings.Contains(scr, "2. Enter the code the app shows") {
+			return false
+		}
+		secret = ""
+		for _, m := range secretLine.FindAllStringSubmatch(scr, -1) {
+			secret += strings.ReplaceAll(m[1], " ", "")
+		}
+		return len(secret) >= 26
+	})
 	code, err := model.TOTPCode(secret, time.Now())
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	s.send(code, "Enter")
-	scr = s.waitFor("Your recovery codes", "I have saved them")
-	m := recoveryCode.FindStringSubmatch(scr)
-	if m == nil {
-		s.t.Fatalf("no recovery code on screen:\n%s", scr)
-	}
+	scr := s.pane.Until("recovery codes screen with a code", func(scr string) bool {
+		return strings.Contains(scr, "Your recovery codes") && strings.Contains(scr, "I have saved them") &&
+			recoveryCode.MatchString(scr)
+	})
 	s.send("", "Enter")
-	return m[1]
+	return recoveryCode.FindStringSubmatch(scr)[1]
 }
 
 // waitGone waits until the session's program has ended (tmux closes a
 // session whose command exits).
 func (s *tmuxSession) waitGone(why string) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := exec.Command("tmux", "-L", s.socket, "has-session", "-t", "="+s.name()).CombinedOutput()
-		if err != nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%s did not quit (%s):\n%s", why, out, s.screen())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	s.pane.WaitGone(why)
 }
 
 func TestEndToEndFirstRunInTmux(t *testing.T) {
 	bin := e2eBinary(t)
 	dbPath := filepath.Join(t.TempDir(), "gatehouse.db")
-	s := startTmux(t, e2eSocket(t, "e2e"), "app", bin, "--db", dbPath)
+	s := startTmux(t, tmuxtest.NewServer(t), "app", bin, "--db", dbPath)
 	firstRun(s, "Tmux Partners", "Tess Owner", "tess@tmux.test")
 	s.send("q")
 	s.waitGone("q")
