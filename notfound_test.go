@@ -166,6 +166,7 @@ func hiddenFrom(t *testing.T, svc *model.Service, p model.Principal, label strin
 // very answer (stdout, stderr, exit code) a made-up name gets, from every
 // command that takes a name.
 func TestNotFoundMeansNotFoundOverSSH(t *testing.T) {
+	t.Parallel()
 	d := newSSHDemo(t)
 	compared := 0
 	for _, email := range []string{d.info.ExampleAdvisor, "tom.becker@northwind.example"} {
@@ -209,6 +210,7 @@ func TestNotFoundMeansNotFoundOverSSH(t *testing.T) {
 // And locally, through a connection's token that sees only some of the
 // organisation: the binary answers the same way.
 func TestNotFoundMeansNotFoundLocally(t *testing.T) {
+	t.Parallel()
 	path := demoCopy(t)
 	ctx := context.Background()
 	svc, err := model.Open(ctx, path)

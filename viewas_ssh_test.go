@@ -184,7 +184,7 @@ func (tm *terminal) press(keys ...string) {
 			tm.t.Fatalf("send %q: %v", k, err)
 		}
 		if strings.HasPrefix(b, "\x1b") {
-			time.Sleep(25 * time.Millisecond)
+			time.Sleep(12 * time.Millisecond)
 		}
 	}
 }
@@ -207,6 +207,7 @@ func TestViewAsIsALensOverSSH(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks every write key over SSH")
 	}
+	t.Parallel()
 	d := newSSHDemo(t)
 	sara, olivia := d.info.ExampleAdvisor, d.info.Members[0]
 	tm := d.terminal(d.dial(sara))

@@ -507,31 +507,34 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 // canReachSlow.
 func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool, error) {
 	snap := c.snap.Load()
-	if uint64(staffID) < uint64(len(snap.actors)) && uint64(accountID) < uint64(len(snap.accClient)) {
-		if ca := snap.actors[staffID].Load(); ca != nil {
+	// Local slices, checked once: the compiler then reads accClient below
+	// without checking the index again.
+	actors, accClient := snap.actors, snap.accClient
+	if uint64(staffID) < uint64(len(actors)) && uint64(accountID) < uint64(len(accClient)) {
+		if ca := actors[staffID].Load(); ca != nil {
 			switch ca.kind {
 			case checkToggles:
 				// Both reads, then one branch that is nearly always taken:
 				// an account in reach exists, and one out of reach is
 				// answered once it is known to exist.
 				hit := ca.reach.contains(accountID)
-				if b2u(hit)|b2u(snap.accClient[accountID].Load() != 0) != 0 {
+				if b2u(hit)|b2u(accClient[accountID].Load() != 0) != 0 {
 					return hit, nil
 				}
 			case checkNothing:
-				if snap.accClient[accountID].Load() != 0 {
+				if accClient[accountID].Load() != 0 {
 					return false, nil
 				}
 			case checkEverything:
-				if snap.accClient[accountID].Load() != 0 {
+				if accClient[accountID].Load() != 0 {
 					return true, nil
 				}
 			case checkExternal:
-				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+				if cid := accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
 					return int64(cid) != snap.internalID || ca.reaches(accountID), nil
 				}
 			case checkDepartment:
-				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+				if cid := accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
 					if int64(cid) == snap.internalID {
 						return ca.reaches(accountID), nil
 					}

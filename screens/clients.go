@@ -470,13 +470,7 @@ func openGated(m gateMsg) (Dialog, tea.Cmd) {
 		return nil, RefusedWith(&ExplainView{Title: "Why it was refused", Decision: m.decision})
 	}
 	d, cmd := m.open(m.target)
-	if cd, ok := d.(*ConfirmDialog); ok && cd.Recheck != nil {
-		// Opened after a round trip: the record may have changed since
-		// the rows it was chosen from were read.
-		recheck := cd.Recheck
-		cmd = tea.Batch(cmd, func() tea.Msg { return confirmRecheckMsg{d: cd, err: recheck()} })
-	}
-	return d, cmd
+	return d, tea.Batch(cmd, checkOnOpen(d))
 }
 
 // runAction runs a model call and reports it as an ActionMsg.

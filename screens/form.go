@@ -781,6 +781,18 @@ type ConfirmDialog struct {
 	busy    bool
 }
 
+// checkOnOpen is the first Recheck of a confirmation just opened: the rows
+// it was opened from may have been read before a change whose re-read is
+// still on its way, and would then not reach it. Nil for other dialogs.
+func checkOnOpen(d Dialog) tea.Cmd {
+	cd, ok := d.(*ConfirmDialog)
+	if !ok || cd.Recheck == nil {
+		return nil
+	}
+	recheck := cd.Recheck
+	return func() tea.Msg { return confirmRecheckMsg{d: cd, err: recheck()} }
+}
+
 // confirmRecheckMsg is the answer of a confirmation's Recheck.
 type confirmRecheckMsg struct {
 	d   *ConfirmDialog

@@ -197,3 +197,22 @@ func TestStaffReleaseLastsOneReRead(t *testing.T) {
 		t.Fatalf("the key meant for Bob: %+v", st)
 	}
 }
+
+// A confirmation opened from rows read before a change whose re-read has
+// not come yet checks its record as it opens, and says what changed.
+func TestConfirmationOpenedFromStaleRowsSaysWhatChanged(t *testing.T) {
+	e, ms := staffOrg(t)
+	s := e.start(NewStaff(e.session(e.owner)), 120, 40)
+	s = e.selectRow(s, "bob@acme.test")
+	if err := e.svc.SetRole(e.ctx, model.System("tester"), ms["bob"].ID, "Admin"); err != nil {
+		t.Fatal(err)
+	}
+	s = e.press(s, "d") // no RefreshMsg: the list still shows Bob an Advisor
+	if v := s.View(); !strings.Contains(v, "Deactivate Bob Builder") || !strings.Contains(v, "Changed since you opened this: Bob Builder: role Advisor → Admin") {
+		t.Fatalf("the confirmation does not say Bob changed:\n%s", v)
+	}
+	s = e.press(s, "y")
+	if m, _ := e.memberByEmail("bob@acme.test"); m.Status != "active" {
+		t.Fatalf("a confirmation of a changed member was written: %+v", m)
+	}
+}

@@ -463,7 +463,7 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if ok {
 			v.dialog = liftDialog(v.sess, l, incidentAct)
 		}
-		return v, nil
+		return v, checkOnOpen(v.dialog)
 	case key.Matches(km, v.keys.NewLock):
 		v.dialog = v.newLockDialog()
 		return v, nil

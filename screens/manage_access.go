@@ -314,7 +314,7 @@ func (m *manageAccess) removeStaff() tea.Cmd {
 			return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, id, mem.ID)
 		})
 	}}
-	return nil
+	return checkOnOpen(m.child)
 }
 
 func (m *manageAccess) View(w, h int) string {

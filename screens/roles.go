@@ -191,7 +191,7 @@ func (s *rolesScreen) gated(action model.Action, t model.Target, open func()) te
 		return RefusedAction(s.sess, action, t)
 	}
 	open()
-	return nil
+	return checkOnOpen(s.dialog)
 }
 
 // give picks a member and previews what the role would change for them

@@ -153,7 +153,7 @@ func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	if d != nil {
 		s.dialog = d
 	}
-	return s, cmd
+	return s, tea.Batch(cmd, checkOnOpen(d))
 }
 
 func (s *settingsScreen) View() string {

@@ -371,7 +371,7 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			s.invites = nil
 		}
 		s.dialog = d
-		return s, cmd
+		return s, tea.Batch(cmd, checkOnOpen(d))
 	}
 	return s, s.updateKey(km)
 }
@@ -416,7 +416,7 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	}
 	if d, cmd, ok := s.memberKey(km); ok {
 		s.dialog = d
-		return cmd
+		return tea.Batch(cmd, checkOnOpen(d))
 	}
 	if cmd, ok := s.subKey(km); ok {
 		return cmd

@@ -9,6 +9,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -194,17 +195,28 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, nil
 }
 
+// altWordKeys are kept as they are: the text fields' word keys (alt+b,
+// alt+f, alt+d), and [ and O, which begin a terminal's key sequences. No
+// other binding uses alt.
+const altWordKeys = "bfd[O"
+
 // splitKeys splits keys typed so fast (or sent over SSH so close together)
-// that the terminal reader delivered them as one message of several
-// characters: "/" then "leo" arrive as "/leo", which matches no binding,
-// and the keypress would do nothing. A paste stays whole.
+// that the terminal reader delivered them as one message: "/" then "leo"
+// arrive as "/leo", which matches no binding, and esc then q as alt+q, so
+// the keypresses would do nothing. A paste stays whole.
 func splitKeys(msg tea.KeyMsg) ([]tea.KeyMsg, bool) {
-	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
+	if msg.Type != tea.KeyRunes || msg.Paste {
 		return nil, false
 	}
-	keys := make([]tea.KeyMsg, len(msg.Runes))
-	for i, r := range msg.Runes {
-		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt && i == 0}
+	var keys []tea.KeyMsg
+	switch {
+	case msg.Alt && !(len(msg.Runes) == 1 && strings.ContainsRune(altWordKeys, msg.Runes[0])):
+		keys = append(keys, tea.KeyMsg{Type: tea.KeyEscape})
+	case msg.Alt || len(msg.Runes) < 2:
+		return nil, false
+	}
+	for _, r := range msg.Runes {
+		keys = append(keys, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
 	return keys, true
 }

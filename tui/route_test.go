@@ -89,3 +89,23 @@ func TestKeysArrivingTogetherActOneByOne(t *testing.T) {
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("bob/"), Paste: true})
 	h.see("bob/")
 }
+
+// Esc then a key, sent close together, reach the app as alt and the key:
+// they are still two keypresses (back, then down), except the text
+// fields' word keys alt+b, alt+f and alt+d.
+func TestEscThenAKeyArrivingTogetherActOneByOne(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	addMember(t, svc, "Ann Advisor", "ann@acme.test", "Advisor")
+	addMember(t, svc, "Bob Builder", "bob@acme.test", "Advisor")
+	h := newScreensHarness(t, svc, clock, owner, false, screens.NewStaff)
+	h.see("› Ann Advisor")
+	h.press("enter")
+	h.see("Ann Advisor", "Actions")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("j"), Alt: true})
+	h.see("› Bob Builder")
+	h.notSee("Actions")
+	if keys, split := splitKeys(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b"), Alt: true}); split {
+		t.Fatalf("alt+b split into %v", keys)
+	}
+}
