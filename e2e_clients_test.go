@@ -30,9 +30,9 @@ func (p *clientsPane) tmux(args ...string) string {
 }
 
 // keys sends tmux key names (Enter, Escape, Tab, Space) or literal text
-// with the "text:" prefix. Keys that arrive in one read reach the app as
-// one: a key that changes what the next acts on (/, escape) must be sent
-// alone, and the screen awaited, before the next.
+// with the "text:" prefix. A key that changes what the next acts on (/,
+// escape) is followed by a wait for the screen it leads to: escape and
+// the next key arriving in one read are alt+key.
 func (p *clientsPane) keys(keys ...string) {
 	p.t.Helper()
 	for _, k := range keys {

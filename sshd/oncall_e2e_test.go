@@ -41,10 +41,9 @@ func (p *pane) typeText(text string) {
 	p.keys += len([]rune(text))
 }
 
-// press sends one named key (Enter, Escape) or one character. Keys that
-// arrive in one read reach the app as one: a key that changes what the
-// next acts on (/ opening the filter) must be followed by a wait for the
-// screen before the next.
+// press sends one named key (Enter, Escape) or one character. A key that
+// changes what the next acts on (/ opening the filter) is followed by a
+// wait for the screen it leads to.
 func (p *pane) press(k string) {
 	p.t.Helper()
 	p.pane.Keys(k)

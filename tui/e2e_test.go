@@ -27,10 +27,10 @@ func (s *tmuxSession) tmux(args ...string) string {
 	return s.pane.Run(args...)
 }
 
-// send types literal text, then any named keys (Enter, Tab…). Text and
-// keys that arrive in one read reach the app as one key: a key that
-// changes what the next one acts on (/ opening the filter) must be sent
-// alone, and the screen awaited, before the next.
+// send types literal text, then any named keys (Enter, Tab…). A key that
+// changes what the next acts on (/ opening the filter, escape closing a
+// pop-up) is followed by a wait for the screen it leads to: escape and
+// the next key arriving in one read are alt+key.
 func (s *tmuxSession) send(text string, keys ...string) {
 	s.t.Helper()
 	if text != "" {
