@@ -212,7 +212,9 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 			t.row(g.client, accountsText(g.accounts))
 		}
 		t.flush()
-		fmt.Fprintf(a.stdout, "%s <%s> was added to %d client folder(s).\n", Sanitize(member.Name), Sanitize(member.Email), len(groups))
+		// Only the folders the asker sees are listed: the count says so,
+		// and says nothing of the others.
+		fmt.Fprintf(a.stdout, "%s <%s> was added to %d client folder(s) you can see.\n", Sanitize(member.Name), Sanitize(member.Email), len(groups))
 		if sum, err := svc.ReachableBy(ctx, a.actor(), member.ID); err == nil && sum.AllAccounts {
 			fmt.Fprintf(a.stdout, "Their role reaches more: %s.\n", Sanitize(sum.Reason))
 		}
@@ -223,7 +225,7 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		t.row(g.staffName, g.staffEmail, accountsText(g.accounts))
 	}
 	t.flush()
-	fmt.Fprintf(a.stdout, "%d member(s) added to %s.\n", len(groups), Sanitize(clientName))
+	fmt.Fprintf(a.stdout, "%d member(s) you can see added to %s.\n", len(groups), Sanitize(clientName))
 	return nil
 }
 
