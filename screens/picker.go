@@ -1,0 +1,233 @@
+package screens
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"gatehouse/model"
+	"gatehouse/tui/theme"
+)
+
+// PickerResult is what a message did to a picker.
+type PickerResult int
+
+// Picker results.
+const (
+	PickerBrowsing PickerResult = iota
+	PickerChosen
+	PickerCancelled
+	PickerFilterChanged
+)
+
+// Picker is a list of options with a filter line on top: typing filters,
+// ↑/↓ move, enter picks, esc cancels. With Local set it filters its own
+// options; otherwise it reports PickerFilterChanged and its owner fetches
+// the matching options (from SQL) and calls SetItems.
+type Picker struct {
+	Title  string
+	Intro  string
+	Local  bool
+	theme  *theme.Theme
+	filter textinput.Model
+	all    []Option
+	items  []Option
+	cursor int
+	height int
+	width  int
+	err    string
+}
+
+// NewPicker builds a picker over items.
+func NewPicker(th *theme.Theme, title string, items []Option) *Picker {
+	in := textinput.New()
+	staticCursor(&in.Cursor)
+	in.Prompt = "/ "
+	in.Placeholder = "type to filter"
+	in.CharLimit = 100
+	in.Focus()
+	p := &Picker{Title: title, theme: th, filter: in, height: 8, width: 60}
+	p.SetItems(items)
+	return p
+}
+
+// SetSize sets the picker's width and list height.
+func (p *Picker) SetSize(w, listHeight int) {
+	p.width = max(w, 20)
+	p.height = max(listHeight, 3)
+	p.filter.Width = p.width - 4
+}
+
+// SetItems replaces the options.
+func (p *Picker) SetItems(items []Option) {
+	p.all = items
+	p.applyFilter()
+}
+
+// SetError shows a message under the list.
+func (p *Picker) SetError(msg string) { p.err = msg }
+
+// Filter is the text typed in the filter line.
+func (p *Picker) Filter() string { return strings.TrimSpace(p.filter.Value()) }
+
+// Chosen is the option under the cursor.
+func (p *Picker) Chosen() (Option, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.items) {
+		return Option{}, false
+	}
+	return p.items[p.cursor], true
+}
+
+func (p *Picker) applyFilter() {
+	p.items = p.all
+	if p.Local {
+		q := strings.ToLower(p.Filter())
+		p.items = nil
+		for _, o := range p.all {
+			if q == "" || strings.Contains(strings.ToLower(o.Label+" "+o.Detail), q) {
+				p.items = append(p.items, o)
+			}
+		}
+	}
+	p.cursor = min(max(p.cursor, 0), max(len(p.items)-1, 0))
+}
+
+// Update handles a message while the picker is shown.
+func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		return PickerBrowsing, cmd
+	}
+	switch km.String() {
+	case "esc":
+		return PickerCancelled, nil
+	case "up", "ctrl+p":
+		p.cursor = max(p.cursor-1, 0)
+		return PickerBrowsing, nil
+	case "down", "ctrl+n":
+		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
+		return PickerBrowsing, nil
+	case "/":
+		// The key that filters lists everywhere else: pressed out of habit
+		// on an empty query, it starts the search, it is not searched for.
+		if p.filter.Value() == "" {
+			return PickerBrowsing, nil
+		}
+	case "enter":
+		o, ok := p.Chosen()
+		if !ok {
+			return PickerBrowsing, nil
+		}
+		if o.Disabled {
+			p.err = o.Reason
+			return PickerBrowsing, nil
+		}
+		return PickerChosen, nil
+	}
+	before := p.filter.Value()
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(msg)
+	if p.filter.Value() == before {
+		return PickerBrowsing, cmd
+	}
+	p.err = ""
+	p.cursor = 0
+	if p.Local {
+		p.applyFilter()
+		return PickerBrowsing, cmd
+	}
+	return PickerFilterChanged, cmd
+}
+
+// View draws the filter line and the visible options.
+func (p *Picker) View() string {
+	th := p.theme
+	var b strings.Builder
+	b.WriteString(th.Title.Render(p.Title) + "\n")
+	if p.Intro != "" {
+		b.WriteString(lipgloss.NewStyle().Width(p.width).Render(p.Intro) + "\n")
+	}
+	b.WriteString("\n" + p.filter.View() + "\n")
+	if len(p.items) == 0 {
+		b.WriteString(th.Muted.Render("  nothing matches") + "\n")
+	}
+	top := max(0, p.cursor-p.height+1)
+	for i := top; i < min(len(p.items), top+p.height); i++ {
+		o := p.items[i]
+		text := model.Sanitize(o.Label)
+		if o.Detail != "" {
+			text += "  " + model.Sanitize(o.Detail)
+		}
+		if o.Disabled {
+			text = model.Sanitize(o.Label) + " — " + model.Sanitize(o.Reason)
+		}
+		text = cell(text, p.width-2)
+		switch {
+		case i == p.cursor:
+			b.WriteString(th.Selected.Render("› "+text) + "\n")
+		case o.Disabled:
+			b.WriteString("  " + th.Muted.Render(text) + "\n")
+		default:
+			b.WriteString("  " + text + "\n")
+		}
+	}
+	if p.err != "" {
+		b.WriteString(th.Error.Render(model.Sanitize(p.err)) + "\n")
+	}
+	b.WriteString(th.Muted.Render("↑/↓ move · enter choose · esc cancel"))
+	return b.String()
+}
+
+// PickerItemsMsg carries options fetched for a picker's filter text.
+type PickerItemsMsg struct {
+	Filter string
+	Items  []Option
+	Err    error
+}
+
+// PickerDialog shows a picker. OnFilter (optional) fetches options for the
+// typed filter; OnPick decides what comes next.
+type PickerDialog struct {
+	Picker   *Picker
+	OnFilter func(text string) tea.Cmd
+	OnPick   func(o Option) (Dialog, tea.Cmd)
+}
+
+// Update implements Dialog.
+func (d *PickerDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if m, ok := msg.(PickerItemsMsg); ok {
+		if m.Filter != d.Picker.Filter() {
+			return d, nil // an answer to an older filter
+		}
+		if m.Err != nil {
+			d.Picker.SetError(errText(m.Err))
+			return d, nil
+		}
+		d.Picker.SetItems(m.Items)
+		return d, nil
+	}
+	res, cmd := d.Picker.Update(msg)
+	switch res {
+	case PickerCancelled:
+		return nil, nil
+	case PickerChosen:
+		o, _ := d.Picker.Chosen()
+		next, run := d.OnPick(o)
+		return next, tea.Batch(cmd, run)
+	case PickerFilterChanged:
+		if d.OnFilter != nil {
+			return d, tea.Batch(cmd, d.OnFilter(d.Picker.Filter()))
+		}
+	}
+	return d, cmd
+}
+
+// View implements Dialog.
+func (d *PickerDialog) View(width, height int) string {
+	d.Picker.SetSize(min(width-4, 72), height-9)
+	return d.Picker.View()
+}
