@@ -70,16 +70,6 @@ type clientsLocateMsg struct {
 	err error
 }
 
-// gateMsg carries the engine's decision on one folder: open runs only when
-// it allows.
-type gateMsg struct {
-	owner    any // the screen or container that asked
-	decision model.Decision
-	err      error
-	open     func(t model.Target) (Dialog, tea.Cmd)
-	target   model.Target
-}
-
 // NewClients returns the Clients screen.
 func NewClients(sess *Session) Screen {
 	c := &clientsScreen{
@@ -439,63 +429,12 @@ func (c *clientsScreen) gate(clientID int64, action model.Action, open func(t mo
 	return gateCmd(c, c.sess, clientID, action, open)
 }
 
-func gateCmd(owner any, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
-	return func() tea.Msg {
-		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
-		if err != nil {
-			return gateMsg{owner: owner, err: err}
-		}
-		return gateMsg{owner: owner, decision: sess.Can(action, t), open: open, target: t}
-	}
-}
-
 func (c *clientsScreen) gated(m gateMsg) tea.Cmd {
 	d, cmd := openGated(m)
 	if d != nil {
 		c.dialog = d
 	}
 	return cmd
-}
-
-// openGated turns a gate's answer into the dialog to show, or the reason
-// it may not open.
-func openGated(m gateMsg) (Dialog, tea.Cmd) {
-	if m.err != nil {
-		return nil, Status(errText(m.err), true)
-	}
-	if !m.decision.Allowed {
-		return nil, RefusedWith(&ExplainView{Title: "Why it was refused", Decision: m.decision})
-	}
-	d, cmd := m.open(m.target)
-	return d, tea.Batch(cmd, checkOnOpen(d))
-}
-
-// runAction runs a model call and reports it as an ActionMsg.
-func runAction(status string, fn func() error) tea.Cmd {
-	return func() tea.Msg {
-		if err := fn(); err != nil {
-			return ActionMsg{Err: err}
-		}
-		return ActionMsg{Status: status}
-	}
-}
-
-// ownAction runs a model call and reports it to owner as a clientsAction.
-func ownAction(owner any, status string, fn func() error) tea.Cmd {
-	return func() tea.Msg {
-		if err := fn(); err != nil {
-			return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
-		}
-		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: status}}
-	}
-}
-
-// clientsAction is an ActionMsg of these screens addressed to the screen
-// or container whose dialog ran it: the shell gives every message to every
-// screen, so a plain ActionMsg could close another screen's dialog.
-type clientsAction struct {
-	owner any
-	ActionMsg
 }
 
 func (c *clientsScreen) openCreate() tea.Cmd {
@@ -552,29 +491,6 @@ func createClientDialog(owner any, sess *Session, depts []model.Department) Dial
 	}
 	return fd
 }
-
-// backOnCancel returns to prev when its inner dialog is cancelled with
-// esc, so a later step of a form does not lose what was typed.
-type backOnCancel struct {
-	inner Dialog
-	prev  Dialog
-}
-
-func (b *backOnCancel) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	next, cmd := b.inner.Update(msg)
-	if next == nil {
-		if km, ok := msg.(tea.KeyMsg); ok && km.String() == "esc" {
-			return b.prev, cmd
-		}
-		return nil, cmd
-	}
-	if next != b.inner {
-		return next, cmd
-	}
-	return b, cmd
-}
-
-func (b *backOnCancel) View(w, h int) string { return b.inner.View(w, h) }
 
 // staffPicker is a picker of members filtered in SQL as one types; fixed
 // options come first, members in skip are left out.
