@@ -78,7 +78,7 @@ func importInto(t *testing.T, doc []byte) (bool, error) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	_, ierr := svc.Import(ctx, bytes.NewReader(doc))
+	_, ierr := svc.Import(ctx, System("tester"), bytes.NewReader(doc), "export.json")
 	has, err := svc.HasOrg(ctx)
 	if err != nil {
 		t.Fatal(err)
