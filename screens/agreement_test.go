@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -50,6 +51,7 @@ func TestAgreementScreens(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		locked := lockedByEngine(t, svc, members, folders, accounts)
 		for _, m := range members {
 			p := model.MemberPrincipal(m, "agreement")
 			al, err := svc.Allowed(ctx, p)
@@ -66,7 +68,7 @@ func TestAgreementScreens(t *testing.T) {
 				t.Fatalf("seed %d, member %d %s (%s, %s), %s: %s", seed, m.ID, m.Email, m.RoleName, m.Status, surface, problem)
 			}
 			for _, c := range folders {
-				if problem := gridAgrees(sess, c.ID, al, grants); problem != "" {
+				if problem := gridAgrees(sess, c.ID, al, grants, locked[c.ID]); problem != "" {
 					fail(fmt.Sprintf("Manage Access grid of folder %d", c.ID), problem)
 				}
 			}
@@ -94,7 +96,7 @@ func TestAgreementScreens(t *testing.T) {
 
 // gridAgrees reads the Manage Access data of a folder as the session does
 // and compares its accounts, members and cells with the engine's.
-func gridAgrees(sess *Session, clientID int64, al model.Allowed, all []model.Grant) string {
+func gridAgrees(sess *Session, clientID int64, al model.Allowed, all []model.Grant, locked map[int64]bool) string {
 	d, err := readAccess(sess, clientID)
 	if !al.Folders[clientID] {
 		if err == nil {
@@ -151,7 +153,57 @@ func gridAgrees(sess *Session, clientID int64, al model.Allowed, all []model.Gra
 	if problem := model.Disagreement(cells, wantCells); problem != "" {
 		return "row or cell (member<<20 | account) " + problem
 	}
+	// Locked rows, (✓): the members the engine lets reach the accounts
+	// with every toggle of theirs off.
+	var lockedRows, wantLocked []int64
+	for _, m := range d.members {
+		if _, ok := d.byRole[m.ID]; ok {
+			lockedRows = append(lockedRows, m.ID)
+		}
+		if locked[m.ID] {
+			wantLocked = append(wantLocked, m.ID)
+		}
+	}
+	if problem := model.Disagreement(lockedRows, wantLocked); problem != "" {
+		return "locked row (member) " + problem
+	}
 	return ""
+}
+
+// lockedByEngine says, per folder, which members the engine lets reach
+// its accounts with every toggle of theirs there off: what the grid draws
+// locked. It asks Decide with each member's own facts, the toggles left
+// out; a member who may not see the folder reaches none of it.
+func lockedByEngine(t *testing.T, svc *model.Service, members []model.Member, folders []model.Client, accounts map[int64][]model.Account) map[int64]map[int64]bool {
+	t.Helper()
+	ctx := context.Background()
+	out := map[int64]map[int64]bool{}
+	for _, c := range folders {
+		out[c.ID] = map[int64]bool{}
+	}
+	for _, m := range members {
+		p := model.MemberPrincipal(m, "agreement")
+		actor, err := svc.Actor(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range folders {
+			target, err := svc.ClientTarget(ctx, p, c.ID)
+			if errors.Is(err, model.ErrDenied) || errors.Is(err, model.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			reached := len(accounts[c.ID]) > 0
+			for _, a := range accounts[c.ID] {
+				off := &model.AccountFacts{ID: a.ID, Name: a.Name}
+				reached = reached && model.Decide(actor, model.ActAccess, model.Target{Module: model.ModuleAccounts, Client: target.Client, Account: off}).Allowed
+			}
+			out[c.ID][m.ID] = reached
+		}
+	}
+	return out
 }
 
 // simAgrees runs the Simulator for subject on ref and compares its row for
