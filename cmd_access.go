@@ -212,7 +212,9 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 			t.row(g.client, accountsText(g.accounts))
 		}
 		t.flush()
-		fmt.Fprintf(a.stdout, "%s <%s> was added to %d client folder(s).\n", Sanitize(member.Name), Sanitize(member.Email), len(groups))
+		// Only the folders the asker sees are listed: the count says so,
+		// and says nothing of the others.
+		fmt.Fprintf(a.stdout, "%s <%s> was added to %d client folder(s) you can see.\n", Sanitize(member.Name), Sanitize(member.Email), len(groups))
 		if sum, err := svc.ReachableBy(ctx, a.actor(), member.ID); err == nil && sum.AllAccounts {
 			fmt.Fprintf(a.stdout, "Their role reaches more: %s.\n", Sanitize(sum.Reason))
 		}
@@ -223,7 +225,7 @@ func accessList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		t.row(g.staffName, g.staffEmail, accountsText(g.accounts))
 	}
 	t.flush()
-	fmt.Fprintf(a.stdout, "%d member(s) added to %s.\n", len(groups), Sanitize(clientName))
+	fmt.Fprintf(a.stdout, "%d member(s) you can see added to %s.\n", len(groups), Sanitize(clientName))
 	return nil
 }
 
@@ -329,8 +331,12 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 		return err
 	}
 	still := stillReaches(ctx, a, m)
+	reached, err := stillReachedAccounts(ctx, a, m, before, acc)
+	if err != nil {
+		return err
+	}
 	if flagBool(fs, "json") {
-		out := revokeJSON{Staff: m.Email, Folders: n, Revoked: []revokedJSON{}, StillReachesThroughRole: still}
+		out := revokeJSON{Staff: m.Email, Folders: n, Revoked: []revokedJSON{}, StillReachesThroughRole: still, StillReachesAccounts: reached}
 		for _, g := range groupGrants(before) {
 			if acc.ID != 0 {
 				g.accounts = []string{acc.Name}
@@ -348,10 +354,53 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 			fmt.Fprintf(a.stdout, "  %s: %s\n", Sanitize(g.client), Sanitize(accountsText(g.accounts)))
 		}
 	}
+	for _, r := range reached {
+		fmt.Fprintf(a.stdout, "Still reaches %s / %s, through their role: %s.\n", Sanitize(r.Client), Sanitize(r.Account), Sanitize(r.Reason))
+	}
 	if still != "" {
 		fmt.Fprintf(a.stdout, "Their role still reaches, whatever their access: %s.\n", Sanitize(still))
 	}
 	return nil
+}
+
+// stillReachedAccounts asks the engine, account by account, which of the
+// accounts just revoked the member still reaches: the one account of a
+// per-account revoke, every account of each folder revoked otherwise.
+// After the revoke their toggles are off there, so a reach is their
+// role's, and Decide's reason says how.
+func stillReachedAccounts(ctx context.Context, a *app, m model.Member, revoked []model.Grant, only model.Account) ([]reachedJSON, error) {
+	out := []reachedJSON{}
+	subject := model.MemberPrincipal(m, "access revoke")
+	for _, g := range groupGrantFolders(revoked) {
+		accs := []model.Account{only}
+		if only.ID == 0 {
+			var err error
+			if accs, err = a.svc.Accounts(ctx, a.actor(), g.ClientID); err != nil {
+				return nil, fmt.Errorf("list accounts of %s: %w", Sanitize(g.ClientName), err)
+			}
+		}
+		for _, acc := range accs {
+			d, err := a.svc.Check(ctx, subject, model.ActAccess, model.TargetRef{Kind: "account", Client: g.ClientName, Account: acc.Name})
+			if err != nil {
+				return nil, fmt.Errorf("what %s still reaches in %s: %w", Sanitize(m.Email), Sanitize(g.ClientName), err)
+			}
+			if d.Allowed {
+				out = append(out, reachedJSON{Client: g.ClientName, Account: acc.Name, Reason: d.Reason})
+			}
+		}
+	}
+	return out, nil
+}
+
+// groupGrantFolders is the first grant of each folder in grants.
+func groupGrantFolders(grants []model.Grant) []model.Grant {
+	var out []model.Grant
+	for _, g := range grants {
+		if !slices.ContainsFunc(out, func(x model.Grant) bool { return x.ClientID == g.ClientID }) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // revokeJSON is what access revoke --json prints.
@@ -362,6 +411,16 @@ type revokeJSON struct {
 	// StillReachesThroughRole is what their role reaches that no revoke
 	// takes away ("" when nothing).
 	StillReachesThroughRole string `json:"still_reaches_through_role"`
+	// StillReachesAccounts is each account revoked here that the member
+	// still reaches, through their role, with the engine's reason.
+	StillReachesAccounts []reachedJSON `json:"still_reaches_accounts"`
+}
+
+// reachedJSON is an account a member reaches, and why.
+type reachedJSON struct {
+	Client  string `json:"client"`
+	Account string `json:"account"`
+	Reason  string `json:"reason"`
 }
 
 type revokedJSON struct {
