@@ -436,11 +436,6 @@ func ListGrants(ctx context.Context, q Querier, gq GrantQuery) ([]Grant, error) 
 	return out, rows.Err()
 }
 
-// ClientMemberIDs lists the members added to a folder.
-func ClientMemberIDs(ctx context.Context, q Querier, clientID int64) ([]int64, error) {
-	return int64s(ctx, q, `SELECT staff_id FROM client_members WHERE client_id = ? ORDER BY staff_id`, clientID)
-}
-
 // ToggledAccountIDs lists the accounts of a folder toggled on for a member.
 func ToggledAccountIDs(ctx context.Context, q Querier, clientID, staffID int64) ([]int64, error) {
 	return int64s(ctx, q, `SELECT account_id FROM account_access WHERE client_id = ? AND staff_id = ? ORDER BY account_id`, clientID, staffID)
@@ -451,14 +446,4 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
-}
-
-// ClientReachCandidates lists the members who might reach a folder's accounts:
-// those added to it, and active members whose role reaches accounts without
-// being added (Owner, Admin, custom roles with department or all scope).
-func ClientReachCandidates(ctx context.Context, q Querier, clientID int64) ([]int64, error) {
-	return int64s(ctx, q, `SELECT staff_id FROM client_members WHERE client_id = ?
-		UNION SELECT s.id FROM staff s WHERE s.status = 'active' AND (s.role_id IN (?, ?)
-			OR s.role_id IN (SELECT role_id FROM role_permissions WHERE module = 'accounts' AND action = 'view' AND scope IN ('department', 'all')))
-		ORDER BY 1`, clientID, RoleOwner, RoleAdmin)
 }

@@ -417,7 +417,7 @@ func manageTarget(ctx context.Context, tx *sql.Tx, a Actor, clientID, staffID in
 func accessTarget(c Client, m Member) string { return c.Name + " / " + m.Email }
 
 // AddToClient adds a member to a folder with every account toggled on
-// (seed 001: "+ Staff").
+// (the Manage Access view's "+ Staff").
 func (s *Service) AddToClient(ctx context.Context, p Principal, clientID, staffID int64) error {
 	return wrap("add to client", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		c, m, err := manageTarget(ctx, tx, a, clientID, staffID)
@@ -755,7 +755,7 @@ func (s *Service) Revoke(ctx context.Context, p Principal, staffID, clientID, ac
 }
 
 // BulkReassign moves folders from one owner to another (0: unowned) in one
-// transaction (seed 002 "Bulk Reassign"); clientIDs nil means all of them.
+// transaction (Bulk Reassign); clientIDs nil means all of them.
 func (s *Service) BulkReassign(ctx context.Context, p Principal, fromID, toID int64, clientIDs []int64) (int, error) {
 	var n int
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {

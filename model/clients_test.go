@@ -142,7 +142,7 @@ func TestInternalAccounts(t *testing.T) {
 	}
 	// Added, the Admin reaches what is toggled on for her, and changes
 	// nothing in the folder: the internal accounts are the Owner's to
-	// manage (seed 001), so she never adds an account she cannot see.
+	// manage (PRODUCT.md: internal accounts "only if added"), so she never adds an account she cannot see.
 	before := f.auditCount()
 	if _, err := f.svc.AddAccount(f.ctx, f.as(admin), internal.ID, "Office Banking"); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "only the Owner") {
 		t.Fatalf("admin adds an account to the internal folder: %v", err)

@@ -346,15 +346,17 @@ func decideInvite(a Actor, t Target) Decision {
 
 func decideClient(a Actor, action Action, verb Verb, module Module, scope Scope, t Target) Decision {
 	c := t.Client
-	// Acting on a folder starts with seeing it.
-	if ok, why := seesFolder(a, c); !ok {
-		return deny("%s, %s", a.who(), why)
+	// Acting on a folder starts with seeing it; then the action's scope
+	// must cover it.
+	ok, why := seesFolder(a, c)
+	if ok {
+		ok, why = folderInScope(a, scope, c)
 	}
-	ok, why := folderInScope(a, scope, c)
 	if !ok {
 		return deny("%s, %s", a.who(), why)
 	}
-	// The internal accounts are the Owner's to manage (seed 001): a member
+	// The internal accounts are the Owner's to manage (PRODUCT.md: Admin and
+	// Advisor reach them "only if added"): a member
 	// added to the folder reaches what is toggled on for them, and changes
 	// nothing in it.
 	if action.Write() && c.Internal && !a.isOwner() {

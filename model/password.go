@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"testing"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -28,12 +29,19 @@ const (
 	MinPassword  = 10
 )
 
-// testFastHash lowers the cost for tests only (set by tests in this package
-// and by the model test helpers); it is never set in production.
+// testFastHash lowers the cost for tests only (set through
+// SetFastHashForTests); it is never set in production.
 var testFastHash bool
 
-// SetFastHashForTests makes password hashing cheap; for tests only.
-func SetFastHashForTests() { testFastHash = true }
+// SetFastHashForTests makes password hashing cheap. Tests of other packages
+// call it, so it cannot live in a _test.go file; it refuses to run outside
+// a test binary, so no production path can weaken hashing.
+func SetFastHashForTests() {
+	if !testing.Testing() {
+		panic("model.SetFastHashForTests called outside a test")
+	}
+	testFastHash = true
+}
 
 // ErrBusy refuses work when the process already has as much of it queued
 // as it takes: the caller tries again in a moment.
@@ -127,14 +135,9 @@ func hashPasswordNow(pw string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// CheckPassword compares a password with a stored hash in constant time.
-func CheckPassword(hash, pw string) bool {
-	ok, err := checkPassword(context.Background(), hash, pw)
-	return ok && err == nil
-}
-
-// checkPassword is CheckPassword in one of the process's hashing slots; it
-// fails only when no slot could be had.
+// checkPassword compares a password with a stored hash in constant time,
+// in one of the process's hashing slots; it fails only when no slot could
+// be had.
 func checkPassword(ctx context.Context, hash, pw string) (bool, error) {
 	var ok bool
 	err := passwordHashes.do(ctx, func() { ok = checkPasswordNow(hash, pw) })

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -160,11 +161,16 @@ func RolePermissions(r Role) (PermissionSet, error) {
 }
 
 // everything grants every module × verb at all scope.
-func everything() PermissionSet {
+func everything() PermissionSet { return everythingBut() }
+
+// everythingBut is every permission at ScopeAll except those named.
+func everythingBut(except ...ModuleVerb) PermissionSet {
 	ps := PermissionSet{}
 	for _, m := range Modules {
 		for _, v := range Verbs {
-			ps.Set(m, v, ScopeAll)
+			if !slices.Contains(except, ModuleVerb{m, v}) {
+				ps.Set(m, v, ScopeAll)
+			}
 		}
 	}
 	return ps
@@ -178,13 +184,10 @@ func BuiltinPermissions(k RoleKind) PermissionSet {
 	case OwnerRole:
 		return everything()
 	case AdminRole:
-		ps := everything()
 		// Admins see billing but never change the payment method or delete
 		// the organisation.
-		ps.Set(ModuleBilling, VerbCreate, ScopeNone)
-		ps.Set(ModuleBilling, VerbUpdate, ScopeNone)
-		ps.Set(ModuleBilling, VerbDelete, ScopeNone)
-		return ps
+		return everythingBut(ModuleVerb{ModuleBilling, VerbCreate},
+			ModuleVerb{ModuleBilling, VerbUpdate}, ModuleVerb{ModuleBilling, VerbDelete})
 	case AdvisorRole:
 		ps := PermissionSet{}
 		ps.Set(ModuleStaff, VerbView, ScopeAll)

@@ -59,7 +59,7 @@ func folderInScope(a Actor, scope Scope, c *ClientFacts) (bool, string) {
 	}
 	// Own scope covers folders the member is responsible for too, except
 	// for a role whose kind sees only the folders it was added to (the
-	// built-in Advisor, seed 001).
+	// built-in Advisor: "only those they were added to").
 	if a.Kind != KindSystem && c.OwnerID == a.StaffID && c.OwnerID != 0 && !a.RoleKind.SeesOnlyFoldersAddedTo() {
 		return true, "owner of " + c.Name
 	}

@@ -363,7 +363,8 @@ func (k RoleKind) Stored() string {
 	return k.String()
 }
 
-// SeesOnlyFoldersAddedTo is the Advisor's rule (seed 001): their own scope
+// SeesOnlyFoldersAddedTo is the Advisor's rule (PRODUCT.md, built-in roles:
+// "see client folders: only those they were added to"): their own scope
 // over client folders means the folders they were added to, not those they
 // are responsible for. A custom role's own scope covers both.
 func (k RoleKind) SeesOnlyFoldersAddedTo() bool { return k == AdvisorRole }

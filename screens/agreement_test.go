@@ -209,7 +209,7 @@ func lockedByEngine(t *testing.T, svc *model.Service, members []model.Member, fo
 // simAgrees runs the Simulator for subject on ref and compares its row for
 // action with the engine's answer.
 func simAgrees(sess *Session, subject model.Member, ref model.TargetRef, action model.Action, want bool) string {
-	s := NewExplainFor(sess, subject, ref).(*simScreen)
+	s := newExplainFor(sess, subject, ref)
 	msg, ok := s.run()().(simResultMsg)
 	if !ok || msg.err != nil {
 		return fmt.Sprintf("no answer: %v", msg.err)
@@ -232,4 +232,11 @@ func folderByID(cs []model.Client, id int64) model.Client {
 		}
 	}
 	return model.Client{}
+}
+
+// newExplainFor is the simulator with a member and a target already chosen.
+func newExplainFor(sess *Session, m model.Member, t model.TargetRef) *simScreen {
+	s := NewExplain(sess).(*simScreen)
+	s.subject, s.target = &m, &t
+	return s
 }

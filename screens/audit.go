@@ -130,12 +130,12 @@ func (s *auditScreen) about() tea.Cmd {
 	}
 	return func() tea.Msg {
 		if q.StaffID != 0 {
-			if m, err := svc.GetMember(ctxb(), p, q.StaffID); err == nil {
+			if m, err := svc.GetMember(bg(), p, q.StaffID); err == nil {
 				return auditAboutMsg{about: m.Name + " <" + m.Email + ">"}
 			}
 			return nil
 		}
-		if c, err := svc.GetClient(ctxb(), p, q.ClientID); err == nil {
+		if c, err := svc.GetClient(bg(), p, q.ClientID); err == nil {
 			return auditAboutMsg{about: "client " + c.Name}
 		}
 		return nil
@@ -158,7 +158,7 @@ func (s *auditScreen) fetch(dir int, paging model.AuditQuery) tea.Cmd {
 	q.BeforeID, q.AfterID, q.Limit = paging.BeforeID, paging.AfterID, auditPageSize
 	list, p, gen := s.list, s.sess.Principal, s.gen
 	return func() tea.Msg {
-		es, err := list(ctxb(), p, q)
+		es, err := list(bg(), p, q)
 		return auditPageMsg{gen: gen, dir: dir, entries: es, err: err}
 	}
 }
@@ -356,7 +356,7 @@ func (s *auditScreen) key(km tea.KeyMsg) tea.Cmd {
 		s.verify, s.verifyOK = "Verifying the chain…", true
 		svc, p := s.sess.Svc, s.sess.Principal
 		return func() tea.Msg {
-			n, brk, err := svc.VerifyAuditAs(ctxb(), p)
+			n, brk, err := svc.VerifyAuditAs(bg(), p)
 			return auditVerifyMsg{n: n, brk: brk, err: err}
 		}
 	default:
@@ -481,7 +481,7 @@ func exportAudit(svc *model.Service, p model.Principal, q model.AuditQuery, path
 	if err != nil {
 		return fmt.Errorf("export audit: %w", err)
 	}
-	err = svc.ExportAudit(ctxb(), p, q, f, format)
+	err = svc.ExportAudit(bg(), p, q, f, format)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

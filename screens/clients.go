@@ -1,7 +1,6 @@
 package screens
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -120,8 +119,6 @@ func (c *clientsScreen) Capturing() bool {
 	}
 	return c.filtering || c.dialog != nil
 }
-
-func bg() context.Context { return context.Background() }
 
 func (c *clientsScreen) query(offset, limit int) model.ClientQuery {
 	return model.ClientQuery{Text: c.text, Archived: c.archived,

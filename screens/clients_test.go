@@ -241,7 +241,7 @@ func TestManageAccessGolden(t *testing.T) {
 	}
 }
 
-// TestAccessToggleSemantics walks seed 001 through the pop-up: + Staff
+// TestAccessToggleSemantics walks the Manage Access rules through the pop-up: + Staff
 // turns every account on, a toggle off keeps the member in the folder,
 // Remove staff member takes every toggle; each step writes its audit entry.
 func TestAccessToggleSemantics(t *testing.T) {

@@ -38,7 +38,7 @@ func (c *connectionsSection) module() model.Module { return model.ModuleConnecti
 func (c *connectionsSection) load() tea.Cmd {
 	svc, p := c.sess.Svc, c.sess.Principal
 	return func() tea.Msg {
-		cs, err := svc.ListConnections(ctxb(), p)
+		cs, err := svc.ListConnections(bg(), p)
 		return connectionsMsg{conns: cs, err: err}
 	}
 }
@@ -168,7 +168,7 @@ func (d *connectionScope) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			svc, p := d.sess.Svc, d.sess.Principal
 			name, kind, pub, perms := d.name, d.kind, d.key, d.grid.permissions()
 			return d, func() tea.Msg {
-				conn, token, err := svc.CreateConnection(ctxb(), p, name, kind, perms, pub)
+				conn, token, err := svc.CreateConnection(bg(), p, name, kind, perms, pub)
 				return connectionCreatedMsg{conn: conn, token: token, err: err}
 			}
 		}

@@ -56,7 +56,7 @@ func (d *departmentsSection) module() model.Module { return model.ModuleDepartme
 func (d *departmentsSection) load() tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	cmds := []tea.Cmd{func() tea.Msg {
-		ds, err := svc.ListDepartments(ctxb(), p)
+		ds, err := svc.ListDepartments(bg(), p)
 		return departmentsMsg{depts: ds, err: err}
 	}}
 	if d.open != nil {
@@ -68,7 +68,7 @@ func (d *departmentsSection) load() tea.Cmd {
 func (d *departmentsSection) loadMembers(id int64) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
-		ms, err := svc.DepartmentMembers(ctxb(), p, id)
+		ms, err := svc.DepartmentMembers(bg(), p, id)
 		return deptMembersMsg{id: id, members: ms, err: err}
 	}
 }
@@ -211,7 +211,7 @@ func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
 		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 			if dept == nil {
 				return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" created.", func() error {
-					_, err := svc.CreateDepartment(ctxb(), p, name, desc, o.ID)
+					_, err := svc.CreateDepartment(bg(), p, name, desc, o.ID)
 					return err
 				})
 			}
@@ -320,7 +320,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 func (d *departmentsSection) changeDepartments(shown model.Member, dept string, add bool) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
-		m, err := svc.GetMember(ctxb(), p, shown.ID)
+		m, err := svc.GetMember(bg(), p, shown.ID)
 		if errors.Is(err, model.ErrNotFound) {
 			err = &model.ChangedError{Name: shown.Name, Gone: true}
 		}

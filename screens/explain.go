@@ -40,13 +40,6 @@ func NewExplainView(sess *Session, title string, d model.Decision) *ExplainView 
 		Steps: []ExplainStep{{Label: "Asked by", Text: actorText(sess.Actor)}}}
 }
 
-// ExplainDecision returns a command that asks the host to show the reason
-// for d; the host handles ExplainMsg by opening msg.View as a dialog.
-func ExplainDecision(sess *Session, title string, d model.Decision) tea.Cmd {
-	v := NewExplainView(sess, title, d)
-	return func() tea.Msg { return ExplainMsg{View: v} }
-}
-
 // ExplainAction decides action on t for the session's actor and explains
 // the whole chain: principal, role, the permission the action needs and
 // the scope held, then the engine's reason.

@@ -55,7 +55,7 @@ func lockForm(sess *Session, title, intro string, in model.LockInput, done func(
 		ttl, _ := model.ParseTTL(f.Value("ttl"))
 		in.TTL = ttl
 		return nil, done("", func() error {
-			_, err := svc.Lock(ctxb(), p, in)
+			_, err := svc.Lock(bg(), p, in)
 			return err
 		})
 	}}
@@ -189,7 +189,7 @@ func (v *sessionsView) tick() tea.Cmd {
 func (v *sessionsView) load() tea.Cmd {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return func() tea.Msg {
-		list, err := svc.ListSessions(ctxb(), p)
+		list, err := svc.ListSessions(bg(), p)
 		return sessionsMsg{list: list, err: err}
 	}
 }
@@ -316,7 +316,7 @@ func (v *sessionsView) endDialog(x model.LiveSession) Dialog {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		reason := f.Value("reason")
 		return nil, incidentAct(fmt.Sprintf("Session %d of %s ended", x.ID, model.Sanitize(sessionWho(x))), func() error {
-			_, err := svc.EndSession(ctxb(), p, x.ID, reason)
+			_, err := svc.EndSession(bg(), p, x.ID, reason)
 			return err
 		})
 	}}
@@ -380,7 +380,7 @@ func (v *locksView) Init() tea.Cmd { return v.load() }
 func (v *locksView) load() tea.Cmd {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return func() tea.Msg {
-		list, err := svc.ListLocks(ctxb(), p, false)
+		list, err := svc.ListLocks(bg(), p, false)
 		return locksMsg{list: list, err: err}
 	}
 }
@@ -486,7 +486,7 @@ func (v *locksView) newLockDialog() Dialog {
 		in := model.LockInput{Kind: f.Value("kind"), Target: strings.TrimSpace(f.Value("target")), Reason: f.Value("reason")}
 		in.TTL, _ = model.ParseTTL(f.Value("ttl"))
 		return nil, func() tea.Msg {
-			res, err := svc.Lock(ctxb(), p, in)
+			res, err := svc.Lock(bg(), p, in)
 			if err != nil {
 				return incidentAction{ActionMsg{Err: err}}
 			}

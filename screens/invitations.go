@@ -56,7 +56,7 @@ func (v *invitationsView) setSize(w, h int) {
 func (v *invitationsView) load() tea.Cmd {
 	svc, p, status := v.sess.Svc, v.sess.Principal, invitationStatuses[v.status]
 	return func() tea.Msg {
-		list, err := svc.ListInvitations(ctxb(), p, status)
+		list, err := svc.ListInvitations(bg(), p, status)
 		return invitationsMsg{status: status, list: list, err: err}
 	}
 }
@@ -260,7 +260,7 @@ func (s *staffScreen) inviteDialog() Dialog {
 		in := model.InviteInput{Email: f.Value("email"), Name: f.Value("name"), Role: f.Value("role"),
 			Departments: f.Values("depts"), Message: f.Value("message")}
 		return nil, func() tea.Msg {
-			inv, code, err := svc.Invite(ctxb(), p, in)
+			inv, code, err := svc.Invite(bg(), p, in)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}
@@ -305,7 +305,7 @@ func (s *staffScreen) bulkDialog() Dialog {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		text, role, msg := f.Value("emails"), f.Value("role"), f.Value("message")
 		return nil, func() tea.Msg {
-			res, err := svc.BulkInvite(ctxb(), p, text, role, msg)
+			res, err := svc.BulkInvite(bg(), p, text, role, msg)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}

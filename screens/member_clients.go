@@ -18,7 +18,7 @@ import (
 // with esc, so the Staff screen that opened it can close it.
 type MemberClientsClosedMsg struct{ StaffID int64 }
 
-// memberClients is a staff member's side of access (seed 001 "Via Staff"):
+// memberClients is a staff member's side of access (from a staff member):
 // the folders they were added to and what each lets them reach, and why;
 // + Clients and Remove client.
 type memberClients struct {

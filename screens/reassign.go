@@ -13,7 +13,7 @@ import (
 	"gatehouse/model"
 )
 
-// reassign is seed 002's Bulk Reassign: pick the current owner, mark some
+// reassign is Bulk Reassign: pick the current owner, mark some
 // or all of their folders (filtered in SQL), pick the new owner (or none),
 // and apply in one transaction.
 type reassign struct {

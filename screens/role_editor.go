@@ -237,7 +237,7 @@ func (e *roleEditor) save() tea.Cmd {
 	id, name, desc, perms := e.roleID, e.name, e.desc, e.grid.permissions()
 	if id == 0 {
 		return func() tea.Msg {
-			if _, err := svc.CreateRole(ctxb(), p, name, desc, perms); err != nil {
+			if _, err := svc.CreateRole(bg(), p, name, desc, perms); err != nil {
 				return ActionMsg{Err: err}
 			}
 			return ActionMsg{Status: "Role " + model.Sanitize(name) + " created."}

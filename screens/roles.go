@@ -71,7 +71,7 @@ func (s *rolesScreen) selected() (model.Role, bool) {
 func (s *rolesScreen) load() tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		rs, err := svc.ListRoles(ctxb(), p)
+		rs, err := svc.ListRoles(bg(), p)
 		return rolesMsg{roles: rs, err: err}
 	}
 }
@@ -205,7 +205,7 @@ func (s *rolesScreen) give(r model.Role) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 		return nil, func() tea.Msg {
-			m, err := svc.GetMember(ctxb(), p, o.ID)
+			m, err := svc.GetMember(bg(), p, o.ID)
 			if err != nil {
 				return StatusMsg{Text: errText(err), Err: true}
 			}
@@ -230,7 +230,7 @@ type roleMembersMsg struct {
 func (s *rolesScreen) members(r model.Role) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		ms, err := svc.RoleMembers(ctxb(), p, r.ID)
+		ms, err := svc.RoleMembers(bg(), p, r.ID)
 		return roleMembersMsg{role: r.Name, members: ms, err: err}
 	}
 }

@@ -4,6 +4,8 @@
 package screens
 
 import (
+	"context"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -66,3 +68,7 @@ type StatusMsg struct {
 func Status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
 }
+
+// bg is the context of every model call a screen makes: the session does
+// not carry a context of its own yet, so nothing cancels one.
+func bg() context.Context { return context.Background() }

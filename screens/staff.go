@@ -1,7 +1,6 @@
 package screens
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -140,8 +139,6 @@ func (s *staffScreen) Capturing() bool {
 	return s.filtering || (s.dialog != nil && !working(s.dialog)) || (s.sub != nil && s.sub.Capturing())
 }
 
-func ctxb() context.Context { return context.Background() }
-
 // query is the list query for the current filter and sort.
 func (s *staffScreen) query(offset, limit int) model.MemberQuery {
 	return model.MemberQuery{Text: s.text, Status: staffStatuses[s.statusIdx], Sort: staffSorts[s.sortIdx].key, Desc: s.desc, Limit: limit, Offset: offset}
@@ -153,9 +150,9 @@ func (s *staffScreen) fetch(offset, limit int) tea.Cmd {
 	gen, q := s.gen, s.query(offset, limit)
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		ms, n, err := svc.ListStaff(ctxb(), p, q)
+		ms, n, err := svc.ListStaff(bg(), p, q)
 		// Shown in the list; one who may not see them sees none.
-		locks, _ := svc.LockedMembers(ctxb(), p)
+		locks, _ := svc.LockedMembers(bg(), p)
 		return staffPageMsg{gen: gen, offset: offset, members: ms, total: n, locks: locks, err: err}
 	}
 }
@@ -202,8 +199,8 @@ func (s *staffScreen) loadRefs() tea.Cmd {
 		// pickers; the invite actions are hidden from them anyway.
 		// Without member counts, which the pickers do not show: counting
 		// grows with the staff, and these load with the first frame.
-		roles, _ := svc.RoleChoices(ctxb(), p)
-		depts, _ := svc.DepartmentChoices(ctxb(), p)
+		roles, _ := svc.RoleChoices(bg(), p)
+		depts, _ := svc.DepartmentChoices(bg(), p)
 		return staffRefsMsg{roles: roles, depts: depts}
 	}
 }
@@ -211,7 +208,7 @@ func (s *staffScreen) loadRefs() tea.Cmd {
 func (s *staffScreen) fetchMember(id int64) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		m, err := svc.GetMember(ctxb(), p, id)
+		m, err := svc.GetMember(bg(), p, id)
 		return memberMsg{id: id, m: m, err: err}
 	}
 }
@@ -221,7 +218,7 @@ func (s *staffScreen) locate(id int64) tea.Cmd {
 	gen, q := s.gen, s.query(0, 0)
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		pos, err := svc.StaffPosition(ctxb(), p, q, id)
+		pos, err := svc.StaffPosition(bg(), p, q, id)
 		return staffLocateMsg{gen: gen, id: id, pos: pos, err: err}
 	}
 }

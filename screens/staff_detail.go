@@ -216,7 +216,7 @@ func (s *staffScreen) memberPicker(m model.Member, title string, onPick func(Opt
 	svc, pr := s.sess.Svc, s.sess.Principal
 	fetch := func(text string) tea.Cmd {
 		return func() tea.Msg {
-			ms, _, err := svc.ListStaff(ctxb(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
+			ms, _, err := svc.ListStaff(bg(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
 			var opts []Option
 			for _, x := range ms {
 				if x.ID != m.ID {
@@ -292,7 +292,7 @@ func (s *staffScreen) managerDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
 	fetch := func(text string) tea.Cmd {
 		return func() tea.Msg {
-			ms, _, err := svc.ListStaff(ctxb(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
+			ms, _, err := svc.ListStaff(bg(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
 			var opts []Option
 			if text == "" {
 				opts = append(opts, Option{Label: "No manager", Value: "none"})

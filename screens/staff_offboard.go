@@ -54,10 +54,10 @@ func (d *offboardDialog) count() tea.Cmd {
 
 // offboardCounts is how many folders a member was added to and owns.
 func offboardCounts(svc *model.Service, p model.Principal, staffID int64) (folders, owned int, err error) {
-	if folders, err = svc.MemberFolderCount(ctxb(), p, staffID); err != nil {
+	if folders, err = svc.MemberFolderCount(bg(), p, staffID); err != nil {
 		return 0, 0, fmt.Errorf("count their access: %w", err)
 	}
-	_, owned, err = svc.ListClients(ctxb(), p, model.ClientQuery{OwnerID: staffID, Limit: 1})
+	_, owned, err = svc.ListClients(bg(), p, model.ClientQuery{OwnerID: staffID, Limit: 1})
 	if err != nil {
 		return 0, 0, fmt.Errorf("count their clients: %w", err)
 	}

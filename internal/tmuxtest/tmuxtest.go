@@ -126,9 +126,6 @@ type Pane struct {
 // target names the session exactly, never by prefix.
 func (p *Pane) target() string { return "=" + p.name + ":" }
 
-// Name is the session's name.
-func (p *Pane) Name() string { return p.name }
-
 // Run runs a tmux command on the pane's server.
 func (p *Pane) Run(args ...string) string {
 	p.s.t.Helper()
@@ -216,12 +213,6 @@ func (p *Pane) WaitAny(norm func(string) string, texts ...string) string {
 		return false
 	})
 	return found
-}
-
-// WaitChange waits until the screen differs from before and returns it.
-func (p *Pane) WaitChange(what, before string) string {
-	p.s.t.Helper()
-	return p.Until(what, func(scr string) bool { return scr != before })
 }
 
 // Alive says whether the session still runs (tmux closes a session whose
