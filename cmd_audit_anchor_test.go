@@ -253,3 +253,35 @@ func TestVerifyFromCheckpoint(t *testing.T) {
 		t.Errorf("an entry changed after the checkpoint: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// A checkpoint that does not hold (here one signed by another database's
+// key, in the anchor file beside the database) fails verify and check-db,
+// and the count they print is of the entries actually walked: the whole
+// log, whose own chain is walked all the same.
+func TestBrokenCheckpointCountsTheEntriesWalked(t *testing.T) {
+	t.Parallel()
+	dbPath := demoCopy(t)
+	_, otherAnchors := anchored(t)
+	data, err := os.ReadFile(otherAnchors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dbPath+".anchors", data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "--db", dbPath, "audit", "anchor", "--out", filepath.Join(t.TempDir(), "own.anchors"))
+	wantCode(t, r, 0, "audit anchor")
+	var n int64
+	if err := sqlDB(t, dbPath).QueryRow(`SELECT count(*) FROM audit_log`).Scan(&n); err != nil || n < 2 {
+		t.Fatalf("count: %d %v", n, err)
+	}
+	want := fmt.Sprintf("(%d entries checked)", n)
+	r = runCLI(t, "--db", dbPath, "audit", "verify")
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot be trusted") || !strings.Contains(r.stderr, want) {
+		t.Errorf("verify with another database's checkpoint: exit %d, want %q in %s", r.code, want, r.stderr)
+	}
+	r = runCLI(t, "--db", dbPath, "check-db")
+	if r.code != 1 || !strings.Contains(r.stdout, "cannot be trusted") || !strings.Contains(r.stdout, want) {
+		t.Errorf("check-db with another database's checkpoint: exit %d, want %q in %s", r.code, want, r.stdout)
+	}
+}

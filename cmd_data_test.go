@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -69,11 +71,26 @@ func TestBackupExportImport(t *testing.T) {
 	if !strings.Contains(r.stdout, "Imported Northwind Advisory") {
 		t.Errorf("import: %s", r.stdout)
 	}
+	if !strings.Contains(r.stdout, "taken as the file gives them") || !strings.Contains(r.stdout, "not for the rows") {
+		t.Errorf("import claims more than the chain proves: %s", r.stdout)
+	}
 	wantCode(t, runCLI(t, "--db", restored, "check-db"), 0, "check-db after import")
-	for _, q := range []string{`SELECT count(*) FROM staff`, `SELECT count(*) FROM clients`, `SELECT count(*) FROM account_access`, `SELECT count(*) FROM audit_log`} {
+	wantCode(t, runCLI(t, "--db", restored, "audit", "verify"), 0, "audit verify after import")
+	for _, q := range []string{`SELECT count(*) FROM staff`, `SELECT count(*) FROM clients`, `SELECT count(*) FROM account_access`} {
 		if a, b := count(t, src, q), count(t, restored, q); a != b {
 			t.Errorf("%s: %d in the source, %d restored", q, a, b)
 		}
+	}
+	// The log comes across whole, and the import is chained after it:
+	// who imported, which file (its SHA-256), how much.
+	if a, b := count(t, src, `SELECT count(*) FROM audit_log`), count(t, restored, `SELECT count(*) FROM audit_log`); b != a+1 {
+		t.Errorf("audit entries: %d in the source, %d restored; want the source's and the import's", a, b)
+	}
+	sum := sha256.Sum256(data)
+	var action, actor, after string
+	sqlDB(t, restored).QueryRow(`SELECT action, actor, after FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&action, &actor, &after)
+	if action != "org.import" || actor == "" || !strings.Contains(after, hex.EncodeToString(sum[:])) || !strings.Contains(after, `"file":"`+out+`"`) {
+		t.Errorf("the newest entry after import: %s by %q, %s", action, actor, after)
 	}
 	before := snapshot(t, restored)
 	if r := runCLI(t, "--db", restored, "import", out); r.code == 0 || !strings.Contains(r.stderr, "already holds an organisation") {

@@ -149,8 +149,11 @@ func tableColumns(ctx context.Context, q Querier, table string) ([]string, error
 // codes and connection tokens no longer work.
 //
 // check, when given, is called on every row before it is written (with the
-// row's index in its table); its error refuses the whole file.
-func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, columns []string, row []any, index int) error) (int, error) {
+// row's index in its table); its error refuses the whole file. record,
+// when given, is called last in the same transaction with the rows
+// written per table, to audit the import; its error refuses it too.
+func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, columns []string, row []any, index int) error,
+	record func(tx *sql.Tx, rows map[string]int) error) (int, error) {
 	var doc struct {
 		Format        string        `json:"format"`
 		SchemaVersion int           `json:"schema_version"`
@@ -169,6 +172,8 @@ func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, c
 	}
 	n := 0
 	err := d.Write(ctx, func(tx *sql.Tx) error {
+		n = 0
+		perTable := map[string]int{}
 		var orgs int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisation`).Scan(&orgs); err != nil {
 			return err
@@ -231,6 +236,7 @@ func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, c
 					return fmt.Errorf("import %s row %d: %w", t.Name, i+1, err)
 				}
 				n++
+				perTable[t.Name]++
 			}
 			st.Close()
 		}
@@ -254,6 +260,9 @@ func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, c
 		}
 		if brk != nil {
 			return fmt.Errorf("import: the audit log in the file does not verify: %s", brk.Reason)
+		}
+		if record != nil {
+			return record(tx, perTable)
 		}
 		return nil
 	})

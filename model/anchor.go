@@ -362,6 +362,7 @@ type AnchorReport struct {
 	// KeyMissing: no anchor key to check signatures with; each was checked
 	// against the key it carries, which shows damage but not forgery.
 	KeyMissing bool
+	latest     *Checkpoint // the newest checkpoint the log matches
 }
 
 // VerifyAgainst checks the log against checkpoints: every signature, then
@@ -370,16 +371,40 @@ type AnchorReport struct {
 // checkpoint the log matches, so its cost follows the entries written
 // since; otherwise the whole chain is walked as well. pub is the anchor
 // key's public half (nil when it is not at hand).
+//
+// When a checkpoint does not hold, the whole chain is still walked, so
+// that the report's count is of entries walked and says whether the log
+// is at least consistent in itself.
 func (s *Service) VerifyAgainst(ctx context.Context, p Principal, cps []Checkpoint, pub ed25519.PublicKey, fromLatest bool) (AnchorReport, *ChainBreak, error) {
-	var rep AnchorReport
 	a, err := s.readActor(ctx, p)
+	if err != nil {
+		return AnchorReport{}, nil, err
+	}
+	if d := MayVerifyAudit(a); !d.Allowed {
+		return AnchorReport{}, nil, &DeniedError{Decision: d}
+	}
+	q := s.db.Read()
+	rep, brk, err := matchCheckpoints(ctx, q, cps, pub)
 	if err != nil {
 		return rep, nil, err
 	}
-	if d := MayVerifyAudit(a); !d.Allowed {
-		return rep, nil, &DeniedError{Decision: d}
+	var from db.ChainPosition
+	if brk == nil && fromLatest && rep.latest != nil {
+		from, rep.From = db.ChainPosition{ID: rep.latest.Entries, Hash: rep.latest.Head}, rep.latest
 	}
-	q := s.db.Read()
+	st, walkBrk, err := db.VerifyAuditChain(ctx, q, from)
+	rep.Chain = st
+	if brk == nil {
+		brk = walkBrk
+	}
+	return rep, brk, err
+}
+
+// matchCheckpoints checks each checkpoint's signature and that the log
+// holds its head hash at its entry; the report's latest is the newest
+// checkpoint the log matches.
+func matchCheckpoints(ctx context.Context, q db.Querier, cps []Checkpoint, pub ed25519.PublicKey) (AnchorReport, *ChainBreak, error) {
+	var rep AnchorReport
 	rep.KeyMissing = pub == nil
 	for _, c := range cps {
 		if c.Sig == "" && c.Key == "" && c.Source == "given on the command line" {
@@ -412,7 +437,6 @@ func (s *Service) VerifyAgainst(ctx context.Context, p Principal, cps []Checkpoi
 		resolved = append(resolved, c)
 	}
 	sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].Entries < resolved[j].Entries })
-	var latest *Checkpoint
 	for i, c := range resolved {
 		if c.Entries > last {
 			return rep, &ChainBreak{ID: c.Entries, Reason: fmt.Sprintf("the log ends at entry %d, shorter than %s, which saw %d entries: the newest entries were deleted",
@@ -450,13 +474,7 @@ func (s *Service) VerifyAgainst(ctx context.Context, p Principal, cps []Checkpoi
 				c.Entries, shortHash(h), c.Name(), shortHash(c.Head))}, nil
 		}
 		rep.Checked++
-		latest = &resolved[i]
+		rep.latest = &resolved[i]
 	}
-	var from db.ChainPosition
-	if fromLatest && latest != nil {
-		from, rep.From = db.ChainPosition{ID: latest.Entries, Hash: latest.Head}, latest
-	}
-	st, brk, err := db.VerifyAuditChain(ctx, q, from)
-	rep.Chain = st
-	return rep, brk, err
+	return rep, nil, nil
 }

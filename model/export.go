@@ -2,7 +2,9 @@ package model
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"io"
 
@@ -62,16 +64,67 @@ func (s *Service) Export(ctx context.Context, p Principal, w io.Writer) error {
 	return s.db.Export(ctx, SafeJSONWriter(w))
 }
 
-// Import restores an export into this empty database and returns how many
-// rows it wrote. Every name, email and message in the file passes the
-// same checks as when it is typed (import_checks.go), or nothing is
-// imported. The audit chain comes across whole, so `audit verify` passes
-// on the result.
-func (s *Service) Import(ctx context.Context, r io.Reader) (int, error) {
-	n, err := s.db.Import(ctx, r, checkImportRow)
-	if err != nil {
-		return n, err
+// ImportResult is what an import wrote and how it was recorded.
+type ImportResult struct {
+	Rows         int    // rows written, the audit log's included
+	AuditEntries int    // entries of the log the file carried
+	SHA256       string // of the file as read
+	EntryID      int64  // the org.import entry appended after them
+}
+
+// Import restores an export into this empty database. Every name, email
+// and message in the file passes the same checks as when it is typed
+// (import_checks.go), or nothing is imported. The audit chain comes
+// across whole, so `audit verify` passes on the result, and an org.import
+// entry (who, the source's name and SHA-256, the counts) is chained after
+// it in the same transaction. The chain proves the log it carries is
+// intact; the rows are taken as the file gives them (docs/security.md).
+// Only the local operating-system user imports: the database has no
+// members yet.
+func (s *Service) Import(ctx context.Context, p Principal, r io.Reader, source string) (ImportResult, error) {
+	var res ImportResult
+	if p.Kind != KindSystem {
+		return res, fmt.Errorf("import: %w: only the operating-system user on the server's machine imports", ErrDenied)
 	}
+	sum := sha256.New()
+	in := io.TeeReader(r, sum)
+	record := func(tx *sql.Tx, rows map[string]int) error {
+		// Whatever the decoder left unread belongs to the file too.
+		if _, err := io.Copy(io.Discard, in); err != nil {
+			return fmt.Errorf("import: read %s: %w", Sanitize(source), err)
+		}
+		res.SHA256 = hex.EncodeToString(sum.Sum(nil))
+		res.AuditEntries = rows["audit_log"]
+		a, err := loadActorAt(ctx, tx, p, s.Now())
+		if err != nil {
+			return err
+		}
+		var org string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM organisation LIMIT 1`).Scan(&org); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		if err := s.audit(ctx, tx, a, s.Now(), change{Action: "org.import", TargetKind: "organisation", Target: org,
+			After: map[string]any{"file": Sanitize(Truncate(source, 200)), "sha256": res.SHA256, "rows": rowsTotal(rows),
+				"staff": rows["staff"], "clients": rows["clients"], "accounts": rows["accounts"], "audit_entries": rows["audit_log"]}}); err != nil {
+			return fmt.Errorf("import: audit: %w", err)
+		}
+		_, res.EntryID, err = db.AuditBounds(ctx, tx)
+		return err
+	}
+	rows, err := s.db.Import(ctx, in, checkImportRow, record)
+	if err != nil {
+		return res, err
+	}
+	res.Rows = rows
 	// Exports leave the email keys out; they are computed here.
-	return n, s.backfillEmailKeys(ctx)
+	return res, s.backfillEmailKeys(ctx)
+}
+
+// rowsTotal is the rows written in all.
+func rowsTotal(rows map[string]int) int {
+	t := 0
+	for _, c := range rows {
+		t += c
+	}
+	return t
 }

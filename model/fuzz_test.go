@@ -193,7 +193,7 @@ func FuzzImport(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer target.Close()
-		_, err = target.Import(ctx, strings.NewReader(doc))
+		_, err = target.Import(ctx, System("fuzz"), strings.NewReader(doc), "fuzz.json")
 		if err != nil {
 			if ok, why := terminalSafe(Sanitize(err.Error())); !ok {
 				t.Fatalf("error not safe to show: %s", why)
@@ -244,7 +244,7 @@ func TestImportRefusesAnEditedLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer target.Close()
-	_, err = target.Import(f.ctx, strings.NewReader(edited))
+	_, err = target.Import(f.ctx, System("tester"), strings.NewReader(edited), "edited.json")
 	if err == nil || !strings.Contains(err.Error(), "audit log in the file does not verify") {
 		t.Fatalf("import of an edited log: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // fieldCheck validates one stored text value with the model's own input
@@ -146,7 +147,7 @@ func checkImportRow(table string, columns []string, row []any, index int) error 
 		}
 		clean, err := check(v)
 		if err == nil && clean != v {
-			err = fmt.Errorf("%w: %q is not as Gatehouse stores it (%q)", ErrInvalid, Sanitize(Truncate(v, 40)), Sanitize(Truncate(clean, 40)))
+			err = storedFormError(v, clean)
 		}
 		if err != nil {
 			return importFieldError(table, columns, row, index, col, err)
@@ -161,4 +162,51 @@ func importFieldError(table string, columns []string, row []any, index int, col 
 		where += fmt.Sprintf(" (id %v)", row[i])
 	}
 	return fmt.Errorf("import: %s, field %s: %w; nothing was imported", where, col, err)
+}
+
+// storedFormError says why v is not clean, the form Gatehouse stores it
+// in. Both are shown made safe, and a control character shows as its
+// picture either way, so the difference is named rather than shown.
+func storedFormError(v, clean string) error {
+	shown := Sanitize(Truncate(v, 40))
+	if what, pos, ok := firstUnsafeRune(v); ok {
+		return fmt.Errorf("%w: %q holds %s at position %d, which Gatehouse never stores", ErrInvalid, shown, what, pos)
+	}
+	var why string
+	switch n, m := utf8.RuneCountInString(v), utf8.RuneCountInString(clean); {
+	case strings.TrimSpace(v) != v:
+		why = "it has spaces at its start or end"
+	case m < n:
+		why = fmt.Sprintf("it is %d characters long; Gatehouse keeps %d", n, m)
+	default:
+		why = fmt.Sprintf("Gatehouse stores it as %q", Sanitize(Truncate(clean, 40)))
+	}
+	return fmt.Errorf("%w: %q is not as Gatehouse stores it: %s", ErrInvalid, shown, why)
+}
+
+// controlNames names the control characters a hostile file is likely to hold.
+var controlNames = map[rune]string{0: "NUL", 7: "BEL", 8: "BS", 9: "TAB", 10: "LF", 13: "CR", 0x1b: "ESC", 0x7f: "DEL", 0x9b: "CSI"}
+
+// firstUnsafeRune finds the first character Sanitize would replace and
+// says what it is and at which character position (from 1) it stands.
+func firstUnsafeRune(s string) (what string, pos int, ok bool) {
+	for i := 0; i < len(s); pos++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		code := fmt.Sprintf("U+%04X", r)
+		if name, known := controlNames[r]; known {
+			code = name
+		}
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return "invalid UTF-8", pos + 1, true
+		case r < 0x20, r >= 0x7f && r <= 0x9f:
+			return "a control character (" + code + ")", pos + 1, true
+		case isBidiControl(r):
+			return "a bidirectional control (" + code + ")", pos + 1, true
+		case invisible(r):
+			return "an invisible character (" + code + ")", pos + 1, true
+		}
+	}
+	return "", 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -77,7 +78,7 @@ func importInto(t *testing.T, doc []byte) (bool, error) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	_, ierr := svc.Import(ctx, bytes.NewReader(doc))
+	_, ierr := svc.Import(ctx, System("tester"), bytes.NewReader(doc), "export.json")
 	has, err := svc.HasOrg(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +167,26 @@ func TestImportRefusesWhatTheCommandLineRefuses(t *testing.T) {
 		err := checkImportRow("staff", []string{"id", tc.col}, []any{json.Number("7"), tc.value}, 2)
 		if err == nil || !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), "staff row 3 (id 7), field "+tc.col) {
 			t.Errorf("%s %q: %v", tc.col, tc.value, err)
+		}
+	}
+}
+
+// TestImportSaysWhyAValueIsNotAsStored: a value refused because it is not
+// in the form Gatehouse stores names what is wrong with it. Shown made
+// safe, an ESC and its stored picture look alike, so the refusal names
+// the character and where it stands.
+func TestImportSaysWhyAValueIsNotAsStored(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ table, col, value, says string }{
+		{"ssh_keys", "comment", "Ev\x1b[31mil", "holds a control character (ESC) at position 3"},
+		{"ssh_keys", "comment", "Ev\u202eil", "holds a bidirectional control (U+202E) at position 3"},
+		{"ssh_keys", "comment", " padded", "spaces at its start or end"},
+		{"ssh_keys", "comment", strings.Repeat("c", maxKeyComment+5), fmt.Sprintf("is %d characters long; Gatehouse keeps %d", maxKeyComment+5, maxKeyComment)},
+		{"staff", "email", "Upper@Example.COM", `Gatehouse stores it as "upper@example.com"`},
+	} {
+		err := checkImportRow(tc.table, []string{"id", tc.col}, []any{json.Number("4"), tc.value}, 0)
+		if err == nil || !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), tc.table+" row 1 (id 4), field "+tc.col+":") || terminalUnsafe(err.Error()) {
+			t.Errorf("%s.%s %q: %v", tc.table, tc.col, tc.value, err)
 		}
 	}
 }

@@ -358,8 +358,10 @@ func (s *Service) Unlock(ctx context.Context, p Principal, id int64) (Lock, erro
 			return nil, err
 		}
 		l.LiftedAt, l.LiftedBy = now, a.Label
+		// The entry names what was lifted; as a before→after diff the
+		// lock's fields would read as erased.
 		return []change{{Action: "lock.lift", TargetKind: "lock", TargetID: l.ID, Target: l.Label, StaffID: lt.staffID,
-			Before: map[string]any{"kind": l.Kind, "target": l.Label, "reason": l.Reason}, After: map[string]any{"lifted": true}}}, nil
+			After: map[string]any{"lifted": l.Kind + " lock", "target": l.Label, "reason": l.Reason}}}, nil
 	})
 	if err != nil {
 		return l, fmt.Errorf("unlock: %w", err)

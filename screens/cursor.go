@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"errors"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -29,10 +30,16 @@ type vanish struct {
 	// said so: if the record now leaves the list, the note says nothing
 	// was done, and no further key is refused for it.
 	answered bool
+	// answeredGone: that refusal said the record is gone. A re-read that
+	// still shows it began before the refusal (re-reads run concurrently
+	// and may arrive out of order), so it does not end the answer: only a
+	// re-read without the record, or a move, does.
+	answeredGone bool
 }
 
-// refusedBy takes note of an action's refusal by the model.
-func (v *vanish) refusedBy(err error) {
+// refusedBy takes note of an action's refusal by the model; shown is the
+// name the record under the cursor is shown by.
+func (v *vanish) refusedBy(err error, shown string) {
 	if !errors.Is(err, model.ErrChanged) {
 		return
 	}
@@ -42,14 +49,28 @@ func (v *vanish) refusedBy(err error) {
 		v.gone, v.now = "", ""
 		return
 	}
-	v.answered = true
+	// Gone, and named as the record under the cursor is shown ("Leo
+	// Martins in Acme Ltd" for the row "Leo Martins"): a refusal naming
+	// another record of the action leaves this one to the re-reads.
+	var ce *model.ChangedError
+	gone := errors.As(err, &ce) && ce.Gone && shown != "" && strings.HasPrefix(ce.Name, model.Sanitize(shown))
+	v.answered, v.answeredGone = true, gone
+}
+
+// stays takes note of a re-read that still shows the record under the
+// cursor: a refusal for a change it survives has had its say, while a
+// refusal saying it is gone still waits for the re-read that shows it so.
+func (v *vanish) stays() {
+	if !v.answeredGone {
+		v.answered = false
+	}
 }
 
 // left is the note for the record under the cursor leaving the list; the
 // next action key is refused for it unless the last one already was.
 func (v *vanish) left(gone, now string) tea.Cmd {
 	if v.answered {
-		v.answered = false
+		v.answered, v.answeredGone = false, false
 		text := "Nothing done: " + model.Sanitize(gone) + " is no longer in this list (changed elsewhere)"
 		if now != "" {
 			text += "; the cursor moved to " + model.Sanitize(now)
@@ -107,8 +128,9 @@ func (c *Cursor[K]) Sync(keys []K, labels []string) tea.Cmd {
 	c.keys, c.labels = keys, labels
 	if wasOn {
 		if i := indexOf(keys, c.key); i >= 0 {
-			// Still there: a release or a refusal was for this re-read.
-			c.pos, c.hasReleased, c.answered = i, false, false
+			// Still there: a release was for this re-read.
+			c.pos, c.hasReleased = i, false
+			c.stays()
 			return nil
 		}
 	}
@@ -122,7 +144,7 @@ func (c *Cursor[K]) Sync(keys []K, labels []string) tea.Cmd {
 		c.hasReleased = false
 	}
 	if !wasOn || was == "" || quiet {
-		c.answered = false
+		c.answered, c.answeredGone = false, false
 		return nil
 	}
 	return c.left(was, c.label())
@@ -208,7 +230,7 @@ func (c *Cursor[K]) Acted(err error) {
 		c.Release()
 		return
 	}
-	c.refusedBy(err)
+	c.refusedBy(err, c.label())
 }
 
 // Vanished reports, once, that the record under the cursor disappeared

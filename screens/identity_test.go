@@ -216,3 +216,76 @@ func TestConfirmationOpenedFromStaleRowsSaysWhatChanged(t *testing.T) {
 		t.Fatalf("a confirmation of a changed member was written: %+v", m)
 	}
 }
+
+// A re-read begun before Leo was taken out elsewhere can arrive after the
+// model refused the space meant for him: it still shows Leo, yet it is
+// not news that he stays, and the refusal stands. When the next re-read
+// shows him gone, the note says nothing was done, and the following key
+// is for the member now under the cursor, not refused for Leo.
+func TestAccessGridRefusalOutlivesAReReadBegunBeforeIt(t *testing.T) {
+	e := clientsOrg(t)
+	sys := model.System("tester")
+	leo := e.member("Leo Martins", "leo@acme.test", "Advisor")
+	hb := e.client("Harbour Bakery")
+	for _, m := range []model.Member{leo, e.ms["ann"]} {
+		if err := e.svc.AddToClient(e.ctx, sys, hb.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sess := e.session(e.owner)
+	d, err := readAccess(sess, hb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newAccessGrid(sess, d, leo.ID)
+	stale := loadAccess(sess, hb.ID)() // begun while Leo is still there
+	if err := e.svc.RemoveFromClient(e.ctx, sys, hb.ID, leo.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := e.lastAuditID()
+	var statuses []string
+	deliver := func(msg tea.Msg) (fresh []tea.Msg) {
+		_, cmd := g.Update(msg)
+		queue := []tea.Cmd{cmd}
+		for len(queue) > 0 {
+			c := queue[0]
+			queue = queue[1:]
+			if c == nil {
+				continue
+			}
+			switch m := c().(type) {
+			case tea.BatchMsg:
+				queue = append(queue, m...)
+			case StatusMsg:
+				statuses = append(statuses, m.Text)
+			case nil:
+			default:
+				fresh = append(fresh, m)
+			}
+		}
+		return fresh
+	}
+	flip := deliver(keyMsg(" ")) // the toggle on its way, for Leo
+	if len(flip) != 1 {
+		t.Fatalf("space on Leo: %v", flip)
+	}
+	fresh := deliver(flip[0]) // refused by the model; a re-read follows
+	deliver(stale)
+	for _, m := range fresh {
+		deliver(m)
+	}
+	if es := e.auditsSince(before); len(es) != 0 {
+		t.Fatalf("the key meant for Leo wrote %s", auditActions(es))
+	}
+	last := statuses[len(statuses)-1]
+	if !strings.Contains(last, "Nothing done: Leo Martins is no longer in this list") {
+		t.Fatalf("statuses %q: the last one must say nothing was done for Leo", statuses)
+	}
+	// The next key is for Ann, now under the cursor.
+	for _, m := range deliver(keyMsg(" ")) {
+		deliver(m)
+	}
+	if es := e.auditsSince(before); len(es) != 1 || es[0].StaffID != e.ms["ann"].ID {
+		t.Fatalf("the next key, on Ann: %+v (%q)", es, statuses)
+	}
+}

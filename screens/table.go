@@ -109,11 +109,12 @@ func (t *Table) SetKeyedRows(offset, total int, rows [][]string, ids []int64) (F
 		return Followed, nil
 	}
 	if i := indexOf(ids, t.sel); i >= 0 {
-		// Still there: a release or a refusal was for this re-read.
+		// Still there: a release was for this re-read.
 		t.cursor = offset + i
 		t.clamp()
 		t.adopt()
-		t.released, t.answered = 0, false
+		t.released = 0
+		t.stays()
 		return Followed, nil
 	}
 	if offset == 0 && len(ids) >= total {
@@ -158,7 +159,7 @@ func (t *Table) lose(at int) tea.Cmd {
 	t.sel = 0
 	t.adopt()
 	if quiet {
-		t.released, t.answered = 0, false
+		t.released, t.answered, t.answeredGone = 0, false, false
 		return nil
 	}
 	return t.left(gone, t.selLabel)
@@ -176,7 +177,7 @@ func (t *Table) Acted(err error) {
 		t.Release()
 		return
 	}
-	t.refusedBy(err)
+	t.refusedBy(err, t.selLabel)
 }
 
 // adopt makes the record of the cursor's row, if held, the selected one.
