@@ -368,8 +368,6 @@ func (s *Service) Revoke(ctx context.Context, p Principal, staffID, clientID, ac
 	return n, nil
 }
 
-// ListGrants lists memberships and toggles; the actor must be allowed to
-// see the member (for StaffID) or the folder (for ClientID).
 // MemberFolderCount is how many client folders a member was added to: the
 // memberships offboarding or removal takes away, counted without reading
 // their accounts.
@@ -381,6 +379,8 @@ func (s *Service) MemberFolderCount(ctx context.Context, p Principal, staffID in
 	return len(ids), err
 }
 
+// ListGrants lists memberships and toggles; the actor must be allowed to
+// see the member (for StaffID) or the folder (for ClientID).
 func (s *Service) ListGrants(ctx context.Context, p Principal, q db.GrantQuery) ([]Grant, error) {
 	if q.StaffID == 0 && q.ClientID == 0 {
 		return nil, fmt.Errorf("%w: list access for a member or a client", ErrInvalid)
