@@ -258,17 +258,8 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return v, nil
 		}
 		return v, tea.Batch(v.load(), v.tick())
-	case RefreshMsg:
-		return v, v.load()
-	case incidentAction:
-		var cmd tea.Cmd
-		v.dialog, cmd = HandleAction(v.dialog, msg.ActionMsg)
-		v.table.Acted(msg.Err) // an ended session or a lifted lock leaves the list
-		return v, tea.Batch(cmd, v.load())
 	}
-	if v.dialog != nil {
-		var cmd tea.Cmd
-		v.dialog, cmd = v.dialog.Update(msg)
+	if cmd, done := routeIncidentList(&v.dialog, v.table, v.load, msg); done {
 		return v, cmd
 	}
 	km, ok := msg.(tea.KeyMsg)
@@ -437,17 +428,8 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case locksMsg:
 		return v, v.setList(msg)
-	case RefreshMsg:
-		return v, v.load()
-	case incidentAction:
-		var cmd tea.Cmd
-		v.dialog, cmd = HandleAction(v.dialog, msg.ActionMsg)
-		v.table.Acted(msg.Err) // an ended session or a lifted lock leaves the list
-		return v, tea.Batch(cmd, v.load())
 	}
-	if v.dialog != nil {
-		var cmd tea.Cmd
-		v.dialog, cmd = v.dialog.Update(msg)
+	if cmd, done := routeIncidentList(&v.dialog, v.table, v.load, msg); done {
 		return v, cmd
 	}
 	km, ok := msg.(tea.KeyMsg)
@@ -515,4 +497,27 @@ func (v *locksView) ShortHelp() []key.Binding {
 func (v *locksView) FullHelp() [][]key.Binding {
 	lk := v.sess.Keys.List
 	return [][]key.Binding{v.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}}
+}
+
+// routeIncidentList is what the sessions and locks views do alike with a
+// message before their own keys: a refresh re-reads the list, an action's
+// result goes to the dialog that started it and to the cursor (an ended
+// session or a lifted lock leaves the list), and an open dialog takes
+// everything else. done says the message was taken.
+func routeIncidentList(dialog *Dialog, table *Table, load func() tea.Cmd, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case RefreshMsg:
+		return load(), true
+	case incidentAction:
+		var cmd tea.Cmd
+		*dialog, cmd = HandleAction(*dialog, msg.ActionMsg)
+		table.Acted(msg.Err)
+		return tea.Batch(cmd, load()), true
+	}
+	if *dialog != nil {
+		var cmd tea.Cmd
+		*dialog, cmd = (*dialog).Update(msg)
+		return cmd, true
+	}
+	return nil, false
 }
