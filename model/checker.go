@@ -51,6 +51,9 @@ type snapshot struct {
 	accClient  []atomic.Uint32 // account id -> its folder's id (0: not loaded, or an id past 32 bits)
 	accounts   []atomic.Pointer[cachedAccount]
 	clients    []atomic.Pointer[ClientFacts] // ActorAdded unset
+	// hot holds, by member id, what a warm check of a built member reads
+	// (checker_hot.go); nil when account ids may not fit in 32 bits.
+	hot []hotMember
 }
 
 // cachedActor's first fields are what a warm check reads, together in one
@@ -189,12 +192,16 @@ func (c *Checker) fresh(ctx context.Context, n int64) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &snapshot{counter: n, lastAudit: b.LastAudit, internalID: b.InternalClient,
+	s := &snapshot{counter: n, lastAudit: b.LastAudit, internalID: b.InternalClient,
 		actors:    make([]atomic.Pointer[cachedActor], b.MaxStaff+headroom),
 		accClient: make([]atomic.Uint32, b.MaxAccount+headroom),
 		accounts:  make([]atomic.Pointer[cachedAccount], b.MaxAccount+headroom),
 		clients:   make([]atomic.Pointer[ClientFacts], b.MaxClient+headroom),
-	}, nil
+	}
+	if hotIDsFit(len(s.accClient)) {
+		s.hot = make([]hotMember, len(s.actors))
+	}
+	return s, nil
 }
 
 // Close stops the poller.
@@ -281,6 +288,10 @@ func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapsh
 		accounts:  make([]atomic.Pointer[cachedAccount], len(cur.accounts)),
 		clients:   make([]atomic.Pointer[ClientFacts], len(cur.clients)),
 	}
+	if cur.hot != nil {
+		next.hot = make([]hotMember, len(cur.hot))
+		copyHot(next.hot, cur.hot)
+	}
 	for i := range cur.actors {
 		next.actors[i].Store(cur.actors[i].Load())
 	}
@@ -296,6 +307,9 @@ func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapsh
 	for _, id := range staff {
 		if id < int64(len(next.actors)) {
 			next.actors[id].Store(nil)
+		}
+		if id < int64(len(next.hot)) {
+			next.hot[id].state.Store(0)
 		}
 	}
 	for _, cid := range clients {
@@ -387,9 +401,13 @@ func (c *Checker) member(ctx context.Context, snap *snapshot, staffID int64) (*c
 	if ca.rule == checkDepartment {
 		ca.inScope = make([]atomic.Uint32, (len(snap.clients)+15)/16)
 	}
-	if inRange && !snap.actors[staffID].CompareAndSwap(nil, ca) {
-		if cur := snap.actors[staffID].Load(); cur != nil {
-			return cur, nil
+	if inRange {
+		if !snap.actors[staffID].CompareAndSwap(nil, ca) {
+			if cur := snap.actors[staffID].Load(); cur != nil {
+				return cur, nil
+			}
+		} else {
+			snap.publishHot(staffID, ca)
 		}
 	}
 	return ca, nil
@@ -426,8 +444,8 @@ func (c *Checker) build(ctx context.Context, snap *snapshot, cold *cachedActor) 
 		ca.wideReach = reach
 		ca.kind = checkCold
 	}
-	if staffID > 0 && staffID < int64(len(snap.actors)) {
-		snap.actors[staffID].CompareAndSwap(cold, ca)
+	if staffID > 0 && staffID < int64(len(snap.actors)) && snap.actors[staffID].CompareAndSwap(cold, ca) {
+		snap.publishHot(staffID, ca)
 	}
 	return ca, nil
 }
@@ -507,6 +525,43 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 // canReachSlow.
 func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool, error) {
 	snap := c.snap.Load()
+	hot, accClient := snap.hot, snap.accClient
+	if uint64(staffID) < uint64(len(hot)) && accountID > 0 && accountID < int64(len(accClient)) {
+		h := &hot[staffID]
+		if st := h.state.Load(); st&hotReady != 0 {
+			// Both reads, then one branch that is nearly always taken:
+			// an account in reach exists, and one out of reach is
+			// answered once it is known to exist.
+			cid, shift := accClient[accountID].Load(), st>>16
+			switch checkKind(st >> 8) {
+			case checkToggles:
+				hit := hotReaches(h, uint32(accountID), shift)
+				if b2u(hit)|b2u(cid != 0) != 0 {
+					return hit, nil
+				}
+			case checkNothing:
+				if cid != 0 {
+					return false, nil
+				}
+			case checkEverything:
+				if cid != 0 {
+					return true, nil
+				}
+			case checkExternal:
+				if cid != 0 && snap.internalID != 0 {
+					return int64(cid) != snap.internalID || hotReaches(h, uint32(accountID), shift), nil
+				}
+			}
+			return c.canReachSlow(ctx, snap, staffID, accountID)
+		}
+	}
+	return c.canReachActor(ctx, snap, staffID, accountID)
+}
+
+// canReachActor is the warm path through the member's cachedActor, for
+// members the hot array does not hold (department scope, a lock, not yet
+// built).
+func (c *Checker) canReachActor(ctx context.Context, snap *snapshot, staffID, accountID int64) (bool, error) {
 	// Local slices, checked once: the compiler then reads accClient below
 	// without checking the index again.
 	actors, accClient := snap.actors, snap.accClient
