@@ -85,6 +85,7 @@ func hotReaches(h *hotMember, v uint32, shift uint32) bool {
 	return b2u(a == v)|b2u(b == v) != 0
 }
 
-// hotIDsFit reports whether every account id below n fits the tables'
-// 32-bit slots, the condition for a snapshot to have a hot array.
-func hotIDsFit(n int) bool { return uint64(n) <= math.MaxUint32 }
+// hotIDsFit reports whether every account id below n, rounded up to the
+// known bitmap's words, fits the tables' 32-bit slots: the condition for a
+// snapshot to have a hot array.
+func hotIDsFit(n int) bool { return uint64(n) < math.MaxUint32-64 }
