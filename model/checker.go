@@ -60,8 +60,9 @@ type snapshot struct {
 	hot []hotMember
 }
 
-// cachedActor's first fields are what a warm check reads, together in one
-// cache line; the Actor after them is read only off the common path.
+// cachedActor is a member's facts for the Checker; a warm check reads its
+// rule and reach table from the snapshot's hot array instead
+// (checker_hot.go).
 type cachedActor struct {
 	kind   checkKind // what a warm check branches on: rule, or checkCold until the sets are read
 	scope  Scope     // accounts.view scope
@@ -534,9 +535,10 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 // agrees with Decide(…, ActAccess, …) on every input (a test walks both);
 // Explain gives the reason when one is wanted.
 //
-// A warm check is a branch on the member's kind and one or two reads: the
-// member's reach set, and the account's folder where the answer needs it
-// (or to tell an account that does not exist, an error as for the engine,
+// A warm check reads the member's entry in the hot array, branches once
+// on their rule and reads one or two things more: the member's reach
+// table, and the account's known bit or folder where the answer needs it
+// (to tell an account that does not exist, an error as for the engine,
 // from one that is simply out of reach). Everything else goes through
 // canReachSlow.
 func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool, error) {
@@ -570,55 +572,25 @@ func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool,
 				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
 					return int64(cid) != snap.internalID || hotReaches(h, uint32(accountID), shift), nil
 				}
+			case checkDepartment:
+				if accountID >= int64(len(snap.accClient)) {
+					break
+				}
+				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+					if int64(cid) == snap.internalID {
+						return hotReaches(h, uint32(accountID), shift), nil
+					}
+					if in, known := hotScopeMemo(h, cid); known {
+						return in || hotReaches(h, uint32(accountID), shift), nil
+					}
+				}
 			}
 			return c.canReachSlow(ctx, snap, staffID, accountID)
 		}
 	}
-	return c.canReachActor(ctx, snap, staffID, accountID)
-}
-
-// canReachActor is the warm path through the member's cachedActor, for
-// members the hot array does not hold (department scope, a lock, not yet
-// built).
-func (c *Checker) canReachActor(ctx context.Context, snap *snapshot, staffID, accountID int64) (bool, error) {
-	// Local slices, checked once: the compiler then reads accClient below
-	// without checking the index again.
-	actors, accClient := snap.actors, snap.accClient
-	if uint64(staffID) < uint64(len(actors)) && uint64(accountID) < uint64(len(accClient)) {
-		if ca := actors[staffID].Load(); ca != nil {
-			switch ca.kind {
-			case checkToggles:
-				// Both reads, then one branch that is nearly always taken:
-				// an account in reach exists, and one out of reach is
-				// answered once it is known to exist.
-				hit := ca.reach.contains(accountID)
-				if b2u(hit)|b2u(accClient[accountID].Load() != 0) != 0 {
-					return hit, nil
-				}
-			case checkNothing:
-				if accClient[accountID].Load() != 0 {
-					return false, nil
-				}
-			case checkEverything:
-				if accClient[accountID].Load() != 0 {
-					return true, nil
-				}
-			case checkExternal:
-				if cid := accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
-					return int64(cid) != snap.internalID || ca.reaches(accountID), nil
-				}
-			case checkDepartment:
-				if cid := accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
-					if int64(cid) == snap.internalID {
-						return ca.reaches(accountID), nil
-					}
-					if in, known := ca.scopeMemo(cid); known {
-						return in || ca.reaches(accountID), nil
-					}
-				}
-			}
-		}
-	}
+	// Not in the hot array: not built yet, under a lock (whose end no
+	// write announces, so member() looks at it on every check), or a
+	// snapshot whose ids do not fit.
 	return c.canReachSlow(ctx, snap, staffID, accountID)
 }
 

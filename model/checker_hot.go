@@ -7,8 +7,8 @@ import (
 )
 
 // hotMember is what a warm check reads of a member, by value in one array
-// indexed by id (24 bytes each: a large organisation's 10,000 members in
-// 240 KB). A cachedActor is a few hundred bytes on a heap page of its own
+// indexed by id (32 bytes each: a large organisation's 10,000 members in
+// 350 KB). A cachedActor is a few hundred bytes on a heap page of its own
 // among the reach tables; reading it cost a cache and address-translation
 // miss of its own before the reach table's address was even known. From
 // this array the reach slot is the second read of a check, not the third.
@@ -17,10 +17,13 @@ import (
 // are final for it: state is stored last, and a reader that loads a
 // non-zero state sees the fields written before it.
 type hotMember struct {
-	slots *uint32       // the reach table's first slot (2^(64-shift)+1 slots)
-	mul   uint64        // the table's multiplier
-	state atomic.Uint32 // 0: not published; else hotReady | kind<<8 | shift<<16
-	_     uint32
+	slots *uint32 // the reach table's first slot (2^(64-shift)+1 slots)
+	mul   uint64  // the table's multiplier
+	// scope is the first word of the member's remembered scope decisions
+	// (cachedActor.inScope, department scope only), scopeWords their count.
+	scope      *atomic.Uint32
+	state      atomic.Uint32 // 0: not published; else hotReady | kind<<8 | shift<<16
+	scopeWords uint32
 }
 
 const (
@@ -44,6 +47,10 @@ func (s *snapshot) publishHot(staffID int64, ca *cachedActor) {
 	}
 	switch ca.kind {
 	case checkToggles, checkNothing, checkEverything, checkExternal:
+	case checkDepartment:
+		if len(ca.inScope) == 0 || uint64(len(ca.inScope)) > math.MaxUint32 {
+			return
+		}
 	default:
 		return
 	}
@@ -61,6 +68,9 @@ func (s *snapshot) publishHot(staffID int64, ca *cachedActor) {
 		return
 	}
 	h.slots, h.mul = &slots[0], ca.reach.mul
+	if ca.kind == checkDepartment {
+		h.scope, h.scopeWords = &ca.inScope[0], uint32(len(ca.inScope))
+	}
 	h.state.Store(hotReady | uint32(ca.kind)<<8 | uint32(shift)<<16)
 }
 
@@ -70,6 +80,7 @@ func copyHot(to, from []hotMember) {
 	for i := range min(len(to), len(from)) {
 		if st := from[i].state.Load(); st&hotReady != 0 {
 			to[i].slots, to[i].mul = from[i].slots, from[i].mul
+			to[i].scope, to[i].scopeWords = from[i].scope, from[i].scopeWords
 			to[i].state.Store(st)
 		}
 	}
@@ -83,6 +94,17 @@ func hotReaches(h *hotMember, v uint32, shift uint32) bool {
 	p := unsafe.Add(unsafe.Pointer(h.slots), i*4)
 	a, b := *(*uint32)(p), *(*uint32)(unsafe.Add(p, 4))
 	return b2u(a == v)|b2u(b == v) != 0
+}
+
+// hotScopeMemo reads the member's remembered scope decision for a folder,
+// as cachedActor.scopeMemo does.
+func hotScopeMemo(h *hotMember, clientID uint32) (in, known bool) {
+	w := clientID / 16
+	if w >= h.scopeWords {
+		return false, false
+	}
+	bits := (*atomic.Uint32)(unsafe.Add(unsafe.Pointer(h.scope), uintptr(w)*4)).Load() >> (clientID % 16 * 2)
+	return bits&2 != 0, bits&1 != 0
 }
 
 // hotIDsFit reports whether every account id below n, rounded up to the
