@@ -16,7 +16,8 @@ import (
 // manageTarget loads a folder and a member for an access change and checks
 // that the actor may manage who reaches the folder.
 func manageTarget(ctx context.Context, tx *sql.Tx, a Actor, clientID, staffID int64) (Client, Member, error) {
-	c, t, err := clientTarget(ctx, tx, a, clientID)
+	// Every caller uses only the folder's id and name.
+	c, t, err := clientTargetLite(ctx, tx, a, clientID)
 	if err != nil {
 		return c, Member{}, err
 	}
