@@ -194,10 +194,7 @@ func (aq AuditQuery) where() (string, []any) {
 // ListAudit returns one page of entries, newest first.
 func ListAudit(ctx context.Context, q Querier, aq AuditQuery) ([]AuditEntry, error) {
 	where, args := aq.where()
-	limit := aq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
+	limit := pageLimit(aq.Limit)
 	order := " ORDER BY a.id DESC"
 	if aq.AfterID != 0 {
 		order = " ORDER BY a.id ASC"

@@ -126,19 +126,8 @@ func (cq ClientQuery) where() (string, []any) {
 // the page alone rather than for every folder in scope.
 func (cq ClientQuery) listQuery() (string, []any) {
 	where, args := cq.where()
-	sortKey := cq.Sort
-	order, ok := clientSorts[sortKey]
-	if !ok {
-		sortKey, order = "name", clientSorts["name"]
-	}
-	dir := "ASC"
-	if cq.Desc {
-		dir = "DESC"
-	}
-	limit := cq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
+	sortKey, order, dir := sortOrder(clientSorts, cq.Sort, cq.Desc)
+	limit := pageLimit(cq.Limit)
 	orderBy := fmt.Sprintf(" ORDER BY c.internal DESC, %s %s, c.id %s", order, dir, dir)
 	page := "SELECT c.id FROM clients c" + clientSortJoins[sortKey] + where + orderBy + " LIMIT ? OFFSET ?"
 	query := clientSelect + " JOIN (" + page + ") page ON page.id = c.id" + orderBy
@@ -156,26 +145,10 @@ func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, erro
 // not hold it (see MemberPosition).
 func ClientPosition(ctx context.Context, q Querier, cq ClientQuery, id int64) (int, error) {
 	where, args := cq.where()
-	sortKey := cq.Sort
-	order, ok := clientSorts[sortKey]
-	if !ok {
-		sortKey, order = "name", clientSorts["name"]
-	}
-	dir := "ASC"
-	if cq.Desc {
-		dir = "DESC"
-	}
+	sortKey, order, dir := sortOrder(clientSorts, cq.Sort, cq.Desc)
 	query := fmt.Sprintf(`SELECT pos FROM (SELECT c.id, row_number() OVER (ORDER BY c.internal DESC, %s %s, c.id %s) - 1 AS pos
 		FROM clients c%s%s) WHERE id = ?`, order, dir, dir, clientSortJoins[sortKey], where)
-	var pos int
-	err := q.QueryRowContext(ctx, query, append(args, id)...).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	if err != nil {
-		return 0, fmt.Errorf("client position: %w", err)
-	}
-	return pos, nil
+	return position(ctx, q, "client position", query, append(args, id)...)
 }
 
 // CountClients counts the folders a query would list without paging. Its
@@ -387,10 +360,7 @@ func ListGrants(ctx context.Context, q Querier, gq GrantQuery) ([]Grant, error) 
 	if len(parts) > 0 {
 		where = " WHERE " + strings.Join(parts, " AND ")
 	}
-	limit := gq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
+	limit := pageLimit(gq.Limit)
 	query := `SELECT s.id, s.name, s.email, c.id, c.name, c.internal, COALESCE(a.id, 0), COALESCE(a.name, '')
 		FROM client_members cm
 		JOIN staff s ON s.id = cm.staff_id

@@ -158,19 +158,8 @@ func (mq MemberQuery) where() (string, []any) {
 // ListMembers returns one page of members.
 func ListMembers(ctx context.Context, q Querier, mq MemberQuery) ([]Member, error) {
 	where, args := mq.where()
-	order, ok := memberSorts[mq.Sort]
-	if !ok {
-		order = memberSorts["name"]
-	}
-	dir := "ASC"
-	if mq.Desc {
-		dir = "DESC"
-	}
-	limit := mq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
-	return queryAll(ctx, q, "list staff", scanMember, memberSelect+where+fmt.Sprintf(" ORDER BY %s %s, s.id %s LIMIT ? OFFSET ?", order, dir, dir), append(args, limit, mq.Offset)...)
+	_, order, dir := sortOrder(memberSorts, mq.Sort, mq.Desc)
+	return queryAll(ctx, q, "list staff", scanMember, memberSelect+where+fmt.Sprintf(" ORDER BY %s %s, s.id %s LIMIT ? OFFSET ?", order, dir, dir), append(args, pageLimit(mq.Limit), mq.Offset)...)
 }
 
 // MemberPosition is where member id stands in the list mq describes, its
@@ -179,25 +168,10 @@ func ListMembers(ctx context.Context, q Querier, mq MemberQuery) ([]Member, erro
 // record under its cursor again after rows were inserted or removed above.
 func MemberPosition(ctx context.Context, q Querier, mq MemberQuery, id int64) (int, error) {
 	where, args := mq.where()
-	order, ok := memberSorts[mq.Sort]
-	if !ok {
-		order = memberSorts["name"]
-	}
-	dir := "ASC"
-	if mq.Desc {
-		dir = "DESC"
-	}
+	_, order, dir := sortOrder(memberSorts, mq.Sort, mq.Desc)
 	query := fmt.Sprintf(`SELECT pos FROM (SELECT s.id, row_number() OVER (ORDER BY %s %s, s.id %s) - 1 AS pos
 		FROM staff s JOIN roles r ON r.id = s.role_id%s) WHERE id = ?`, order, dir, dir, where)
-	var pos int
-	err := q.QueryRowContext(ctx, query, append(args, id)...).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	if err != nil {
-		return 0, fmt.Errorf("staff position: %w", err)
-	}
-	return pos, nil
+	return position(ctx, q, "staff position", query, append(args, id)...)
 }
 
 // CountMembers counts the members a query would list without paging.

@@ -258,7 +258,7 @@ func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string, seen .
 	sess, id := g.sess, g.clientID
 	return func() tea.Msg {
 		var err error
-		ctx := seenCtx(seen...)
+		ctx := sess.seenCtx(seen...)
 		if len(cells) == 1 {
 			err = sess.Svc.SetAccountAccess(ctx, sess.Principal, cells[0].AccountID, cells[0].StaffID, on)
 		} else {

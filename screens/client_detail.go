@@ -51,7 +51,7 @@ func (d *clientDetail) capturing() bool {
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID
 	return func() tea.Msg {
-		ctx, p := bg(), sess.Principal
+		ctx, p := sess.Context(), sess.Principal
 		c, err := sess.Svc.GetClient(ctx, p, id)
 		if err != nil {
 			return detailMsg{clientID: id, err: err}
@@ -176,7 +176,7 @@ func (d *clientDetail) addDialog() Dialog {
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
 		return nil, ownAction(d, "Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			_, err := sess.Svc.AddAccount(bg(), sess.Principal, id, v)
+			_, err := sess.Svc.AddAccount(sess.Context(), sess.Principal, id, v)
 			return err
 		})
 	}}
@@ -189,7 +189,7 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
 		return nil, ownAction(d, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			return sess.Svc.RenameAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
+			return sess.Svc.RenameAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
 		})
 	}}
 }
@@ -200,7 +200,7 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
 			return ownAction(d, "Removed account "+name, func() error {
-				return sess.Svc.RemoveAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
+				return sess.Svc.RemoveAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
 			})
 		}}
 }

@@ -44,7 +44,7 @@ func (c *clientsScreen) openCreate() tea.Cmd {
 	}
 	sess := c.sess
 	return func() tea.Msg {
-		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
+		depts, err := sess.Svc.ListDepartments(sess.Context(), sess.Principal)
 		if err != nil {
 			depts = nil // a role without departments still creates folders, with none
 		}
@@ -80,7 +80,7 @@ func createClientDialog(owner any, sess *Session, depts []model.Department) Dial
 			in := model.ClientInput{Name: name, OwnerID: o.ID, Department: f.Value("dept"), Accounts: strings.Split(f.Value("accounts"), "\n")}
 			f.SetBusy(true)
 			return fd, func() tea.Msg {
-				cl, err := sess.Svc.CreateClient(bg(), sess.Principal, in)
+				cl, err := sess.Svc.CreateClient(sess.Context(), sess.Principal, in)
 				if err != nil {
 					return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 				}
@@ -101,7 +101,7 @@ func staffPicker(sess *Session, title, status string, fixed []Option, skip map[i
 	pd.OnFilter = func(text string) tea.Cmd {
 		return func() tea.Msg {
 			// Ask for as many more as may be skipped, so a full page remains.
-			ms, _, err := sess.Svc.ListStaff(bg(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50 + len(skip)})
+			ms, _, err := sess.Svc.ListStaff(sess.Context(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50 + len(skip)})
 			items := append([]Option{}, fixed...)
 			if text != "" {
 				items = nil
@@ -119,7 +119,7 @@ func staffPicker(sess *Session, title, status string, fixed []Option, skip map[i
 }
 
 func (c *clientsScreen) renameDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id := c.sess, t.Client.ID
 	form := NewForm(sess.Theme, "Rename "+model.Sanitize(t.Client.Name),
 		Field{Key: "name", Label: "Name", Required: true, Value: t.Client.Name, CharLimit: model.MaxNameLen})
@@ -132,7 +132,7 @@ func (c *clientsScreen) renameDialog(seen model.Seen, t model.Target) (Dialog, t
 }
 
 func (c *clientsScreen) archiveDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
 		Body: "The folder leaves the list; its accounts, access and history stay. Restore it from the archived view (v)."},
@@ -142,7 +142,7 @@ func (c *clientsScreen) archiveDialog(seen model.Seen, t model.Target) (Dialog, 
 }
 
 func (c *clientsScreen) restoreDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
 		Body: "The folder returns to the live list with its accounts and access."},
@@ -152,7 +152,7 @@ func (c *clientsScreen) restoreDialog(seen model.Seen, t model.Target) (Dialog, 
 }
 
 func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	pd := staffPicker(sess, "Owner of "+name, "active", []Option{{Label: "No owner", Value: "none", Detail: "leave the folder unowned"}}, nil)
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
@@ -168,10 +168,10 @@ func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, te
 }
 
 func (c *clientsScreen) departmentDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	load := func() tea.Msg {
-		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
+		depts, err := sess.Svc.ListDepartments(sess.Context(), sess.Principal)
 		if err != nil {
 			return gateMsg{owner: c, err: err}
 		}

@@ -122,7 +122,7 @@ func (c *clientsScreen) fetch(offset, limit int) tea.Cmd {
 func (c *clientsScreen) fetchQuery(q model.ClientQuery) tea.Cmd {
 	offset, seq, sess := q.Offset, c.seq, c.sess
 	return func() tea.Msg {
-		rows, total, err := sess.Svc.ListClients(bg(), sess.Principal, q)
+		rows, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, q)
 		return clientsPageMsg{seq: seq, offset: offset, total: total, rows: rows, err: err}
 	}
 }
@@ -183,7 +183,7 @@ func (c *clientsScreen) setPage(m clientsPageMsg) tea.Cmd {
 func (c *clientsScreen) locate(id int64) tea.Cmd {
 	seq, q, sess := c.seq, c.query(0, 0), c.sess
 	return func() tea.Msg {
-		pos, err := sess.Svc.ClientPosition(bg(), sess.Principal, q, id)
+		pos, err := sess.Svc.ClientPosition(sess.Context(), sess.Principal, q, id)
 		return clientsLocateMsg{seq: seq, id: id, pos: pos, err: err}
 	}
 }

@@ -23,7 +23,7 @@ type gateMsg struct {
 
 func gateCmd(owner any, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
 	return func() tea.Msg {
-		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
+		t, err := sess.Svc.ClientTarget(sess.Context(), sess.Principal, clientID)
 		if err != nil {
 			return gateMsg{owner: owner, err: err}
 		}

@@ -74,7 +74,7 @@ func loadAccess(sess *Session, clientID int64) tea.Cmd {
 }
 
 func readAccess(sess *Session, clientID int64) (*accessData, error) {
-	ctx, svc, p := bg(), sess.Svc, sess.Principal
+	ctx, svc, p := sess.Context(), sess.Svc, sess.Principal
 	c, err := svc.GetClient(ctx, p, clientID)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (m *manageAccess) addStaff() tea.Cmd {
 	pd.Picker.Intro = fmt.Sprintf("Active members not yet added. They get %s on; turn some off in the grid.", allAccounts(n))
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 		return nil, ownAction(m, fmt.Sprintf("Added %s to %s with %s on", model.Sanitize(o.Label), name, allAccounts(n)), func() error {
-			return sess.Svc.AddToClient(bg(), sess.Principal, id, o.ID)
+			return sess.Svc.AddToClient(sess.Context(), sess.Principal, id, o.ID)
 		})
 	}
 	m.child = pd
@@ -311,7 +311,7 @@ func (m *manageAccess) removeStaff() tea.Cmd {
 		Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in this folder goes too.", who, name),
 	}, OnYes: func() tea.Cmd {
 		return ownAction(m, "Removed "+who+" from "+name, func() error {
-			return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, id, mem.ID)
+			return sess.Svc.RemoveFromClient(sess.seenCtx(seen), sess.Principal, id, mem.ID)
 		})
 	}}
 	return checkOnOpen(m.child)

@@ -82,7 +82,7 @@ func (v *memberClients) isContainer() {}
 func (v *memberClients) load() tea.Cmd {
 	sess, id := v.sess, v.member.ID
 	return func() tea.Msg {
-		ctx, p := bg(), sess.Principal
+		ctx, p := sess.Context(), sess.Principal
 		sum, err := sess.Svc.ReachableBy(ctx, p, id)
 		if err != nil {
 			return memberClientsMsg{staffID: id, err: err}
@@ -228,7 +228,7 @@ func (v *memberClients) removeClient() tea.Cmd {
 			Body: body},
 			OnYes: func() tea.Cmd {
 				return ownAction(v, "Removed "+who+" from "+client, func() error {
-					return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, row.clientID, m.ID)
+					return sess.Svc.RemoveFromClient(sess.seenCtx(seen), sess.Principal, row.clientID, m.ID)
 				})
 			}}, nil
 	})
@@ -352,7 +352,7 @@ func (p *clientMultiPick) fetch() tea.Cmd {
 	p.seq++
 	sess, seq, text := p.sess, p.seq, strings.TrimSpace(p.filter.Value())
 	return func() tea.Msg {
-		items, total, err := sess.Svc.ListClients(bg(), sess.Principal, model.ClientQuery{Text: text, Limit: multiPickLimit})
+		items, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, model.ClientQuery{Text: text, Limit: multiPickLimit})
 		return multiPickMsg{seq: seq, items: items, total: total, err: err}
 	}
 }
@@ -437,7 +437,7 @@ func (p *clientMultiPick) apply() tea.Cmd {
 	p.busy = true
 	sess, m, ids, owner := p.sess, p.member, append([]int64{}, p.order...), p.owner
 	return func() tea.Msg {
-		n, err := sess.Svc.AddToFolders(bg(), sess.Principal, m.ID, ids)
+		n, err := sess.Svc.AddToFolders(sess.Context(), sess.Principal, m.ID, ids)
 		if err != nil {
 			return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
 		}

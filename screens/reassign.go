@@ -97,7 +97,7 @@ func (r *reassign) query(offset, limit int) model.ClientQuery {
 func (r *reassign) fetch(offset, limit int) tea.Cmd {
 	q, seq, sess := r.query(offset, limit), r.seq, r.sess
 	return func() tea.Msg {
-		rows, total, err := sess.Svc.ListClients(bg(), sess.Principal, q)
+		rows, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, q)
 		return reassignPageMsg{seq: seq, offset: offset, total: total, rows: rows, err: err}
 	}
 }
@@ -146,7 +146,7 @@ func (r *reassign) render(total int) tea.Cmd {
 		id, _, _ := r.table.Selected()
 		seq, q, sess := r.seq, r.query(0, 0), r.sess
 		return func() tea.Msg {
-			pos, err := sess.Svc.ClientPosition(bg(), sess.Principal, q, id)
+			pos, err := sess.Svc.ClientPosition(sess.Context(), sess.Principal, q, id)
 			return reassignLocateMsg{seq: seq, pos: pos, err: err}
 		}
 	}
@@ -323,7 +323,7 @@ func (r *reassign) confirm(to Option) Dialog {
 				list := ids
 				if all {
 					// Every folder that matches the filter now, minus the exceptions.
-					cs, _, err := sess.Svc.ListClients(bg(), sess.Principal, model.ClientQuery{OwnerID: from.ID, Text: text})
+					cs, _, err := sess.Svc.ListClients(sess.Context(), sess.Principal, model.ClientQuery{OwnerID: from.ID, Text: text})
 					if err != nil {
 						return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
 					}
@@ -344,7 +344,7 @@ func (r *reassign) confirm(to Option) Dialog {
 				if len(list) == 0 {
 					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: no folders to reassign", model.ErrInvalid)}}
 				}
-				moved, err := sess.Svc.BulkReassign(bg(), sess.Principal, from.ID, to.ID, list)
+				moved, err := sess.Svc.BulkReassign(sess.Context(), sess.Principal, from.ID, to.ID, list)
 				if err != nil {
 					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
 				}
