@@ -17,6 +17,7 @@ import (
 // see, paged in SQL, with the folder actions, a folder's detail, the
 // Manage Access pop-up and bulk reassign opened over it.
 type clientsScreen struct {
+	id    ViewID // what its dialogs' results are addressed to
 	sess  *Session
 	keys  keymap.Clients
 	table *Table
@@ -73,7 +74,7 @@ type clientsLocateMsg struct {
 // NewClients returns the Clients screen.
 func NewClients(sess *Session) Screen {
 	c := &clientsScreen{
-		sess: sess, keys: keymap.DefaultClients(), filter: newFilterInput("filter by name"),
+		id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), filter: newFilterInput("filter by name"),
 		table: NewTable(sess.Theme, []Column{
 			{Title: "Client", Min: 16, Grow: 3},
 			{Title: "Owner", Min: 12, Grow: 2, Drop: 2},
@@ -251,12 +252,12 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return c, tea.Batch(cmds...)
 	case gateMsg:
-		if m.owner == c {
+		if m.to == c.id {
 			return c, c.gated(m)
 		}
 		return c, c.toNested(msg)
 	case clientsAction:
-		if m.owner != c {
+		if m.to != c.id {
 			return c, c.toNested(msg)
 		}
 		var cmd tea.Cmd

@@ -38,8 +38,10 @@ type shell struct {
 	demo      bool
 
 	screens []screens.Screen
-	active  int
-	help    help.Model
+	// ids address each screen's results back to it (screens.Address).
+	ids    []screens.ViewID
+	active int
+	help   help.Model
 
 	status    screens.StatusMsg
 	statusSeq int
@@ -106,6 +108,7 @@ func newShell(a *App, sess *screens.Session, counter int64) *shell {
 		demo: a.opts.Demo || sess.Org.Demo, help: a.help, counter: counter, lastInput: a.now(), cancel: cancel}
 	for _, tab := range a.tabs {
 		s.screens = append(s.screens, tab(sess))
+		s.ids = append(s.ids, screens.NewViewID())
 	}
 	return s
 }
@@ -187,7 +190,7 @@ func (s *shell) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return s.reloaded(msg)
-	case routedMsg:
+	case screens.Addressed:
 		return s.deliver(msg)
 	case screens.StatusMsg:
 		return s.setStatus(msg)
