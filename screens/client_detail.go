@@ -14,6 +14,7 @@ import (
 // clientDetail is one folder: what it is, and its accounts (add, rename,
 // remove, who can reach each), with Manage Access one key away.
 type clientDetail struct {
+	id       ViewID // what its dialogs' results are addressed to
 	sess     *Session
 	keys     keymap.Clients
 	clientID int64
@@ -36,7 +37,7 @@ type detailMsg struct {
 }
 
 func newClientDetail(sess *Session, c model.Client) *clientDetail {
-	return &clientDetail{sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, client: c}
+	return &clientDetail{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, client: c}
 }
 
 func (d *clientDetail) isContainer()     {}
@@ -51,7 +52,7 @@ func (d *clientDetail) capturing() bool {
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID
 	return func() tea.Msg {
-		ctx, p := bg(), sess.Principal
+		ctx, p := sess.Context(), sess.Principal
 		c, err := sess.Svc.GetClient(ctx, p, id)
 		if err != nil {
 			return detailMsg{clientID: id, err: err}
@@ -66,10 +67,10 @@ func (d *clientDetail) load() tea.Cmd {
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == d {
+	if am, ok := msg.(clientsAction); ok && am.to == d.id {
 		d.cur.Acted(am.Err) // a removed account leaves the list
 	}
-	cmd, done := routeContainer(d, &d.child, msg, d.load)
+	cmd, done := routeContainer(d.id, &d.child, msg, d.load)
 	if done {
 		return d, cmd
 	}
@@ -175,8 +176,8 @@ func (d *clientDetail) addDialog() Dialog {
 	form.Intro = "Nobody added to the folder reaches it until it is toggled on for them."
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, ownAction(d, "Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			_, err := sess.Svc.AddAccount(bg(), sess.Principal, id, v)
+		return nil, ownAction(d.id, "Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
+			_, err := sess.Svc.AddAccount(sess.Context(), sess.Principal, id, v)
 			return err
 		})
 	}}
@@ -188,8 +189,8 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 		Field{Key: "name", Label: "Account name", Required: true, Value: acc.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, ownAction(d, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			return sess.Svc.RenameAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
+		return nil, ownAction(d.id, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
+			return sess.Svc.RenameAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
 		})
 	}}
 }
@@ -199,8 +200,8 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, d.seenAccount(acc)), Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
-			return ownAction(d, "Removed account "+name, func() error {
-				return sess.Svc.RemoveAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
+			return ownAction(d.id, "Removed account "+name, func() error {
+				return sess.Svc.RemoveAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
 			})
 		}}
 }

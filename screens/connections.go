@@ -38,7 +38,7 @@ func (c *connectionsSection) module() model.Module { return model.ModuleConnecti
 func (c *connectionsSection) load() tea.Cmd {
 	svc, p := c.sess.Svc, c.sess.Principal
 	return func() tea.Msg {
-		cs, err := svc.ListConnections(bg(), p)
+		cs, err := svc.ListConnections(c.sess.Context(), p)
 		return connectionsMsg{conns: cs, err: err}
 	}
 }
@@ -97,7 +97,7 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		// As seen: if another session switched it meanwhile, this key is
 		// refused rather than turned into the opposite switch.
 		seen := model.SeenConnectionAs(conn)
-		return nil, runAction(status, func() error { return svc.SetConnectionEnabled(seenCtx(seen), p, conn.ID, on) })
+		return nil, runAction(status, func() error { return svc.SetConnectionEnabled(c.sess.seenCtx(seen), p, conn.ID, on) })
 	}
 	return nil, nil
 }
@@ -168,7 +168,7 @@ func (d *connectionScope) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			svc, p := d.sess.Svc, d.sess.Principal
 			name, kind, pub, perms := d.name, d.kind, d.key, d.grid.permissions()
 			return d, func() tea.Msg {
-				conn, token, err := svc.CreateConnection(bg(), p, name, kind, perms, pub)
+				conn, token, err := svc.CreateConnection(d.sess.Context(), p, name, kind, perms, pub)
 				return connectionCreatedMsg{conn: conn, token: token, err: err}
 			}
 		}

@@ -56,7 +56,7 @@ func (d *departmentsSection) module() model.Module { return model.ModuleDepartme
 func (d *departmentsSection) load() tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	cmds := []tea.Cmd{func() tea.Msg {
-		ds, err := svc.ListDepartments(bg(), p)
+		ds, err := svc.ListDepartments(d.sess.Context(), p)
 		return departmentsMsg{depts: ds, err: err}
 	}}
 	if d.open != nil {
@@ -68,7 +68,7 @@ func (d *departmentsSection) load() tea.Cmd {
 func (d *departmentsSection) loadMembers(id int64) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
-		ms, err := svc.DepartmentMembers(bg(), p, id)
+		ms, err := svc.DepartmentMembers(d.sess.Context(), p, id)
 		return deptMembersMsg{id: id, members: ms, err: err}
 	}
 }
@@ -172,7 +172,7 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			Recheck: recheck(d.sess, model.SeenDepartmentAs(dept)),
 			OnYes: func() tea.Cmd {
 				return runAction("Department "+model.Sanitize(dept.Name)+" deleted.", func() error {
-					return svc.DeleteDepartment(seenCtx(model.SeenDepartmentAs(dept)), p, dept.ID)
+					return svc.DeleteDepartment(d.sess.seenCtx(model.SeenDepartmentAs(dept)), p, dept.ID)
 				})
 			}}, nil
 	}
@@ -211,13 +211,13 @@ func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
 		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 			if dept == nil {
 				return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" created.", func() error {
-					_, err := svc.CreateDepartment(bg(), p, name, desc, o.ID)
+					_, err := svc.CreateDepartment(d.sess.Context(), p, name, desc, o.ID)
 					return err
 				})
 			}
 			seen := model.SeenDepartmentAs(*dept)
 			return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" saved.", func() error {
-				return svc.UpdateDepartment(seenCtx(seen), p, dept.ID, name, desc, o.ID)
+				return svc.UpdateDepartment(d.sess.seenCtx(seen), p, dept.ID, name, desc, o.ID)
 			})
 		}
 		return pd, pd.OnFilter("")
@@ -306,7 +306,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			if o.ID != 0 {
 				status = model.Sanitize(m.Name) + " is now managed by " + model.Sanitize(o.Label) + "."
 			}
-			return nil, runAction(status, func() error { return svc.SetManager(seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
+			return nil, runAction(status, func() error { return svc.SetManager(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
 		}
 		return pd, pd.OnFilter("")
 	}
@@ -320,7 +320,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 func (d *departmentsSection) changeDepartments(shown model.Member, dept string, add bool) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
-		m, err := svc.GetMember(bg(), p, shown.ID)
+		m, err := svc.GetMember(d.sess.Context(), p, shown.ID)
 		if errors.Is(err, model.ErrNotFound) {
 			err = &model.ChangedError{Name: shown.Name, Gone: true}
 		}
@@ -338,7 +338,7 @@ func (d *departmentsSection) changeDepartments(shown model.Member, dept string, 
 			names = append(names, dept)
 			status = model.Sanitize(m.Name) + " added to " + model.Sanitize(dept) + "."
 		}
-		if err := svc.SetDepartments(seenCtx(model.SeenMember(m)), p, m.ID, names); err != nil {
+		if err := svc.SetDepartments(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, names); err != nil {
 			return ActionMsg{Err: err}
 		}
 		return ActionMsg{Status: status}

@@ -14,20 +14,20 @@ import (
 // gateMsg carries the engine's decision on one folder: open runs only when
 // it allows.
 type gateMsg struct {
-	owner    any // the screen or container that asked
+	to       ViewID // the screen or container that asked
 	decision model.Decision
 	err      error
 	open     func(t model.Target) (Dialog, tea.Cmd)
 	target   model.Target
 }
 
-func gateCmd(owner any, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+func gateCmd(to ViewID, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
 	return func() tea.Msg {
-		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
+		t, err := sess.Svc.ClientTarget(sess.Context(), sess.Principal, clientID)
 		if err != nil {
-			return gateMsg{owner: owner, err: err}
+			return gateMsg{to: to, err: err}
 		}
-		return gateMsg{owner: owner, decision: sess.Can(action, t), open: open, target: t}
+		return gateMsg{to: to, decision: sess.Can(action, t), open: open, target: t}
 	}
 }
 
@@ -54,13 +54,14 @@ func runAction(status string, fn func() error) tea.Cmd {
 	}
 }
 
-// ownAction runs a model call and reports it to owner as a clientsAction.
-func ownAction(owner any, status string, fn func() error) tea.Cmd {
+// ownAction runs a model call and reports it to the view to as a
+// clientsAction.
+func ownAction(to ViewID, status string, fn func() error) tea.Cmd {
 	return func() tea.Msg {
 		if err := fn(); err != nil {
-			return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
+			return clientsAction{to: to, ActionMsg: ActionMsg{Err: err}}
 		}
-		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: status}}
+		return clientsAction{to: to, ActionMsg: ActionMsg{Status: status}}
 	}
 }
 
@@ -68,7 +69,7 @@ func ownAction(owner any, status string, fn func() error) tea.Cmd {
 // or container whose dialog ran it: the shell gives every message to every
 // screen, so a plain ActionMsg could close another screen's dialog.
 type clientsAction struct {
-	owner any
+	to ViewID
 	ActionMsg
 }
 

@@ -71,7 +71,7 @@ func (s *rolesScreen) selected() (model.Role, bool) {
 func (s *rolesScreen) load() tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		rs, err := svc.ListRoles(bg(), p)
+		rs, err := svc.ListRoles(s.sess.Context(), p)
 		return rolesMsg{roles: rs, err: err}
 	}
 }
@@ -205,7 +205,7 @@ func (s *rolesScreen) give(r model.Role) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 		return nil, func() tea.Msg {
-			m, err := svc.GetMember(bg(), p, o.ID)
+			m, err := svc.GetMember(s.sess.Context(), p, o.ID)
 			if err != nil {
 				return StatusMsg{Text: errText(err), Err: true}
 			}
@@ -230,7 +230,7 @@ type roleMembersMsg struct {
 func (s *rolesScreen) members(r model.Role) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		ms, err := svc.RoleMembers(bg(), p, r.ID)
+		ms, err := svc.RoleMembers(s.sess.Context(), p, r.ID)
 		return roleMembersMsg{role: r.Name, members: ms, err: err}
 	}
 }
@@ -269,7 +269,7 @@ func (s *rolesScreen) renameDialog(r model.Role) Dialog {
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name, desc := f.Value("name"), f.Value("desc")
 		return nil, runAction("Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
-			return svc.UpdateRole(seenCtx(model.SeenRoleAs(r)), p, r.ID, name, desc, perms)
+			return svc.UpdateRole(s.sess.seenCtx(model.SeenRoleAs(r)), p, r.ID, name, desc, perms)
 		})
 	}}
 }
@@ -288,7 +288,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 			Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			OnYes: func() tea.Cmd {
 				return runAction("Role "+model.Sanitize(r.Name)+" deleted.", func() error {
-					return svc.DeleteRole(seenCtx(model.SeenRoleAs(r)), p, r.ID, moveTo)
+					return svc.DeleteRole(s.sess.seenCtx(model.SeenRoleAs(r)), p, r.ID, moveTo)
 				})
 			}}
 	}
