@@ -60,6 +60,13 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"unlock":            {{[]string{"unlock", "1"}, "gatehouse: ", ""}},
 		"sessions list":     {{[]string{"sessions", "list"}, "not allowed", ""}},
 		"sessions end":      {{[]string{"sessions", "end", "1", "--reason", "x"}, "gatehouse: ", ""}},
+		// An account the Advisor does not reach does not exist for her.
+		"access who":         {{[]string{"access", "who", "--account", "Kestrel Logistics/Payroll"}, "not found", sara}},
+		"invitations list":   nil, // a read of the staff module, as the app's invitations list
+		"invitations resend": {{[]string{"invitations", "resend", pending}, "not allowed", ""}},
+		"invitations revoke": {{[]string{"invitations", "revoke", pending}, "not allowed", ""}},
+		"staff remove":       {{[]string{"staff", "remove", marcus}, "not allowed", ""}},
+		"staff set-manager":  {{[]string{"staff", "set-manager", marcus, "--none"}, "not allowed", ""}},
 	}
 	for _, c := range commands {
 		if _, ok := attempts[c.name]; !ok {
