@@ -23,12 +23,14 @@ type clientDetail struct {
 	loaded   bool
 	err      string
 	cur      Cursor[int64] // on an account, by id
+	reads    newestRead
 	top      int
 	child    Dialog
 }
 
 type detailMsg struct {
 	clientID int64
+	read     uint64 // the read's number (beginRead)
 	client   model.Client
 	accounts []model.Account
 	target   model.Target
@@ -51,23 +53,23 @@ func (d *clientDetail) capturing() bool {
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID
 	return func() tea.Msg {
-		ctx, p := bg(), sess.Principal
+		ctx, p, read := bg(), sess.Principal, beginRead()
 		c, err := sess.Svc.GetClient(ctx, p, id)
 		if err != nil {
-			return detailMsg{clientID: id, err: err}
+			return detailMsg{clientID: id, read: read, err: err}
 		}
 		accs, err := sess.Svc.VisibleAccounts(ctx, p, id)
 		if err != nil {
-			return detailMsg{clientID: id, err: err}
+			return detailMsg{clientID: id, read: read, err: err}
 		}
 		t, err := sess.Svc.ClientTarget(ctx, p, id)
-		return detailMsg{clientID: id, client: c, accounts: accs, target: t, err: err}
+		return detailMsg{clientID: id, read: read, client: c, accounts: accs, target: t, err: err}
 	}
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if am, ok := msg.(clientsAction); ok && am.owner == d {
-		d.cur.Acted(am.Err) // a removed account leaves the list
+		d.cur.Acted(am.For, am.Err) // a removed account leaves the list
 	}
 	cmd, done := routeContainer(d, &d.child, msg, d.load)
 	if done {
@@ -75,7 +77,7 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	}
 	switch m := msg.(type) {
 	case detailMsg:
-		if m.clientID != d.clientID {
+		if m.clientID != d.clientID || !d.reads.take(m.read) {
 			return d, cmd
 		}
 		if m.err != nil {
@@ -88,7 +90,7 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		for i, a := range d.accounts {
 			ids[i], names[i] = a.ID, "account "+a.Name
 		}
-		return d, tea.Batch(cmd, d.cur.Sync(ids, names))
+		return d, tea.Batch(cmd, d.cur.Sync(m.read, ids, names))
 	case tea.KeyMsg:
 		return d.key(m)
 	}
@@ -188,7 +190,7 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 		Field{Key: "name", Label: "Account name", Required: true, Value: acc.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, ownAction(d, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
+		return nil, ownActionOn(d, d.cur.Record(acc.ID, false), "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
 			return sess.Svc.RenameAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
 		})
 	}}
@@ -199,7 +201,7 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, d.seenAccount(acc)), Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
-			return ownAction(d, "Removed account "+name, func() error {
+			return ownActionOn(d, d.cur.Record(acc.ID, true), "Removed account "+name, func() error {
 				return sess.Svc.RemoveAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
 			})
 		}}

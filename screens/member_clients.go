@@ -30,6 +30,7 @@ type memberClients struct {
 	loaded bool
 	err    string
 	cur    Cursor[memberClientKey] // on a folder and account, by ids
+	reads  newestRead
 	top    int
 	child  Dialog
 	width  int
@@ -57,6 +58,7 @@ type memberClientRow struct {
 
 type memberClientsMsg struct {
 	staffID int64
+	read    uint64 // the read's number (beginRead)
 	sum     model.ReachSummary
 	rows    []memberClientRow
 	err     error
@@ -82,14 +84,14 @@ func (v *memberClients) isContainer() {}
 func (v *memberClients) load() tea.Cmd {
 	sess, id := v.sess, v.member.ID
 	return func() tea.Msg {
-		ctx, p := bg(), sess.Principal
+		ctx, p, read := bg(), sess.Principal, beginRead()
 		sum, err := sess.Svc.ReachableBy(ctx, p, id)
 		if err != nil {
-			return memberClientsMsg{staffID: id, err: err}
+			return memberClientsMsg{staffID: id, read: read, err: err}
 		}
 		grants, err := sess.Svc.ListGrants(ctx, p, db.GrantQuery{StaffID: id})
 		if err != nil {
-			return memberClientsMsg{staffID: id, err: err}
+			return memberClientsMsg{staffID: id, read: read, err: err}
 		}
 		rows := memberRows(sum, grants)
 		byRole := map[int64]model.Decision{}
@@ -99,7 +101,7 @@ func (v *memberClients) load() tea.Cmd {
 			}
 			reach, err := sess.Svc.RoleReach(ctx, p, r.clientID, []int64{id})
 			if err != nil {
-				return memberClientsMsg{staffID: id, err: err}
+				return memberClientsMsg{staffID: id, read: read, err: err}
 			}
 			byRole[r.clientID] = reach[id]
 		}
@@ -108,7 +110,7 @@ func (v *memberClients) load() tea.Cmd {
 				rows[i].byRole, rows[i].why, rows[i].allowed = true, d.Reason, true
 			}
 		}
-		return memberClientsMsg{staffID: id, sum: sum, rows: rows}
+		return memberClientsMsg{staffID: id, read: read, sum: sum, rows: rows}
 	}
 }
 
@@ -135,7 +137,7 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 
 func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if am, ok := msg.(clientsAction); ok && am.owner == v {
-		v.cur.Acted(am.Err) // a folder they were taken out of leaves the list
+		v.cur.Acted(am.For, am.Err) // a folder they were taken out of leaves the list
 	}
 	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err != nil {
 		if p, ok := v.child.(*clientMultiPick); ok {
@@ -150,7 +152,7 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch m := msg.(type) {
 	case memberClientsMsg:
-		if m.staffID != v.member.ID {
+		if m.staffID != v.member.ID || !v.reads.take(m.read) {
 			return v, cmd
 		}
 		if m.err != nil {
@@ -165,7 +167,7 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				labels[i] += " / " + r.account
 			}
 		}
-		return v, tea.Batch(cmd, v.cur.Sync(keys, labels))
+		return v, tea.Batch(cmd, v.cur.Sync(m.read, keys, labels))
 	case tea.KeyMsg:
 		return v, v.key(m)
 	}
@@ -217,6 +219,14 @@ func (v *memberClients) removeClient() tea.Cmd {
 	}
 	row := v.rows[v.cur.Index()]
 	sess, m := v.sess, v.member
+	// Taken out of the folder, they lose every row of it.
+	var rows []memberClientKey
+	for _, r := range v.rows {
+		if r.clientID == row.clientID {
+			rows = append(rows, memberClientKey{r.clientID, r.accountID})
+		}
+	}
+	rec := v.cur.Records(rows, true)
 	seen := model.SeenAdded(m.ID, m.Name, row.clientID, row.client)
 	return gateCmd(v, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
 		who, client := model.Sanitize(m.Name), model.Sanitize(row.client)
@@ -227,7 +237,7 @@ func (v *memberClients) removeClient() tea.Cmd {
 		return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
 			Body: body},
 			OnYes: func() tea.Cmd {
-				return ownAction(v, "Removed "+who+" from "+client, func() error {
+				return ownActionOn(v, rec, "Removed "+who+" from "+client, func() error {
 					return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, row.clientID, m.ID)
 				})
 			}}, nil
