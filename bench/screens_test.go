@@ -12,7 +12,7 @@ import (
 	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/screens"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // Terminal size of every screen benchmark.

@@ -10,7 +10,7 @@ import (
 	"gatehouse/db"
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // The Manage Access grid's rows and columns, and the Simulator's answers,

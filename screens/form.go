@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // FieldKind says how a form field is edited.

@@ -8,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 func formKeys(f *Form, keys ...string) FormResult {

@@ -10,7 +10,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // invitationStatuses are the filters `f` cycles through ("" is all).

@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // PickerResult is what a message did to a picker.

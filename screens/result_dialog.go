@@ -7,7 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // ResultDialog shows the outcome of an action (an invitation code, new

@@ -9,7 +9,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // gridScopes are the values a cell cycles through, narrowest first.

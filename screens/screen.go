@@ -11,7 +11,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // Session is what every screen knows of who is signed in.

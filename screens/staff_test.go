@@ -17,7 +17,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 func init() {

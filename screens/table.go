@@ -9,7 +9,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // Column describes one column of a Table.

@@ -9,7 +9,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 func testTable(w, h, total int) *Table {

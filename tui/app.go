@@ -20,7 +20,7 @@ import (
 	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/screens"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // Smallest window the program draws in; below it, it says so.

@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"gatehouse/keymap"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // inputWidth is how many characters of a field show at once.

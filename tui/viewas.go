@@ -11,7 +11,7 @@ import (
 
 	"gatehouse/keymap"
 	"gatehouse/model"
-	"gatehouse/tui/theme"
+	"gatehouse/theme"
 )
 
 // picker chooses the member the demo views the organisation as. The filter
