@@ -196,3 +196,74 @@ func TestLocksReadArrivingAfterANewerOneIsDropped(t *testing.T) {
 		t.Fatalf("an older read took the lock off the list:\n%s", s.View())
 	}
 }
+
+// The access-grid case of the status line: the key meant for Leo is on
+// its way when a re-read shows him gone (its note is made), then the
+// model refuses the key (the refusal is made). The two statuses travel
+// in commands that run concurrently and may reach the shell in either
+// order; in the order they were made, the refusal is the one left shown,
+// which names Leo.
+func TestAccessGridRefusalIsTheStatusLeftWhateverTheArrivalOrder(t *testing.T) {
+	e := clientsOrg(t)
+	sys := model.System("tester")
+	leo := e.member("Leo Martins", "leo@acme.test", "Advisor")
+	hb := e.client("Harbour Bakery")
+	for _, m := range []model.Member{leo, e.ms["ann"]} {
+		if err := e.svc.AddToClient(e.ctx, sys, hb.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sess := e.session(e.owner)
+	d, err := readAccess(sess, hb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newAccessGrid(sess, d, leo.ID)
+	if err := e.svc.RemoveFromClient(e.ctx, sys, hb.ID, leo.ID); err != nil {
+		t.Fatal(err)
+	}
+	// update hands msg to the grid and runs what it returns, keeping the
+	// statuses apart from the rest.
+	update := func(msg tea.Msg) (statuses []StatusMsg, rest []tea.Msg) {
+		_, cmd := g.Update(msg)
+		queue := []tea.Cmd{cmd}
+		for len(queue) > 0 {
+			c := queue[0]
+			queue = queue[1:]
+			if c == nil {
+				continue
+			}
+			switch m := c().(type) {
+			case tea.BatchMsg:
+				queue = append(queue, m...)
+			case StatusMsg:
+				statuses = append(statuses, m)
+			case nil:
+			default:
+				rest = append(rest, m)
+			}
+		}
+		return statuses, rest
+	}
+	_, flip := update(keyMsg(" ")) // the toggle for Leo, on its way
+	if len(flip) != 1 {
+		t.Fatalf("space on Leo: %v", flip)
+	}
+	note, _ := update(loadAccess(sess, hb.ID)()) // a re-read: Leo gone
+	refusal, _ := update(flip[0])                // the model refuses the key
+	if len(note) != 1 || len(refusal) != 1 {
+		t.Fatalf("statuses: note %v, refusal %v", note, refusal)
+	}
+	for _, order := range [][]StatusMsg{{note[0], refusal[0]}, {refusal[0], note[0]}} {
+		var line StatusOrder
+		var shown StatusMsg
+		for _, st := range order {
+			if line.Take(st) {
+				shown = st
+			}
+		}
+		if !strings.Contains(shown.Text, "changed since it was shown: Leo Martins") {
+			t.Fatalf("arriving as %q, %q: the status line shows %q", order[0].Text, order[1].Text, shown.Text)
+		}
+	}
+}
