@@ -90,7 +90,7 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		for i, a := range d.accounts {
 			ids[i], names[i] = a.ID, "account "+a.Name
 		}
-		return d, tea.Batch(cmd, d.cur.Sync(m.read, ids, names))
+		return d, tea.Batch(cmd, hiddenBy(d.child, d.cur.Sync(m.read, ids, names)))
 	case tea.KeyMsg:
 		return d.key(m)
 	}
@@ -142,12 +142,15 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case key.Matches(km, d.keys.AddAccount):
 		return d, d.open(d.can(model.ActCreate, nil), d.addDialog)
 	}
-	acc, ok := d.selected()
-	if !ok || !(key.Matches(km, d.keys.RenameAccount) || key.Matches(km, d.keys.RemoveAccount) || key.Matches(km, d.keys.WhoCanReach)) {
+	if !(key.Matches(km, d.keys.RenameAccount) || key.Matches(km, d.keys.RemoveAccount) || key.Matches(km, d.keys.WhoCanReach)) {
 		return d, nil
 	}
 	if cmd, gone := d.cur.Vanished(); gone {
 		return d, cmd
+	}
+	acc, ok := d.selected()
+	if !ok {
+		return d, nil
 	}
 	switch {
 	case key.Matches(km, d.keys.RenameAccount):

@@ -367,12 +367,15 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		c.dialog = r
 		return r.start()
 	}
-	cl, ok := c.selected()
-	if !ok || !c.folderKey(km) {
+	if !c.folderKey(km) {
 		return nil
 	}
 	if cmd, gone := c.table.Vanished(); gone {
 		return cmd
+	}
+	cl, ok := c.selected()
+	if !ok {
+		return nil
 	}
 	switch {
 	case key.Matches(km, lk.Open):

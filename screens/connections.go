@@ -79,11 +79,11 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		return c.newDialog(), nil
 	case key.Matches(km, c.keys.SwitchOff):
-		if c.cur.Len() == 0 || c.cur.Index() >= len(c.conns) {
-			return nil, nil
-		}
 		if cmd, gone := c.cur.Vanished(); gone {
 			return nil, cmd
+		}
+		if c.cur.Len() == 0 || c.cur.Index() >= len(c.conns) {
+			return nil, nil
 		}
 		conn := c.conns[c.cur.Index()]
 		t := model.Target{Module: model.ModuleConnections, Label: conn.Name, OwnerID: conn.CreatorID}

@@ -93,6 +93,7 @@ func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		note := d.cur.Sync(m.read, ids, names)
 		if id := d.openID(); id != 0 {
+			note = nil // the departments are not on screen: a department's members are
 			gone := d.open.Name
 			d.open = nil // a department deleted elsewhere closes
 			for i := range d.depts {
@@ -152,11 +153,16 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		return d.editDialog(nil), nil
 	}
-	if d.cur.Len() == 0 || d.cur.Index() >= len(d.depts) || !d.deptKey(km) {
+	if !d.deptKey(km) {
 		return nil, nil
 	}
+	// Meant for the department that was under the cursor: refused if it
+	// vanished just before, even when the list is now empty.
 	if cmd, gone := d.cur.Vanished(); gone {
 		return nil, cmd
+	}
+	if d.cur.Len() == 0 || d.cur.Index() >= len(d.depts) {
+		return nil, nil
 	}
 	dept := d.depts[d.cur.Index()]
 	switch {
@@ -287,11 +293,14 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		return pd, pd.OnFilter("")
 	}
-	if d.mcur.Len() == 0 || d.mcur.Index() >= len(d.members) || !(key.Matches(km, d.keys.Unassign) || key.Matches(km, d.keys.Manager)) {
+	if !(key.Matches(km, d.keys.Unassign) || key.Matches(km, d.keys.Manager)) {
 		return nil, nil
 	}
 	if cmd, gone := d.mcur.Vanished(); gone {
 		return nil, cmd
+	}
+	if d.mcur.Len() == 0 || d.mcur.Index() >= len(d.members) {
+		return nil, nil
 	}
 	m := d.members[d.mcur.Index()]
 	switch {

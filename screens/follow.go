@@ -218,6 +218,18 @@ func (f *follow[K]) left(key K, goneName, now string) tea.Cmd {
 	return movedNote(goneName, now)
 }
 
+// hiddenBy is the note of a list's cursor while child, a dialog or a view
+// opened from the list, may cover it: the list is not on screen, so what
+// left it is not the user's news (the grid opened from Manage Access
+// shows the same member leaving, and says so itself). The cursor still
+// refuses the next action key meant for a record that vanished.
+func hiddenBy(child Dialog, note tea.Cmd) tea.Cmd {
+	if child != nil {
+		return nil
+	}
+	return note
+}
+
 // movedNote is the status shown when the record under the cursor vanished.
 func movedNote(gone, now string) tea.Cmd {
 	text := model.Sanitize(gone) + " is no longer in this list (changed elsewhere)"

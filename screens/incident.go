@@ -274,7 +274,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case key.Matches(km, v.keys.EndSession):
 		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return v, cmd
 		}
 		if ok {
@@ -283,7 +283,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return v, nil
 	case key.Matches(km, v.keys.LockWho):
 		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return v, cmd
 		}
 		if ok {
@@ -450,7 +450,7 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case key.Matches(km, v.keys.Lift):
 		l, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return v, cmd
 		}
 		if ok {

@@ -142,7 +142,7 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, v.load(), false
 	case key.Matches(km, v.keys.Resend):
 		inv, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return nil, cmd, false
 		}
 		switch {
@@ -155,7 +155,7 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, nil, false
 	case key.Matches(km, v.keys.Revoke):
 		inv, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return nil, cmd, false
 		}
 		switch {

@@ -224,7 +224,7 @@ func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		}
 		m.err, m.data, m.name = "", msg.data, msg.data.client.Name
 		ids, names := m.data.memberKeys()
-		return m, tea.Batch(cmd, m.cur.Sync(msg.read, ids, names))
+		return m, tea.Batch(cmd, hiddenBy(m.child, m.cur.Sync(msg.read, ids, names)))
 	case tea.KeyMsg:
 		return m.key(msg)
 	}

@@ -167,7 +167,7 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				labels[i] += " / " + r.account
 			}
 		}
-		return v, tea.Batch(cmd, v.cur.Sync(m.read, keys, labels))
+		return v, tea.Batch(cmd, hiddenBy(v.child, v.cur.Sync(m.read, keys, labels)))
 	case tea.KeyMsg:
 		return v, v.key(m)
 	}

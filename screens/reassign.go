@@ -253,10 +253,10 @@ func (r *reassign) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		r.marked, r.except = map[int64]bool{}, map[int64]bool{}
 		return r, r.render(r.read, r.table.Total())
 	case key.Matches(km, r.keys.Mark):
+		if cmd, gone := r.table.Vanished(); gone {
+			return r, cmd
+		}
 		if c, ok := r.selected(); ok {
-			if cmd, gone := r.table.Vanished(); gone {
-				return r, cmd
-			}
 			if r.all {
 				r.except[c.ID] = !r.except[c.ID]
 			} else {

@@ -151,12 +151,17 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 	case key.Matches(km, s.keys.New):
 		return s.gated(model.ActCreate, model.Target{Module: model.ModuleRoles}, func() { s.dialog = s.newRoleDialog() })
 	}
-	r, ok := s.selected()
-	if !ok || !s.roleKey(km) {
+	if !s.roleKey(km) {
 		return nil
 	}
+	// Meant for the role that was under the cursor: refused if it
+	// vanished just before, even when the list is now empty.
 	if cmd, gone := s.cur.Vanished(); gone {
 		return cmd
+	}
+	r, ok := s.selected()
+	if !ok {
+		return nil
 	}
 	t := model.Target{Module: model.ModuleRoles, Label: r.Name, Role: factsOfRole(r)}
 	switch {
