@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +110,7 @@ func AuditHighWater(ctx context.Context, q Querier) (int64, error) {
 const auditSelect = `SELECT a.id, a.at, a.actor_kind, COALESCE(a.actor_id, 0), a.actor, a.origin, a.action, a.target_kind, COALESCE(a.target_id, 0), a.target,
 	COALESCE(a.staff_id, 0), COALESCE(a.client_id, 0), a.before, a.after, a.prev_hash, a.hash FROM audit_log a`
 
-func scanAudit(sc interface{ Scan(...any) error }) (AuditEntry, error) {
+func scanAudit(sc rowScanner) (AuditEntry, error) {
 	var e AuditEntry
 	var at int64
 	err := sc.Scan(&e.ID, &at, &e.ActorKind, &e.ActorID, &e.Actor, &e.Origin, &e.Action, &e.TargetKind, &e.TargetID, &e.Target,
@@ -193,33 +194,16 @@ func (aq AuditQuery) where() (string, []any) {
 // ListAudit returns one page of entries, newest first.
 func ListAudit(ctx context.Context, q Querier, aq AuditQuery) ([]AuditEntry, error) {
 	where, args := aq.where()
-	limit := aq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
+	limit := pageLimit(aq.Limit)
 	order := " ORDER BY a.id DESC"
 	if aq.AfterID != 0 {
 		order = " ORDER BY a.id ASC"
 	}
-	rows, err := q.QueryContext(ctx, auditSelect+where+order+" LIMIT ?", append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list audit: %w", err)
-		}
-		out = append(out, e)
-	}
+	out, err := queryAll(ctx, q, "list audit", scanAudit, auditSelect+where+order+" LIMIT ?", append(args, limit)...)
 	if aq.AfterID != 0 {
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
-		}
+		slices.Reverse(out)
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // EachAudit calls fn for every entry matching aq, oldest first, streaming
@@ -231,21 +215,13 @@ func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry
 		limit = " LIMIT ?"
 		args = append(args, aq.Limit)
 	}
-	rows, err := q.QueryContext(ctx, auditSelect+where+" ORDER BY a.id ASC"+limit, args...)
-	if err != nil {
-		return fmt.Errorf("read audit: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAudit(rows)
+	return eachRow(ctx, q, "read audit", func(r rowScanner) error {
+		e, err := scanAudit(r)
 		if err != nil {
 			return fmt.Errorf("read audit: %w", err)
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(e)
+	}, auditSelect+where+" ORDER BY a.id ASC"+limit, args...)
 }
 
 // FormerStaffIDs returns the ids that members no longer in the staff table
@@ -254,20 +230,7 @@ func EachAudit(ctx context.Context, q Querier, aq AuditQuery, fn func(AuditEntry
 // found by the address they had. It reads every entry about a member.
 func FormerStaffIDs(ctx context.Context, q Querier, sc Scope, email string) ([]int64, error) {
 	clause, args := sc.auditClause()
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT a.staff_id FROM audit_log a WHERE `+clause+`
+	return queryAll(ctx, q, "find former member", scanInt64, `SELECT DISTINCT a.staff_id FROM audit_log a WHERE `+clause+`
 		AND a.target_kind = 'staff' AND lower(a.target) = lower(?) AND a.staff_id IS NOT NULL
 		AND a.staff_id NOT IN (SELECT id FROM staff) ORDER BY a.staff_id`, append(args, email)...)
-	if err != nil {
-		return nil, fmt.Errorf("find former member: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("find former member: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

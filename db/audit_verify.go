@@ -176,22 +176,17 @@ type segment struct {
 // prev are the entry before the range, when known (linked), else the
 // range's first entry is taken as it links and the caller checks it.
 func walkRange(ctx context.Context, q Querier, lo, hi, prevID int64, prev string, linked bool) (segment, error) {
-	var seg segment
-	rows, err := q.QueryContext(ctx, `SELECT id, prev_hash, hash, `+preimageSQL+` FROM audit_log WHERE id > ? AND id <= ? ORDER BY id`, lo, hi)
-	if err != nil {
-		return seg, fmt.Errorf("verify audit: %w", err)
-	}
-	defer rows.Close()
 	var (
+		seg            segment
 		id             int64
 		prevHash, hash string
 		preimage       sql.RawBytes
 		sum            [sha256.Size]byte
 		sumHex         [2 * sha256.Size]byte
 	)
-	for rows.Next() {
-		if err := rows.Scan(&id, &prevHash, &hash, &preimage); err != nil {
-			return seg, fmt.Errorf("verify audit: %w", err)
+	err := eachRow(ctx, q, "verify audit", func(r rowScanner) error {
+		if err := r.Scan(&id, &prevHash, &hash, &preimage); err != nil {
+			return fmt.Errorf("verify audit: %w", err)
 		}
 		seg.entries++
 		if seg.entries == 1 {
@@ -202,7 +197,7 @@ func walkRange(ctx context.Context, q Querier, lo, hi, prevID int64, prev string
 				prevID, prev = id-1, prevHash
 				if id == 1 && prevHash != GenesisHash {
 					seg.brk = &ChainBreak{ID: id, Reason: "entry 1 does not start the chain (its previous hash is not the genesis hash)"}
-					return seg, nil
+					return errChainBroken
 				}
 			}
 		}
@@ -215,22 +210,28 @@ func walkRange(ctx context.Context, q Querier, lo, hi, prevID int64, prev string
 			sum = sha256.Sum256(preimage)
 			hex.Encode(sumHex[:], sum[:])
 			if string(sumHex[:]) != hash {
+				var err error
 				if seg.brk, err = confirmChanged(ctx, q, id); err != nil {
-					return seg, err
+					return err
 				}
 			}
 		}
 		if seg.brk != nil {
-			return seg, nil
+			return errChainBroken
 		}
 		prevID, prev = id, hash
 		seg.lastID, seg.lastHash = id, hash
+		return nil
+	}, `SELECT id, prev_hash, hash, `+preimageSQL+` FROM audit_log WHERE id > ? AND id <= ? ORDER BY id`, lo, hi)
+	if errors.Is(err, errChainBroken) {
+		return seg, nil
 	}
-	if err := rows.Err(); err != nil {
-		return seg, fmt.Errorf("verify audit: %w", err)
-	}
-	return seg, rows.Close()
+	return seg, err
 }
+
+// errChainBroken stops walkRange's read at the first break, which its
+// segment holds.
+var errChainBroken = errors.New("chain broken")
 
 // parallelMin is the smallest walk split across connections: below it,
 // starting them costs more than it saves. Tests lower it.
@@ -310,24 +311,24 @@ func checkPruned(ctx context.Context, q Querier, st *ChainState, firstPrev strin
 // PruneRecords returns what every prune checkpoint entry in the file
 // holds, oldest first.
 func PruneRecords(ctx context.Context, q Querier) ([]PruneRecord, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, after FROM audit_log WHERE action = ? ORDER BY id`, PruneAction)
-	if err != nil {
-		return nil, fmt.Errorf("verify audit: read prune checkpoints: %w", err)
-	}
-	defer rows.Close()
+	const what = "verify audit: read prune checkpoints"
 	var out []PruneRecord
-	for rows.Next() {
+	err := eachRow(ctx, q, what, func(row rowScanner) error {
 		var id int64
 		var after string
-		if err := rows.Scan(&id, &after); err != nil {
-			return nil, fmt.Errorf("verify audit: read prune checkpoints: %w", err)
+		if err := row.Scan(&id, &after); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		var r PruneRecord
 		if json.Unmarshal([]byte(after), &r) == nil {
 			out = append(out, r)
 		}
+		return nil
+	}, `SELECT id, after FROM audit_log WHERE action = ? ORDER BY id`, PruneAction)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // checkEnd compares the end of the log with what the file remembers: the

@@ -86,34 +86,27 @@ func (d *DB) backupTo(ctx context.Context, dest string) error {
 // IntegrityCheck runs PRAGMA integrity_check and foreign_key_check and
 // returns their complaints (none when the file is sound).
 func IntegrityCheck(ctx context.Context, q Querier) ([]string, error) {
-	var problems []string
-	rows, err := q.QueryContext(ctx, `PRAGMA integrity_check`)
+	integrity, err := queryAll(ctx, q, "integrity check", scanString, `PRAGMA integrity_check`)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	var problems []string
+	for _, s := range integrity {
 		if s != "ok" {
 			problems = append(problems, "integrity: "+s)
 		}
 	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	foreign, err := queryAll(ctx, q, "foreign key check", scanForeignKeyProblem, `PRAGMA foreign_key_check`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var table, parent string
-		var rowid, fkid sql.NullInt64
-		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
-			return nil, err
-		}
-		problems = append(problems, fmt.Sprintf("foreign key: %s row %d points at a missing %s", table, rowid.Int64, parent))
-	}
-	return problems, rows.Err()
+	return append(problems, foreign...), nil
+}
+
+// scanForeignKeyProblem reads a row of PRAGMA foreign_key_check as a line.
+func scanForeignKeyProblem(r rowScanner) (string, error) {
+	var table, parent string
+	var rowid, fkid sql.NullInt64
+	err := r.Scan(&table, &rowid, &parent, &fkid)
+	return fmt.Sprintf("foreign key: %s row %d points at a missing %s", table, rowid.Int64, parent), err
 }

@@ -36,20 +36,11 @@ type AuditChange struct {
 
 // AuditChangesSince lists up to limit entries after id, oldest first.
 func AuditChangesSince(ctx context.Context, q Querier, afterID int64, limit int) ([]AuditChange, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, action, COALESCE(staff_id, 0), COALESCE(client_id, 0) FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("audit changes: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditChange
-	for rows.Next() {
+	return queryAll(ctx, q, "audit changes", func(r rowScanner) (AuditChange, error) {
 		var c AuditChange
-		if err := rows.Scan(&c.ID, &c.Action, &c.StaffID, &c.ClientID); err != nil {
-			return nil, fmt.Errorf("audit changes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := r.Scan(&c.ID, &c.Action, &c.StaffID, &c.ClientID)
+		return c, err
+	}, `SELECT id, action, COALESCE(staff_id, 0), COALESCE(client_id, 0) FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
 }
 
 // CheckerBounds are the highest ids of the tables the Checker indexes by id,

@@ -15,7 +15,7 @@ const clientSelect = `SELECT c.id, c.name, COALESCE(c.owner_id, 0), COALESCE(o.n
 	(SELECT count(*) FROM client_members cm WHERE cm.client_id = c.id)
 	FROM clients c LEFT JOIN staff o ON o.id = c.owner_id LEFT JOIN departments d ON d.id = c.department_id`
 
-func scanClient(sc interface{ Scan(...any) error }) (Client, error) {
+func scanClient(sc rowScanner) (Client, error) {
 	var c Client
 	var created int64
 	err := sc.Scan(&c.ID, &c.Name, &c.OwnerID, &c.OwnerName, &c.DepartmentID, &c.DepartmentName, &c.Internal, &c.Archived, &created, &c.Accounts, &c.Staff)
@@ -126,19 +126,8 @@ func (cq ClientQuery) where() (string, []any) {
 // the page alone rather than for every folder in scope.
 func (cq ClientQuery) listQuery() (string, []any) {
 	where, args := cq.where()
-	sortKey := cq.Sort
-	order, ok := clientSorts[sortKey]
-	if !ok {
-		sortKey, order = "name", clientSorts["name"]
-	}
-	dir := "ASC"
-	if cq.Desc {
-		dir = "DESC"
-	}
-	limit := cq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
+	sortKey, order, dir := sortOrder(clientSorts, cq.Sort, cq.Desc)
+	limit := pageLimit(cq.Limit)
 	orderBy := fmt.Sprintf(" ORDER BY c.internal DESC, %s %s, c.id %s", order, dir, dir)
 	page := "SELECT c.id FROM clients c" + clientSortJoins[sortKey] + where + orderBy + " LIMIT ? OFFSET ?"
 	query := clientSelect + " JOIN (" + page + ") page ON page.id = c.id" + orderBy
@@ -148,20 +137,7 @@ func (cq ClientQuery) listQuery() (string, []any) {
 // ListClients returns one page of client folders, the internal one first.
 func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, error) {
 	query, args := cq.listQuery()
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
-	}
-	defer rows.Close()
-	var out []Client
-	for rows.Next() {
-		c, err := scanClient(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list clients: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "list clients", scanClient, query, args...)
 }
 
 // ClientPosition is where folder id stands in the list cq describes, its
@@ -169,26 +145,10 @@ func ListClients(ctx context.Context, q Querier, cq ClientQuery) ([]Client, erro
 // not hold it (see MemberPosition).
 func ClientPosition(ctx context.Context, q Querier, cq ClientQuery, id int64) (int, error) {
 	where, args := cq.where()
-	sortKey := cq.Sort
-	order, ok := clientSorts[sortKey]
-	if !ok {
-		sortKey, order = "name", clientSorts["name"]
-	}
-	dir := "ASC"
-	if cq.Desc {
-		dir = "DESC"
-	}
+	sortKey, order, dir := sortOrder(clientSorts, cq.Sort, cq.Desc)
 	query := fmt.Sprintf(`SELECT pos FROM (SELECT c.id, row_number() OVER (ORDER BY c.internal DESC, %s %s, c.id %s) - 1 AS pos
 		FROM clients c%s%s) WHERE id = ?`, order, dir, dir, clientSortJoins[sortKey], where)
-	var pos int
-	err := q.QueryRowContext(ctx, query, append(args, id)...).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	if err != nil {
-		return 0, fmt.Errorf("client position: %w", err)
-	}
-	return pos, nil
+	return position(ctx, q, "client position", query, append(args, id)...)
 }
 
 // CountClients counts the folders a query would list without paging. Its
@@ -237,26 +197,18 @@ func InsertAccount(ctx context.Context, q Querier, clientID int64, name string, 
 
 // ListAccounts lists a folder's live accounts by name.
 func ListAccounts(ctx context.Context, q Querier, clientID int64) ([]Account, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE client_id = ? AND archived_at = 0 ORDER BY name COLLATE NOCASE, id`, clientID)
-	if err != nil {
-		return nil, fmt.Errorf("list accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
-		var a Account
-		if err := rows.Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "list accounts", scanAccount, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE client_id = ? AND archived_at = 0 ORDER BY name COLLATE NOCASE, id`, clientID)
+}
+
+func scanAccount(r rowScanner) (Account, error) {
+	var a Account
+	err := r.Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived)
+	return a, err
 }
 
 // GetAccount reads one account by id.
 func GetAccount(ctx context.Context, q Querier, id int64) (Account, error) {
-	var a Account
-	err := q.QueryRowContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE id = ?`, id).Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived)
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -265,8 +217,7 @@ func GetAccount(ctx context.Context, q Querier, id int64) (Account, error) {
 
 // GetAccountByName reads one live account of a folder by name.
 func GetAccountByName(ctx context.Context, q Querier, clientID int64, name string) (Account, error) {
-	var a Account
-	err := q.QueryRowContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE client_id = ? AND name = ?`, clientID, name).Scan(&a.ID, &a.ClientID, &a.Name, &a.Archived)
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT id, client_id, name, archived_at != 0 FROM accounts WHERE client_id = ? AND name = ?`, clientID, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -409,10 +360,7 @@ func ListGrants(ctx context.Context, q Querier, gq GrantQuery) ([]Grant, error) 
 	if len(parts) > 0 {
 		where = " WHERE " + strings.Join(parts, " AND ")
 	}
-	limit := gq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
+	limit := pageLimit(gq.Limit)
 	query := `SELECT s.id, s.name, s.email, c.id, c.name, c.internal, COALESCE(a.id, 0), COALESCE(a.name, '')
 		FROM client_members cm
 		JOIN staff s ON s.id = cm.staff_id
@@ -420,20 +368,11 @@ func ListGrants(ctx context.Context, q Querier, gq GrantQuery) ([]Grant, error) 
 		LEFT JOIN account_access aa ON aa.client_id = cm.client_id AND aa.staff_id = cm.staff_id
 		LEFT JOIN accounts a ON a.id = aa.account_id` + where +
 		` ORDER BY c.name COLLATE NOCASE, c.id, s.name COLLATE NOCASE, s.id, a.name COLLATE NOCASE LIMIT ? OFFSET ?`
-	rows, err := q.QueryContext(ctx, query, append(args, limit, gq.Offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("list access: %w", err)
-	}
-	defer rows.Close()
-	var out []Grant
-	for rows.Next() {
+	return queryAll(ctx, q, "list access", func(r rowScanner) (Grant, error) {
 		var g Grant
-		if err := rows.Scan(&g.StaffID, &g.StaffName, &g.StaffEmail, &g.ClientID, &g.ClientName, &g.Internal, &g.AccountID, &g.Account); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := r.Scan(&g.StaffID, &g.StaffName, &g.StaffEmail, &g.ClientID, &g.ClientName, &g.Internal, &g.AccountID, &g.Account)
+		return g, err
+	}, query, append(args, limit, gq.Offset)...)
 }
 
 // ToggledAccountIDs lists the accounts of a folder toggled on for a member.

@@ -190,28 +190,22 @@ func (d *DB) SQL() *sql.DB { return d.w }
 // change counter so that open sessions notice. A busy database is waited for
 // (busy timeout) and retried a few times before an error reaches the caller.
 func (d *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = d.writeOnce(ctx, fn)
-		if err == nil || !IsBusy(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("the database stayed busy; nothing was changed, try again: %w", err)
+	return retryBusy(ctx, func() error { return d.writeTx(ctx, fn, true) })
 }
 
 // WriteQuiet is Write for bookkeeping that no session needs to see at
 // once (session heartbeats): it leaves the change counter alone, so open
 // screens do not refresh for it.
 func (d *DB) WriteQuiet(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return retryBusy(ctx, func() error { return d.writeTx(ctx, fn, false) })
+}
+
+// retryBusy runs write, and again up to four times, a little later each
+// time, while the database is busy.
+func retryBusy(ctx context.Context, write func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = d.writeTx(ctx, fn, false)
+		err = write()
 		if err == nil || !IsBusy(err) {
 			return err
 		}
@@ -222,10 +216,6 @@ func (d *DB) WriteQuiet(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 	}
 	return fmt.Errorf("the database stayed busy; nothing was changed, try again: %w", err)
-}
-
-func (d *DB) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return d.writeTx(ctx, fn, true)
 }
 
 func (d *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error, bump bool) error {

@@ -73,22 +73,18 @@ func (d *DB) Export(ctx context.Context, w io.Writer) error {
 			return err
 		}
 		cols = slices.DeleteFunc(cols, func(c string) bool { return slices.Contains(t.omit, c) })
-		rows, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s ORDER BY %s", strings.Join(cols, ", "), t.name, t.orderBy))
-		if err != nil {
-			return fmt.Errorf("export %s: %w", t.name, err)
-		}
 		colJSON, _ := json.Marshal(cols)
 		fmt.Fprintf(bw, "{\"name\":%q,\"columns\":%s,\"rows\":[", t.name, colJSON)
 		first := true
+		what := "export " + t.name
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return fmt.Errorf("export %s: %w", t.name, err)
+		err = eachRow(ctx, tx, what, func(r rowScanner) error {
+			if err := r.Scan(ptrs...); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
 			}
 			for i, v := range vals {
 				if b, ok := v.([]byte); ok {
@@ -97,8 +93,7 @@ func (d *DB) Export(ctx context.Context, w io.Writer) error {
 			}
 			line, err := json.Marshal(vals)
 			if err != nil {
-				rows.Close()
-				return fmt.Errorf("export %s: %w", t.name, err)
+				return fmt.Errorf("%s: %w", what, err)
 			}
 			if !first {
 				bw.WriteString(",")
@@ -106,12 +101,11 @@ func (d *DB) Export(ctx context.Context, w io.Writer) error {
 			first = false
 			bw.WriteString("\n")
 			bw.Write(line)
+			return nil
+		}, fmt.Sprintf("SELECT %s FROM %s ORDER BY %s", strings.Join(cols, ", "), t.name, t.orderBy))
+		if err != nil {
+			return err
 		}
-		if err := rows.Err(); err != nil {
-			rows.Close()
-			return fmt.Errorf("export %s: %w", t.name, err)
-		}
-		rows.Close()
 		sep := ","
 		if i == len(exportTables)-1 {
 			sep = ""
@@ -123,22 +117,13 @@ func (d *DB) Export(ctx context.Context, w io.Writer) error {
 }
 
 func tableColumns(ctx context.Context, q Querier, table string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, fmt.Sprintf("PRAGMA table_info(%s)", table))
-	if err != nil {
-		return nil, fmt.Errorf("columns of %s: %w", table, err)
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
+	return queryAll(ctx, q, "columns of "+table, func(r rowScanner) (string, error) {
 		var cid, notnull, pk int
 		var name, typ string
 		var dflt any
-		if err := rows.Scan(&cid, &name, &typ, &notnull, &dflt, &pk); err != nil {
-			return nil, err
-		}
-		cols = append(cols, name)
-	}
-	return cols, rows.Err()
+		err := r.Scan(&cid, &name, &typ, &notnull, &dflt, &pk)
+		return name, err
+	}, fmt.Sprintf("PRAGMA table_info(%s)", table))
 }
 
 // Import restores an export into this database, which must hold no
@@ -241,14 +226,10 @@ func (d *DB) Import(ctx context.Context, r io.Reader, check func(table string, c
 			st.Close()
 		}
 		var fk int
-		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+		err := eachRow(ctx, tx, "import: foreign key check", func(rowScanner) error { fk++; return nil }, `PRAGMA foreign_key_check`)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			fk++
-		}
-		rows.Close()
 		if fk > 0 {
 			return fmt.Errorf("import: %d rows point at records that are not in the file", fk)
 		}

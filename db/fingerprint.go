@@ -14,21 +14,11 @@ import (
 // two equal fingerprints mean nothing in the organisation changed between
 // them. Tests use it to prove a refused action wrote nothing.
 func Fingerprint(ctx context.Context, q Querier) (string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
+	tables, err := queryAll(ctx, q, "fingerprint", scanString, `SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT IN ('sessions', 'change_counter') AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
-		return "", fmt.Errorf("fingerprint: %w", err)
+		return "", err
 	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return "", fmt.Errorf("fingerprint: %w", err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	h := sha256.New()
 	for _, table := range tables {
 		if err := digestTable(ctx, q, table, h); err != nil {
@@ -53,22 +43,17 @@ func digestTable(ctx context.Context, q Querier, table string, h interface{ Writ
 	for i := range cols {
 		order[i] = strconv.Itoa(i + 1)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT * FROM "`+table+`" ORDER BY `+strings.Join(order, ", "))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	fmt.Fprintf(h, "%s\n", table)
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
+	return eachRow(ctx, q, "read rows", func(r rowScanner) error {
+		if err := r.Scan(ptrs...); err != nil {
 			return err
 		}
 		fmt.Fprintf(h, "%q\n", vals)
-	}
-	return rows.Err()
+		return nil
+	}, `SELECT * FROM "`+table+`" ORDER BY `+strings.Join(order, ", "))
 }

@@ -30,7 +30,7 @@ func (l Lock) Active(now time.Time) bool {
 
 const lockSelect = `SELECT id, kind, target_id, target_key, label, reason, created_by, created_at, expires_at, lifted_at, lifted_by FROM locks`
 
-func scanLock(sc interface{ Scan(...any) error }) (Lock, error) {
+func scanLock(sc rowScanner) (Lock, error) {
 	var l Lock
 	var created, expires, lifted int64
 	err := sc.Scan(&l.ID, &l.Kind, &l.TargetID, &l.TargetKey, &l.Label, &l.Reason, &l.CreatedBy, &created, &expires, &lifted, &l.LiftedBy)
@@ -39,20 +39,7 @@ func scanLock(sc interface{ Scan(...any) error }) (Lock, error) {
 }
 
 func queryLocks(ctx context.Context, q Querier, where string, args ...any) ([]Lock, error) {
-	rows, err := q.QueryContext(ctx, lockSelect+" "+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read locks: %w", err)
-	}
-	defer rows.Close()
-	var out []Lock
-	for rows.Next() {
-		l, err := scanLock(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read locks: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "read locks", scanLock, lockSelect+" "+where, args...)
 }
 
 // InsertLock stores a lock and returns its id.

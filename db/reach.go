@@ -1,7 +1,6 @@
 package db
 
 import (
-	"database/sql"
 	"strconv"
 	"strings"
 )
@@ -20,7 +19,7 @@ type AccountReachCandidate struct {
 // withExtra scans a row's leading columns through scanMember and the rest
 // into extra, so the member is read exactly as everywhere else.
 type withExtra struct {
-	rows  *sql.Rows
+	rows  rowScanner
 	extra []any
 }
 

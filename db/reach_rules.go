@@ -54,25 +54,18 @@ var accountReachRulesSQL = func() string {
 // reach an account of a folder, with the facts to decide each, in one
 // statement, leaving out the members no rule could let through.
 func AccountReachByRules(ctx context.Context, q Querier, clientID, accountID int64) ([]AccountReachCandidate, error) {
-	rows, err := q.QueryContext(ctx, accountReachRulesSQL, clientID, RoleOwner, RoleAdmin, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("reach candidates: %w", err)
+	return queryAll(ctx, q, "reach candidates", scanAccountReachCandidate, accountReachRulesSQL, clientID, RoleOwner, RoleAdmin, accountID)
+}
+
+func scanAccountReachCandidate(r rowScanner) (AccountReachCandidate, error) {
+	var rc AccountReachCandidate
+	var assigned string
+	var err error
+	if rc.Member, err = scanMember(withExtra{rows: r, extra: []any{&rc.Added, &rc.Toggled, &assigned}}); err != nil {
+		return rc, err
 	}
-	defer rows.Close()
-	var out []AccountReachCandidate
-	for rows.Next() {
-		var rc AccountReachCandidate
-		var assigned string
-		rc.Member, err = scanMember(withExtra{rows: rows, extra: []any{&rc.Added, &rc.Toggled, &assigned}})
-		if err != nil {
-			return nil, fmt.Errorf("reach candidates: %w", err)
-		}
-		if rc.Assigned, err = splitIDs(assigned); err != nil {
-			return nil, fmt.Errorf("reach candidates: %w", err)
-		}
-		out = append(out, rc)
-	}
-	return out, rows.Err()
+	rc.Assigned, err = splitIDs(assigned)
+	return rc, err
 }
 
 // AccountFolder is an account with what the permission engine needs of its

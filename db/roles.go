@@ -25,21 +25,15 @@ func RoleChoices(ctx context.Context, q Querier) ([]Role, error) {
 }
 
 func listRoles(ctx context.Context, q Querier, members string) ([]Role, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.id, r.name, COALESCE(r.builtin, ''), r.description, `+members+`
+	out, err := queryAll(ctx, q, "list roles", func(row rowScanner) (Role, error) {
+		var r Role
+		err := row.Scan(&r.ID, &r.Name, &r.Builtin, &r.Description, &r.Members)
+		return r, err
+	}, `SELECT r.id, r.name, COALESCE(r.builtin, ''), r.description, `+members+`
 		FROM roles r ORDER BY r.builtin IS NULL, r.id`)
 	if err != nil {
-		return nil, fmt.Errorf("list roles: %w", err)
+		return nil, err
 	}
-	var out []Role
-	for rows.Next() {
-		var r Role
-		if err := rows.Scan(&r.ID, &r.Name, &r.Builtin, &r.Description, &r.Members); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	rows.Close()
 	for i := range out {
 		if out[i].Builtin == "" {
 			if out[i].Permissions, err = RolePermissions(ctx, q, out[i].ID); err != nil {
@@ -47,7 +41,7 @@ func listRoles(ctx context.Context, q Querier, members string) ([]Role, error) {
 			}
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // GetRole reads one role by id.
@@ -82,20 +76,11 @@ func RolePermissions(ctx context.Context, q Querier, roleID int64) ([]Permission
 }
 
 func permissions(ctx context.Context, q Querier, query string, id int64) ([]Permission, error) {
-	rows, err := q.QueryContext(ctx, query, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Permission
-	for rows.Next() {
+	return queryAll(ctx, q, "read permissions", func(r rowScanner) (Permission, error) {
 		var p Permission
-		if err := rows.Scan(&p.Module, &p.Action, &p.Scope); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := r.Scan(&p.Module, &p.Action, &p.Scope)
+		return p, err
+	}, query, id)
 }
 
 // InsertRole creates a custom role.
@@ -156,28 +141,20 @@ func DepartmentChoices(ctx context.Context, q Querier) ([]Department, error) {
 }
 
 func listDepartments(ctx context.Context, q Querier, members string) ([]Department, error) {
-	rows, err := q.QueryContext(ctx, `SELECT d.id, d.name, d.description, COALESCE(d.head_id, 0), COALESCE(h.name, ''), `+members+`
+	return queryAll(ctx, q, "list departments", scanDepartment, `SELECT d.id, d.name, d.description, COALESCE(d.head_id, 0), COALESCE(h.name, ''), `+members+`
 		FROM departments d LEFT JOIN staff h ON h.id = d.head_id ORDER BY d.name COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("list departments: %w", err)
-	}
-	defer rows.Close()
-	var out []Department
-	for rows.Next() {
-		var d Department
-		if err := rows.Scan(&d.ID, &d.Name, &d.Description, &d.HeadID, &d.HeadName, &d.Members); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+}
+
+func scanDepartment(r rowScanner) (Department, error) {
+	var d Department
+	err := r.Scan(&d.ID, &d.Name, &d.Description, &d.HeadID, &d.HeadName, &d.Members)
+	return d, err
 }
 
 // GetDepartmentByName reads a department by name.
 func GetDepartmentByName(ctx context.Context, q Querier, name string) (Department, error) {
-	var d Department
-	err := q.QueryRowContext(ctx, `SELECT d.id, d.name, d.description, COALESCE(d.head_id, 0), COALESCE(h.name, ''), (SELECT count(*) FROM staff_departments sd WHERE sd.department_id = d.id)
-		FROM departments d LEFT JOIN staff h ON h.id = d.head_id WHERE d.name = ?`, name).Scan(&d.ID, &d.Name, &d.Description, &d.HeadID, &d.HeadName, &d.Members)
+	d, err := scanDepartment(q.QueryRowContext(ctx, `SELECT d.id, d.name, d.description, COALESCE(d.head_id, 0), COALESCE(h.name, ''), (SELECT count(*) FROM staff_departments sd WHERE sd.department_id = d.id)
+		FROM departments d LEFT JOIN staff h ON h.id = d.head_id WHERE d.name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNotFound
 	}
@@ -208,7 +185,7 @@ const invitationSelect = `SELECT i.id, i.email, i.name, i.role_id, r.name, i.dep
 	COALESCE(c.email, ''), i.created_at, i.expires_at, i.accepted_at
 	FROM invitations i JOIN roles r ON r.id = i.role_id LEFT JOIN staff c ON c.id = i.created_by`
 
-func scanInvitation(sc interface{ Scan(...any) error }) (Invitation, error) {
+func scanInvitation(sc rowScanner) (Invitation, error) {
 	var inv Invitation
 	var depts string
 	var created, expires, accepted int64
@@ -242,21 +219,8 @@ func InsertInvitation(ctx context.Context, q Querier, inv Invitation, emailKey, 
 
 // ListInvitations lists invitations, newest first; status "" for all.
 func ListInvitations(ctx context.Context, q Querier, status string, now time.Time) ([]Invitation, error) {
-	rows, err := q.QueryContext(ctx, invitationSelect+` WHERE (? = '' OR (CASE WHEN i.status = 'pending' AND i.expires_at <= ? THEN 'expired' ELSE i.status END) = ?) ORDER BY i.created_at DESC, i.id DESC`,
+	return queryAll(ctx, q, "list invitations", scanInvitation, invitationSelect+` WHERE (? = '' OR (CASE WHEN i.status = 'pending' AND i.expires_at <= ? THEN 'expired' ELSE i.status END) = ?) ORDER BY i.created_at DESC, i.id DESC`,
 		now.Unix(), status, now.Unix(), status)
-	if err != nil {
-		return nil, fmt.Errorf("list invitations: %w", err)
-	}
-	defer rows.Close()
-	var out []Invitation
-	for rows.Next() {
-		inv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, rows.Err()
 }
 
 // GetInvitation reads an invitation by id.
@@ -305,7 +269,7 @@ func RenewInvitation(ctx context.Context, q Querier, id int64, tokenHash string,
 const connectionSelect = `SELECT c.id, c.name, c.kind, COALESCE(c.creator_id, 0), COALESCE(s.name, ''), c.fingerprint, c.enabled, c.created_at, c.last_used, c.disabled_at
 	FROM connections c LEFT JOIN staff s ON s.id = c.creator_id`
 
-func scanConnection(sc interface{ Scan(...any) error }) (Connection, error) {
+func scanConnection(sc rowScanner) (Connection, error) {
 	var c Connection
 	var created, used, disabled int64
 	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &c.CreatorID, &c.CreatorName, &c.Fingerprint, &c.Enabled, &created, &used, &disabled)
@@ -334,20 +298,10 @@ func InsertConnection(ctx context.Context, q Querier, c Connection, tokenHash st
 
 // ListConnections lists every connection with its permissions.
 func ListConnections(ctx context.Context, q Querier) ([]Connection, error) {
-	rows, err := q.QueryContext(ctx, connectionSelect+` ORDER BY c.id`)
+	out, err := queryAll(ctx, q, "list connections", scanConnection, connectionSelect+` ORDER BY c.id`)
 	if err != nil {
-		return nil, fmt.Errorf("list connections: %w", err)
+		return nil, err
 	}
-	var out []Connection
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
 	for i := range out {
 		if out[i].Permissions, err = ConnectionPermissions(ctx, q, out[i].ID); err != nil {
 			return nil, err

@@ -32,21 +32,8 @@ func DepartmentClientCount(ctx context.Context, q Querier, id int64) (int, error
 // by name.
 func ListDepartmentMembers(ctx context.Context, q Querier, deptID int64, sc Scope) ([]Member, error) {
 	clause, args := sc.staffClause()
-	rows, err := q.QueryContext(ctx, memberSelect+` WHERE s.id IN (SELECT staff_id FROM staff_departments WHERE department_id = ?) AND `+clause+
+	return queryAll(ctx, q, "list department members", scanMember, memberSelect+` WHERE s.id IN (SELECT staff_id FROM staff_departments WHERE department_id = ?) AND `+clause+
 		` ORDER BY s.name COLLATE NOCASE, s.id`, append([]any{deptID}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("list department members: %w", err)
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list department members: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // RoleMemberIDs lists the ids of the members holding a role.
@@ -119,27 +106,22 @@ func ReachCandidates(ctx context.Context, q Querier, rq ReachQuery) ([]ReachCand
 		LEFT JOIN departments d ON d.id = c.department_id
 		WHERE c.archived_at = 0 AND ` + folder + `
 		ORDER BY c.name COLLATE NOCASE, c.id, a.name COLLATE NOCASE, a.id`
-	rows, err := q.QueryContext(ctx, query, append([]any{rq.StaffID, rq.StaffID}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("list reachable accounts: %w", err)
+	return queryAll(ctx, q, "list reachable accounts", scanReachCandidate, query, append([]any{rq.StaffID, rq.StaffID}, args...)...)
+}
+
+func scanReachCandidate(r rowScanner) (ReachCandidate, error) {
+	var rc ReachCandidate
+	var depts string
+	if err := r.Scan(&rc.ClientID, &rc.ClientName, &rc.OwnerID, &rc.OwnerManagerID, &depts, &rc.DeptID, &rc.DeptName, &rc.Internal,
+		&rc.Added, &rc.AccountID, &rc.AccountName, &rc.ToggledOn); err != nil {
+		return rc, err
 	}
-	defer rows.Close()
-	var out []ReachCandidate
-	for rows.Next() {
-		var rc ReachCandidate
-		var depts string
-		if err := rows.Scan(&rc.ClientID, &rc.ClientName, &rc.OwnerID, &rc.OwnerManagerID, &depts, &rc.DeptID, &rc.DeptName, &rc.Internal,
-			&rc.Added, &rc.AccountID, &rc.AccountName, &rc.ToggledOn); err != nil {
-			return nil, fmt.Errorf("list reachable accounts: %w", err)
+	for _, d := range strings.Split(depts, ",") {
+		if id, err := strconv.ParseInt(d, 10, 64); err == nil {
+			rc.OwnerDeptIDs = append(rc.OwnerDeptIDs, id)
 		}
-		for _, d := range strings.Split(depts, ",") {
-			if id, err := strconv.ParseInt(d, 10, 64); err == nil {
-				rc.OwnerDeptIDs = append(rc.OwnerDeptIDs, id)
-			}
-		}
-		out = append(out, rc)
 	}
-	return out, rows.Err()
+	return rc, nil
 }
 
 // CountClientAccounts counts the live accounts of live client folders,

@@ -35,7 +35,7 @@ const sessionSelect = `SELECT se.id, COALESCE(se.staff_id, 0), COALESCE(se.conne
 	COALESCE(s.name, c.name, ''), COALESCE(s.email, '')
 	FROM sessions se LEFT JOIN staff s ON s.id = se.staff_id LEFT JOIN connections c ON c.id = se.connection_id`
 
-func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
+func scanSession(sc rowScanner) (Session, error) {
 	var x Session
 	var started, last, beat, ended int64
 	err := sc.Scan(&x.ID, &x.StaffID, &x.ConnectionID, &x.Kind, &x.Origin, &x.Address, &x.Fingerprint, &x.Doing, &x.Process,
@@ -110,20 +110,7 @@ func SessionsOf(ctx context.Context, q Querier, t LockTargets, since time.Time) 
 }
 
 func querySessions(ctx context.Context, q Querier, where string, args ...any) ([]Session, error) {
-	rows, err := q.QueryContext(ctx, sessionSelect+" "+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		x, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read sessions: %w", err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "read sessions", scanSession, sessionSelect+" "+where, args...)
 }
 
 // EndSession marks a session ended with a reason; the process holding it
@@ -142,18 +129,17 @@ func EndedSessions(ctx context.Context, q Querier, ids []int64) (map[int64]strin
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, ended_at, end_reason FROM sessions WHERE ended_at != 0 AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read sessions: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := eachRow(ctx, q, "read ended sessions", func(r rowScanner) error {
 		var id, ended int64
 		var reason string
-		if err := rows.Scan(&id, &ended, &reason); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &ended, &reason); err != nil {
+			return fmt.Errorf("read ended sessions: %w", err)
 		}
 		out[id] = reason
+		return nil
+	}, `SELECT id, ended_at, end_reason FROM sessions WHERE ended_at != 0 AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

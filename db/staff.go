@@ -66,7 +66,7 @@ const memberSelect = `SELECT s.id, s.name, s.email, s.role_id, r.name, COALESCE(
 	COALESCE((SELECT group_concat(d.id || char(31) || d.name, char(30)) FROM staff_departments sd JOIN departments d ON d.id = sd.department_id WHERE sd.staff_id = s.id), '')
 	FROM staff s JOIN roles r ON r.id = s.role_id LEFT JOIN staff mg ON mg.id = s.manager_id`
 
-func scanMember(sc interface{ Scan(...any) error }) (Member, error) {
+func scanMember(sc rowScanner) (Member, error) {
 	var m Member
 	var last, created int64
 	var depts string
@@ -147,32 +147,8 @@ func (mq MemberQuery) where() (string, []any) {
 // ListMembers returns one page of members.
 func ListMembers(ctx context.Context, q Querier, mq MemberQuery) ([]Member, error) {
 	where, args := mq.where()
-	order, ok := memberSorts[mq.Sort]
-	if !ok {
-		order = memberSorts["name"]
-	}
-	dir := "ASC"
-	if mq.Desc {
-		dir = "DESC"
-	}
-	limit := mq.Limit
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := q.QueryContext(ctx, memberSelect+where+fmt.Sprintf(" ORDER BY %s %s, s.id %s LIMIT ? OFFSET ?", order, dir, dir), append(args, limit, mq.Offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("list staff: %w", err)
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list staff: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	_, order, dir := sortOrder(memberSorts, mq.Sort, mq.Desc)
+	return queryAll(ctx, q, "list staff", scanMember, memberSelect+where+fmt.Sprintf(" ORDER BY %s %s, s.id %s LIMIT ? OFFSET ?", order, dir, dir), append(args, pageLimit(mq.Limit), mq.Offset)...)
 }
 
 // MemberPosition is where member id stands in the list mq describes, its
@@ -181,25 +157,10 @@ func ListMembers(ctx context.Context, q Querier, mq MemberQuery) ([]Member, erro
 // record under its cursor again after rows were inserted or removed above.
 func MemberPosition(ctx context.Context, q Querier, mq MemberQuery, id int64) (int, error) {
 	where, args := mq.where()
-	order, ok := memberSorts[mq.Sort]
-	if !ok {
-		order = memberSorts["name"]
-	}
-	dir := "ASC"
-	if mq.Desc {
-		dir = "DESC"
-	}
+	_, order, dir := sortOrder(memberSorts, mq.Sort, mq.Desc)
 	query := fmt.Sprintf(`SELECT pos FROM (SELECT s.id, row_number() OVER (ORDER BY %s %s, s.id %s) - 1 AS pos
 		FROM staff s JOIN roles r ON r.id = s.role_id%s) WHERE id = ?`, order, dir, dir, where)
-	var pos int
-	err := q.QueryRowContext(ctx, query, append(args, id)...).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	if err != nil {
-		return 0, fmt.Errorf("staff position: %w", err)
-	}
-	return pos, nil
+	return position(ctx, q, "staff position", query, append(args, id)...)
 }
 
 // CountMembers counts the members a query would list without paging.
@@ -342,20 +303,11 @@ type RecoveryCode struct {
 
 // UnusedRecoveryCodes lists a member's unused recovery code hashes.
 func UnusedRecoveryCodes(ctx context.Context, q Querier, id int64) ([]RecoveryCode, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, code_hash FROM recovery_codes WHERE staff_id = ? AND used_at = 0`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RecoveryCode
-	for rows.Next() {
+	return queryAll(ctx, q, "read recovery codes", func(r rowScanner) (RecoveryCode, error) {
 		var c RecoveryCode
-		if err := rows.Scan(&c.ID, &c.Hash); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := r.Scan(&c.ID, &c.Hash)
+		return c, err
+	}, `SELECT id, code_hash FROM recovery_codes WHERE staff_id = ? AND used_at = 0`, id)
 }
 
 // UseRecoveryCode marks a code used; false if it already was.
@@ -396,22 +348,13 @@ func SSHKeyByFingerprint(ctx context.Context, q Querier, fp string) (SSHKey, err
 }
 
 func sshKeys(ctx context.Context, q Querier, where string, args ...any) ([]SSHKey, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, staff_id, fingerprint, public_key, comment, created_at, last_used FROM ssh_keys `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list ssh keys: %w", err)
-	}
-	defer rows.Close()
-	var out []SSHKey
-	for rows.Next() {
+	return queryAll(ctx, q, "list ssh keys", func(r rowScanner) (SSHKey, error) {
 		var k SSHKey
 		var c, l int64
-		if err := rows.Scan(&k.ID, &k.StaffID, &k.Fingerprint, &k.PublicKey, &k.Comment, &c, &l); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&k.ID, &k.StaffID, &k.Fingerprint, &k.PublicKey, &k.Comment, &c, &l)
 		k.CreatedAt, k.LastUsed = unix(c), unix(l)
-		out = append(out, k)
-	}
-	return out, rows.Err()
+		return k, err
+	}, `SELECT id, staff_id, fingerprint, public_key, comment, created_at, last_used FROM ssh_keys `+where, args...)
 }
 
 // DeleteSSHKey removes one of a member's keys.
@@ -440,39 +383,13 @@ func execOne(ctx context.Context, q Querier, query string, args ...any) error {
 }
 
 func int64s(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "read ids", scanInt64, query, args...)
 }
 
 // MembersWithEmailKeyLike lists up to limit members whose email key
 // matches a LIKE pattern (escaped with \), for naming look-alikes.
 func MembersWithEmailKeyLike(ctx context.Context, q Querier, pattern string, limit int) ([]Member, error) {
-	rows, err := q.QueryContext(ctx, memberSelect+` WHERE s.email_key LIKE ? ESCAPE '\' ORDER BY s.id LIMIT ?`, pattern, limit)
-	if err != nil {
-		return nil, fmt.Errorf("look-alike members: %w", err)
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, "look-alike members", scanMember, memberSelect+` WHERE s.email_key LIKE ? ESCAPE '\' ORDER BY s.id LIMIT ?`, pattern, limit)
 }
 
 // MissingEmailKeys returns the id and email of the rows of table (staff
@@ -481,21 +398,20 @@ func MissingEmailKeys(ctx context.Context, q Querier, table string) (map[int64]s
 	if table != "staff" && table != "invitations" {
 		return nil, fmt.Errorf("email keys: no table %q", table)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, email FROM `+table+` WHERE email_key = ''`)
-	if err != nil {
-		return nil, fmt.Errorf("email keys: %w", err)
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
+	err := eachRow(ctx, q, "email keys", func(r rowScanner) error {
 		var id int64
 		var email string
-		if err := rows.Scan(&id, &email); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &email); err != nil {
+			return fmt.Errorf("email keys: %w", err)
 		}
 		out[id] = email
+		return nil
+	}, `SELECT id, email FROM `+table+` WHERE email_key = ''`)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetEmailKey stores a row's email key.

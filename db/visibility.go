@@ -15,20 +15,11 @@ type AuditActor struct {
 // AuditActors lists every audit entry's id and actor, oldest first: what
 // the engine needs to decide, entry by entry, who may see it.
 func AuditActors(ctx context.Context, q Querier) ([]AuditActor, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, actor_kind, COALESCE(actor_id, 0) FROM audit_log ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("audit actors: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditActor
-	for rows.Next() {
+	return queryAll(ctx, q, "audit actors", func(r rowScanner) (AuditActor, error) {
 		var e AuditActor
-		if err := rows.Scan(&e.ID, &e.ActorKind, &e.ActorID); err != nil {
-			return nil, fmt.Errorf("audit actors: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := r.Scan(&e.ID, &e.ActorKind, &e.ActorID)
+		return e, err
+	}, `SELECT id, actor_kind, COALESCE(actor_id, 0) FROM audit_log ORDER BY id`)
 }
 
 // ReachesAllInternal reports whether a member was added to the internal

@@ -34,26 +34,37 @@ func accessTarget(c Client, m Member) string { return c.Name + " / " + m.Email }
 // (the Manage Access view's "+ Staff").
 func (s *Service) AddToClient(ctx context.Context, p Principal, clientID, staffID int64) error {
 	return wrap("add to client", s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		c, m, err := manageTarget(ctx, tx, a, clientID, staffID)
+		c, m, ch, err := s.addMembership(ctx, tx, a, clientID, staffID)
 		if err != nil {
 			return nil, err
 		}
-		if m.Status == "deactivated" {
-			return nil, fmt.Errorf("%w: %s is deactivated; reactivate them first", ErrRule, m.Email)
-		}
-		added, err := db.AddClientMember(ctx, tx, c.ID, m.ID, s.Now())
-		if err != nil {
-			return nil, err
-		}
-		if !added {
+		if ch == nil {
 			return nil, fmt.Errorf("%w: %s is already added to %s", ErrConflict, m.Email, c.Name)
 		}
-		if err := db.ToggleAllAccounts(ctx, tx, c.ID, m.ID); err != nil {
-			return nil, err
-		}
-		return []change{{Action: "access.add", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m), StaffID: m.ID, ClientID: c.ID,
-			Before: map[string]any{"member": false}, After: map[string]any{"member": true, "accounts": "all on"}}}, nil
+		return []change{*ch}, nil
 	}))
+}
+
+// addMembership adds a member to a folder a may manage, with every account
+// toggled on, and returns the change to audit: nil when they were added
+// already, which changes nothing.
+func (s *Service) addMembership(ctx context.Context, tx *sql.Tx, a Actor, clientID, staffID int64) (Client, Member, *change, error) {
+	c, m, err := manageTarget(ctx, tx, a, clientID, staffID)
+	if err != nil {
+		return c, m, nil, err
+	}
+	if m.Status == "deactivated" {
+		return c, m, nil, fmt.Errorf("%w: %s is deactivated; reactivate them first", ErrRule, m.Email)
+	}
+	added, err := db.AddClientMember(ctx, tx, c.ID, m.ID, s.Now())
+	if err != nil || !added {
+		return c, m, nil, err
+	}
+	if err := db.ToggleAllAccounts(ctx, tx, c.ID, m.ID); err != nil {
+		return c, m, nil, err
+	}
+	return c, m, &change{Action: "access.add", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m), StaffID: m.ID, ClientID: c.ID,
+		Before: map[string]any{"member": false}, After: map[string]any{"member": true, "accounts": "all on"}}, nil
 }
 
 // RemoveFromClient removes a member from a folder, every toggle with it
@@ -212,25 +223,13 @@ func (s *Service) AddToFolders(ctx context.Context, p Principal, staffID int64, 
 		n = 0
 		var changes []change
 		for _, id := range clientIDs {
-			c, m, err := manageTarget(ctx, tx, a, id, staffID)
+			_, _, ch, err := s.addMembership(ctx, tx, a, id, staffID)
 			if err != nil {
 				return nil, err
 			}
-			if m.Status == "deactivated" {
-				return nil, fmt.Errorf("%w: %s is deactivated; reactivate them first", ErrRule, m.Email)
+			if ch != nil {
+				changes = append(changes, *ch)
 			}
-			added, err := db.AddClientMember(ctx, tx, c.ID, m.ID, s.Now())
-			if err != nil {
-				return nil, err
-			}
-			if !added {
-				continue
-			}
-			if err := db.ToggleAllAccounts(ctx, tx, c.ID, m.ID); err != nil {
-				return nil, err
-			}
-			changes = append(changes, change{Action: "access.add", TargetKind: "client", TargetID: c.ID, Target: accessTarget(c, m), StaffID: m.ID, ClientID: c.ID,
-				Before: map[string]any{"member": false}, After: map[string]any{"member": true, "accounts": "all on"}})
 		}
 		if len(changes) == 0 {
 			return nil, fmt.Errorf("%w: nothing to change: already added to every one of them", ErrRule)

@@ -218,41 +218,15 @@ func (s *Service) SignIn(ctx context.Context, email, password, origin string) (S
 func (s *Service) unknownEmail(ctx context.Context, email, origin string) error {
 	label := Sanitize(Truncate(email, MaxEmailLen))
 	key := EmailKey(email)
-	refused := ErrBadCredentials
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		now := s.Now()
-		c, err := db.UnknownEmailFailures(ctx, tx, key)
-		if err != nil {
-			return err
-		}
-		if err := refusal(c, now); err != nil {
-			refused = err
-			return nil
-		}
-		n := c.FailedAttempts + 1
-		var until time.Time
-		if d := failureDelay(n); d > 0 {
-			until = ceilSecond(now.Add(d))
-		}
-		if err := db.SetUnknownEmailFailures(ctx, tx, key, n, until, now); err != nil {
-			return err
-		}
-		a := signInActor(0, label, origin)
-		if err := s.audit(ctx, tx, a, now, change{
-			Action: "auth.failure", TargetKind: "staff", Target: label,
-			After: map[string]any{"reason": "unknown email", "failed_attempts": n}}); err != nil {
-			return err
-		}
-		if n >= lockAfter {
-			return s.audit(ctx, tx, a, now, change{Action: "auth.locked", TargetKind: "staff", Target: label,
-				After: map[string]any{"failed_attempts": n, "locked_until": until.UTC().Format(time.RFC3339)}})
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
-	}
-	return refused
+	_, err := s.countFailure(ctx, failureCount{
+		read: func(tx *sql.Tx) (db.Credentials, error) { return db.UnknownEmailFailures(ctx, tx, key) },
+		store: func(tx *sql.Tx, n int, until, now time.Time) error {
+			return db.SetUnknownEmailFailures(ctx, tx, key, n, until, now)
+		},
+		actor: signInActor(0, label, origin),
+		about: change{TargetKind: "staff", Target: label},
+	}, "unknown email", ErrBadCredentials)
+	return err
 }
 
 // recordFailure counts one failed password or code for m, audits it (and
@@ -260,7 +234,7 @@ func (s *Service) unknownEmail(ctx context.Context, email, origin string) error 
 // If another attempt locked the account while this one was being checked,
 // the lock's error is returned instead and nothing is counted.
 func (s *Service) recordFailure(ctx context.Context, m Member, origin, reason string, refused error) error {
-	_, err := s.countFailure(ctx, m, origin, reason, refused)
+	_, err := s.countFailure(ctx, memberFailures(ctx, m, origin), reason, refused)
 	return err
 }
 
@@ -268,7 +242,7 @@ func (s *Service) recordFailure(ctx context.Context, m Member, origin, reason st
 // tries are left and how long the next must wait.
 func (s *Service) codeFailure(ctx context.Context, m Member, origin, reason string, recovery bool) error {
 	refusal := &CodeRefusal{Recovery: recovery}
-	c, err := s.countFailure(ctx, m, origin, reason, refusal)
+	c, err := s.countFailure(ctx, memberFailures(ctx, m, origin), reason, refusal)
 	if err != refusal {
 		return err
 	}
@@ -280,13 +254,38 @@ func (s *Service) codeFailure(ctx context.Context, m Member, origin, reason stri
 	return refusal
 }
 
-// countFailure does the work of recordFailure and returns the counters
-// it stored.
-func (s *Service) countFailure(ctx context.Context, m Member, origin, reason string, refused error) (db.Credentials, error) {
+// failureCount is where a run of failed sign-ins is counted: a member's
+// own counters, or those kept for an email no member has. about is the
+// audit entry's target.
+type failureCount struct {
+	read  func(tx *sql.Tx) (db.Credentials, error)
+	store func(tx *sql.Tx, n int, until, now time.Time) error
+	actor Actor
+	about change
+}
+
+// memberFailures counts a member's failed sign-ins in their own row.
+func memberFailures(ctx context.Context, m Member, origin string) failureCount {
+	return failureCount{
+		read: func(tx *sql.Tx) (db.Credentials, error) { return db.GetCredentials(ctx, tx, m.ID) },
+		store: func(tx *sql.Tx, n int, until, _ time.Time) error {
+			return db.SetSignInFailures(ctx, tx, m.ID, n, until)
+		},
+		actor: signInActor(m.ID, m.Email, origin),
+		about: change{TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID},
+	}
+}
+
+// countFailure counts one failed attempt where fc keeps them, audits it
+// (and the lock it may cause), and returns refused, the error for the
+// caller, with the counters it stored. If another attempt locked the
+// account while this one was being checked, the lock's error is returned
+// instead and nothing is counted.
+func (s *Service) countFailure(ctx context.Context, fc failureCount, reason string, refused error) (db.Credentials, error) {
 	var stored db.Credentials
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		c, err := db.GetCredentials(ctx, tx, m.ID)
+		c, err := fc.read(tx)
 		if err != nil {
 			return err
 		}
@@ -299,18 +298,18 @@ func (s *Service) countFailure(ctx context.Context, m Member, origin, reason str
 		if d := failureDelay(n); d > 0 {
 			until = ceilSecond(now.Add(d))
 		}
-		if err := db.SetSignInFailures(ctx, tx, m.ID, n, until); err != nil {
+		if err := fc.store(tx, n, until, now); err != nil {
 			return err
 		}
 		stored.FailedAttempts, stored.LockedUntil = n, until
-		a := signInActor(m.ID, m.Email, origin)
-		if err := s.audit(ctx, tx, a, now, change{Action: "auth.failure", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
-			After: map[string]any{"reason": reason, "failed_attempts": n}}); err != nil {
+		failure, locked := fc.about, fc.about
+		failure.Action, failure.After = "auth.failure", map[string]any{"reason": reason, "failed_attempts": n}
+		if err := s.audit(ctx, tx, fc.actor, now, failure); err != nil {
 			return err
 		}
 		if n >= lockAfter {
-			return s.audit(ctx, tx, a, now, change{Action: "auth.locked", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
-				After: map[string]any{"failed_attempts": n, "locked_until": until.UTC().Format(time.RFC3339)}})
+			locked.Action, locked.After = "auth.locked", map[string]any{"failed_attempts": n, "locked_until": until.UTC().Format(time.RFC3339)}
+			return s.audit(ctx, tx, fc.actor, now, locked)
 		}
 		return nil
 	})
@@ -474,12 +473,11 @@ func isTOTPShaped(code string) bool {
 	return true
 }
 
-func (s *Service) verifyTOTP(ctx context.Context, m Member, secret, code, origin string) error {
-	step, ok := matchTOTP(secret, code, s.Now())
-	if !ok {
-		return s.codeFailure(ctx, m, origin, "wrong code", false)
-	}
-	used := false
+// spendCode is how a second-factor code that matched is spent: in one
+// write transaction the member's credentials are read again and a lock
+// taken meanwhile (by guesses in another session) refuses it, before spend
+// marks the code used and signs the member in.
+func (s *Service) spendCode(ctx context.Context, m Member, spend func(tx *sql.Tx, now time.Time) error) error {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
 		c, err := db.GetCredentials(ctx, tx, m.ID)
@@ -489,6 +487,21 @@ func (s *Service) verifyTOTP(ctx context.Context, m Member, secret, code, origin
 		if err := refusal(c, now); err != nil {
 			return err
 		}
+		return spend(tx, now)
+	})
+	if err != nil {
+		return fmt.Errorf("verify code: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) verifyTOTP(ctx context.Context, m Member, secret, code, origin string) error {
+	step, ok := matchTOTP(secret, code, s.Now())
+	if !ok {
+		return s.codeFailure(ctx, m, origin, "wrong code", false)
+	}
+	used := false
+	err := s.spendCode(ctx, m, func(tx *sql.Tx, now time.Time) error {
 		fresh, err := db.UseTOTPStep(ctx, tx, m.ID, step)
 		if err != nil {
 			return err
@@ -500,7 +513,7 @@ func (s *Service) verifyTOTP(ctx context.Context, m Member, secret, code, origin
 		return s.signedIn(ctx, tx, m, origin, now, "auth.sign-in", map[string]any{"method": "totp"})
 	})
 	if err != nil {
-		return fmt.Errorf("verify code: %w", err)
+		return err
 	}
 	if used {
 		// Not a guess: audited, but not counted (see CodeRefusal).
@@ -527,15 +540,7 @@ func (s *Service) verifyRecoveryCode(ctx context.Context, m Member, code, origin
 	want := hashToken(code)
 	left := 0
 	matched := false
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		now := s.Now()
-		c, err := db.GetCredentials(ctx, tx, m.ID)
-		if err != nil {
-			return err
-		}
-		if err := refusal(c, now); err != nil {
-			return err
-		}
+	err := s.spendCode(ctx, m, func(tx *sql.Tx, now time.Time) error {
 		codes, err := db.UnusedRecoveryCodes(ctx, tx, m.ID)
 		if err != nil {
 			return err
@@ -556,7 +561,7 @@ func (s *Service) verifyRecoveryCode(ctx context.Context, m Member, code, origin
 		return s.signedIn(ctx, tx, m, origin, now, "auth.recovery-code", map[string]any{"method": "recovery code", "recovery_codes_left": left})
 	})
 	if err != nil {
-		return fmt.Errorf("verify code: %w", err)
+		return err
 	}
 	if !matched {
 		return s.codeFailure(ctx, m, origin, "wrong recovery code", true)

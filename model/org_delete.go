@@ -38,18 +38,12 @@ func (s *Service) DeleteOrganisation(ctx context.Context, p Principal, password,
 		if strings.TrimSpace(confirmName) != org.Name {
 			return nil, fmt.Errorf("%w: type the organisation's name, %s, exactly to confirm; nothing was deleted", ErrInvalid, Sanitize(org.Name))
 		}
-		if a.Kind == KindMember {
-			cred, err := db.GetCredentials(ctx, tx, a.StaffID)
-			if err != nil {
-				return nil, err
-			}
-			ok, err := checkPassword(ctx, cred.PasswordHash, password)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, fmt.Errorf("%w: the password is not right; nothing was deleted", ErrDenied)
-			}
+		ok, err := passwordReentered(ctx, tx, a, password)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: the password is not right; nothing was deleted", ErrDenied)
 		}
 		out.Org = org.Name
 		if err := tx.QueryRowContext(ctx, `SELECT count(*), COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '') FROM audit_log`).Scan(&out.Entries, &out.HeadHash); err != nil {

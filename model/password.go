@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
@@ -17,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"gatehouse/db"
 )
 
 // argon2id parameters (RFC 9106's second recommended option, lighter on
@@ -142,6 +145,23 @@ func checkPassword(ctx context.Context, hash, pw string) (bool, error) {
 	var ok bool
 	err := passwordHashes.do(ctx, func() { ok = checkPasswordNow(hash, pw) })
 	return ok, err
+}
+
+// passwordReentered checks the password a member acting re-entered to
+// confirm a grave change (transferring ownership, deleting the
+// organisation), against their credentials as the transaction reads them.
+// Only a member has a password: for any other actor (the operating-system
+// user at the machine, a connection) it is true, as the engine decides
+// whether they may act at all.
+func passwordReentered(ctx context.Context, tx *sql.Tx, a Actor, password string) (bool, error) {
+	if a.Kind != KindMember {
+		return true, nil
+	}
+	cred, err := db.GetCredentials(ctx, tx, a.StaffID)
+	if err != nil {
+		return false, err
+	}
+	return checkPassword(ctx, cred.PasswordHash, password)
 }
 
 func checkPasswordNow(hash, pw string) bool {

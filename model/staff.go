@@ -181,6 +181,16 @@ func lookupDepartments(ctx context.Context, q db.Querier, names []string) ([]int
 	return ids, out, nil
 }
 
+// requireMember loads member id inside a write and requires that a may
+// act on them.
+func requireMember(ctx context.Context, tx *sql.Tx, a Actor, act Action, id int64) (Member, error) {
+	m, sf, err := memberTarget(ctx, tx, id)
+	if err != nil {
+		return m, err
+	}
+	return m, require(a, act, Target{Module: ModuleStaff, Staff: sf})
+}
+
 // memberTarget loads a member inside a write and the engine's facts.
 func memberTarget(ctx context.Context, tx *sql.Tx, id int64) (Member, *StaffFacts, error) {
 	m, err := db.GetMember(ctx, tx, id)
@@ -233,11 +243,8 @@ func (s *Service) Reactivate(ctx context.Context, p Principal, staffID int64) er
 
 func (s *Service) setStatus(ctx context.Context, p Principal, staffID int64, action Action, status string) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		m, sf, err := memberTarget(ctx, tx, staffID)
+		m, err := requireMember(ctx, tx, a, action, staffID)
 		if err != nil {
-			return nil, err
-		}
-		if err := require(a, action, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		if m.Status == status {
@@ -273,18 +280,23 @@ func reassignTarget(ctx context.Context, tx *sql.Tx, from Member, to int64) (Mem
 	return m, nil
 }
 
+// leavingMember is what Remove and Offboard do first: load the member
+// leaving, require that a may act on them (act), and load the member their
+// clients go to (none when reassignTo is 0).
+func leavingMember(ctx context.Context, tx *sql.Tx, a Actor, act Action, staffID, reassignTo int64) (leaving, to Member, err error) {
+	m, err := requireMember(ctx, tx, a, act, staffID)
+	if err != nil {
+		return m, to, err
+	}
+	to, err = reassignTarget(ctx, tx, m, reassignTo)
+	return m, to, err
+}
+
 // Remove deletes a member: their access is revoked, their clients go to
 // reassignTo (0: left unowned). History stays in the audit log.
 func (s *Service) Remove(ctx context.Context, p Principal, staffID, reassignTo int64) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		m, sf, err := memberTarget(ctx, tx, staffID)
-		if err != nil {
-			return nil, err
-		}
-		if err := require(a, ActRemove, Target{Module: ModuleStaff, Staff: sf}); err != nil {
-			return nil, err
-		}
-		to, err := reassignTarget(ctx, tx, m, reassignTo)
+		m, to, err := leavingMember(ctx, tx, a, ActRemove, staffID, reassignTo)
 		if err != nil {
 			return nil, err
 		}
@@ -328,14 +340,7 @@ func (s *Service) Offboard(ctx context.Context, p Principal, staffID, reassignTo
 	var res OffboardResult
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		res = OffboardResult{}
-		m, sf, err := memberTarget(ctx, tx, staffID)
-		if err != nil {
-			return nil, err
-		}
-		if err := require(a, ActDeactivate, Target{Module: ModuleStaff, Staff: sf}); err != nil {
-			return nil, err
-		}
-		to, err := reassignTarget(ctx, tx, m, reassignTo)
+		m, to, err := leavingMember(ctx, tx, a, ActDeactivate, staffID, reassignTo)
 		if err != nil {
 			return nil, err
 		}
@@ -383,31 +388,22 @@ func (s *Service) Offboard(ctx context.Context, p Principal, staffID, reassignTo
 func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64, password string) error {
 	var refused *change
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		m, sf, err := memberTarget(ctx, tx, toID)
+		m, err := requireMember(ctx, tx, a, ActTransfer, toID)
 		if err != nil {
-			return nil, err
-		}
-		if err := require(a, ActTransfer, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		var oldID int64
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM staff WHERE role_id = ?`, db.RoleOwner).Scan(&oldID); err != nil {
 			return nil, fmt.Errorf("find owner: %w", err)
 		}
-		if a.Kind == KindMember {
-			cred, err := db.GetCredentials(ctx, tx, a.StaffID)
-			if err != nil {
-				return nil, err
-			}
-			ok, err := checkPassword(ctx, cred.PasswordHash, password)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				refused = &change{Action: "org.transfer-ownership.failure", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
-					After: map[string]any{"to": m.Email, "reason": "wrong password"}}
-				return nil, fmt.Errorf("%w: the password is not right; ownership was not transferred", ErrDenied)
-			}
+		ok, err := passwordReentered(ctx, tx, a, password)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			refused = &change{Action: "org.transfer-ownership.failure", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+				After: map[string]any{"to": m.Email, "reason": "wrong password"}}
+			return nil, fmt.Errorf("%w: the password is not right; ownership was not transferred", ErrDenied)
 		}
 		old, err := db.GetMember(ctx, tx, oldID)
 		if err != nil {
@@ -445,11 +441,8 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 // SetDepartments replaces a member's departments.
 func (s *Service) SetDepartments(ctx context.Context, p Principal, staffID int64, names []string) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		m, sf, err := memberTarget(ctx, tx, staffID)
+		m, err := requireMember(ctx, tx, a, ActUpdate, staffID)
 		if err != nil {
-			return nil, err
-		}
-		if err := require(a, ActUpdate, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		if err := require(a, ActUpdate, Target{Module: ModuleDepartments}); err != nil {
@@ -479,11 +472,8 @@ func (s *Service) SetDepartments(ctx context.Context, p Principal, staffID int64
 // records of the members assigned to them.
 func (s *Service) SetManager(ctx context.Context, p Principal, staffID, managerID int64) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		m, sf, err := memberTarget(ctx, tx, staffID)
+		m, err := requireMember(ctx, tx, a, ActUpdate, staffID)
 		if err != nil {
-			return nil, err
-		}
-		if err := require(a, ActUpdate, Target{Module: ModuleStaff, Staff: sf}); err != nil {
 			return nil, err
 		}
 		after := "none"

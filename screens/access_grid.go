@@ -16,6 +16,7 @@ import (
 // its accounts across, a toggle in each cell. Every flip is one model call,
 // saved and audited at once; the grid then re-reads what the model holds.
 type accessGrid struct {
+	id       ViewID // what its dialogs' results are addressed to
 	sess     *Session
 	keys     keymap.Clients
 	clientID int64
@@ -41,7 +42,7 @@ type gridFlipMsg struct {
 
 // newAccessGrid opens the grid of a folder with the cursor on member staffID.
 func newAccessGrid(sess *Session, d *accessData, staffID int64) *accessGrid {
-	g := &accessGrid{sess: sess, keys: keymap.DefaultClients(), clientID: d.client.ID, data: d, visRows: 5, visCols: 3}
+	g := &accessGrid{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), clientID: d.client.ID, data: d, visRows: 5, visCols: 3}
 	g.reads.take(d.read)
 	g.sync()
 	if ids, _ := d.memberKeys(); indexOf(ids, staffID) >= 0 {
@@ -65,7 +66,7 @@ func (g *accessGrid) isContainer() {}
 func (g *accessGrid) load() tea.Cmd { return loadAccess(g.sess, g.clientID) }
 
 func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	cmd, done := routeContainer(g, &g.child, msg, g.load)
+	cmd, done := routeContainer(g.id, &g.child, msg, g.load)
 	if done {
 		return g, cmd
 	}
@@ -276,7 +277,7 @@ func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string, seen .
 	members, accounts := g.rows.Records(mids, false), g.cols.Records(aids, false)
 	return func() tea.Msg {
 		var err error
-		ctx := seenCtx(seen...)
+		ctx := sess.seenCtx(seen...)
 		if len(cells) == 1 {
 			err = sess.Svc.SetAccountAccess(ctx, sess.Principal, cells[0].AccountID, cells[0].StaffID, on)
 		} else {

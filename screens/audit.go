@@ -130,12 +130,12 @@ func (s *auditScreen) about() tea.Cmd {
 	}
 	return func() tea.Msg {
 		if q.StaffID != 0 {
-			if m, err := svc.GetMember(bg(), p, q.StaffID); err == nil {
+			if m, err := svc.GetMember(s.sess.Context(), p, q.StaffID); err == nil {
 				return auditAboutMsg{about: m.Name + " <" + m.Email + ">"}
 			}
 			return nil
 		}
-		if c, err := svc.GetClient(bg(), p, q.ClientID); err == nil {
+		if c, err := svc.GetClient(s.sess.Context(), p, q.ClientID); err == nil {
 			return auditAboutMsg{about: "client " + c.Name}
 		}
 		return nil
@@ -158,7 +158,7 @@ func (s *auditScreen) fetch(dir int, paging model.AuditQuery) tea.Cmd {
 	q.BeforeID, q.AfterID, q.Limit = paging.BeforeID, paging.AfterID, auditPageSize
 	list, p, gen := s.list, s.sess.Principal, s.gen
 	return func() tea.Msg {
-		es, err := list(bg(), p, q)
+		es, err := list(s.sess.Context(), p, q)
 		return auditPageMsg{gen: gen, dir: dir, entries: es, err: err}
 	}
 }
@@ -356,7 +356,7 @@ func (s *auditScreen) key(km tea.KeyMsg) tea.Cmd {
 		s.verify, s.verifyOK = "Verifying the chain…", true
 		svc, p := s.sess.Svc, s.sess.Principal
 		return func() tea.Msg {
-			n, brk, err := svc.VerifyAuditAs(bg(), p)
+			n, brk, err := svc.VerifyAuditAs(s.sess.Context(), p)
 			return auditVerifyMsg{n: n, brk: brk, err: err}
 		}
 	default:
@@ -459,14 +459,14 @@ func (s *auditScreen) exportDialog() Dialog {
 		Field{Key: "path", Label: "File", Value: def, Required: true, Hint: "a new file; an existing one is never overwritten"})
 	form.Intro = "Every entry matching the current filter, oldest first."
 	q := s.base
-	svc, p := s.sess.Svc, s.sess.Principal
+	ctx, svc, p := s.sess.Context(), s.sess.Svc, s.sess.Principal
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		format, path := f.Value("format"), strings.TrimSpace(f.Value("path"))
 		if format == "json" && strings.HasSuffix(path, ".csv") && path == def {
 			path = strings.TrimSuffix(path, ".csv") + ".json"
 		}
 		return nil, func() tea.Msg {
-			if err := exportAudit(svc, p, q, path, format); err != nil {
+			if err := exportAudit(ctx, svc, p, q, path, format); err != nil {
 				return ActionMsg{Err: err}
 			}
 			return ActionMsg{Status: "Audit exported to " + model.Sanitize(path) + "."}
@@ -476,12 +476,12 @@ func (s *auditScreen) exportDialog() Dialog {
 
 // exportAudit writes the export to a new file, removing it if the export
 // fails half-way so no truncated file is left looking complete.
-func exportAudit(svc *model.Service, p model.Principal, q model.AuditQuery, path, format string) error {
+func exportAudit(ctx context.Context, svc *model.Service, p model.Principal, q model.AuditQuery, path, format string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("export audit: %w", err)
 	}
-	err = svc.ExportAudit(bg(), p, q, f, format)
+	err = svc.ExportAudit(ctx, p, q, f, format)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

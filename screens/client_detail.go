@@ -14,6 +14,7 @@ import (
 // clientDetail is one folder: what it is, and its accounts (add, rename,
 // remove, who can reach each), with Manage Access one key away.
 type clientDetail struct {
+	id       ViewID // what its dialogs' results are addressed to
 	sess     *Session
 	keys     keymap.Clients
 	clientID int64
@@ -38,7 +39,7 @@ type detailMsg struct {
 }
 
 func newClientDetail(sess *Session, c model.Client) *clientDetail {
-	return &clientDetail{sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, client: c}
+	return &clientDetail{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, client: c}
 }
 
 func (d *clientDetail) isContainer()     {}
@@ -53,7 +54,7 @@ func (d *clientDetail) capturing() bool {
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID
 	return func() tea.Msg {
-		ctx, p, read := bg(), sess.Principal, beginRead()
+		ctx, p, read := sess.Context(), sess.Principal, beginRead()
 		c, err := sess.Svc.GetClient(ctx, p, id)
 		if err != nil {
 			return detailMsg{clientID: id, read: read, err: err}
@@ -68,10 +69,10 @@ func (d *clientDetail) load() tea.Cmd {
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == d {
+	if am, ok := msg.(clientsAction); ok && am.to == d.id {
 		d.cur.Acted(am.For, am.Err) // a removed account leaves the list
 	}
-	cmd, done := routeContainer(d, &d.child, msg, d.load)
+	cmd, done := routeContainer(d.id, &d.child, msg, d.load)
 	if done {
 		return d, cmd
 	}
@@ -180,8 +181,8 @@ func (d *clientDetail) addDialog() Dialog {
 	form.Intro = "Nobody added to the folder reaches it until it is toggled on for them."
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, ownAction(d, "Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			_, err := sess.Svc.AddAccount(bg(), sess.Principal, id, v)
+		return nil, ownAction(d.id, "Added account "+model.Sanitize(strings.TrimSpace(v)), func() error {
+			_, err := sess.Svc.AddAccount(sess.Context(), sess.Principal, id, v)
 			return err
 		})
 	}}
@@ -193,8 +194,8 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 		Field{Key: "name", Label: "Account name", Required: true, Value: acc.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, ownActionOn(d, d.cur.Record(acc.ID, false), "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
-			return sess.Svc.RenameAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
+		return nil, ownActionOn(d.id, d.cur.Record(acc.ID, false), "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
+			return sess.Svc.RenameAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
 		})
 	}}
 }
@@ -204,8 +205,8 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, d.seenAccount(acc)), Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
-			return ownActionOn(d, d.cur.Record(acc.ID, true), "Removed account "+name, func() error {
-				return sess.Svc.RemoveAccount(seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
+			return ownActionOn(d.id, d.cur.Record(acc.ID, true), "Removed account "+name, func() error {
+				return sess.Svc.RemoveAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
 			})
 		}}
 }

@@ -27,7 +27,7 @@ func asSeen(cl model.Client, open folderDialog) func(t model.Target) (Dialog, te
 // gate asks the engine about one folder as the session sees it and opens
 // the dialog only when it allows; otherwise the reason is the status.
 func (c *clientsScreen) gate(clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
-	return gateCmd(c, c.sess, clientID, action, open)
+	return gateCmd(c.id, c.sess, clientID, action, open)
 }
 
 func (c *clientsScreen) gated(m gateMsg) tea.Cmd {
@@ -44,12 +44,12 @@ func (c *clientsScreen) openCreate() tea.Cmd {
 	}
 	sess := c.sess
 	return func() tea.Msg {
-		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
+		depts, err := sess.Svc.ListDepartments(sess.Context(), sess.Principal)
 		if err != nil {
 			depts = nil // a role without departments still creates folders, with none
 		}
-		return gateMsg{owner: c, decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
-			return createClientDialog(c, sess, depts), nil
+		return gateMsg{to: c.id, decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
+			return createClientDialog(c.id, sess, depts), nil
 		}}
 	}
 }
@@ -65,7 +65,7 @@ func departmentOptions(depts []model.Department) []Option {
 
 // createClientDialog asks for the name, department and accounts, then for
 // the owner; the form stays (with what was typed) until the model agrees.
-func createClientDialog(owner any, sess *Session, depts []model.Department) Dialog {
+func createClientDialog(to ViewID, sess *Session, depts []model.Department) Dialog {
 	form := NewForm(sess.Theme, "New client folder",
 		Field{Key: "name", Label: "Name", Required: true, CharLimit: model.MaxNameLen, Placeholder: "e.g. Harbour Bakery Ltd"},
 		Field{Key: "dept", Label: "Department", Kind: ChoiceField, Options: departmentOptions(depts)},
@@ -80,11 +80,11 @@ func createClientDialog(owner any, sess *Session, depts []model.Department) Dial
 			in := model.ClientInput{Name: name, OwnerID: o.ID, Department: f.Value("dept"), Accounts: strings.Split(f.Value("accounts"), "\n")}
 			f.SetBusy(true)
 			return fd, func() tea.Msg {
-				cl, err := sess.Svc.CreateClient(bg(), sess.Principal, in)
+				cl, err := sess.Svc.CreateClient(sess.Context(), sess.Principal, in)
 				if err != nil {
-					return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
+					return clientsAction{to: to, ActionMsg: ActionMsg{Err: err}}
 				}
-				return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: fmt.Sprintf("Created %s with %s", model.Sanitize(cl.Name), countOf(cl.Accounts, "account"))}}
+				return clientsAction{to: to, ActionMsg: ActionMsg{Status: fmt.Sprintf("Created %s with %s", model.Sanitize(cl.Name), countOf(cl.Accounts, "account"))}}
 			}
 		}
 		f.SetBusy(false)
@@ -101,7 +101,7 @@ func staffPicker(sess *Session, title, status string, fixed []Option, skip map[i
 	pd.OnFilter = func(text string) tea.Cmd {
 		return func() tea.Msg {
 			// Ask for as many more as may be skipped, so a full page remains.
-			ms, _, err := sess.Svc.ListStaff(bg(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50 + len(skip)})
+			ms, _, err := sess.Svc.ListStaff(sess.Context(), sess.Principal, model.MemberQuery{Text: text, Status: status, Limit: 50 + len(skip)})
 			items := append([]Option{}, fixed...)
 			if text != "" {
 				items = nil
@@ -119,41 +119,41 @@ func staffPicker(sess *Session, title, status string, fixed []Option, skip map[i
 }
 
 func (c *clientsScreen) renameDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id := c.sess, t.Client.ID
 	form := NewForm(sess.Theme, "Rename "+model.Sanitize(t.Client.Name),
 		Field{Key: "name", Label: "Name", Required: true, Value: t.Client.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name := f.Value("name")
 		// Renamed, it may no longer match the filter.
-		return nil, ownActionOn(c, c.table.Record(id, true), "Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
+		return nil, ownActionOn(c.id, c.table.Record(id, true), "Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
 			return sess.Svc.RenameClient(ctx, sess.Principal, id, name)
 		})
 	}}, nil
 }
 
 func (c *clientsScreen) archiveDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
 		Body: "The folder leaves the list; its accounts, access and history stay. Restore it from the archived view (v)."},
 		OnYes: func() tea.Cmd {
-			return ownActionOn(c, c.table.Record(id, true), "Archived "+name, func() error { return sess.Svc.ArchiveClient(ctx, sess.Principal, id) })
+			return ownActionOn(c.id, c.table.Record(id, true), "Archived "+name, func() error { return sess.Svc.ArchiveClient(ctx, sess.Principal, id) })
 		}}, nil
 }
 
 func (c *clientsScreen) restoreDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
 		Body: "The folder returns to the live list with its accounts and access."},
 		OnYes: func() tea.Cmd {
-			return ownActionOn(c, c.table.Record(id, true), "Restored "+name, func() error { return sess.Svc.RestoreClient(ctx, sess.Principal, id) })
+			return ownActionOn(c.id, c.table.Record(id, true), "Restored "+name, func() error { return sess.Svc.RestoreClient(ctx, sess.Principal, id) })
 		}}, nil
 }
 
 func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	pd := staffPicker(sess, "Owner of "+name, "active", []Option{{Label: "No owner", Value: "none", Detail: "leave the folder unowned"}}, nil)
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
@@ -161,7 +161,7 @@ func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, te
 		if o.ID != 0 {
 			who = model.Sanitize(o.Label)
 		}
-		return nil, ownActionOn(c, c.table.Record(id, false), name+" is now owned by "+who, func() error {
+		return nil, ownActionOn(c.id, c.table.Record(id, false), name+" is now owned by "+who, func() error {
 			return sess.Svc.SetClientOwner(ctx, sess.Principal, id, o.ID)
 		})
 	}
@@ -169,14 +169,14 @@ func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, te
 }
 
 func (c *clientsScreen) departmentDialog(seen model.Seen, t model.Target) (Dialog, tea.Cmd) {
-	ctx := seenCtx(seen)
+	ctx := c.sess.seenCtx(seen)
 	sess, id, name := c.sess, t.Client.ID, model.Sanitize(t.Client.Name)
 	load := func() tea.Msg {
-		depts, err := sess.Svc.ListDepartments(bg(), sess.Principal)
+		depts, err := sess.Svc.ListDepartments(sess.Context(), sess.Principal)
 		if err != nil {
-			return gateMsg{owner: c, err: err}
+			return gateMsg{to: c.id, err: err}
 		}
-		return gateMsg{owner: c, decision: model.Decision{Allowed: true}, target: t, open: func(model.Target) (Dialog, tea.Cmd) {
+		return gateMsg{to: c.id, decision: model.Decision{Allowed: true}, target: t, open: func(model.Target) (Dialog, tea.Cmd) {
 			p := NewPicker(sess.Theme, "Department of "+name, departmentOptions(depts))
 			p.Local = true
 			return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
@@ -184,7 +184,7 @@ func (c *clientsScreen) departmentDialog(seen model.Seen, t model.Target) (Dialo
 				if o.Value != "" {
 					what = model.Sanitize(o.Value)
 				}
-				return nil, ownActionOn(c, c.table.Record(id, false), name+" is filed under "+what, func() error {
+				return nil, ownActionOn(c.id, c.table.Record(id, false), name+" is filed under "+what, func() error {
 					return sess.Svc.SetClientDepartment(ctx, sess.Principal, id, o.Value)
 				})
 			}}, nil

@@ -17,6 +17,7 @@ import (
 // see, paged in SQL, with the folder actions, a folder's detail, the
 // Manage Access pop-up and bulk reassign opened over it.
 type clientsScreen struct {
+	id    ViewID // what its dialogs' results are addressed to
 	sess  *Session
 	keys  keymap.Clients
 	table *Table
@@ -74,7 +75,7 @@ type clientsLocateMsg struct {
 // NewClients returns the Clients screen.
 func NewClients(sess *Session) Screen {
 	c := &clientsScreen{
-		sess: sess, keys: keymap.DefaultClients(), filter: newFilterInput("filter by name"),
+		id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), filter: newFilterInput("filter by name"),
 		table: NewTable(sess.Theme, []Column{
 			{Title: "Client", Min: 16, Grow: 3},
 			{Title: "Owner", Min: 12, Grow: 2, Drop: 2},
@@ -124,7 +125,7 @@ func (c *clientsScreen) fetchQuery(q model.ClientQuery) tea.Cmd {
 	offset, seq, sess := q.Offset, c.seq, c.sess
 	return func() tea.Msg {
 		read := beginRead()
-		rows, total, err := sess.Svc.ListClients(bg(), sess.Principal, q)
+		rows, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, q)
 		return clientsPageMsg{seq: seq, read: read, offset: offset, total: total, rows: rows, err: err}
 	}
 }
@@ -185,7 +186,7 @@ func (c *clientsScreen) setPage(m clientsPageMsg) tea.Cmd {
 func (c *clientsScreen) locate(id int64) tea.Cmd {
 	seq, q, sess := c.seq, c.query(0, 0), c.sess
 	return func() tea.Msg {
-		pos, err := sess.Svc.ClientPosition(bg(), sess.Principal, q, id)
+		pos, err := sess.Svc.ClientPosition(sess.Context(), sess.Principal, q, id)
 		return clientsLocateMsg{seq: seq, id: id, pos: pos, err: err}
 	}
 }
@@ -253,12 +254,12 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return c, tea.Batch(cmds...)
 	case gateMsg:
-		if m.owner == c {
+		if m.to == c.id {
 			return c, c.gated(m)
 		}
 		return c, c.toNested(msg)
 	case clientsAction:
-		if m.owner != c {
+		if m.to != c.id {
 			return c, c.toNested(msg)
 		}
 		var cmd tea.Cmd

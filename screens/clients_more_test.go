@@ -226,9 +226,9 @@ func TestClientsIgnoreOtherScreensMessages(t *testing.T) {
 		t.Fatal("another screen's ActionMsg closed the pop-up")
 	}
 	s = e.keys(s, "esc")
-	other := &memberClients{}
+	other := NewViewID() // another view's
 	s = e.run(s, func() tea.Msg {
-		return gateMsg{owner: other, decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
+		return gateMsg{to: other, decision: model.Decision{Allowed: true}, open: func(model.Target) (Dialog, tea.Cmd) {
 			return &ResultDialog{Title: "not ours"}, nil
 		}}
 	})

@@ -41,7 +41,7 @@ func (c *connectionsSection) load() tea.Cmd {
 	svc, p := c.sess.Svc, c.sess.Principal
 	return func() tea.Msg {
 		read := beginRead()
-		cs, err := svc.ListConnections(bg(), p)
+		cs, err := svc.ListConnections(c.sess.Context(), p)
 		return connectionsMsg{read: read, conns: cs, err: err}
 	}
 }
@@ -104,7 +104,7 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		// refused rather than turned into the opposite switch.
 		seen := model.SeenConnectionAs(conn)
 		// Switched, it stays in the list.
-		return nil, runActionOn(c.cur.Record(conn.ID, false), status, func() error { return svc.SetConnectionEnabled(seenCtx(seen), p, conn.ID, on) })
+		return nil, runActionOn(c.cur.Record(conn.ID, false), status, func() error { return svc.SetConnectionEnabled(c.sess.seenCtx(seen), p, conn.ID, on) })
 	}
 	return nil, nil
 }
@@ -175,7 +175,7 @@ func (d *connectionScope) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			svc, p := d.sess.Svc, d.sess.Principal
 			name, kind, pub, perms := d.name, d.kind, d.key, d.grid.permissions()
 			return d, func() tea.Msg {
-				conn, token, err := svc.CreateConnection(bg(), p, name, kind, perms, pub)
+				conn, token, err := svc.CreateConnection(d.sess.Context(), p, name, kind, perms, pub)
 				return connectionCreatedMsg{conn: conn, token: token, err: err}
 			}
 		}

@@ -1,8 +1,6 @@
 package screens
 
 import (
-	"context"
-
 	tea "github.com/charmbracelet/bubbletea"
 
 	"gatehouse/model"
@@ -149,14 +147,7 @@ func (c *Cursor[K]) Acted(r Record, err error) { c.acted(r, err, c.key, c.on) }
 // check it before acting on the selected record.
 func (c *Cursor[K]) Vanished() (tea.Cmd, bool) { return c.take() }
 
-// seenCtx is the context of a write on records as the user saw them: the
-// model refuses it, naming the record, when one is gone or changed in a
-// way that matters since (model.WithSeen).
-func seenCtx(seen ...model.Seen) context.Context {
-	return model.WithSeen(context.Background(), seen...)
-}
-
 // recheck is a confirmation's Recheck for records as the user saw them.
 func recheck(sess *Session, seen ...model.Seen) func() error {
-	return func() error { return sess.Svc.StillAsSeen(context.Background(), seen...) }
+	return func() error { return sess.Svc.StillAsSeen(sess.Context(), seen...) }
 }

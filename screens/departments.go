@@ -58,7 +58,7 @@ func (d *departmentsSection) load() tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	cmds := []tea.Cmd{func() tea.Msg {
 		read := beginRead()
-		ds, err := svc.ListDepartments(bg(), p)
+		ds, err := svc.ListDepartments(d.sess.Context(), p)
 		return departmentsMsg{read: read, depts: ds, err: err}
 	}}
 	if d.open != nil {
@@ -71,7 +71,7 @@ func (d *departmentsSection) loadMembers(id int64) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
 		read := beginRead()
-		ms, err := svc.DepartmentMembers(bg(), p, id)
+		ms, err := svc.DepartmentMembers(d.sess.Context(), p, id)
 		return deptMembersMsg{id: id, read: read, members: ms, err: err}
 	}
 }
@@ -184,7 +184,7 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			Recheck: recheck(d.sess, model.SeenDepartmentAs(dept)),
 			OnYes: func() tea.Cmd {
 				return runActionOn(d.cur.Record(dept.ID, true), "Department "+model.Sanitize(dept.Name)+" deleted.", func() error {
-					return svc.DeleteDepartment(seenCtx(model.SeenDepartmentAs(dept)), p, dept.ID)
+					return svc.DeleteDepartment(d.sess.seenCtx(model.SeenDepartmentAs(dept)), p, dept.ID)
 				})
 			}}, nil
 	}
@@ -223,13 +223,13 @@ func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
 		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 			if dept == nil {
 				return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" created.", func() error {
-					_, err := svc.CreateDepartment(bg(), p, name, desc, o.ID)
+					_, err := svc.CreateDepartment(d.sess.Context(), p, name, desc, o.ID)
 					return err
 				})
 			}
 			seen := model.SeenDepartmentAs(*dept)
 			return nil, runActionOn(d.cur.Record(dept.ID, false), "Department "+model.Sanitize(strings.TrimSpace(name))+" saved.", func() error {
-				return svc.UpdateDepartment(seenCtx(seen), p, dept.ID, name, desc, o.ID)
+				return svc.UpdateDepartment(d.sess.seenCtx(seen), p, dept.ID, name, desc, o.ID)
 			})
 		}
 		return pd, pd.OnFilter("")
@@ -321,7 +321,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			if o.ID != 0 {
 				status = model.Sanitize(m.Name) + " is now managed by " + model.Sanitize(o.Label) + "."
 			}
-			return nil, runActionOn(d.mcur.Record(m.ID, false), status, func() error { return svc.SetManager(seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
+			return nil, runActionOn(d.mcur.Record(m.ID, false), status, func() error { return svc.SetManager(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
 		}
 		return pd, pd.OnFilter("")
 	}
@@ -335,7 +335,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 func (d *departmentsSection) changeDepartments(rec Record, shown model.Member, dept string, add bool) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
-		m, err := svc.GetMember(bg(), p, shown.ID)
+		m, err := svc.GetMember(d.sess.Context(), p, shown.ID)
 		if errors.Is(err, model.ErrNotFound) {
 			err = &model.ChangedError{Name: shown.Name, Gone: true}
 		}
@@ -353,7 +353,7 @@ func (d *departmentsSection) changeDepartments(rec Record, shown model.Member, d
 			names = append(names, dept)
 			status = model.Sanitize(m.Name) + " added to " + model.Sanitize(dept) + "."
 		}
-		return outcome(rec, status, nil, svc.SetDepartments(seenCtx(model.SeenMember(m)), p, m.ID, names))
+		return outcome(rec, status, nil, svc.SetDepartments(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, names))
 	}
 }
 

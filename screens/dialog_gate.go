@@ -14,20 +14,20 @@ import (
 // gateMsg carries the engine's decision on one folder: open runs only when
 // it allows.
 type gateMsg struct {
-	owner    any // the screen or container that asked
+	to       ViewID // the screen or container that asked
 	decision model.Decision
 	err      error
 	open     func(t model.Target) (Dialog, tea.Cmd)
 	target   model.Target
 }
 
-func gateCmd(owner any, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
+func gateCmd(to ViewID, sess *Session, clientID int64, action model.Action, open func(t model.Target) (Dialog, tea.Cmd)) tea.Cmd {
 	return func() tea.Msg {
-		t, err := sess.Svc.ClientTarget(bg(), sess.Principal, clientID)
+		t, err := sess.Svc.ClientTarget(sess.Context(), sess.Principal, clientID)
 		if err != nil {
-			return gateMsg{owner: owner, err: err}
+			return gateMsg{to: to, err: err}
 		}
-		return gateMsg{owner: owner, decision: sess.Can(action, t), open: open, target: t}
+		return gateMsg{to: to, decision: sess.Can(action, t), open: open, target: t}
 	}
 }
 
@@ -61,22 +61,23 @@ func outcome(rec Record, status string, next Dialog, err error) ActionMsg {
 	return ActionMsg{Status: status, Next: next, For: rec}
 }
 
-// ownAction runs a model call and reports it to owner as a clientsAction.
-func ownAction(owner any, status string, fn func() error) tea.Cmd {
-	return ownActionOn(owner, Record{}, status, fn)
+// ownAction runs a model call and reports it to the view to as a
+// clientsAction.
+func ownAction(to ViewID, status string, fn func() error) tea.Cmd {
+	return ownActionOn(to, Record{}, status, fn)
 }
 
-// ownActionOn runs a model call on rec and reports it to owner as a
+// ownActionOn runs a model call on rec and reports it to the view to as a
 // clientsAction for rec.
-func ownActionOn(owner any, rec Record, status string, fn func() error) tea.Cmd {
-	return func() tea.Msg { return clientsAction{owner: owner, ActionMsg: outcome(rec, status, nil, fn())} }
+func ownActionOn(to ViewID, rec Record, status string, fn func() error) tea.Cmd {
+	return func() tea.Msg { return clientsAction{to: to, ActionMsg: outcome(rec, status, nil, fn())} }
 }
 
 // clientsAction is an ActionMsg of these screens addressed to the screen
 // or container whose dialog ran it: the shell gives every message to every
 // screen, so a plain ActionMsg could close another screen's dialog.
 type clientsAction struct {
-	owner any
+	to ViewID
 	ActionMsg
 }
 

@@ -79,13 +79,13 @@ func (s *simScreen) run() tea.Cmd {
 	p := model.MemberPrincipal(*s.subject, "simulator")
 	ref := *s.target
 	return func() tea.Msg {
-		a, err := svc.Actor(bg(), p)
+		a, err := svc.Actor(s.sess.Context(), p)
 		if err != nil {
 			return simResultMsg{err: err}
 		}
 		rows := make([]simRow, 0, len(simActions))
 		for _, act := range simActions {
-			d, err := svc.Check(bg(), p, act, ref)
+			d, err := svc.Check(s.sess.Context(), p, act, ref)
 			row := simRow{Action: act, Decision: d}
 			if err != nil {
 				// The model calls the pairing invalid input; here it
@@ -168,7 +168,7 @@ func (s *simScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		svc, p := s.sess.Svc, s.sess.Principal
 		return s, func() tea.Msg {
-			rs, err := svc.ListRoles(bg(), p)
+			rs, err := svc.ListRoles(s.sess.Context(), p)
 			return simRolesMsg{roles: rs, err: err}
 		}
 	}
@@ -187,7 +187,7 @@ func (s *simScreen) memberPicker() Dialog {
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 		svc, p := s.sess.Svc, s.sess.Principal
 		return nil, func() tea.Msg {
-			m, err := svc.GetMember(bg(), p, o.ID)
+			m, err := svc.GetMember(s.sess.Context(), p, o.ID)
 			if err != nil {
 				return StatusMsg{Text: errText(err), Err: true}
 			}
@@ -245,7 +245,7 @@ func (s *simScreen) clientPicker(account bool) *PickerDialog {
 	pd := &PickerDialog{Picker: NewPicker(s.sess.Theme, "Which client folder?", nil)}
 	pd.OnFilter = func(text string) tea.Cmd {
 		return func() tea.Msg {
-			cs, _, err := svc.ListClients(bg(), p, model.ClientQuery{Text: text, Limit: 50})
+			cs, _, err := svc.ListClients(s.sess.Context(), p, model.ClientQuery{Text: text, Limit: 50})
 			var items []Option
 			for _, c := range cs {
 				items = append(items, Option{Label: c.Name, Value: c.Name, ID: c.ID, Detail: countOf(c.Accounts, "account")})
@@ -265,7 +265,7 @@ func (s *simScreen) clientPicker(account bool) *PickerDialog {
 		}
 		id := o.ID
 		return ad, func() tea.Msg {
-			accs, err := svc.Accounts(bg(), p, id)
+			accs, err := svc.Accounts(s.sess.Context(), p, id)
 			var items []Option
 			for _, a := range accs {
 				items = append(items, Option{Label: a.Name, Value: a.Name, ID: a.ID})
@@ -287,7 +287,7 @@ func (s *simScreen) namePicker(title, kind string) Dialog {
 func (s *simScreen) loadRoleNames() tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		rs, err := svc.ListRoles(bg(), p)
+		rs, err := svc.ListRoles(s.sess.Context(), p)
 		var items []Option
 		for _, r := range rs {
 			items = append(items, Option{Label: r.Name, Value: r.Name, ID: r.ID})
@@ -342,7 +342,7 @@ func NewWhatIf(sess *Session, m model.Member, r model.Role) (Dialog, tea.Cmd) {
 		allowed: sess.Can(model.ActSetRole, model.Target{Module: model.ModuleStaff, Label: m.Email, Staff: factsOfMember(m), Role: factsOfRole(r)})}
 	svc, p := sess.Svc, sess.Principal
 	return w, func() tea.Msg {
-		pv, err := svc.PreviewRoleChange(bg(), p, m.ID, r.Name)
+		pv, err := svc.PreviewRoleChange(sess.Context(), p, m.ID, r.Name)
 		return whatIfMsg{pv: pv, err: err}
 	}
 }
@@ -374,7 +374,7 @@ func (w *WhatIf) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			w.busy = true
 			svc, p, id, name := w.sess.Svc, w.sess.Principal, w.member.ID, w.role.Name
 			return w, runAction(model.Sanitize(w.member.Name)+" is now "+model.Sanitize(name)+"; it applies at once.", func() error {
-				return svc.SetRole(bg(), p, id, name)
+				return svc.SetRole(w.sess.Context(), p, id, name)
 			})
 		}
 	}

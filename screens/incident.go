@@ -53,7 +53,7 @@ func lockForm(sess *Session, title, intro string, in model.LockInput, done func(
 		ttl, _ := model.ParseTTL(f.Value("ttl"))
 		in.TTL = ttl
 		return nil, done("", func() error {
-			_, err := svc.Lock(bg(), p, in)
+			_, err := svc.Lock(sess.Context(), p, in)
 			return err
 		})
 	}}
@@ -77,7 +77,7 @@ func (s *staffScreen) lockMemberDialog(m model.Member) (Dialog, tea.Cmd) {
 		in.TTL, _ = model.ParseTTL(f.Value("ttl"))
 		rec := s.table.Record(m.ID, false)
 		return nil, func() tea.Msg {
-			res, err := svc.Lock(seenCtx(model.SeenMember(m)), p, in)
+			res, err := svc.Lock(s.sess.seenCtx(model.SeenMember(m)), p, in)
 			if err != nil {
 				return ActionMsg{Err: err, For: rec}
 			}
@@ -96,7 +96,7 @@ func liftDialog(sess *Session, l model.Lock, done func(status string, fn func() 
 		Yes:   "lift", Default: true,
 	}, OnYes: func() tea.Cmd {
 		return done(fmt.Sprintf("Lock %d on %s lifted", l.ID, model.Sanitize(l.Label)), func() error {
-			_, err := svc.Unlock(seenCtx(seen), p, l.ID)
+			_, err := svc.Unlock(sess.seenCtx(seen), p, l.ID)
 			return err
 		})
 	}}
@@ -191,7 +191,7 @@ func (v *sessionsView) load() tea.Cmd {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return func() tea.Msg {
 		read := beginRead()
-		list, err := svc.ListSessions(bg(), p)
+		list, err := svc.ListSessions(v.sess.Context(), p)
 		return sessionsMsg{read: read, list: list, err: err}
 	}
 }
@@ -312,7 +312,7 @@ func (v *sessionsView) endDialog(x model.LiveSession) Dialog {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		reason := f.Value("reason")
 		return nil, incidentActOn(v.table.Record(x.ID, true), fmt.Sprintf("Session %d of %s ended", x.ID, model.Sanitize(sessionWho(x))), func() error {
-			_, err := svc.EndSession(bg(), p, x.ID, reason)
+			_, err := svc.EndSession(v.sess.Context(), p, x.ID, reason)
 			return err
 		})
 	}}
@@ -379,7 +379,7 @@ func (v *locksView) load() tea.Cmd {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return func() tea.Msg {
 		read := beginRead()
-		list, err := svc.ListLocks(bg(), p, false)
+		list, err := svc.ListLocks(v.sess.Context(), p, false)
 		return locksMsg{read: read, list: list, err: err}
 	}
 }
@@ -481,7 +481,7 @@ func (v *locksView) newLockDialog() Dialog {
 		in := model.LockInput{Kind: f.Value("kind"), Target: strings.TrimSpace(f.Value("target")), Reason: f.Value("reason")}
 		in.TTL, _ = model.ParseTTL(f.Value("ttl"))
 		return nil, func() tea.Msg {
-			res, err := svc.Lock(bg(), p, in)
+			res, err := svc.Lock(v.sess.Context(), p, in)
 			if err != nil {
 				return incidentAction{ActionMsg{Err: err}}
 			}

@@ -59,7 +59,7 @@ func (v *invitationsView) load() tea.Cmd {
 	svc, p, status := v.sess.Svc, v.sess.Principal, invitationStatuses[v.status]
 	return func() tea.Msg {
 		read := beginRead()
-		list, err := svc.ListInvitations(bg(), p, status)
+		list, err := svc.ListInvitations(v.sess.Context(), p, status)
 		return invitationsMsg{read: read, status: status, list: list, err: err}
 	}
 }
@@ -182,7 +182,7 @@ func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
 		Yes:   "resend", Default: true,
 	}, OnYes: func() tea.Cmd {
 		return func() tea.Msg {
-			n, code, err := svc.ResendInvitation(seenCtx(model.SeenInvitationAs(inv)), p, inv.ID)
+			n, code, err := svc.ResendInvitation(v.sess.seenCtx(model.SeenInvitationAs(inv)), p, inv.ID)
 			if err != nil {
 				return ActionMsg{Err: err, For: rec}
 			}
@@ -199,7 +199,7 @@ func (v *invitationsView) revokeDialog(inv model.Invitation) Dialog {
 		Body:  "Its code stops working at once. You can invite them again later.",
 		Yes:   "revoke", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return actOn(v.table.Record(inv.ID, true), "Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(seenCtx(model.SeenInvitationAs(inv)), p, inv.ID) })
+		return actOn(v.table.Record(inv.ID, true), "Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(v.sess.seenCtx(model.SeenInvitationAs(inv)), p, inv.ID) })
 	}}
 }
 
@@ -266,7 +266,7 @@ func (s *staffScreen) inviteDialog() Dialog {
 		in := model.InviteInput{Email: f.Value("email"), Name: f.Value("name"), Role: f.Value("role"),
 			Departments: f.Values("depts"), Message: f.Value("message")}
 		return nil, func() tea.Msg {
-			inv, code, err := svc.Invite(bg(), p, in)
+			inv, code, err := svc.Invite(s.sess.Context(), p, in)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}
@@ -311,7 +311,7 @@ func (s *staffScreen) bulkDialog() Dialog {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		text, role, msg := f.Value("emails"), f.Value("role"), f.Value("message")
 		return nil, func() tea.Msg {
-			res, err := svc.BulkInvite(bg(), p, text, role, msg)
+			res, err := svc.BulkInvite(s.sess.Context(), p, text, role, msg)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}

@@ -83,7 +83,7 @@ func readAccess(sess *Session, clientID int64) (*accessData, error) {
 
 // readAccessAt is readAccess for the read numbered read.
 func readAccessAt(sess *Session, clientID int64, read uint64) (*accessData, error) {
-	ctx, svc, p := bg(), sess.Svc, sess.Principal
+	ctx, svc, p := sess.Context(), sess.Svc, sess.Principal
 	c, err := svc.GetClient(ctx, p, clientID)
 	if err != nil {
 		return nil, err
@@ -123,13 +123,13 @@ func readAccessAt(sess *Session, clientID int64, read uint64) (*accessData, erro
 // routeContainer handles what every container treats alike: action
 // results and engine gates go to the container that asked (self) or on
 // down to the one that did, refreshes to all, keys to the open child. It reports whether msg was consumed.
-func routeContainer(self any, child *Dialog, msg tea.Msg, reload func() tea.Cmd) (tea.Cmd, bool) {
+func routeContainer(self ViewID, child *Dialog, msg tea.Msg, reload func() tea.Cmd) (tea.Cmd, bool) {
 	_, nested := (*child).(container)
 	switch m := msg.(type) {
 	case ActionMsg:
 		return nil, true // another screen's
 	case clientsAction:
-		if m.owner != self {
+		if m.to != self {
 			if !nested {
 				return nil, true
 			}
@@ -144,7 +144,7 @@ func routeContainer(self any, child *Dialog, msg tea.Msg, reload func() tea.Cmd)
 		}
 		return cmd, true
 	case gateMsg:
-		if m.owner != self {
+		if m.to != self {
 			if !nested {
 				return nil, true
 			}
@@ -184,6 +184,7 @@ func routeContainer(self any, child *Dialog, msg tea.Msg, reload func() tea.Cmd)
 // manageAccess is the Manage Access pop-up of one folder: the members with
 // access, + Staff, Remove staff member, and the per-account grid.
 type manageAccess struct {
+	id       ViewID // what its dialogs' results are addressed to
 	sess     *Session
 	keys     keymap.Clients
 	clientID int64
@@ -198,7 +199,7 @@ type manageAccess struct {
 }
 
 func newManageAccess(sess *Session, c model.Client) *manageAccess {
-	return &manageAccess{sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, name: c.Name, rows: 8}
+	return &manageAccess{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), clientID: c.ID, name: c.Name, rows: 8}
 }
 
 func (m *manageAccess) isContainer() {}
@@ -206,10 +207,10 @@ func (m *manageAccess) isContainer() {}
 func (m *manageAccess) load() tea.Cmd { return loadAccess(m.sess, m.clientID) }
 
 func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == m {
+	if am, ok := msg.(clientsAction); ok && am.to == m.id {
 		m.cur.Acted(am.For, am.Err) // a member taken out leaves the list
 	}
-	cmd, done := routeContainer(m, &m.child, msg, m.load)
+	cmd, done := routeContainer(m.id, &m.child, msg, m.load)
 	if done {
 		return m, cmd
 	}
@@ -299,8 +300,8 @@ func (m *manageAccess) addStaff() tea.Cmd {
 	pd := staffPicker(sess, "+ Staff · "+name, "active", nil, added)
 	pd.Picker.Intro = fmt.Sprintf("Active members not yet added. They get %s on; turn some off in the grid.", allAccounts(n))
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
-		return nil, ownAction(m, fmt.Sprintf("Added %s to %s with %s on", model.Sanitize(o.Label), name, allAccounts(n)), func() error {
-			return sess.Svc.AddToClient(bg(), sess.Principal, id, o.ID)
+		return nil, ownAction(m.id, fmt.Sprintf("Added %s to %s with %s on", model.Sanitize(o.Label), name, allAccounts(n)), func() error {
+			return sess.Svc.AddToClient(sess.Context(), sess.Principal, id, o.ID)
 		})
 	}
 	m.child = pd
@@ -321,8 +322,8 @@ func (m *manageAccess) removeStaff() tea.Cmd {
 		Title: "Remove staff member", Yes: "Remove", Danger: true,
 		Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in this folder goes too.", who, name),
 	}, OnYes: func() tea.Cmd {
-		return ownActionOn(m, m.cur.Record(mem.ID, true), "Removed "+who+" from "+name, func() error {
-			return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, id, mem.ID)
+		return ownActionOn(m.id, m.cur.Record(mem.ID, true), "Removed "+who+" from "+name, func() error {
+			return sess.Svc.RemoveFromClient(sess.seenCtx(seen), sess.Principal, id, mem.ID)
 		})
 	}}
 	return checkOnOpen(m.child)

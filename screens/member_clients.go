@@ -22,6 +22,7 @@ type MemberClientsClosedMsg struct{ StaffID int64 }
 // the folders they were added to and what each lets them reach, and why;
 // + Clients and Remove client.
 type memberClients struct {
+	id     ViewID // what its dialogs' results are addressed to
 	sess   *Session
 	keys   keymap.Clients
 	member model.Member
@@ -68,7 +69,7 @@ type memberClientsMsg struct {
 // sub-view of the Staff screen's member detail; esc sends
 // MemberClientsClosedMsg.
 func NewMemberClients(sess *Session, member model.Member) Screen {
-	return &memberClients{sess: sess, keys: keymap.DefaultClients(), member: member, width: 80, height: 20}
+	return &memberClients{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), member: member, width: 80, height: 20}
 }
 
 func (v *memberClients) Title() string { return "Clients of " + model.Sanitize(v.member.Name) }
@@ -84,7 +85,7 @@ func (v *memberClients) isContainer() {}
 func (v *memberClients) load() tea.Cmd {
 	sess, id := v.sess, v.member.ID
 	return func() tea.Msg {
-		ctx, p, read := bg(), sess.Principal, beginRead()
+		ctx, p, read := sess.Context(), sess.Principal, beginRead()
 		sum, err := sess.Svc.ReachableBy(ctx, p, id)
 		if err != nil {
 			return memberClientsMsg{staffID: id, read: read, err: err}
@@ -136,17 +137,17 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 }
 
 func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == v {
+	if am, ok := msg.(clientsAction); ok && am.to == v.id {
 		v.cur.Acted(am.For, am.Err) // a folder they were taken out of leaves the list
 	}
-	if am, ok := msg.(clientsAction); ok && am.owner == v && am.Err != nil {
+	if am, ok := msg.(clientsAction); ok && am.to == v.id && am.Err != nil {
 		if p, ok := v.child.(*clientMultiPick); ok {
 			// Keep the marks: the refusal shows in the picker and the status.
 			p.busy, p.err = false, errText(am.Err)
 			return v, tea.Batch(Status(p.err, true), v.load())
 		}
 	}
-	cmd, done := routeContainer(v, &v.child, msg, v.load)
+	cmd, done := routeContainer(v.id, &v.child, msg, v.load)
 	if done {
 		return v, cmd
 	}
@@ -201,7 +202,7 @@ func (v *memberClients) key(km tea.KeyMsg) tea.Cmd {
 			added[r.clientID] = true
 		}
 		p := newClientMultiPick(v.sess, v.member, added)
-		p.owner = v
+		p.to = v.id
 		v.child = p
 		return p.fetch()
 	case key.Matches(km, v.keys.RemoveClient):
@@ -228,7 +229,7 @@ func (v *memberClients) removeClient() tea.Cmd {
 	}
 	rec := v.cur.Records(rows, true)
 	seen := model.SeenAdded(m.ID, m.Name, row.clientID, row.client)
-	return gateCmd(v, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
+	return gateCmd(v.id, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
 		who, client := model.Sanitize(m.Name), model.Sanitize(row.client)
 		body := fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in it goes too.", who, client)
 		if row.byRole {
@@ -237,8 +238,8 @@ func (v *memberClients) removeClient() tea.Cmd {
 		return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
 			Body: body},
 			OnYes: func() tea.Cmd {
-				return ownActionOn(v, rec, "Removed "+who+" from "+client, func() error {
-					return sess.Svc.RemoveFromClient(seenCtx(seen), sess.Principal, row.clientID, m.ID)
+				return ownActionOn(v.id, rec, "Removed "+who+" from "+client, func() error {
+					return sess.Svc.RemoveFromClient(sess.seenCtx(seen), sess.Principal, row.clientID, m.ID)
 				})
 			}}, nil
 	})
@@ -324,7 +325,7 @@ func (v *memberClients) FullHelp() [][]key.Binding { return [][]key.Binding{v.Sh
 // space marks (marks survive a new filter), enter adds the member to every
 // marked folder with all its accounts on.
 type clientMultiPick struct {
-	owner  any // the view the result goes to
+	to     ViewID // the view the result goes to
 	sess   *Session
 	member model.Member
 	added  map[int64]bool
@@ -362,7 +363,7 @@ func (p *clientMultiPick) fetch() tea.Cmd {
 	p.seq++
 	sess, seq, text := p.sess, p.seq, strings.TrimSpace(p.filter.Value())
 	return func() tea.Msg {
-		items, total, err := sess.Svc.ListClients(bg(), sess.Principal, model.ClientQuery{Text: text, Limit: multiPickLimit})
+		items, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, model.ClientQuery{Text: text, Limit: multiPickLimit})
 		return multiPickMsg{seq: seq, items: items, total: total, err: err}
 	}
 }
@@ -445,17 +446,17 @@ func (p *clientMultiPick) apply() tea.Cmd {
 		return nil
 	}
 	p.busy = true
-	sess, m, ids, owner := p.sess, p.member, append([]int64{}, p.order...), p.owner
+	sess, m, ids, to := p.sess, p.member, append([]int64{}, p.order...), p.to
 	return func() tea.Msg {
-		n, err := sess.Svc.AddToFolders(bg(), sess.Principal, m.ID, ids)
+		n, err := sess.Svc.AddToFolders(sess.Context(), sess.Principal, m.ID, ids)
 		if err != nil {
-			return clientsAction{owner: owner, ActionMsg: ActionMsg{Err: err}}
+			return clientsAction{to: to, ActionMsg: ActionMsg{Err: err}}
 		}
 		status := fmt.Sprintf("Added %s to %s, all accounts on", model.Sanitize(m.Name), countOf(n, "client folder"))
 		if n < len(ids) {
 			status += fmt.Sprintf(" (%d already added elsewhere meanwhile)", len(ids)-n)
 		}
-		return clientsAction{owner: owner, ActionMsg: ActionMsg{Status: status}}
+		return clientsAction{to: to, ActionMsg: ActionMsg{Status: status}}
 	}
 }
 

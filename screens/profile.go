@@ -61,15 +61,15 @@ func (s *profileScreen) load() tea.Cmd {
 	}
 	svc, p, id := s.sess.Svc, s.sess.Principal, s.selfID()
 	return func() tea.Msg {
-		me, err := svc.GetMember(bg(), p, id)
+		me, err := svc.GetMember(s.sess.Context(), p, id)
 		if err != nil {
 			return profileMsg{err: err}
 		}
-		left, err := svc.RecoveryCodesLeft(bg(), p)
+		left, err := svc.RecoveryCodesLeft(s.sess.Context(), p)
 		if err != nil {
 			return profileMsg{err: err}
 		}
-		keys, err := svc.ListSSHKeys(bg(), p, id)
+		keys, err := svc.ListSSHKeys(s.sess.Context(), p, id)
 		return profileMsg{me: me, left: left, keys: keys, err: err}
 	}
 }
@@ -128,7 +128,7 @@ func (s *profileScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	case key.Matches(km, k.EnrolTOTP) && !s.me.TOTPEnabled:
 		svc, p := s.svcP()
 		return func() tea.Msg {
-			e, err := svc.BeginTOTP(bg(), p)
+			e, err := svc.BeginTOTP(s.sess.Context(), p)
 			return totpBeginMsg{enrol: e, err: err}
 		}
 	case key.Matches(km, k.ResetTOTP) && s.me.TOTPEnabled:
@@ -150,7 +150,7 @@ func (s *profileScreen) nameDialog() Dialog {
 			Validate: func(v string) error { _, err := model.CleanName("name", v); return err }})
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name := f.Value("name")
-		return nil, act("Your name is now "+model.Sanitize(strings.TrimSpace(name)), nil, func() error { return svc.RenameSelf(bg(), p, name) })
+		return nil, act("Your name is now "+model.Sanitize(strings.TrimSpace(name)), nil, func() error { return svc.RenameSelf(s.sess.Context(), p, name) })
 	}}
 }
 
@@ -167,7 +167,7 @@ func (s *profileScreen) passwordDialog() Dialog {
 			f.SetError("The two new passwords differ; type the same one twice.")
 			return nil, nil
 		}
-		return nil, act("Your password was changed", nil, func() error { return svc.ChangePassword(bg(), p, old, nw) })
+		return nil, act("Your password was changed", nil, func() error { return svc.ChangePassword(s.sess.Context(), p, old, nw) })
 	}}
 }
 
@@ -194,7 +194,7 @@ func (s *profileScreen) enrolDialog(e model.TOTPEnrolment) Dialog {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		code := strings.TrimSpace(f.Value("code"))
 		return nil, func() tea.Msg {
-			codes, err := svc.ConfirmTOTP(bg(), p, e.Secret, code)
+			codes, err := svc.ConfirmTOTP(s.sess.Context(), p, e.Secret, code)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}
@@ -234,7 +234,7 @@ func (s *profileScreen) resetTOTPDialog() Dialog {
 	}
 	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{Title: "Reset two-factor authentication?", Body: body, Yes: "reset", Danger: true},
 		OnYes: func() tea.Cmd {
-			return act("Two-factor authentication is off", nil, func() error { return svc.ResetTOTP(bg(), p, id) })
+			return act("Two-factor authentication is off", nil, func() error { return svc.ResetTOTP(s.sess.Context(), p, id) })
 		}}
 }
 
@@ -245,7 +245,7 @@ func (s *profileScreen) recoveryDialog() Dialog {
 		Body: "Your current recovery codes stop working at once and new ones are shown, once.", Yes: "make new codes", Default: true},
 		OnYes: func() tea.Cmd {
 			return func() tea.Msg {
-				codes, err := svc.RegenerateRecoveryCodes(bg(), p)
+				codes, err := svc.RegenerateRecoveryCodes(s.sess.Context(), p)
 				if err != nil {
 					return ActionMsg{Err: err}
 				}
@@ -265,7 +265,7 @@ func (s *profileScreen) addKeyDialog() Dialog {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		line := f.Value("line")
 		return nil, func() tea.Msg {
-			k, err := svc.AddSSHKey(bg(), p, id, line)
+			k, err := svc.AddSSHKey(s.sess.Context(), p, id, line)
 			if err != nil {
 				return ActionMsg{Err: err}
 			}
@@ -284,7 +284,7 @@ func (s *profileScreen) removeKeyDialog(k model.SSHKey) Dialog {
 	return &ConfirmDialog{Theme: s.sess.Theme, Confirm: Confirm{Title: "Remove SSH key " + label + "?",
 		Body: "Sign-ins with this key stop at once.", Yes: "remove", Danger: true},
 		OnYes: func() tea.Cmd {
-			return act("SSH key "+k.Fingerprint+" removed", nil, func() error { return svc.RemoveSSHKey(bg(), p, id, k.ID) })
+			return act("SSH key "+k.Fingerprint+" removed", nil, func() error { return svc.RemoveSSHKey(s.sess.Context(), p, id, k.ID) })
 		}}
 }
 

@@ -37,7 +37,7 @@ func newReach(sess *Session, accountID int64, label string) *reachView {
 func (r *reachView) load() tea.Cmd {
 	sess, id := r.sess, r.accountID
 	return func() tea.Msg {
-		items, err := sess.Svc.WhoCanReach(bg(), sess.Principal, id)
+		items, err := sess.Svc.WhoCanReach(sess.Context(), sess.Principal, id)
 		return reachMsg{accountID: id, items: items, err: err}
 	}
 }

@@ -17,6 +17,7 @@ import (
 // or all of their folders (filtered in SQL), pick the new owner (or none),
 // and apply in one transaction.
 type reassign struct {
+	id    ViewID // what its dialogs' results are addressed to
 	sess  *Session
 	keys  keymap.Clients
 	from  Option // the current owner: ID and label
@@ -59,7 +60,7 @@ func newReassign(sess *Session) *reassign {
 	in.Prompt = "/ "
 	in.Placeholder = "filter their clients"
 	in.CharLimit = 120
-	r := &reassign{sess: sess, keys: keymap.DefaultClients(), filter: in, marked: map[int64]bool{}, except: map[int64]bool{},
+	r := &reassign{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), filter: in, marked: map[int64]bool{}, except: map[int64]bool{},
 		table: NewTable(sess.Theme, []Column{
 			{Title: "", Min: 3},
 			{Title: "Client", Min: 16, Grow: 3},
@@ -100,7 +101,7 @@ func (r *reassign) fetch(offset, limit int) tea.Cmd {
 	q, seq, sess := r.query(offset, limit), r.seq, r.sess
 	return func() tea.Msg {
 		read := beginRead()
-		rows, total, err := sess.Svc.ListClients(bg(), sess.Principal, q)
+		rows, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, q)
 		return reassignPageMsg{seq: seq, read: read, offset: offset, total: total, rows: rows, err: err}
 	}
 }
@@ -149,7 +150,7 @@ func (r *reassign) render(read uint64, total int) tea.Cmd {
 		id, _, _ := r.table.Selected()
 		seq, q, sess := r.seq, r.query(0, 0), r.sess
 		return func() tea.Msg {
-			pos, err := sess.Svc.ClientPosition(bg(), sess.Principal, q, id)
+			pos, err := sess.Svc.ClientPosition(sess.Context(), sess.Principal, q, id)
 			return reassignLocateMsg{seq: seq, pos: pos, err: err}
 		}
 	}
@@ -157,14 +158,14 @@ func (r *reassign) render(read uint64, total int) tea.Cmd {
 }
 
 func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.owner == r {
+	if am, ok := msg.(clientsAction); ok && am.to == r.id {
 		// Applied: the moved folders leave the list, and the marks go.
 		r.table.Acted(am.For, am.Err)
 		if am.Err == nil {
 			r.marked, r.except, r.all = map[int64]bool{}, map[int64]bool{}, false
 		}
 	}
-	cmd, done := routeContainer(r, &r.child, msg, r.reload)
+	cmd, done := routeContainer(r.id, &r.child, msg, r.reload)
 	if r.child == nil && r.from.ID == 0 {
 		return nil, cmd // the owner picker was cancelled
 	}
@@ -331,9 +332,9 @@ func (r *reassign) confirm(to Option) Dialog {
 				list := ids
 				if all {
 					// Every folder that matches the filter now, minus the exceptions.
-					cs, _, err := sess.Svc.ListClients(bg(), sess.Principal, model.ClientQuery{OwnerID: from.ID, Text: text})
+					cs, _, err := sess.Svc.ListClients(sess.Context(), sess.Principal, model.ClientQuery{OwnerID: from.ID, Text: text})
 					if err != nil {
-						return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
+						return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: err}}
 					}
 					list = nil
 					for _, c := range cs {
@@ -345,19 +346,19 @@ func (r *reassign) confirm(to Option) Dialog {
 						// The folders that match changed since the count
 						// was shown: what the user confirmed is not what
 						// would move.
-						return clientsAction{owner: r, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: %s match now, not the %s you confirmed; nothing was moved: look again",
+						return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: %s match now, not the %s you confirmed; nothing was moved: look again",
 							model.ErrChanged, countOf(len(list), "folder"), countOf(n, "folder"))}}
 					}
 				}
 				if len(list) == 0 {
-					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: no folders to reassign", model.ErrInvalid)}}
+					return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: fmt.Errorf("%w: no folders to reassign", model.ErrInvalid)}}
 				}
-				moved, err := sess.Svc.BulkReassign(bg(), sess.Principal, from.ID, to.ID, list)
+				moved, err := sess.Svc.BulkReassign(sess.Context(), sess.Principal, from.ID, to.ID, list)
 				if err != nil {
-					return clientsAction{owner: r, ActionMsg: ActionMsg{Err: err}}
+					return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: err}}
 				}
 				moving.key = list
-				return clientsAction{owner: r, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
+				return clientsAction{to: r.id, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
 			}
 		}}
 }

@@ -239,7 +239,7 @@ func (e *roleEditor) save() tea.Cmd {
 	id, name, desc, perms := e.roleID, e.name, e.desc, e.grid.permissions()
 	if id == 0 {
 		return func() tea.Msg {
-			if _, err := svc.CreateRole(bg(), p, name, desc, perms); err != nil {
+			if _, err := svc.CreateRole(e.sess.Context(), p, name, desc, perms); err != nil {
 				return ActionMsg{Err: err}
 			}
 			return ActionMsg{Status: "Role " + model.Sanitize(name) + " created."}
@@ -247,7 +247,7 @@ func (e *roleEditor) save() tea.Cmd {
 	}
 	seen := e.seen
 	return runActionOn(e.rec, "Role "+model.Sanitize(name)+" saved; it applies at once.", func() error {
-		return svc.UpdateRole(seenCtx(seen), p, id, name, desc, perms)
+		return svc.UpdateRole(e.sess.seenCtx(seen), p, id, name, desc, perms)
 	})
 }
 

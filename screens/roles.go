@@ -74,7 +74,7 @@ func (s *rolesScreen) load() tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
 		read := beginRead()
-		rs, err := svc.ListRoles(bg(), p)
+		rs, err := svc.ListRoles(s.sess.Context(), p)
 		return rolesMsg{read: read, roles: rs, err: err}
 	}
 }
@@ -217,7 +217,7 @@ func (s *rolesScreen) give(r model.Role) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
 		return nil, func() tea.Msg {
-			m, err := svc.GetMember(bg(), p, o.ID)
+			m, err := svc.GetMember(s.sess.Context(), p, o.ID)
 			if err != nil {
 				return StatusMsg{Text: errText(err), Err: true}
 			}
@@ -242,7 +242,7 @@ type roleMembersMsg struct {
 func (s *rolesScreen) members(r model.Role) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		ms, err := svc.RoleMembers(bg(), p, r.ID)
+		ms, err := svc.RoleMembers(s.sess.Context(), p, r.ID)
 		return roleMembersMsg{role: r.Name, members: ms, err: err}
 	}
 }
@@ -281,7 +281,7 @@ func (s *rolesScreen) renameDialog(r model.Role) Dialog {
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name, desc := f.Value("name"), f.Value("desc")
 		return nil, runActionOn(s.cur.Record(r.ID, false), "Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
-			return svc.UpdateRole(seenCtx(model.SeenRoleAs(r)), p, r.ID, name, desc, perms)
+			return svc.UpdateRole(s.sess.seenCtx(model.SeenRoleAs(r)), p, r.ID, name, desc, perms)
 		})
 	}}
 }
@@ -300,7 +300,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 			Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			OnYes: func() tea.Cmd {
 				return runActionOn(s.cur.Record(r.ID, true), "Role "+model.Sanitize(r.Name)+" deleted.", func() error {
-					return svc.DeleteRole(seenCtx(model.SeenRoleAs(r)), p, r.ID, moveTo)
+					return svc.DeleteRole(s.sess.seenCtx(model.SeenRoleAs(r)), p, r.ID, moveTo)
 				})
 			}}
 	}

@@ -28,6 +28,15 @@ type Session struct {
 	Org   model.Org
 	Theme *theme.Theme
 	Keys  keymap.KeyMap
+	// Ctx is the session's context (see Context).
+	Ctx context.Context
+}
+
+// seenCtx is the context of a write on records as the user saw them: the
+// model refuses it, naming the record, when one is gone or changed in a
+// way that matters since (model.WithSeen).
+func (s *Session) seenCtx(seen ...model.Seen) context.Context {
+	return model.WithSeen(s.Context(), seen...)
 }
 
 // Can asks the engine whether the session may act on a target; screens use
@@ -104,6 +113,13 @@ func (o *StatusOrder) Take(m StatusMsg) bool {
 	return true
 }
 
-// bg is the context of every model call a screen makes: the session does
-// not carry a context of its own yet, so nothing cancels one.
-func bg() context.Context { return context.Background() }
+// Context is the context of every model call a screen makes: the
+// session's, which the shell cancels when the member signs out or the
+// session ends (an SSH client that disconnects, a session ended by an
+// administrator), so a call still running then stops and writes nothing.
+func (s *Session) Context() context.Context {
+	if s.Ctx == nil {
+		return context.Background()
+	}
+	return s.Ctx
+}

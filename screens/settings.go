@@ -230,9 +230,9 @@ func (g *generalSection) module() model.Module { return model.ModuleSettings }
 func (g *generalSection) load() tea.Cmd {
 	svc, p := g.sess.Svc, g.sess.Principal
 	return func() tea.Msg {
-		st, err := svc.Settings(bg(), p)
-		o, oerr := svc.Org(bg())
-		r, rerr := svc.AuditRetention(bg(), p)
+		st, err := svc.Settings(g.sess.Context(), p)
+		o, oerr := svc.Org(g.sess.Context())
+		r, rerr := svc.AuditRetention(g.sess.Context(), p)
 		if err == nil {
 			err = errors.Join(oerr, rerr)
 		}
@@ -330,7 +330,7 @@ func (g *generalSection) editDialog() Dialog {
 		ttl, _ := parseLength(f.Value("ttl"))
 		idle, _ := parseLength(f.Value("idle"))
 		next := model.Settings{Require2FA: f.Value("2fa") == "yes", InviteTTL: ttl, IdleTimeout: idle}
-		return nil, runAction("Settings saved.", func() error { return svc.UpdateSettings(bg(), p, next) })
+		return nil, runAction("Settings saved.", func() error { return svc.UpdateSettings(g.sess.Context(), p, next) })
 	}}
 }
 
@@ -355,7 +355,7 @@ func (g *generalSection) deleteDialog() Dialog {
 			d := &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 				pw, name := f.Value("password"), f.Value("name")
 				return nil, runAction("Organisation deleted.", func() error {
-					_, err := svc.DeleteOrganisation(bg(), p, pw, name)
+					_, err := svc.DeleteOrganisation(g.sess.Context(), p, pw, name)
 					return err
 				})
 			}}
@@ -369,7 +369,7 @@ func (g *generalSection) renameDialog() Dialog {
 	svc, p := g.sess.Svc, g.sess.Principal
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name := f.Value("name")
-		return nil, runAction("Organisation renamed.", func() error { return svc.RenameOrg(bg(), p, name) })
+		return nil, runAction("Organisation renamed.", func() error { return svc.RenameOrg(g.sess.Context(), p, name) })
 	}}
 }
 
@@ -434,7 +434,7 @@ func (b *billingSection) module() model.Module { return model.ModuleBilling }
 func (b *billingSection) load() tea.Cmd {
 	svc, p := b.sess.Svc, b.sess.Principal
 	return func() tea.Msg {
-		bl, err := svc.Billing(bg(), p)
+		bl, err := svc.Billing(b.sess.Context(), p)
 		return billingMsg{b: bl, err: err}
 	}
 }
@@ -464,7 +464,7 @@ func (b *billingSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	svc, p := b.sess.Svc, b.sess.Principal
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		label := f.Value("label")
-		return nil, runAction("Payment method changed.", func() error { return svc.SetPaymentMethod(bg(), p, label) })
+		return nil, runAction("Payment method changed.", func() error { return svc.SetPaymentMethod(b.sess.Context(), p, label) })
 	}}, nil
 }
 

@@ -152,9 +152,9 @@ func (s *staffScreen) fetch(offset, limit int) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
 		read := beginRead()
-		ms, n, err := svc.ListStaff(bg(), p, q)
+		ms, n, err := svc.ListStaff(s.sess.Context(), p, q)
 		// Shown in the list; one who may not see them sees none.
-		locks, _ := svc.LockedMembers(bg(), p)
+		locks, _ := svc.LockedMembers(s.sess.Context(), p)
 		return staffPageMsg{gen: gen, read: read, offset: offset, members: ms, total: n, locks: locks, err: err}
 	}
 }
@@ -201,8 +201,8 @@ func (s *staffScreen) loadRefs() tea.Cmd {
 		// pickers; the invite actions are hidden from them anyway.
 		// Without member counts, which the pickers do not show: counting
 		// grows with the staff, and these load with the first frame.
-		roles, _ := svc.RoleChoices(bg(), p)
-		depts, _ := svc.DepartmentChoices(bg(), p)
+		roles, _ := svc.RoleChoices(s.sess.Context(), p)
+		depts, _ := svc.DepartmentChoices(s.sess.Context(), p)
 		return staffRefsMsg{roles: roles, depts: depts}
 	}
 }
@@ -210,7 +210,7 @@ func (s *staffScreen) loadRefs() tea.Cmd {
 func (s *staffScreen) fetchMember(id int64) tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		m, err := svc.GetMember(bg(), p, id)
+		m, err := svc.GetMember(s.sess.Context(), p, id)
 		return memberMsg{id: id, m: m, err: err}
 	}
 }
@@ -220,7 +220,7 @@ func (s *staffScreen) locate(id int64) tea.Cmd {
 	gen, q := s.gen, s.query(0, 0)
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
-		pos, err := svc.StaffPosition(bg(), p, q, id)
+		pos, err := svc.StaffPosition(s.sess.Context(), p, q, id)
 		return staffLocateMsg{gen: gen, id: id, pos: pos, err: err}
 	}
 }

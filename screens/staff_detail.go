@@ -156,7 +156,7 @@ func (s *staffScreen) roleDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
 	return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
 		status := fmt.Sprintf("%s is now %s", model.Sanitize(m.Email), model.Sanitize(o.Value))
-		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetRole(seenCtx(model.SeenMember(m)), pr, m.ID, o.Value) })
+		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetRole(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, o.Value) })
 	}}, nil
 }
 
@@ -169,7 +169,7 @@ func (s *staffScreen) deactivateDialog(m model.Member) (Dialog, tea.Cmd) {
 		Yes: "deactivate", Danger: true,
 	}, OnYes: func() tea.Cmd {
 		// Deactivated, they leave a list of the active.
-		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(seenCtx(model.SeenMember(m)), pr, m.ID) })
+		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID) })
 	}}, nil
 }
 
@@ -180,7 +180,7 @@ func (s *staffScreen) reactivateDialog(m model.Member) (Dialog, tea.Cmd) {
 		Body:  "They can sign in again, with the role and access they had.",
 		Yes:   "reactivate", Default: true,
 	}, OnYes: func() tea.Cmd {
-		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(seenCtx(model.SeenMember(m)), pr, m.ID) })
+		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID) })
 	}}, nil
 }
 
@@ -218,7 +218,7 @@ func (s *staffScreen) memberPicker(m model.Member, title string, onPick func(Opt
 	svc, pr := s.sess.Svc, s.sess.Principal
 	fetch := func(text string) tea.Cmd {
 		return func() tea.Msg {
-			ms, _, err := svc.ListStaff(bg(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
+			ms, _, err := svc.ListStaff(s.sess.Context(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
 			var opts []Option
 			for _, x := range ms {
 				if x.ID != m.ID {
@@ -243,7 +243,7 @@ func (s *staffScreen) removeConfirm(m model.Member, to int64, toEmail string) Di
 			" Their history stays in the audit log; they can be invited again later.",
 		Yes: "remove", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(seenCtx(model.SeenMember(m)), pr, m.ID, to) })
+		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, to) })
 	}}
 }
 
@@ -261,7 +261,7 @@ func (s *staffScreen) transferDialog(m model.Member) (Dialog, tea.Cmd) {
 		d := &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 			pw := f.Value("password")
 			status := "Ownership transferred to " + model.Sanitize(m.Email) + "; you are now an Admin"
-			return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.TransferOwnership(seenCtx(model.SeenMember(m)), pr, m.ID, pw) })
+			return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.TransferOwnership(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, pw) })
 		}}
 		return func() tea.Msg { return ActionMsg{Next: d} }
 	}}, nil
@@ -278,7 +278,7 @@ func (s *staffScreen) departmentsDialog(m model.Member) (Dialog, tea.Cmd) {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		names := f.Values("depts")
 		status := "Departments of " + model.Sanitize(m.Email) + " saved"
-		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetDepartments(seenCtx(model.SeenMember(m)), pr, m.ID, names) })
+		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetDepartments(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, names) })
 	}}, nil
 }
 
@@ -294,7 +294,7 @@ func (s *staffScreen) managerDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
 	fetch := func(text string) tea.Cmd {
 		return func() tea.Msg {
-			ms, _, err := svc.ListStaff(bg(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
+			ms, _, err := svc.ListStaff(s.sess.Context(), pr, model.MemberQuery{Text: text, Status: "active", Limit: 50})
 			var opts []Option
 			if text == "" {
 				opts = append(opts, Option{Label: "No manager", Value: "none"})
@@ -312,6 +312,6 @@ func (s *staffScreen) managerDialog(m model.Member) (Dialog, tea.Cmd) {
 		if o.ID != 0 {
 			status = model.Sanitize(m.Email) + " is now assigned to " + model.Sanitize(o.Value)
 		}
-		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetManager(seenCtx(model.SeenMember(m)), pr, m.ID, o.ID) })
+		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetManager(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, o.ID) })
 	}}, fetch("")
 }

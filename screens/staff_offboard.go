@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -45,19 +46,19 @@ func (s *staffScreen) offboardDialogFor(m model.Member) (Dialog, tea.Cmd) {
 }
 
 func (d *offboardDialog) count() tea.Cmd {
-	svc, p, id := d.s.sess.Svc, d.s.sess.Principal, d.m.ID
+	ctx, svc, p, id := d.s.sess.Context(), d.s.sess.Svc, d.s.sess.Principal, d.m.ID
 	return func() tea.Msg {
-		folders, owned, err := offboardCounts(svc, p, id)
+		folders, owned, err := offboardCounts(ctx, svc, p, id)
 		return offboardCountsMsg{staffID: id, folders: folders, owned: owned, err: err}
 	}
 }
 
 // offboardCounts is how many folders a member was added to and owns.
-func offboardCounts(svc *model.Service, p model.Principal, staffID int64) (folders, owned int, err error) {
-	if folders, err = svc.MemberFolderCount(bg(), p, staffID); err != nil {
+func offboardCounts(ctx context.Context, svc *model.Service, p model.Principal, staffID int64) (folders, owned int, err error) {
+	if folders, err = svc.MemberFolderCount(ctx, p, staffID); err != nil {
 		return 0, 0, fmt.Errorf("count their access: %w", err)
 	}
-	_, owned, err = svc.ListClients(bg(), p, model.ClientQuery{OwnerID: staffID, Limit: 1})
+	_, owned, err = svc.ListClients(ctx, p, model.ClientQuery{OwnerID: staffID, Limit: 1})
 	if err != nil {
 		return 0, 0, fmt.Errorf("count their clients: %w", err)
 	}
@@ -124,7 +125,7 @@ func (d *offboardDialog) run() tea.Cmd {
 	svc, p, m, to := d.s.sess.Svc, d.s.sess.Principal, d.m, d.to
 	rec := d.s.table.Record(m.ID, true) // deactivated, they leave a list of the active
 	return func() tea.Msg {
-		res, err := svc.Offboard(seenCtx(model.SeenMember(m)), p, m.ID, to.ID)
+		res, err := svc.Offboard(d.s.sess.seenCtx(model.SeenMember(m)), p, m.ID, to.ID)
 		if err != nil {
 			return ActionMsg{Err: err, For: rec}
 		}

@@ -177,7 +177,13 @@ func (s *Server) runApp(sess ssh.Session, ls *liveSession) int {
 		fmt.Fprintf(sess.Stderr(), "gatehouse: %s\n", model.Sanitize(reasonOf(err)))
 		return 1
 	}
-	app := s.cfg.App(ls.ctx, AppSession{Member: m, Origin: ls.who.origin, Renderer: sessionRenderer(sess)})
+	// The app's context ends with the session: a client that disconnects
+	// cancels it as an ended session does, so a model call still running
+	// for nobody stops and writes nothing.
+	ctx, cancel := context.WithCancel(ls.ctx)
+	defer cancel()
+	defer context.AfterFunc(sess.Context(), cancel)()
+	app := s.cfg.App(ctx, AppSession{Member: m, Origin: ls.who.origin, Renderer: sessionRenderer(sess)})
 	handler := func(ssh.Session) *tea.Program {
 		p := tea.NewProgram(app,
 			tea.WithInput(activity{r: sess, ls: ls}),

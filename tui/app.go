@@ -130,6 +130,9 @@ func Run(ctx context.Context, svc *model.Service, opts Options) error {
 	final, err := p.Run()
 	if app, ok := final.(*App); ok {
 		app.closeSession()
+		if app.shell != nil {
+			app.shell.cancel()
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("terminal: %w", err)
@@ -280,6 +283,9 @@ type sessionEndedMsg struct {
 
 func (a *App) endSession(msg sessionEndedMsg) {
 	a.closeSession()
+	if a.shell != nil {
+		a.shell.cancel()
+	}
 	a.shell = nil
 	a.pending = nil
 	if msg.final {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -107,5 +108,47 @@ func TestEscThenAKeyArrivingTogetherActOneByOne(t *testing.T) {
 	h.notSee("Actions")
 	if keys, split := splitKeys(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b"), Alt: true}); split {
 		t.Fatalf("alt+b split into %v", keys)
+	}
+}
+
+// The screens' model calls run under the session's context, which ending
+// the session cancels: a call still running after sign-out stops with the
+// context's error and writes nothing.
+func TestEndingTheSessionCancelsItsContext(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	var sess *screens.Session
+	profile := func(s *screens.Session) screens.Screen { sess = s; return screens.NewProfile(s) }
+	h := newScreensHarness(t, svc, clock, owner, false, profile)
+	ctx := sess.Context()
+	if ctx.Err() != nil {
+		t.Fatalf("the session's context ended while signed in: %v", ctx.Err())
+	}
+	if ctx != h.app.shell.sess.Ctx {
+		t.Fatal("the screens were not given the shell's session context")
+	}
+
+	h.send(sessionEndedMsg{reason: "Signed out."})
+	if ctx.Err() == nil {
+		t.Fatal("ending the session did not cancel its context")
+	}
+	p := model.MemberPrincipal(owner, "test")
+	before, err := svc.ListAudit(context.Background(), p, model.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RenameSelf(ctx, p, "Someone Else"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a rename under the ended session's context: %v, want context.Canceled", err)
+	}
+	after, err := svc.ListAudit(context.Background(), p, model.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := svc.GetMember(context.Background(), p, owner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) || me.Name != owner.Name {
+		t.Fatalf("the call wrote: %d audit entries, was %d; name %q", len(after), len(before), me.Name)
 	}
 }

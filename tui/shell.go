@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,8 +38,10 @@ type shell struct {
 	demo      bool
 
 	screens []screens.Screen
-	active  int
-	help    help.Model
+	// ids address each screen's results back to it (screens.Address).
+	ids    []screens.ViewID
+	active int
+	help   help.Model
 
 	status    screens.StatusMsg
 	statusSeq int
@@ -56,6 +59,9 @@ type shell struct {
 	// after a refusal); why is the chain of the refusal in the status line.
 	explain screens.Dialog
 	why     *screens.ExplainView
+
+	// cancel ends the session's context (sess.Ctx) when the session ends.
+	cancel context.CancelFunc
 
 	width, height int
 	bodyHeight    int
@@ -93,12 +99,19 @@ type (
 	}
 )
 
+// newShell opens the shell for sess, giving the session a context of its
+// own under the app's: ending the session (signing out, an SSH client gone,
+// an administrator ending it) cancels it, and with it every model call the
+// shell and its screens still have running.
 func newShell(a *App, sess *screens.Session, counter int64) *shell {
 	a.shellSeq++
+	var cancel context.CancelFunc
+	sess.Ctx, cancel = context.WithCancel(a.ctx)
 	s := &shell{app: a, id: a.shellSeq, sess: sess, self: sess.Principal, selfActor: sess.Actor,
-		demo: a.opts.Demo || sess.Org.Demo, help: a.help, counter: counter, lastInput: a.now()}
+		demo: a.opts.Demo || sess.Org.Demo, help: a.help, counter: counter, lastInput: a.now(), cancel: cancel}
 	for _, tab := range a.tabs {
 		s.screens = append(s.screens, tab(sess))
+		s.ids = append(s.ids, screens.NewViewID())
 	}
 	return s
 }
@@ -180,7 +193,7 @@ func (s *shell) handle(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return s.reloaded(msg)
-	case routedMsg:
+	case screens.Addressed:
 		return s.deliver(msg)
 	case screens.StatusMsg:
 		return s.setStatus(msg)
@@ -288,7 +301,7 @@ func (s *shell) poll() tea.Cmd {
 	if limit := s.sess.Org.IdleTimeout; limit > 0 && s.app.now().Sub(s.lastInput) >= limit {
 		return s.end(fmt.Sprintf("Signed out after %s without activity.", spell(limit)))
 	}
-	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	id, svc, ctx := s.id, s.app.svc, s.sess.Context()
 	var beat []model.SessionBeat
 	if now := s.app.now(); s.row != 0 && now.Sub(s.lastBeat) >= model.SessionHeartbeat {
 		s.lastBeat = now
@@ -305,7 +318,7 @@ func (s *shell) poll() tea.Cmd {
 // reload re-reads the organisation and the permissions of whoever is
 // signed in (and viewed), after a change anywhere.
 func (s *shell) reload() tea.Cmd {
-	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	id, svc, ctx := s.id, s.app.svc, s.sess.Context()
 	self, viewed, row := s.self, s.sess.Principal, s.row
 	return func() tea.Msg {
 		m := reloadMsg{shell: id}
@@ -421,7 +434,7 @@ func (s *shell) viewAsMember(m model.Member) tea.Cmd {
 }
 
 func (s *shell) loadViewAs(p model.Principal) tea.Cmd {
-	id, svc, ctx := s.id, s.app.svc, s.app.ctx
+	id, svc, ctx := s.id, s.app.svc, s.sess.Context()
 	return func() tea.Msg {
 		a, err := svc.Actor(ctx, p)
 		return viewAsMsg{shell: id, principal: p, actor: a, err: err}

@@ -51,7 +51,7 @@ func newPicker(keys keymap.KeyMap, height int) *picker {
 func (p *picker) load(s *shell) tea.Cmd {
 	p.seq++
 	seq, text, limit := p.seq, strings.TrimSpace(p.filter.Value()), p.rows
-	svc, ctx, self := s.app.svc, s.app.ctx, s.self
+	svc, ctx, self := s.app.svc, s.sess.Context(), s.self
 	return func() tea.Msg {
 		ms, n, err := svc.ListStaff(ctx, self, model.MemberQuery{Text: text, Status: "active", Limit: limit})
 		return pickerMsg{seq: seq, members: ms, total: n, err: err}
