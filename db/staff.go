@@ -97,6 +97,17 @@ func GetMember(ctx context.Context, q Querier, id int64) (Member, error) {
 	return m, err
 }
 
+// GetMemberBrief reads a member's id, name, email and status only, for
+// writes that name the member and decide nothing on the rest.
+func GetMemberBrief(ctx context.Context, q Querier, id int64) (Member, error) {
+	var m Member
+	err := q.QueryRowContext(ctx, `SELECT id, name, email, status FROM staff WHERE id = ?`, id).Scan(&m.ID, &m.Name, &m.Email, &m.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
 // GetMemberByEmail reads one member by the normalised key of their email
 // (the model's EmailKey); an address as stored, in any ASCII case, is
 // found too.

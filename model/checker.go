@@ -52,12 +52,20 @@ type snapshot struct {
 	internalID int64 // the internal-accounts folder
 	actors     []atomic.Pointer[cachedActor]
 	accClient  []atomic.Uint32 // account id -> its folder's id (0: not loaded, or an id past 32 bits)
-	accounts   []atomic.Pointer[cachedAccount]
-	clients    []atomic.Pointer[ClientFacts] // ActorAdded unset
+	// accKnown has a bit per account id, set with its accClient slot: a
+	// check that needs only to know the account exists reads 40 KB at
+	// large instead of 1.2 MB, which stays in the processor's caches.
+	accKnown []atomic.Uint32
+	accounts []atomic.Pointer[cachedAccount]
+	clients  []atomic.Pointer[ClientFacts] // ActorAdded unset
+	// hot holds, by member id, what a warm check of a built member reads
+	// (checker_hot.go); nil when account ids may not fit in 32 bits.
+	hot []hotMember
 }
 
-// cachedActor's first fields are what a warm check reads, together in one
-// cache line; the Actor after them is read only off the common path.
+// cachedActor is a member's facts for the Checker; a warm check reads its
+// rule and reach table from the snapshot's hot array instead
+// (checker_hot.go).
 type cachedActor struct {
 	kind   checkKind // what a warm check branches on: rule, or checkCold until the sets are read
 	scope  Scope     // accounts.view scope
@@ -192,12 +200,17 @@ func (c *Checker) fresh(ctx context.Context, n int64) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &snapshot{counter: n, lastAudit: b.LastAudit, internalID: b.InternalClient,
+	s := &snapshot{counter: n, lastAudit: b.LastAudit, internalID: b.InternalClient,
 		actors:    make([]atomic.Pointer[cachedActor], b.MaxStaff+headroom),
 		accClient: make([]atomic.Uint32, b.MaxAccount+headroom),
 		accounts:  make([]atomic.Pointer[cachedAccount], b.MaxAccount+headroom),
 		clients:   make([]atomic.Pointer[ClientFacts], b.MaxClient+headroom),
-	}, nil
+	}
+	if hotIDsFit(len(s.accClient)) {
+		s.hot = make([]hotMember, len(s.actors))
+	}
+	s.accKnown = make([]atomic.Uint32, (len(s.accClient)+31)/32)
+	return s, nil
 }
 
 // Close stops the poller.
@@ -283,6 +296,11 @@ func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapsh
 		accClient: make([]atomic.Uint32, len(cur.accClient)),
 		accounts:  make([]atomic.Pointer[cachedAccount], len(cur.accounts)),
 		clients:   make([]atomic.Pointer[ClientFacts], len(cur.clients)),
+		accKnown:  make([]atomic.Uint32, len(cur.accKnown)),
+	}
+	if cur.hot != nil {
+		next.hot = make([]hotMember, len(cur.hot))
+		copyHot(next.hot, cur.hot)
 	}
 	for i := range cur.actors {
 		next.actors[i].Store(cur.actors[i].Load())
@@ -300,6 +318,9 @@ func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapsh
 		if id < int64(len(next.actors)) {
 			next.actors[id].Store(nil)
 		}
+		if id < int64(len(next.hot)) {
+			next.hot[id].state.Store(0)
+		}
 	}
 	for _, cid := range clients {
 		for i := range next.accounts {
@@ -307,6 +328,12 @@ func (c *Checker) selective(ctx context.Context, cur *snapshot, n int64) *snapsh
 				next.accounts[i].Store(nil)
 				next.accClient[i].Store(0)
 			}
+		}
+	}
+	// Known is what the copy holds, after the clearing.
+	for i := range next.accClient {
+		if next.accClient[i].Load() != 0 && i/32 < len(next.accKnown) {
+			next.accKnown[i/32].Or(1 << (i % 32))
 		}
 	}
 	return next
@@ -390,9 +417,13 @@ func (c *Checker) member(ctx context.Context, snap *snapshot, staffID int64) (*c
 	if ca.rule == checkDepartment {
 		ca.inScope = make([]atomic.Uint32, (len(snap.clients)+15)/16)
 	}
-	if inRange && !snap.actors[staffID].CompareAndSwap(nil, ca) {
-		if cur := snap.actors[staffID].Load(); cur != nil {
-			return cur, nil
+	if inRange {
+		if !snap.actors[staffID].CompareAndSwap(nil, ca) {
+			if cur := snap.actors[staffID].Load(); cur != nil {
+				return cur, nil
+			}
+		} else {
+			snap.publishHot(staffID, ca)
 		}
 	}
 	return ca, nil
@@ -429,8 +460,8 @@ func (c *Checker) build(ctx context.Context, snap *snapshot, cold *cachedActor) 
 		ca.wideReach = reach
 		ca.kind = checkCold
 	}
-	if staffID > 0 && staffID < int64(len(snap.actors)) {
-		snap.actors[staffID].CompareAndSwap(cold, ca)
+	if staffID > 0 && staffID < int64(len(snap.actors)) && snap.actors[staffID].CompareAndSwap(cold, ca) {
+		snap.publishHot(staffID, ca)
 	}
 	return ca, nil
 }
@@ -449,11 +480,15 @@ func (c *Checker) accountClient(ctx context.Context, snap *snapshot, accountID i
 	return acc.clientID, nil
 }
 
-// storeClientID keeps a folder id for the hot path when it fits in 32 bits;
-// a larger one is left unset and found through the account each time.
-func storeClientID(slot *atomic.Uint32, clientID int64) {
-	if clientID > 0 && clientID <= math.MaxUint32 {
-		slot.Store(uint32(clientID))
+// storeClientID keeps an account's folder id for the hot path when it fits
+// in 32 bits, and marks the account known; a larger one is left unset and
+// found through the account each time.
+func (s *snapshot) storeClientID(accountID, clientID int64) {
+	if accountID > 0 && accountID < int64(len(s.accClient)) && clientID > 0 && clientID <= math.MaxUint32 {
+		s.accClient[accountID].Store(uint32(clientID))
+		if w := accountID / 32; w < int64(len(s.accKnown)) {
+			s.accKnown[w].Or(1 << (accountID % 32))
+		}
 	}
 }
 
@@ -461,7 +496,7 @@ func (c *Checker) account(ctx context.Context, snap *snapshot, accountID int64) 
 	inRange := accountID > 0 && accountID < int64(len(snap.accounts))
 	if inRange {
 		if a := snap.accounts[accountID].Load(); a != nil {
-			storeClientID(&snap.accClient[accountID], a.clientID)
+			snap.storeClientID(accountID, a.clientID)
 			return a, nil
 		}
 	}
@@ -472,7 +507,7 @@ func (c *Checker) account(ctx context.Context, snap *snapshot, accountID int64) 
 	ca := &cachedAccount{clientID: acc.ClientID, name: acc.Name}
 	if inRange {
 		snap.accounts[accountID].CompareAndSwap(nil, ca)
-		storeClientID(&snap.accClient[accountID], acc.ClientID)
+		snap.storeClientID(accountID, acc.ClientID)
 	}
 	return ca, nil
 }
@@ -503,51 +538,62 @@ func (c *Checker) client(ctx context.Context, snap *snapshot, clientID int64) (*
 // agrees with Decide(…, ActAccess, …) on every input (a test walks both);
 // Explain gives the reason when one is wanted.
 //
-// A warm check is a branch on the member's kind and one or two reads: the
-// member's reach set, and the account's folder where the answer needs it
-// (or to tell an account that does not exist, an error as for the engine,
+// A warm check reads the member's entry in the hot array, branches once
+// on their rule and reads one or two things more: the member's reach
+// table, and the account's known bit or folder where the answer needs it
+// (to tell an account that does not exist, an error as for the engine,
 // from one that is simply out of reach). Everything else goes through
 // canReachSlow.
 func (c *Checker) CanReach(ctx context.Context, staffID, accountID int64) (bool, error) {
 	snap := c.snap.Load()
-	// Local slices, checked once: the compiler then reads accClient below
-	// without checking the index again.
-	actors, accClient := snap.actors, snap.accClient
-	if uint64(staffID) < uint64(len(actors)) && uint64(accountID) < uint64(len(accClient)) {
-		if ca := actors[staffID].Load(); ca != nil {
-			switch ca.kind {
+	hot, known := snap.hot, snap.accKnown
+	if uint64(staffID) < uint64(len(hot)) && accountID > 0 && uint64(accountID/32) < uint64(len(known)) {
+		h := &hot[staffID]
+		if st := h.state.Load(); st&hotReady != 0 {
+			// Both reads, then one branch that is nearly always taken:
+			// an account in reach exists, and one out of reach is
+			// answered once it is known to exist.
+			exists, shift := known[accountID/32].Load()>>(accountID%32)&1, st>>16
+			switch checkKind(st >> 8) {
 			case checkToggles:
-				// Both reads, then one branch that is nearly always taken:
-				// an account in reach exists, and one out of reach is
-				// answered once it is known to exist.
-				hit := ca.reach.contains(accountID)
-				if b2u(hit)|b2u(accClient[accountID].Load() != 0) != 0 {
+				hit := hotReaches(h, uint32(accountID), shift)
+				if b2u(hit)|uint8(exists) != 0 {
 					return hit, nil
 				}
 			case checkNothing:
-				if accClient[accountID].Load() != 0 {
+				if exists != 0 {
 					return false, nil
 				}
 			case checkEverything:
-				if accClient[accountID].Load() != 0 {
+				if exists != 0 {
 					return true, nil
 				}
 			case checkExternal:
-				if cid := accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
-					return int64(cid) != snap.internalID || ca.reaches(accountID), nil
+				if accountID >= int64(len(snap.accClient)) {
+					break
+				}
+				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+					return int64(cid) != snap.internalID || hotReaches(h, uint32(accountID), shift), nil
 				}
 			case checkDepartment:
-				if cid := accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
+				if accountID >= int64(len(snap.accClient)) {
+					break
+				}
+				if cid := snap.accClient[accountID].Load(); cid != 0 && snap.internalID != 0 {
 					if int64(cid) == snap.internalID {
-						return ca.reaches(accountID), nil
+						return hotReaches(h, uint32(accountID), shift), nil
 					}
-					if in, known := ca.scopeMemo(cid); known {
-						return in || ca.reaches(accountID), nil
+					if in, known := hotScopeMemo(h, cid); known {
+						return in || hotReaches(h, uint32(accountID), shift), nil
 					}
 				}
 			}
+			return c.canReachSlow(ctx, snap, staffID, accountID)
 		}
 	}
+	// Not in the hot array: not built yet, under a lock (whose end no
+	// write announces, so member() looks at it on every check), or a
+	// snapshot whose ids do not fit.
 	return c.canReachSlow(ctx, snap, staffID, accountID)
 }
 
@@ -629,9 +675,7 @@ func (c *Checker) canReachCold(ctx context.Context, snap *snapshot, ca *cachedAc
 	if err != nil {
 		return false, notFound(err, "no account %d", accountID)
 	}
-	if accountID > 0 && accountID < int64(len(snap.accClient)) {
-		storeClientID(&snap.accClient[accountID], r.ClientID)
-	}
+	snap.storeClientID(accountID, r.ClientID)
 	internal := r.ClientID == snap.internalID
 	if snap.internalID == 0 {
 		cf, err := c.client(ctx, snap, r.ClientID)

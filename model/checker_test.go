@@ -255,3 +255,32 @@ func TestColdCheckerAgreesWithTheEngine(t *testing.T) {
 		t.Fatal("a fresh Checker answered for an account that does not exist")
 	}
 }
+
+// TestCheckerHonoursALockRunningOut: a lock's end is a change no write
+// announces. A warm Checker refuses a locked member, however often asked,
+// and reaches again on the first check after the lock ran out.
+func TestCheckerHonoursALockRunningOut(t *testing.T) {
+	f, c, accs, adv := acmeFixture(t)
+	clk := f.useClock()
+	if err := f.svc.AddToClient(f.ctx, f.as(f.owner), c.ID, adv.ID); err != nil {
+		t.Fatal(err)
+	}
+	chk, err := f.svc.NewChecker(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	if _, err := f.svc.Lock(f.ctx, f.as(f.owner), LockInput{Kind: LockStaff, Target: adv.Email, Reason: "incident", TTL: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	chk.Refresh(f.ctx)
+	for i := range 3 * buildAfter {
+		if ok, err := chk.CanReach(f.ctx, adv.ID, accs[0].ID); err != nil || ok {
+			t.Fatalf("check %d while locked: %v, %v; want refused", i, ok, err)
+		}
+	}
+	*clk = clk.Add(2 * time.Minute)
+	if ok, err := chk.CanReach(f.ctx, adv.ID, accs[0].ID); err != nil || !ok {
+		t.Fatalf("after the lock ran out: %v, %v; want reachable", ok, err)
+	}
+}
