@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,5 +58,40 @@ func TestCLIColumnsAlignByDisplayWidth(t *testing.T) {
 			t.Fatalf("the email column starts at %d here, %d above:\n%s", w, col, r.stdout)
 		}
 		col = w
+	}
+}
+
+// One measure of display width everywhere: model.DisplayWidth is the only
+// code that measures text in terminal cells, so that the app's tables,
+// pop-ups and the CLI's listings pad and cut alike. Another measure
+// (lipgloss.Width, a width function of x/ansi, go-runewidth or uniseg)
+// anywhere else would let the two disagree on a wide or combining
+// character.
+func TestOneDisplayWidthMeasure(t *testing.T) {
+	t.Parallel()
+	others := []string{"lipgloss.Width(", "ansi.StringWidth(", "runewidth.", "uniseg.StringWidth(", "uniseg.GraphemeClusterCount("}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || path == filepath.Join("model", "text.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			if strings.Contains(string(src), o) {
+				t.Errorf("%s measures width with %s: use model.DisplayWidth", path, strings.TrimSuffix(o, "("))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -655,6 +655,7 @@ func departmentKeysLand(w *idWorld) {
 	mark = w.mark()
 	w.must(w.svc.DeleteDepartment(w.ctx, otherAdmin, w.department("Advisory").ID))
 	p.keys("x")
-	w.refused(true, "Advisory")
+	// The list names it "department Advisory", the model "Advisory".
+	w.refused(true, "Advisory", "department Advisory")
 	w.nothingWritten(mark)
 }

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -22,6 +23,7 @@ type accessGrid struct {
 	data     *accessData
 	rows     Cursor[int64] // on a member, by id
 	cols     Cursor[int64] // on an account, by id
+	reads    newestRead
 	top      int
 	left     int
 	visRows  int // from the last View
@@ -31,13 +33,17 @@ type accessGrid struct {
 
 type gridFlipMsg struct {
 	clientID int64
-	status   string
-	err      error
+	// members and accounts are the records the flip was for, in the rows
+	// and columns.
+	members, accounts Record
+	status            string
+	err               error
 }
 
 // newAccessGrid opens the grid of a folder with the cursor on member staffID.
 func newAccessGrid(sess *Session, d *accessData, staffID int64) *accessGrid {
 	g := &accessGrid{id: NewViewID(), sess: sess, keys: keymap.DefaultClients(), clientID: d.client.ID, data: d, visRows: 5, visCols: 3}
+	g.reads.take(d.read)
 	g.sync()
 	if ids, _ := d.memberKeys(); indexOf(ids, staffID) >= 0 {
 		g.rows.To(indexOf(ids, staffID))
@@ -51,7 +57,8 @@ func (g *accessGrid) sync() tea.Cmd {
 	for i, a := range g.data.accounts {
 		ids[i], names[i] = a.ID, "account "+a.Name
 	}
-	return tea.Batch(g.rows.Sync(g.data.memberKeys()), g.cols.Sync(ids, names))
+	mids, mnames := g.data.memberKeys()
+	return tea.Batch(g.rows.Sync(g.data.read, mids, mnames), g.cols.Sync(g.data.read, ids, names))
 }
 
 func (g *accessGrid) isContainer() {}
@@ -65,7 +72,7 @@ func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case accessDataMsg:
-		if msg.clientID == g.clientID && msg.err == nil {
+		if msg.clientID == g.clientID && msg.err == nil && g.reads.take(msg.read) {
 			g.data = msg.data
 			return g, tea.Batch(cmd, g.sync())
 		}
@@ -76,8 +83,8 @@ func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		st := Status(msg.status, false)
 		if msg.err != nil {
 			st = Status(errText(msg.err), true)
-			g.rows.Acted(msg.err)
-			g.cols.Acted(msg.err)
+			g.rows.Acted(msg.members, msg.err)
+			g.cols.Acted(msg.accounts, msg.err)
 		}
 		return g, tea.Batch(cmd, st, g.load())
 	case tea.KeyMsg:
@@ -257,6 +264,17 @@ func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string, seen .
 		}
 	}
 	sess, id := g.sess, g.clientID
+	var mids, aids []int64
+	for _, c := range cells {
+		if !slices.Contains(mids, c.StaffID) {
+			mids = append(mids, c.StaffID)
+		}
+		if !slices.Contains(aids, c.AccountID) {
+			aids = append(aids, c.AccountID)
+		}
+	}
+	// A toggle takes no member or account out of the grid.
+	members, accounts := g.rows.Records(mids, false), g.cols.Records(aids, false)
 	return func() tea.Msg {
 		var err error
 		ctx := sess.seenCtx(seen...)
@@ -265,7 +283,7 @@ func (g *accessGrid) flip(cells []model.AccessCell, on bool, what string, seen .
 		} else {
 			_, err = sess.Svc.SetAccessCells(ctx, sess.Principal, id, cells, on)
 		}
-		return gridFlipMsg{clientID: id, status: what, err: err}
+		return gridFlipMsg{clientID: id, members: members, accounts: accounts, status: what, err: err}
 	}
 }
 

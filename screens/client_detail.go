@@ -24,12 +24,14 @@ type clientDetail struct {
 	loaded   bool
 	err      string
 	cur      Cursor[int64] // on an account, by id
+	reads    newestRead
 	top      int
 	child    Dialog
 }
 
 type detailMsg struct {
 	clientID int64
+	read     uint64 // the read's number (beginRead)
 	client   model.Client
 	accounts []model.Account
 	target   model.Target
@@ -52,23 +54,23 @@ func (d *clientDetail) capturing() bool {
 func (d *clientDetail) load() tea.Cmd {
 	sess, id := d.sess, d.clientID
 	return func() tea.Msg {
-		ctx, p := sess.Context(), sess.Principal
+		ctx, p, read := sess.Context(), sess.Principal, beginRead()
 		c, err := sess.Svc.GetClient(ctx, p, id)
 		if err != nil {
-			return detailMsg{clientID: id, err: err}
+			return detailMsg{clientID: id, read: read, err: err}
 		}
 		accs, err := sess.Svc.VisibleAccounts(ctx, p, id)
 		if err != nil {
-			return detailMsg{clientID: id, err: err}
+			return detailMsg{clientID: id, read: read, err: err}
 		}
 		t, err := sess.Svc.ClientTarget(ctx, p, id)
-		return detailMsg{clientID: id, client: c, accounts: accs, target: t, err: err}
+		return detailMsg{clientID: id, read: read, client: c, accounts: accs, target: t, err: err}
 	}
 }
 
 func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if am, ok := msg.(clientsAction); ok && am.to == d.id {
-		d.cur.Acted(am.Err) // a removed account leaves the list
+		d.cur.Acted(am.For, am.Err) // a removed account leaves the list
 	}
 	cmd, done := routeContainer(d.id, &d.child, msg, d.load)
 	if done {
@@ -76,7 +78,7 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	}
 	switch m := msg.(type) {
 	case detailMsg:
-		if m.clientID != d.clientID {
+		if m.clientID != d.clientID || !d.reads.take(m.read) {
 			return d, cmd
 		}
 		if m.err != nil {
@@ -89,7 +91,7 @@ func (d *clientDetail) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		for i, a := range d.accounts {
 			ids[i], names[i] = a.ID, "account "+a.Name
 		}
-		return d, tea.Batch(cmd, d.cur.Sync(ids, names))
+		return d, tea.Batch(cmd, hiddenBy(d.child, d.cur.Sync(m.read, ids, names)))
 	case tea.KeyMsg:
 		return d.key(m)
 	}
@@ -141,12 +143,15 @@ func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case key.Matches(km, d.keys.AddAccount):
 		return d, d.open(d.can(model.ActCreate, nil), d.addDialog)
 	}
-	acc, ok := d.selected()
-	if !ok || !(key.Matches(km, d.keys.RenameAccount) || key.Matches(km, d.keys.RemoveAccount) || key.Matches(km, d.keys.WhoCanReach)) {
+	if !(key.Matches(km, d.keys.RenameAccount) || key.Matches(km, d.keys.RemoveAccount) || key.Matches(km, d.keys.WhoCanReach)) {
 		return d, nil
 	}
 	if cmd, gone := d.cur.Vanished(); gone {
 		return d, cmd
+	}
+	acc, ok := d.selected()
+	if !ok {
+		return d, nil
 	}
 	switch {
 	case key.Matches(km, d.keys.RenameAccount):
@@ -189,7 +194,7 @@ func (d *clientDetail) renameDialog(acc model.Account) Dialog {
 		Field{Key: "name", Label: "Account name", Required: true, Value: acc.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		v := f.Value("name")
-		return nil, ownAction(d.id, "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
+		return nil, ownActionOn(d.id, d.cur.Record(acc.ID, false), "Renamed account to "+model.Sanitize(strings.TrimSpace(v)), func() error {
 			return sess.Svc.RenameAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID, v)
 		})
 	}}
@@ -200,7 +205,7 @@ func (d *clientDetail) removeDialog(acc model.Account) Dialog {
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, d.seenAccount(acc)), Confirm: Confirm{Title: "Remove account " + name + "?", Yes: "Remove", Danger: true,
 		Body: "The account and every toggle on it go; the audit log keeps its history."},
 		OnYes: func() tea.Cmd {
-			return ownAction(d.id, "Removed account "+name, func() error {
+			return ownActionOn(d.id, d.cur.Record(acc.ID, true), "Removed account "+name, func() error {
 				return sess.Svc.RemoveAccount(sess.seenCtx(d.seenAccount(acc)), sess.Principal, acc.ID)
 			})
 		}}

@@ -125,7 +125,8 @@ func (c *clientsScreen) renameDialog(seen model.Seen, t model.Target) (Dialog, t
 		Field{Key: "name", Label: "Name", Required: true, Value: t.Client.Name, CharLimit: model.MaxNameLen})
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name := f.Value("name")
-		return nil, ownAction(c.id, "Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
+		// Renamed, it may no longer match the filter.
+		return nil, ownActionOn(c.id, c.table.Record(id, true), "Renamed to "+model.Sanitize(strings.TrimSpace(name)), func() error {
 			return sess.Svc.RenameClient(ctx, sess.Principal, id, name)
 		})
 	}}, nil
@@ -137,7 +138,7 @@ func (c *clientsScreen) archiveDialog(seen model.Seen, t model.Target) (Dialog, 
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Archive " + name + "?", Yes: "Archive", Danger: true,
 		Body: "The folder leaves the list; its accounts, access and history stay. Restore it from the archived view (v)."},
 		OnYes: func() tea.Cmd {
-			return ownAction(c.id, "Archived "+name, func() error { return sess.Svc.ArchiveClient(ctx, sess.Principal, id) })
+			return ownActionOn(c.id, c.table.Record(id, true), "Archived "+name, func() error { return sess.Svc.ArchiveClient(ctx, sess.Principal, id) })
 		}}, nil
 }
 
@@ -147,7 +148,7 @@ func (c *clientsScreen) restoreDialog(seen model.Seen, t model.Target) (Dialog, 
 	return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Restore " + name + "?", Yes: "Restore", Default: true,
 		Body: "The folder returns to the live list with its accounts and access."},
 		OnYes: func() tea.Cmd {
-			return ownAction(c.id, "Restored "+name, func() error { return sess.Svc.RestoreClient(ctx, sess.Principal, id) })
+			return ownActionOn(c.id, c.table.Record(id, true), "Restored "+name, func() error { return sess.Svc.RestoreClient(ctx, sess.Principal, id) })
 		}}, nil
 }
 
@@ -160,7 +161,7 @@ func (c *clientsScreen) ownerDialog(seen model.Seen, t model.Target) (Dialog, te
 		if o.ID != 0 {
 			who = model.Sanitize(o.Label)
 		}
-		return nil, ownAction(c.id, name+" is now owned by "+who, func() error {
+		return nil, ownActionOn(c.id, c.table.Record(id, false), name+" is now owned by "+who, func() error {
 			return sess.Svc.SetClientOwner(ctx, sess.Principal, id, o.ID)
 		})
 	}
@@ -183,7 +184,7 @@ func (c *clientsScreen) departmentDialog(seen model.Seen, t model.Target) (Dialo
 				if o.Value != "" {
 					what = model.Sanitize(o.Value)
 				}
-				return nil, ownAction(c.id, name+" is filed under "+what, func() error {
+				return nil, ownActionOn(c.id, c.table.Record(id, false), name+" is filed under "+what, func() error {
 					return sess.Svc.SetClientDepartment(ctx, sess.Principal, id, o.Value)
 				})
 			}}, nil

@@ -56,6 +56,7 @@ type clientsFilterMsg struct{ seq int }
 
 type clientsPageMsg struct {
 	seq    int
+	read   uint64 // the read's number (beginRead)
 	offset int
 	total  int
 	rows   []model.Client
@@ -123,8 +124,9 @@ func (c *clientsScreen) fetch(offset, limit int) tea.Cmd {
 func (c *clientsScreen) fetchQuery(q model.ClientQuery) tea.Cmd {
 	offset, seq, sess := q.Offset, c.seq, c.sess
 	return func() tea.Msg {
+		read := beginRead()
 		rows, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, q)
-		return clientsPageMsg{seq: seq, offset: offset, total: total, rows: rows, err: err}
+		return clientsPageMsg{seq: seq, read: read, offset: offset, total: total, rows: rows, err: err}
 	}
 }
 
@@ -172,7 +174,7 @@ func (c *clientsScreen) setPage(m clientsPageMsg) tea.Cmd {
 	if total < 0 {
 		total = c.table.Total()
 	}
-	follow, note := c.table.SetKeyedRows(m.offset, total, rows, ids)
+	follow, note := c.table.SetKeyedRows(m.read, m.offset, total, rows, ids)
 	if follow == FollowLocate {
 		id, _, _ := c.table.Selected()
 		return c.locate(id)
@@ -262,7 +264,7 @@ func (c *clientsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		c.dialog, cmd = HandleAction(c.dialog, m.ActionMsg)
-		c.table.Acted(m.Err) // an archived or renamed folder may leave the list
+		c.table.Acted(m.For, m.Err) // an archived or renamed folder may leave the list
 		return c, tea.Batch(cmd, c.reload())
 	case ActionMsg:
 		return c, nil // another screen's
@@ -366,12 +368,15 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		c.dialog = r
 		return r.start()
 	}
-	cl, ok := c.selected()
-	if !ok || !c.folderKey(km) {
+	if !c.folderKey(km) {
 		return nil
 	}
 	if cmd, gone := c.table.Vanished(); gone {
 		return cmd
+	}
+	cl, ok := c.selected()
+	if !ok {
+		return nil
 	}
 	switch {
 	case key.Matches(km, lk.Open):

@@ -19,10 +19,12 @@ type connectionsSection struct {
 	keys  keymap.Admin
 	conns []model.Connection
 	cur   Cursor[int64] // on a connection, by id
+	reads newestRead
 	err   string
 }
 
 type connectionsMsg struct {
+	read  uint64 // the read's number (beginRead)
 	conns []model.Connection
 	err   error
 }
@@ -31,15 +33,16 @@ func newConnectionsSection(sess *Session, keys keymap.Admin) *connectionsSection
 	return &connectionsSection{sess: sess, keys: keys}
 }
 
-func (c *connectionsSection) title() string        { return "Connections" }
-func (c *connectionsSection) acted(err error)      { c.cur.Acted(err) }
-func (c *connectionsSection) module() model.Module { return model.ModuleConnections }
+func (c *connectionsSection) title() string             { return "Connections" }
+func (c *connectionsSection) acted(r Record, err error) { c.cur.Acted(r, err) }
+func (c *connectionsSection) module() model.Module      { return model.ModuleConnections }
 
 func (c *connectionsSection) load() tea.Cmd {
 	svc, p := c.sess.Svc, c.sess.Principal
 	return func() tea.Msg {
+		read := beginRead()
 		cs, err := svc.ListConnections(c.sess.Context(), p)
-		return connectionsMsg{conns: cs, err: err}
+		return connectionsMsg{read: read, conns: cs, err: err}
 	}
 }
 
@@ -47,6 +50,9 @@ func (c *connectionsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 	m, ok := msg.(connectionsMsg)
 	if !ok {
 		return nil, false
+	}
+	if !c.reads.take(m.read) {
+		return nil, true
 	}
 	if m.err != nil {
 		c.err = errText(m.err)
@@ -57,7 +63,7 @@ func (c *connectionsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 	for i, x := range c.conns {
 		ids[i], names[i] = x.ID, "connection "+x.Name
 	}
-	return c.cur.Sync(ids, names), true
+	return c.cur.Sync(m.read, ids, names), true
 }
 
 func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
@@ -73,11 +79,11 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		return c.newDialog(), nil
 	case key.Matches(km, c.keys.SwitchOff):
-		if c.cur.Len() == 0 || c.cur.Index() >= len(c.conns) {
-			return nil, nil
-		}
 		if cmd, gone := c.cur.Vanished(); gone {
 			return nil, cmd
+		}
+		if c.cur.Len() == 0 || c.cur.Index() >= len(c.conns) {
+			return nil, nil
 		}
 		conn := c.conns[c.cur.Index()]
 		t := model.Target{Module: model.ModuleConnections, Label: conn.Name, OwnerID: conn.CreatorID}
@@ -97,7 +103,8 @@ func (c *connectionsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		// As seen: if another session switched it meanwhile, this key is
 		// refused rather than turned into the opposite switch.
 		seen := model.SeenConnectionAs(conn)
-		return nil, runAction(status, func() error { return svc.SetConnectionEnabled(c.sess.seenCtx(seen), p, conn.ID, on) })
+		// Switched, it stays in the list.
+		return nil, runActionOn(c.cur.Record(conn.ID, false), status, func() error { return svc.SetConnectionEnabled(c.sess.seenCtx(seen), p, conn.ID, on) })
 	}
 	return nil, nil
 }

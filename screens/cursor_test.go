@@ -23,10 +23,10 @@ func statusText(t *testing.T, cmd tea.Cmd) string {
 
 func TestCursorStaysOnItsRecord(t *testing.T) {
 	var c Cursor[int64]
-	c.Sync([]int64{10, 20, 30, 40}, []string{"Amy", "Ben", "Cat", "Dan"})
+	c.Sync(beginRead(), []int64{10, 20, 30, 40}, []string{"Amy", "Ben", "Cat", "Dan"})
 	c.Move(2) // Cat
 	// Rows inserted and removed above: still Cat.
-	if cmd := c.Sync([]int64{5, 6, 20, 30, 40}, []string{"Aa", "Ab", "Ben", "Cat", "Dan"}); cmd != nil {
+	if cmd := c.Sync(beginRead(), []int64{5, 6, 20, 30, 40}, []string{"Aa", "Ab", "Ben", "Cat", "Dan"}); cmd != nil {
 		t.Fatalf("a note though Cat is there: %q", statusText(t, cmd))
 	}
 	if k, ok := c.Key(); !ok || k != 30 || c.Index() != 3 {
@@ -37,7 +37,7 @@ func TestCursorStaysOnItsRecord(t *testing.T) {
 	}
 	// Cat removed (and a row inserted above): the cursor goes to Dan, the
 	// record that followed, and says so.
-	note := statusText(t, c.Sync([]int64{1, 5, 6, 20, 40}, []string{"A0", "Aa", "Ab", "Ben", "Dan"}))
+	note := statusText(t, c.Sync(beginRead(), []int64{1, 5, 6, 20, 40}, []string{"A0", "Aa", "Ab", "Ben", "Dan"}))
 	if k, _ := c.Key(); k != 40 || !strings.Contains(note, "Cat is no longer in this list") || !strings.Contains(note, "moved to Dan") {
 		t.Fatalf("after Cat vanished: on %d, note %q", k, note)
 	}
@@ -51,7 +51,7 @@ func TestCursorStaysOnItsRecord(t *testing.T) {
 	}
 	// The last record removed: the one before it.
 	c.To(4)
-	c.Sync([]int64{1, 5, 6, 20}, []string{"A0", "Aa", "Ab", "Ben"})
+	c.Sync(beginRead(), []int64{1, 5, 6, 20}, []string{"A0", "Aa", "Ab", "Ben"})
 	if k, _ := c.Key(); k != 20 {
 		t.Fatalf("after the last row vanished: on %d, want Ben", k)
 	}
@@ -61,7 +61,7 @@ func TestCursorStaysOnItsRecord(t *testing.T) {
 		t.Fatal("refused after a move")
 	}
 	// Everything gone.
-	note = statusText(t, c.Sync(nil, nil))
+	note = statusText(t, c.Sync(beginRead(), nil, nil))
 	if _, ok := c.Key(); ok || !strings.Contains(note, "Ab is no longer in this list") {
 		t.Fatalf("empty list: %q", note)
 	}
@@ -85,11 +85,11 @@ func TestKeyedTableFollowsItsRecord(t *testing.T) {
 	keys := keymap.Default().List
 	tb := testTable(60, 6, 0)
 	rows, ids := keyedRows("Amy", "Ben", "Cat", "Dan", "Eve")
-	tb.SetKeyedRows(0, 5, rows, ids)
+	tb.SetKeyedRows(beginRead(), 0, 5, rows, ids)
 	tb.Update(keyMsg("j"), keys)
 	tb.Update(keyMsg("j"), keys) // Cat
 	rows, ids = keyedRows("Aaron", "Amy", "Ben", "Cat", "Dan", "Eve")
-	if f, cmd := tb.SetKeyedRows(0, 6, rows, ids); f != Followed || cmd != nil {
+	if f, cmd := tb.SetKeyedRows(beginRead(), 0, 6, rows, ids); f != Followed || cmd != nil {
 		t.Fatalf("Cat is held: %v", f)
 	}
 	if _, i, ok := tb.Selected(); !ok || tb.Cursor() != 3 || rows[i][0] != "Cat" || !strings.Contains(tb.View(), "› Cat") {
@@ -97,7 +97,7 @@ func TestKeyedTableFollowsItsRecord(t *testing.T) {
 	}
 	// A window of a longer list without Cat: the owner must locate it.
 	rows, ids = keyedRows("Aaron", "Amy", "Ben")
-	if f, _ := tb.SetKeyedRows(0, 50, rows, ids); f != FollowLocate {
+	if f, _ := tb.SetKeyedRows(beginRead(), 0, 50, rows, ids); f != FollowLocate {
 		t.Fatalf("Cat not in a partial window: %v", f)
 	}
 	if _, _, ok := tb.Selected(); ok {
@@ -108,7 +108,7 @@ func TestKeyedTableFollowsItsRecord(t *testing.T) {
 	}
 	tb.Locate(40)
 	rows, ids = keyedRows("Xia", "Cat", "Yul")
-	tb.SetKeyedRows(39, 50, rows, ids)
+	tb.SetKeyedRows(beginRead(), 39, 50, rows, ids)
 	if _, i, ok := tb.Selected(); !ok || tb.Cursor() != 40 || rows[i][0] != "Cat" {
 		t.Fatalf("after Locate: cursor %d", tb.Cursor())
 	}
@@ -117,9 +117,9 @@ func TestKeyedTableFollowsItsRecord(t *testing.T) {
 	rows, ids = keyedRows("Amy", "Ben", "Dan", "Eve")
 	tb.SetCursor(2)
 	rows2, ids2 := keyedRows("Amy", "Ben", "Cat", "Dan", "Eve")
-	tb.SetKeyedRows(0, 5, rows2, ids2)
+	tb.SetKeyedRows(beginRead(), 0, 5, rows2, ids2)
 	tb.SetCursor(2)
-	_, cmd := tb.SetKeyedRows(0, 4, rows, ids)
+	_, cmd := tb.SetKeyedRows(beginRead(), 0, 4, rows, ids)
 	if note := statusText(t, cmd); !strings.Contains(note, "Cat is no longer in this list") || !strings.Contains(note, "moved to Dan") {
 		t.Fatalf("note %q", note)
 	}
@@ -129,7 +129,7 @@ func TestKeyedTableFollowsItsRecord(t *testing.T) {
 	// Lose (the model's word) behaves alike.
 	tb.SetCursor(1) // Ben
 	rows, ids = keyedRows("Amy", "Dan", "Eve")
-	tb.SetKeyedRows(0, 50, rows, ids)
+	tb.SetKeyedRows(beginRead(), 0, 50, rows, ids)
 	if note := statusText(t, tb.Lose()); !strings.Contains(note, "Ben is no longer") || !strings.Contains(note, "moved to Dan") {
 		t.Fatalf("Lose: %q", note)
 	}

@@ -19,20 +19,24 @@ type departmentsSection struct {
 	keys    keymap.Admin
 	depts   []model.Department
 	cur     Cursor[int64] // on a department, by id
+	reads   newestRead
 	err     string
 	open    *model.Department // the department whose members are shown
 	members []model.Member
 	mcur    Cursor[int64] // on one of its members, by id
+	mreads  newestRead
 	merr    string
 }
 
 type (
 	departmentsMsg struct {
+		read  uint64 // the read's number (beginRead)
 		depts []model.Department
 		err   error
 	}
 	deptMembersMsg struct {
 		id      int64
+		read    uint64
 		members []model.Member
 		err     error
 	}
@@ -44,20 +48,18 @@ func newDepartmentsSection(sess *Session, keys keymap.Admin) *departmentsSection
 
 func (d *departmentsSection) title() string { return "Departments" }
 
-func (d *departmentsSection) acted(err error) {
-	if d.open != nil {
-		d.mcur.Acted(err)
-	} else {
-		d.cur.Acted(err)
-	}
+func (d *departmentsSection) acted(r Record, err error) {
+	d.cur.Acted(r, err)
+	d.mcur.Acted(r, err)
 }
 func (d *departmentsSection) module() model.Module { return model.ModuleDepartments }
 
 func (d *departmentsSection) load() tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	cmds := []tea.Cmd{func() tea.Msg {
+		read := beginRead()
 		ds, err := svc.ListDepartments(d.sess.Context(), p)
-		return departmentsMsg{depts: ds, err: err}
+		return departmentsMsg{read: read, depts: ds, err: err}
 	}}
 	if d.open != nil {
 		cmds = append(cmds, d.loadMembers(d.open.ID))
@@ -68,14 +70,18 @@ func (d *departmentsSection) load() tea.Cmd {
 func (d *departmentsSection) loadMembers(id int64) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
+		read := beginRead()
 		ms, err := svc.DepartmentMembers(d.sess.Context(), p, id)
-		return deptMembersMsg{id: id, members: ms, err: err}
+		return deptMembersMsg{id: id, read: read, members: ms, err: err}
 	}
 }
 
 func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 	switch m := msg.(type) {
 	case departmentsMsg:
+		if !d.reads.take(m.read) {
+			return nil, true
+		}
 		if m.err != nil {
 			d.err = errText(m.err)
 			return nil, true
@@ -85,8 +91,9 @@ func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		for i, x := range d.depts {
 			ids[i], names[i] = x.ID, "department "+x.Name
 		}
-		note := d.cur.Sync(ids, names)
+		note := d.cur.Sync(m.read, ids, names)
 		if id := d.openID(); id != 0 {
+			note = nil // the departments are not on screen: a department's members are
 			gone := d.open.Name
 			d.open = nil // a department deleted elsewhere closes
 			for i := range d.depts {
@@ -100,7 +107,7 @@ func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return note, true
 	case deptMembersMsg:
-		if d.open == nil || d.open.ID != m.id {
+		if d.open == nil || d.open.ID != m.id || !d.mreads.take(m.read) {
 			return nil, true
 		}
 		if m.err != nil {
@@ -112,7 +119,7 @@ func (d *departmentsSection) message(msg tea.Msg) (tea.Cmd, bool) {
 		for i, x := range d.members {
 			ids[i], names[i] = x.ID, x.Name
 		}
-		return d.mcur.Sync(ids, names), true
+		return d.mcur.Sync(m.read, ids, names), true
 	}
 	return nil, false
 }
@@ -146,16 +153,21 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		return d.editDialog(nil), nil
 	}
-	if d.cur.Len() == 0 || d.cur.Index() >= len(d.depts) || !d.deptKey(km) {
+	if !d.deptKey(km) {
 		return nil, nil
 	}
+	// Meant for the department that was under the cursor: refused if it
+	// vanished just before, even when the list is now empty.
 	if cmd, gone := d.cur.Vanished(); gone {
 		return nil, cmd
+	}
+	if d.cur.Len() == 0 || d.cur.Index() >= len(d.depts) {
+		return nil, nil
 	}
 	dept := d.depts[d.cur.Index()]
 	switch {
 	case key.Matches(km, lk.Open), key.Matches(km, d.keys.Members):
-		d.open, d.members, d.mcur, d.merr = &dept, nil, Cursor[int64]{}, ""
+		d.open, d.members, d.mcur, d.mreads, d.merr = &dept, nil, Cursor[int64]{}, newestRead{}, ""
 		return nil, d.loadMembers(dept.ID)
 	case key.Matches(km, d.keys.Edit), key.Matches(km, d.keys.Rename):
 		if dec := d.can(model.ActUpdate, dept.Name); !dec.Allowed {
@@ -171,7 +183,7 @@ func (d *departmentsSection) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return &ConfirmDialog{Theme: d.sess.Theme, Confirm: Confirm{Title: "Delete department " + model.Sanitize(dept.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			Recheck: recheck(d.sess, model.SeenDepartmentAs(dept)),
 			OnYes: func() tea.Cmd {
-				return runAction("Department "+model.Sanitize(dept.Name)+" deleted.", func() error {
+				return runActionOn(d.cur.Record(dept.ID, true), "Department "+model.Sanitize(dept.Name)+" deleted.", func() error {
 					return svc.DeleteDepartment(d.sess.seenCtx(model.SeenDepartmentAs(dept)), p, dept.ID)
 				})
 			}}, nil
@@ -216,7 +228,7 @@ func (d *departmentsSection) editDialog(dept *model.Department) Dialog {
 				})
 			}
 			seen := model.SeenDepartmentAs(*dept)
-			return nil, runAction("Department "+model.Sanitize(strings.TrimSpace(name))+" saved.", func() error {
+			return nil, runActionOn(d.cur.Record(dept.ID, false), "Department "+model.Sanitize(strings.TrimSpace(name))+" saved.", func() error {
 				return svc.UpdateDepartment(d.sess.seenCtx(seen), p, dept.ID, name, desc, o.ID)
 			})
 		}
@@ -277,15 +289,18 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		pd := staffPicker(d.sess, "Add to "+model.Sanitize(dept.Name)+"…", "", nil, skip)
 		pd.OnPick = func(o Option) (Dialog, tea.Cmd) {
-			return nil, d.changeDepartments(model.Member{ID: o.ID, Name: o.Label}, dept.Name, true)
+			return nil, d.changeDepartments(Record{}, model.Member{ID: o.ID, Name: o.Label}, dept.Name, true)
 		}
 		return pd, pd.OnFilter("")
 	}
-	if d.mcur.Len() == 0 || d.mcur.Index() >= len(d.members) || !(key.Matches(km, d.keys.Unassign) || key.Matches(km, d.keys.Manager)) {
+	if !(key.Matches(km, d.keys.Unassign) || key.Matches(km, d.keys.Manager)) {
 		return nil, nil
 	}
 	if cmd, gone := d.mcur.Vanished(); gone {
 		return nil, cmd
+	}
+	if d.mcur.Len() == 0 || d.mcur.Index() >= len(d.members) {
+		return nil, nil
 	}
 	m := d.members[d.mcur.Index()]
 	switch {
@@ -293,7 +308,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		if dec := d.mayAssign(); !dec.Allowed {
 			return nil, refusal(dec)
 		}
-		return nil, d.changeDepartments(m, dept.Name, false)
+		return nil, d.changeDepartments(d.mcur.Record(m.ID, true), m, dept.Name, false)
 	case key.Matches(km, d.keys.Manager):
 		if dec := d.mayManage(); !dec.Allowed {
 			return nil, refusal(dec)
@@ -306,7 +321,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 			if o.ID != 0 {
 				status = model.Sanitize(m.Name) + " is now managed by " + model.Sanitize(o.Label) + "."
 			}
-			return nil, runAction(status, func() error { return svc.SetManager(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
+			return nil, runActionOn(d.mcur.Record(m.ID, false), status, func() error { return svc.SetManager(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, o.ID) })
 		}
 		return pd, pd.OnFilter("")
 	}
@@ -317,7 +332,7 @@ func (d *departmentsSection) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd) {
 // keeping their other departments; the member is read afresh so a change
 // made elsewhere a moment ago is not undone, and the write refuses if they
 // changed in between.
-func (d *departmentsSection) changeDepartments(shown model.Member, dept string, add bool) tea.Cmd {
+func (d *departmentsSection) changeDepartments(rec Record, shown model.Member, dept string, add bool) tea.Cmd {
 	svc, p := d.sess.Svc, d.sess.Principal
 	return func() tea.Msg {
 		m, err := svc.GetMember(d.sess.Context(), p, shown.ID)
@@ -325,7 +340,7 @@ func (d *departmentsSection) changeDepartments(shown model.Member, dept string, 
 			err = &model.ChangedError{Name: shown.Name, Gone: true}
 		}
 		if err != nil {
-			return ActionMsg{Err: err}
+			return ActionMsg{Err: err, For: rec}
 		}
 		var names []string
 		for _, x := range m.Departments {
@@ -338,10 +353,7 @@ func (d *departmentsSection) changeDepartments(shown model.Member, dept string, 
 			names = append(names, dept)
 			status = model.Sanitize(m.Name) + " added to " + model.Sanitize(dept) + "."
 		}
-		if err := svc.SetDepartments(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, names); err != nil {
-			return ActionMsg{Err: err}
-		}
-		return ActionMsg{Status: status}
+		return outcome(rec, status, nil, svc.SetDepartments(d.sess.seenCtx(model.SeenMember(m)), p, m.ID, names))
 	}
 }
 

@@ -30,6 +30,10 @@ type ActionMsg struct {
 	Status string
 	Err    error
 	Next   Dialog
+	// For is the record the action was for, as its list named it
+	// (Cursor.Record, Table.Record): the list takes the outcome for that
+	// record, wherever its cursor is now. Zero for actions on no record.
+	For Record
 }
 
 // HandleAction applies an ActionMsg to the open dialog and returns the

@@ -45,24 +45,32 @@ func openGated(m gateMsg) (Dialog, tea.Cmd) {
 }
 
 // runAction runs a model call and reports it as an ActionMsg.
-func runAction(status string, fn func() error) tea.Cmd {
-	return func() tea.Msg {
-		if err := fn(); err != nil {
-			return ActionMsg{Err: err}
-		}
-		return ActionMsg{Status: status}
+func runAction(status string, fn func() error) tea.Cmd { return runActionOn(Record{}, status, fn) }
+
+// runActionOn runs a model call on rec and reports it as an ActionMsg for
+// rec.
+func runActionOn(rec Record, status string, fn func() error) tea.Cmd {
+	return func() tea.Msg { return outcome(rec, status, nil, fn()) }
+}
+
+// outcome is the ActionMsg of an action on rec that ended with err.
+func outcome(rec Record, status string, next Dialog, err error) ActionMsg {
+	if err != nil {
+		return ActionMsg{Err: err, For: rec}
 	}
+	return ActionMsg{Status: status, Next: next, For: rec}
 }
 
 // ownAction runs a model call and reports it to the view to as a
 // clientsAction.
 func ownAction(to ViewID, status string, fn func() error) tea.Cmd {
-	return func() tea.Msg {
-		if err := fn(); err != nil {
-			return clientsAction{to: to, ActionMsg: ActionMsg{Err: err}}
-		}
-		return clientsAction{to: to, ActionMsg: ActionMsg{Status: status}}
-	}
+	return ownActionOn(to, Record{}, status, fn)
+}
+
+// ownActionOn runs a model call on rec and reports it to the view to as a
+// clientsAction for rec.
+func ownActionOn(to ViewID, rec Record, status string, fn func() error) tea.Cmd {
+	return func() tea.Msg { return clientsAction{to: to, ActionMsg: outcome(rec, status, nil, fn())} }
 }
 
 // clientsAction is an ActionMsg of these screens addressed to the screen

@@ -24,13 +24,11 @@ import (
 // view whose dialog started it, not to the Staff screen's.
 type incidentAction struct{ ActionMsg }
 
-func incidentAct(status string, fn func() error) tea.Cmd {
-	return func() tea.Msg {
-		if err := fn(); err != nil {
-			return incidentAction{ActionMsg{Err: err}}
-		}
-		return incidentAction{ActionMsg{Status: status}}
-	}
+func incidentAct(status string, fn func() error) tea.Cmd { return incidentActOn(Record{}, status, fn) }
+
+// incidentActOn is incidentAct for an action on rec.
+func incidentActOn(rec Record, status string, fn func() error) tea.Cmd {
+	return func() tea.Msg { return incidentAction{outcome(rec, status, nil, fn())} }
 }
 
 // ttlField is the time-to-live field of a lock form.
@@ -77,12 +75,13 @@ func (s *staffScreen) lockMemberDialog(m model.Member) (Dialog, tea.Cmd) {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		in.Reason = f.Value("reason")
 		in.TTL, _ = model.ParseTTL(f.Value("ttl"))
+		rec := s.table.Record(m.ID, false)
 		return nil, func() tea.Msg {
 			res, err := svc.Lock(s.sess.seenCtx(model.SeenMember(m)), p, in)
 			if err != nil {
-				return ActionMsg{Err: err}
+				return ActionMsg{Err: err, For: rec}
 			}
-			return ActionMsg{Status: lockStatus(res)}
+			return ActionMsg{Status: lockStatus(res), For: rec}
 		}
 	}}, nil
 }
@@ -103,13 +102,13 @@ func liftDialog(sess *Session, l model.Lock, done func(status string, fn func() 
 	}}
 }
 
-func staffDone(status string, fn func() error) tea.Cmd { return act(status, nil, fn) }
-
 // lockKey is K on a member: lock them, or lift the lock they are under.
 func (s *staffScreen) lockAction(m model.Member) (string, func(model.Member) (Dialog, tea.Cmd)) {
 	if l, ok := s.locks[m.ID]; ok {
 		return fmt.Sprintf("lift lock %d (%s)", l.ID, model.Truncate(model.Sanitize(l.Reason), 40)), func(model.Member) (Dialog, tea.Cmd) {
-			return liftDialog(s.sess, l, staffDone), nil
+			return liftDialog(s.sess, l, func(status string, fn func() error) tea.Cmd {
+				return actOn(s.table.Record(m.ID, false), status, nil, fn)
+			}), nil
 		}
 	}
 	return "lock out (incident): sessions end, sign-ins refused", s.lockMemberDialog
@@ -158,10 +157,12 @@ type sessionsView struct {
 	dialog        Dialog
 	width, height int
 	seq           int // the refresh ticks of this view
+	reads         newestRead
 }
 
 type (
 	sessionsMsg struct {
+		read uint64 // the read's number (beginRead)
 		list []model.LiveSession
 		err  error
 	}
@@ -189,8 +190,9 @@ func (v *sessionsView) tick() tea.Cmd {
 func (v *sessionsView) load() tea.Cmd {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return func() tea.Msg {
+		read := beginRead()
 		list, err := svc.ListSessions(v.sess.Context(), p)
-		return sessionsMsg{list: list, err: err}
+		return sessionsMsg{read: read, list: list, err: err}
 	}
 }
 
@@ -210,6 +212,9 @@ func sessionWho(x model.LiveSession) string {
 }
 
 func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
+	if !v.reads.take(msg.read) {
+		return nil
+	}
 	if msg.err != nil {
 		v.list = nil
 		v.table.SetEmpty(errText(msg.err))
@@ -237,7 +242,7 @@ func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
 		ids[i] = x.ID
 	}
 	v.table.SetEmpty("No live sessions.")
-	_, note := v.table.SetKeyedRows(0, len(rows), rows, ids)
+	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
 	return note
 }
 
@@ -269,7 +274,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case key.Matches(km, v.keys.EndSession):
 		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return v, cmd
 		}
 		if ok {
@@ -278,7 +283,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return v, nil
 	case key.Matches(km, v.keys.LockWho):
 		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return v, cmd
 		}
 		if ok {
@@ -289,7 +294,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			v.dialog = lockForm(v.sess, "Lock "+model.Sanitize(sessionWho(x))+" out",
 				"Every session of theirs ends at once, showing the reason; sign-ins, keys and tokens are refused until the lock is lifted or runs out.",
 				in, func(_ string, fn func() error) tea.Cmd {
-					return incidentAct("Locked "+model.Sanitize(sessionWho(x)), fn)
+					return incidentActOn(v.table.Record(x.ID, false), "Locked "+model.Sanitize(sessionWho(x)), fn)
 				})
 		}
 		return v, nil
@@ -306,7 +311,7 @@ func (v *sessionsView) endDialog(x model.LiveSession) Dialog {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		reason := f.Value("reason")
-		return nil, incidentAct(fmt.Sprintf("Session %d of %s ended", x.ID, model.Sanitize(sessionWho(x))), func() error {
+		return nil, incidentActOn(v.table.Record(x.ID, true), fmt.Sprintf("Session %d of %s ended", x.ID, model.Sanitize(sessionWho(x))), func() error {
 			_, err := svc.EndSession(v.sess.Context(), p, x.ID, reason)
 			return err
 		})
@@ -352,9 +357,11 @@ type locksView struct {
 	list          []model.Lock
 	dialog        Dialog
 	width, height int
+	reads         newestRead
 }
 
 type locksMsg struct {
+	read uint64 // the read's number (beginRead)
 	list []model.Lock
 	err  error
 }
@@ -371,8 +378,9 @@ func (v *locksView) Init() tea.Cmd { return v.load() }
 func (v *locksView) load() tea.Cmd {
 	svc, p := v.sess.Svc, v.sess.Principal
 	return func() tea.Msg {
+		read := beginRead()
 		list, err := svc.ListLocks(v.sess.Context(), p, false)
-		return locksMsg{list: list, err: err}
+		return locksMsg{read: read, list: list, err: err}
 	}
 }
 
@@ -393,6 +401,9 @@ func lockKindWord(kind string) string {
 }
 
 func (v *locksView) setList(msg locksMsg) tea.Cmd {
+	if !v.reads.take(msg.read) {
+		return nil
+	}
 	if msg.err != nil {
 		v.list = nil
 		v.table.SetEmpty(errText(msg.err))
@@ -412,7 +423,7 @@ func (v *locksView) setList(msg locksMsg) tea.Cmd {
 		ids[i] = l.ID
 	}
 	v.table.SetEmpty("No locks in force.")
-	_, note := v.table.SetKeyedRows(0, len(rows), rows, ids)
+	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
 	return note
 }
 
@@ -439,11 +450,13 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch {
 	case key.Matches(km, v.keys.Lift):
 		l, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return v, cmd
 		}
 		if ok {
-			v.dialog = liftDialog(v.sess, l, incidentAct)
+			v.dialog = liftDialog(v.sess, l, func(status string, fn func() error) tea.Cmd {
+				return incidentActOn(v.table.Record(l.ID, true), status, fn) // a lifted lock leaves the list
+			})
 		}
 		return v, checkOnOpen(v.dialog)
 	case key.Matches(km, v.keys.NewLock):
@@ -511,7 +524,7 @@ func routeIncidentList(dialog *Dialog, table *Table, load func() tea.Cmd, msg te
 	case incidentAction:
 		var cmd tea.Cmd
 		*dialog, cmd = HandleAction(*dialog, msg.ActionMsg)
-		table.Acted(msg.Err)
+		table.Acted(msg.For, msg.Err)
 		return tea.Batch(cmd, load()), true
 	}
 	if *dialog != nil {

@@ -34,9 +34,11 @@ type invitationsView struct {
 	status int
 	width  int
 	height int
+	reads  newestRead
 }
 
 type invitationsMsg struct {
+	read   uint64 // the read's number (beginRead)
 	status string
 	list   []model.Invitation
 	err    error
@@ -56,13 +58,14 @@ func (v *invitationsView) setSize(w, h int) {
 func (v *invitationsView) load() tea.Cmd {
 	svc, p, status := v.sess.Svc, v.sess.Principal, invitationStatuses[v.status]
 	return func() tea.Msg {
+		read := beginRead()
 		list, err := svc.ListInvitations(v.sess.Context(), p, status)
-		return invitationsMsg{status: status, list: list, err: err}
+		return invitationsMsg{read: read, status: status, list: list, err: err}
 	}
 }
 
 func (v *invitationsView) setList(msg invitationsMsg) tea.Cmd {
-	if msg.status != invitationStatuses[v.status] {
+	if msg.status != invitationStatuses[v.status] || !v.reads.take(msg.read) {
 		return nil
 	}
 	if msg.err != nil {
@@ -86,7 +89,7 @@ func (v *invitationsView) setList(msg invitationsMsg) tea.Cmd {
 	}
 	// The whole list is held: its cursor follows its invitation or, when
 	// that one left the list, says so.
-	_, note := v.table.SetKeyedRows(0, len(rows), rows, ids)
+	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
 	return note
 }
 
@@ -139,7 +142,7 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, v.load(), false
 	case key.Matches(km, v.keys.Resend):
 		inv, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return nil, cmd, false
 		}
 		switch {
@@ -152,7 +155,7 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 		return nil, nil, false
 	case key.Matches(km, v.keys.Revoke):
 		inv, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone && ok {
+		if cmd, gone := v.table.Vanished(); gone {
 			return nil, cmd, false
 		}
 		switch {
@@ -170,6 +173,9 @@ func (v *invitationsView) update(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 
 func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
 	svc, p, th := v.sess.Svc, v.sess.Principal, v.sess.Theme
+	// Resent, an expired invitation is pending again: it may leave a
+	// list of the expired.
+	rec := v.table.Record(inv.ID, true)
 	return &ConfirmDialog{Theme: th, Recheck: recheck(v.sess, model.SeenInvitationAs(inv)), Confirm: Confirm{
 		Title: "Resend the invitation to " + model.Sanitize(inv.Email) + "?",
 		Body:  "A new code is made and the old one stops working. The invitation is valid again for the organisation's invitation lifetime.",
@@ -178,9 +184,9 @@ func (v *invitationsView) resendDialog(inv model.Invitation) Dialog {
 		return func() tea.Msg {
 			n, code, err := svc.ResendInvitation(v.sess.seenCtx(model.SeenInvitationAs(inv)), p, inv.ID)
 			if err != nil {
-				return ActionMsg{Err: err}
+				return ActionMsg{Err: err, For: rec}
 			}
-			return ActionMsg{Status: "Invitation to " + model.Sanitize(n.Email) + " resent",
+			return ActionMsg{Status: "Invitation to " + model.Sanitize(n.Email) + " resent", For: rec,
 				Next: &ResultDialog{Theme: th, Title: "Invitation resent", Body: inviteCodeText(th, n, code, svc.JoinCommand(code))}}
 		}
 	}}
@@ -193,7 +199,7 @@ func (v *invitationsView) revokeDialog(inv model.Invitation) Dialog {
 		Body:  "Its code stops working at once. You can invite them again later.",
 		Yes:   "revoke", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return act("Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(v.sess.seenCtx(model.SeenInvitationAs(inv)), p, inv.ID) })
+		return actOn(v.table.Record(inv.ID, true), "Invitation to "+model.Sanitize(inv.Email)+" revoked", nil, func() error { return svc.RevokeInvitation(v.sess.seenCtx(model.SeenInvitationAs(inv)), p, inv.ID) })
 	}}
 }
 

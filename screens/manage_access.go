@@ -24,6 +24,8 @@ type accessData struct {
 	// folder whatever its toggles, with the engine's reason: their cells
 	// are locked.
 	byRole map[int64]model.Decision
+	// read is the number of the read that returned it (beginRead).
+	read uint64
 }
 
 // keys and labels of the members, for a Cursor.
@@ -61,6 +63,7 @@ func (m accessMember) onCount(accounts []model.Account) int {
 
 type accessDataMsg struct {
 	clientID int64
+	read     uint64 // the read's number (beginRead)
 	data     *accessData
 	err      error
 }
@@ -68,12 +71,18 @@ type accessDataMsg struct {
 // loadAccess reads a folder, its accounts and its members' toggles.
 func loadAccess(sess *Session, clientID int64) tea.Cmd {
 	return func() tea.Msg {
-		d, err := readAccess(sess, clientID)
-		return accessDataMsg{clientID: clientID, data: d, err: err}
+		read := beginRead()
+		d, err := readAccessAt(sess, clientID, read)
+		return accessDataMsg{clientID: clientID, read: read, data: d, err: err}
 	}
 }
 
 func readAccess(sess *Session, clientID int64) (*accessData, error) {
+	return readAccessAt(sess, clientID, beginRead())
+}
+
+// readAccessAt is readAccess for the read numbered read.
+func readAccessAt(sess *Session, clientID int64, read uint64) (*accessData, error) {
 	ctx, svc, p := sess.Context(), sess.Svc, sess.Principal
 	c, err := svc.GetClient(ctx, p, clientID)
 	if err != nil {
@@ -91,7 +100,7 @@ func readAccess(sess *Session, clientID int64) (*accessData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &accessData{client: c, accounts: accounts, manage: sess.Can(model.ActManageAccess, t)}
+	d := &accessData{client: c, accounts: accounts, manage: sess.Can(model.ActManageAccess, t), read: read}
 	index := map[int64]int{}
 	for _, g := range grants {
 		i, ok := index[g.StaffID]
@@ -183,6 +192,7 @@ type manageAccess struct {
 	data     *accessData
 	err      string
 	cur      Cursor[int64] // on a member, by id
+	reads    newestRead
 	top      int
 	rows     int // member rows that fit, from the last View
 	child    Dialog
@@ -198,7 +208,7 @@ func (m *manageAccess) load() tea.Cmd { return loadAccess(m.sess, m.clientID) }
 
 func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if am, ok := msg.(clientsAction); ok && am.to == m.id {
-		m.cur.Acted(am.Err) // a member taken out leaves the list
+		m.cur.Acted(am.For, am.Err) // a member taken out leaves the list
 	}
 	cmd, done := routeContainer(m.id, &m.child, msg, m.load)
 	if done {
@@ -206,7 +216,7 @@ func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case accessDataMsg:
-		if msg.clientID != m.clientID {
+		if msg.clientID != m.clientID || !m.reads.take(msg.read) {
 			return m, cmd
 		}
 		if msg.err != nil {
@@ -214,7 +224,8 @@ func (m *manageAccess) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return m, cmd
 		}
 		m.err, m.data, m.name = "", msg.data, msg.data.client.Name
-		return m, tea.Batch(cmd, m.cur.Sync(m.data.memberKeys()))
+		ids, names := m.data.memberKeys()
+		return m, tea.Batch(cmd, hiddenBy(m.child, m.cur.Sync(msg.read, ids, names)))
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -311,7 +322,7 @@ func (m *manageAccess) removeStaff() tea.Cmd {
 		Title: "Remove staff member", Yes: "Remove", Danger: true,
 		Body: fmt.Sprintf("Remove %s from %s? Every account toggle of theirs in this folder goes too.", who, name),
 	}, OnYes: func() tea.Cmd {
-		return ownAction(m.id, "Removed "+who+" from "+name, func() error {
+		return ownActionOn(m.id, m.cur.Record(mem.ID, true), "Removed "+who+" from "+name, func() error {
 			return sess.Svc.RemoveFromClient(sess.seenCtx(seen), sess.Principal, id, mem.ID)
 		})
 	}}

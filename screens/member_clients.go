@@ -31,6 +31,7 @@ type memberClients struct {
 	loaded bool
 	err    string
 	cur    Cursor[memberClientKey] // on a folder and account, by ids
+	reads  newestRead
 	top    int
 	child  Dialog
 	width  int
@@ -58,6 +59,7 @@ type memberClientRow struct {
 
 type memberClientsMsg struct {
 	staffID int64
+	read    uint64 // the read's number (beginRead)
 	sum     model.ReachSummary
 	rows    []memberClientRow
 	err     error
@@ -83,14 +85,14 @@ func (v *memberClients) isContainer() {}
 func (v *memberClients) load() tea.Cmd {
 	sess, id := v.sess, v.member.ID
 	return func() tea.Msg {
-		ctx, p := sess.Context(), sess.Principal
+		ctx, p, read := sess.Context(), sess.Principal, beginRead()
 		sum, err := sess.Svc.ReachableBy(ctx, p, id)
 		if err != nil {
-			return memberClientsMsg{staffID: id, err: err}
+			return memberClientsMsg{staffID: id, read: read, err: err}
 		}
 		grants, err := sess.Svc.ListGrants(ctx, p, db.GrantQuery{StaffID: id})
 		if err != nil {
-			return memberClientsMsg{staffID: id, err: err}
+			return memberClientsMsg{staffID: id, read: read, err: err}
 		}
 		rows := memberRows(sum, grants)
 		byRole := map[int64]model.Decision{}
@@ -100,7 +102,7 @@ func (v *memberClients) load() tea.Cmd {
 			}
 			reach, err := sess.Svc.RoleReach(ctx, p, r.clientID, []int64{id})
 			if err != nil {
-				return memberClientsMsg{staffID: id, err: err}
+				return memberClientsMsg{staffID: id, read: read, err: err}
 			}
 			byRole[r.clientID] = reach[id]
 		}
@@ -109,7 +111,7 @@ func (v *memberClients) load() tea.Cmd {
 				rows[i].byRole, rows[i].why, rows[i].allowed = true, d.Reason, true
 			}
 		}
-		return memberClientsMsg{staffID: id, sum: sum, rows: rows}
+		return memberClientsMsg{staffID: id, read: read, sum: sum, rows: rows}
 	}
 }
 
@@ -136,7 +138,7 @@ func memberRows(sum model.ReachSummary, grants []model.Grant) []memberClientRow 
 
 func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if am, ok := msg.(clientsAction); ok && am.to == v.id {
-		v.cur.Acted(am.Err) // a folder they were taken out of leaves the list
+		v.cur.Acted(am.For, am.Err) // a folder they were taken out of leaves the list
 	}
 	if am, ok := msg.(clientsAction); ok && am.to == v.id && am.Err != nil {
 		if p, ok := v.child.(*clientMultiPick); ok {
@@ -151,7 +153,7 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch m := msg.(type) {
 	case memberClientsMsg:
-		if m.staffID != v.member.ID {
+		if m.staffID != v.member.ID || !v.reads.take(m.read) {
 			return v, cmd
 		}
 		if m.err != nil {
@@ -166,7 +168,7 @@ func (v *memberClients) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				labels[i] += " / " + r.account
 			}
 		}
-		return v, tea.Batch(cmd, v.cur.Sync(keys, labels))
+		return v, tea.Batch(cmd, hiddenBy(v.child, v.cur.Sync(m.read, keys, labels)))
 	case tea.KeyMsg:
 		return v, v.key(m)
 	}
@@ -218,6 +220,14 @@ func (v *memberClients) removeClient() tea.Cmd {
 	}
 	row := v.rows[v.cur.Index()]
 	sess, m := v.sess, v.member
+	// Taken out of the folder, they lose every row of it.
+	var rows []memberClientKey
+	for _, r := range v.rows {
+		if r.clientID == row.clientID {
+			rows = append(rows, memberClientKey{r.clientID, r.accountID})
+		}
+	}
+	rec := v.cur.Records(rows, true)
 	seen := model.SeenAdded(m.ID, m.Name, row.clientID, row.client)
 	return gateCmd(v.id, sess, row.clientID, model.ActManageAccess, func(model.Target) (Dialog, tea.Cmd) {
 		who, client := model.Sanitize(m.Name), model.Sanitize(row.client)
@@ -228,7 +238,7 @@ func (v *memberClients) removeClient() tea.Cmd {
 		return &ConfirmDialog{Theme: sess.Theme, Recheck: recheck(sess, seen), Confirm: Confirm{Title: "Remove client", Yes: "Remove", Danger: true,
 			Body: body},
 			OnYes: func() tea.Cmd {
-				return ownAction(v.id, "Removed "+who+" from "+client, func() error {
+				return ownActionOn(v.id, rec, "Removed "+who+" from "+client, func() error {
 					return sess.Svc.RemoveFromClient(sess.seenCtx(seen), sess.Principal, row.clientID, m.ID)
 				})
 			}}, nil

@@ -25,6 +25,7 @@ type reassign struct {
 
 	held    []model.Client
 	heldOff int
+	read    uint64 // the number of the read they came from
 	seq     int
 
 	filter    textinput.Model
@@ -39,6 +40,7 @@ type reassign struct {
 
 type reassignPageMsg struct {
 	seq    int
+	read   uint64 // the read's number (beginRead)
 	offset int
 	total  int
 	rows   []model.Client
@@ -98,8 +100,9 @@ func (r *reassign) query(offset, limit int) model.ClientQuery {
 func (r *reassign) fetch(offset, limit int) tea.Cmd {
 	q, seq, sess := r.query(offset, limit), r.seq, r.sess
 	return func() tea.Msg {
+		read := beginRead()
 		rows, total, err := sess.Svc.ListClients(sess.Context(), sess.Principal, q)
-		return reassignPageMsg{seq: seq, offset: offset, total: total, rows: rows, err: err}
+		return reassignPageMsg{seq: seq, read: read, offset: offset, total: total, rows: rows, err: err}
 	}
 }
 
@@ -131,7 +134,7 @@ func (r *reassign) isMarked(id int64) bool {
 // render gives the table the held folders, marked or not, and follows the
 // folder under the cursor; it returns a command when that folder must be
 // located or is gone.
-func (r *reassign) render(total int) tea.Cmd {
+func (r *reassign) render(read uint64, total int) tea.Cmd {
 	rows := make([][]string, len(r.held))
 	ids := make([]int64, len(r.held))
 	for i, c := range r.held {
@@ -142,7 +145,7 @@ func (r *reassign) render(total int) tea.Cmd {
 		rows[i] = []string{box, clientName(c), orNone(c.DepartmentName, "—"), fmt.Sprint(c.Accounts)}
 		ids[i] = c.ID
 	}
-	follow, note := r.table.SetKeyedRows(r.heldOff, total, rows, ids)
+	follow, note := r.table.SetKeyedRows(read, r.heldOff, total, rows, ids)
 	if follow == FollowLocate {
 		id, _, _ := r.table.Selected()
 		seq, q, sess := r.seq, r.query(0, 0), r.sess
@@ -155,10 +158,12 @@ func (r *reassign) render(total int) tea.Cmd {
 }
 
 func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if am, ok := msg.(clientsAction); ok && am.to == r.id && am.Err == nil {
+	if am, ok := msg.(clientsAction); ok && am.to == r.id {
 		// Applied: the moved folders leave the list, and the marks go.
-		r.marked, r.except, r.all = map[int64]bool{}, map[int64]bool{}, false
-		r.table.Release()
+		r.table.Acted(am.For, am.Err)
+		if am.Err == nil {
+			r.marked, r.except, r.all = map[int64]bool{}, map[int64]bool{}, false
+		}
 	}
 	cmd, done := routeContainer(r.id, &r.child, msg, r.reload)
 	if r.child == nil && r.from.ID == 0 {
@@ -175,8 +180,8 @@ func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if m.err != nil {
 			return r, tea.Batch(cmd, Status(errText(m.err), true))
 		}
-		r.held, r.heldOff = m.rows, m.offset
-		note := r.render(m.total)
+		r.held, r.heldOff, r.read = m.rows, m.offset, m.read
+		note := r.render(m.read, m.total)
 		return r, tea.Batch(cmd, note, r.maybeFetch())
 	case reassignLocateMsg:
 		if m.seq != r.seq {
@@ -247,18 +252,18 @@ func (r *reassign) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	case key.Matches(km, r.keys.MarkAll):
 		r.all = !r.all
 		r.marked, r.except = map[int64]bool{}, map[int64]bool{}
-		return r, r.render(r.table.Total())
+		return r, r.render(r.read, r.table.Total())
 	case key.Matches(km, r.keys.Mark):
+		if cmd, gone := r.table.Vanished(); gone {
+			return r, cmd
+		}
 		if c, ok := r.selected(); ok {
-			if cmd, gone := r.table.Vanished(); gone {
-				return r, cmd
-			}
 			if r.all {
 				r.except[c.ID] = !r.except[c.ID]
 			} else {
 				r.marked[c.ID] = !r.marked[c.ID]
 			}
-			cmd := r.render(r.table.Total())
+			cmd := r.render(r.read, r.table.Total())
 			r.table.SetCursor(r.table.Cursor() + 1)
 			return r, tea.Batch(cmd, r.maybeFetch())
 		}
@@ -320,6 +325,9 @@ func (r *reassign) confirm(to Option) Dialog {
 	return &ConfirmDialog{Theme: sess.Theme, Confirm: Confirm{Title: "Bulk reassign", Yes: "Reassign",
 		Body: fmt.Sprintf("Move %s from %s to %s, in one step?", countOf(n, "folder"), model.Sanitize(from.Label), toName)},
 		OnYes: func() tea.Cmd {
+			// The folders moved leave this list of the old owner's; which
+			// they are is known once they are read (every match).
+			moving := r.table.Records(nil, true)
 			return func() tea.Msg {
 				list := ids
 				if all {
@@ -349,7 +357,8 @@ func (r *reassign) confirm(to Option) Dialog {
 				if err != nil {
 					return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: err}}
 				}
-				return clientsAction{to: r.id, ActionMsg: ActionMsg{Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
+				moving.key = list
+				return clientsAction{to: r.id, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
 			}
 		}}
 }

@@ -21,14 +21,15 @@ func RefusedAction(sess *Session, action model.Action, t model.Target) tea.Cmd {
 
 // RefusedWith reports the refusal v explains.
 func RefusedWith(v *ExplainView) tea.Cmd {
-	msg := StatusMsg{Text: model.Sanitize(v.Decision.Reason), Err: true, Why: v}
+	msg := NewStatus(model.Sanitize(v.Decision.Reason), true)
+	msg.Why = v
 	return func() tea.Msg { return msg }
 }
 
 // errStatus is the status of a failed action; a refusal by the engine
 // carries its decision, explained by the shell for whoever is signed in.
 func errStatus(err error) tea.Cmd {
-	msg := StatusMsg{Text: errText(err), Err: true}
+	msg := NewStatus(errText(err), true)
 	var d *model.DeniedError
 	if errors.As(err, &d) {
 		msg.Why = &ExplainView{Title: "Why it was refused", Decision: d.Decision}

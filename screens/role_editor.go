@@ -188,6 +188,8 @@ type roleEditor struct {
 	// seen is the role as the list showed it: a save refuses if another
 	// session changed it meanwhile, rather than undo their change.
 	seen model.Seen
+	// rec is the role in the list it was opened from.
+	rec Record
 }
 
 func newRoleEditor(sess *Session, keys keymap.Admin, roleID int64, name, desc string, perms model.PermissionSet) *roleEditor {
@@ -244,7 +246,7 @@ func (e *roleEditor) save() tea.Cmd {
 		}
 	}
 	seen := e.seen
-	return runAction("Role "+model.Sanitize(name)+" saved; it applies at once.", func() error {
+	return runActionOn(e.rec, "Role "+model.Sanitize(name)+" saved; it applies at once.", func() error {
 		return svc.UpdateRole(e.sess.seenCtx(seen), p, id, name, desc, perms)
 	})
 }

@@ -43,11 +43,13 @@ type rolesScreen struct {
 	width, height int
 	roles         []model.Role
 	cur           Cursor[int64] // on a role, by id
+	reads         newestRead
 	loadErr       string
 	dialog        Dialog
 }
 
 type rolesMsg struct {
+	read  uint64 // the read's number (beginRead)
 	roles []model.Role
 	err   error
 }
@@ -71,8 +73,9 @@ func (s *rolesScreen) selected() (model.Role, bool) {
 func (s *rolesScreen) load() tea.Cmd {
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
+		read := beginRead()
 		rs, err := svc.ListRoles(s.sess.Context(), p)
-		return rolesMsg{roles: rs, err: err}
+		return rolesMsg{read: read, roles: rs, err: err}
 	}
 }
 
@@ -93,6 +96,9 @@ func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *rolesScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case rolesMsg:
+		if !s.reads.take(msg.read) {
+			return s, nil
+		}
 		if msg.err != nil {
 			s.loadErr = errText(msg.err)
 			s.roles = nil
@@ -103,13 +109,13 @@ func (s *rolesScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 		for i, r := range s.roles {
 			ids[i], names[i] = r.ID, "role "+r.Name
 		}
-		return s, s.cur.Sync(ids, names)
+		return s, s.cur.Sync(msg.read, ids, names)
 	case RefreshMsg:
 		return s, tea.Batch(s.load(), refreshDialog(s.dialog, msg))
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		s.cur.Acted(msg.Err) // a deleted role leaves the list
+		s.cur.Acted(msg.For, msg.Err) // a deleted role leaves the list
 		return s, tea.Batch(cmd, s.load())
 	case rolesGiveMsg:
 		var cmd tea.Cmd
@@ -145,12 +151,17 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 	case key.Matches(km, s.keys.New):
 		return s.gated(model.ActCreate, model.Target{Module: model.ModuleRoles}, func() { s.dialog = s.newRoleDialog() })
 	}
-	r, ok := s.selected()
-	if !ok || !s.roleKey(km) {
+	if !s.roleKey(km) {
 		return nil
 	}
+	// Meant for the role that was under the cursor: refused if it
+	// vanished just before, even when the list is now empty.
 	if cmd, gone := s.cur.Vanished(); gone {
 		return cmd
+	}
+	r, ok := s.selected()
+	if !ok {
+		return nil
 	}
 	t := model.Target{Module: model.ModuleRoles, Label: r.Name, Role: factsOfRole(r)}
 	switch {
@@ -158,6 +169,7 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 		return s.gated(model.ActUpdate, t, func() {
 			ed := newRoleEditor(s.sess, s.keys, r.ID, r.Name, r.Description, rolePerms(r))
 			ed.seen = model.SeenRoleAs(r)
+			ed.rec = s.cur.Record(r.ID, false)
 			s.dialog = ed
 		})
 	case key.Matches(km, s.keys.Rename):
@@ -268,7 +280,7 @@ func (s *rolesScreen) renameDialog(r model.Role) Dialog {
 	perms := rolePerms(r).List()
 	return &FormDialog{Form: form, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		name, desc := f.Value("name"), f.Value("desc")
-		return nil, runAction("Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
+		return nil, runActionOn(s.cur.Record(r.ID, false), "Role renamed to "+model.Sanitize(strings.TrimSpace(name))+".", func() error {
 			return svc.UpdateRole(s.sess.seenCtx(model.SeenRoleAs(r)), p, r.ID, name, desc, perms)
 		})
 	}}
@@ -287,7 +299,7 @@ func (s *rolesScreen) deleteDialog(r model.Role) Dialog {
 		return &ConfirmDialog{Theme: s.sess.Theme, Recheck: recheck(s.sess, model.SeenRoleAs(r)),
 			Confirm: Confirm{Title: "Delete role " + model.Sanitize(r.Name) + "?", Body: body, Yes: "Delete", Danger: true},
 			OnYes: func() tea.Cmd {
-				return runAction("Role "+model.Sanitize(r.Name)+" deleted.", func() error {
+				return runActionOn(s.cur.Record(r.ID, true), "Role "+model.Sanitize(r.Name)+" deleted.", func() error {
 					return svc.DeleteRole(s.sess.seenCtx(model.SeenRoleAs(r)), p, r.ID, moveTo)
 				})
 			}}

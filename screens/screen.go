@@ -5,6 +5,7 @@ package screens
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -71,11 +72,45 @@ type StatusMsg struct {
 	// Why, when set, is the reason chain of a refusal: the shell offers a
 	// key to show it while the status is on screen.
 	Why *ExplainView
+	// made is the status's place among those made before it (NewStatus);
+	// 0 for one built as a literal, which takes no part in the order.
+	made uint64
 }
 
-// Status returns a command that shows a status line.
+// statusClock orders statuses as they are made. A status is decided in an
+// Update but reaches the shell through a command, and commands run
+// concurrently: two statuses made one after the other can arrive the
+// other way round, and the older would then hide the newer (the note of
+// a re-read hiding the refusal of the key that followed it).
+var statusClock atomic.Uint64
+
+// NewStatus is a status line made now, in its place after every status
+// made before it.
+func NewStatus(text string, isErr bool) StatusMsg {
+	return StatusMsg{Text: text, Err: isErr, made: statusClock.Add(1)}
+}
+
+// Status returns a command that shows a status line, made now.
 func Status(text string, isErr bool) tea.Cmd {
-	return func() tea.Msg { return StatusMsg{Text: text, Err: isErr} }
+	msg := NewStatus(text, isErr)
+	return func() tea.Msg { return msg }
+}
+
+// StatusOrder keeps a status line from going back in time: it takes a
+// status only if it was made after the last one it took.
+type StatusOrder struct{ last uint64 }
+
+// Take reports whether m is to be shown: made after the last status taken,
+// or made outside the order (a literal).
+func (o *StatusOrder) Take(m StatusMsg) bool {
+	if m.made == 0 {
+		return true
+	}
+	if m.made < o.last {
+		return false
+	}
+	o.last = m.made
+	return true
 }
 
 // Context is the context of every model call a screen makes: the

@@ -28,10 +28,10 @@ type settingsSection interface {
 	help() []key.Binding
 }
 
-// actedOn is a section whose list follows records by identity: it takes
-// the outcome of this session's action on the record under its cursor
+// actedOn is a section whose lists follow records by identity: it takes
+// the outcome of this session's action on a record of theirs
 // (Cursor.Acted).
-type actedOn interface{ acted(err error) }
+type actedOn interface{ acted(r Record, err error) }
 
 // settingsScreen is the Settings tab: general settings, departments,
 // connections and billing, one section at a time.
@@ -107,8 +107,10 @@ func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 	case ActionMsg:
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
-		if r, ok := s.section().(actedOn); ok {
-			r.acted(msg.Err) // what was acted on may leave its list now
+		for _, sec := range s.all {
+			if r, ok := sec.(actedOn); ok {
+				r.acted(msg.For, msg.Err) // what was acted on may leave its list now
+			}
 		}
 		return s, tea.Batch(cmd, s.Init())
 	}

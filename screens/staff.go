@@ -80,6 +80,7 @@ type staffScreen struct {
 type (
 	staffPageMsg struct {
 		gen     int
+		read    uint64 // the read's number (beginRead)
 		offset  int
 		members []model.Member
 		total   int
@@ -154,10 +155,11 @@ func (s *staffScreen) fetch(offset, limit int) tea.Cmd {
 	gen, q := s.gen, s.query(offset, limit)
 	svc, p := s.sess.Svc, s.sess.Principal
 	return func() tea.Msg {
+		read := beginRead()
 		ms, n, err := svc.ListStaff(s.sess.Context(), p, q)
 		// Shown in the list; one who may not see them sees none.
 		locks, _ := svc.LockedMembers(s.sess.Context(), p)
-		return staffPageMsg{gen: gen, offset: offset, members: ms, total: n, locks: locks, err: err}
+		return staffPageMsg{gen: gen, read: read, offset: offset, members: ms, total: n, locks: locks, err: err}
 	}
 }
 
@@ -272,7 +274,7 @@ func (s *staffScreen) setPage(msg staffPageMsg) tea.Cmd {
 	} else {
 		s.table.SetEmpty("No staff members.")
 	}
-	follow, note := s.table.SetKeyedRows(msg.offset, msg.total, cells, ids)
+	follow, note := s.table.SetKeyedRows(msg.read, msg.offset, msg.total, cells, ids)
 	if follow == FollowLocate {
 		id, _, _ := s.table.Selected()
 		return s.locate(id)
@@ -348,9 +350,9 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		var cmd tea.Cmd
 		s.dialog, cmd = HandleAction(s.dialog, msg)
 		// The member (or invitation) acted on may leave the list now.
-		s.table.Acted(msg.Err)
+		s.table.Acted(msg.For, msg.Err)
 		if s.invites != nil {
-			s.invites.table.Acted(msg.Err)
+			s.invites.table.Acted(msg.For, msg.Err)
 		}
 		return s, tea.Batch(cmd, s.reload())
 	}

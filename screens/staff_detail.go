@@ -124,12 +124,13 @@ func (s *staffScreen) detailView(d memberDetail) string {
 
 // act runs a model call and reports the outcome as an ActionMsg.
 func act(status string, next Dialog, fn func() error) tea.Cmd {
-	return func() tea.Msg {
-		if err := fn(); err != nil {
-			return ActionMsg{Err: err}
-		}
-		return ActionMsg{Status: status, Next: next}
-	}
+	return actOn(Record{}, status, next, fn)
+}
+
+// actOn runs a model call on rec and reports the outcome as an ActionMsg
+// for rec.
+func actOn(rec Record, status string, next Dialog, fn func() error) tea.Cmd {
+	return func() tea.Msg { return outcome(rec, status, next, fn()) }
 }
 
 func who(m model.Member) string {
@@ -155,7 +156,7 @@ func (s *staffScreen) roleDialog(m model.Member) (Dialog, tea.Cmd) {
 	svc, pr := s.sess.Svc, s.sess.Principal
 	return &PickerDialog{Picker: p, OnPick: func(o Option) (Dialog, tea.Cmd) {
 		status := fmt.Sprintf("%s is now %s", model.Sanitize(m.Email), model.Sanitize(o.Value))
-		return nil, act(status, nil, func() error { return svc.SetRole(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, o.Value) })
+		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetRole(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, o.Value) })
 	}}, nil
 }
 
@@ -167,7 +168,8 @@ func (s *staffScreen) deactivateDialog(m model.Member) (Dialog, tea.Cmd) {
 			"and their history stays. You can reactivate them later.",
 		Yes: "deactivate", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return act(model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID) })
+		// Deactivated, they leave a list of the active.
+		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" is deactivated", nil, func() error { return svc.Deactivate(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID) })
 	}}, nil
 }
 
@@ -178,7 +180,7 @@ func (s *staffScreen) reactivateDialog(m model.Member) (Dialog, tea.Cmd) {
 		Body:  "They can sign in again, with the role and access they had.",
 		Yes:   "reactivate", Default: true,
 	}, OnYes: func() tea.Cmd {
-		return act(model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID) })
+		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" is active again", nil, func() error { return svc.Reactivate(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID) })
 	}}, nil
 }
 
@@ -241,7 +243,7 @@ func (s *staffScreen) removeConfirm(m model.Member, to int64, toEmail string) Di
 			" Their history stays in the audit log; they can be invited again later.",
 		Yes: "remove", Danger: true,
 	}, OnYes: func() tea.Cmd {
-		return act(model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, to) })
+		return actOn(s.table.Record(m.ID, true), model.Sanitize(m.Email)+" was removed", nil, func() error { return svc.Remove(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, to) })
 	}}
 }
 
@@ -259,7 +261,7 @@ func (s *staffScreen) transferDialog(m model.Member) (Dialog, tea.Cmd) {
 		d := &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 			pw := f.Value("password")
 			status := "Ownership transferred to " + model.Sanitize(m.Email) + "; you are now an Admin"
-			return nil, act(status, nil, func() error { return svc.TransferOwnership(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, pw) })
+			return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.TransferOwnership(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, pw) })
 		}}
 		return func() tea.Msg { return ActionMsg{Next: d} }
 	}}, nil
@@ -276,7 +278,7 @@ func (s *staffScreen) departmentsDialog(m model.Member) (Dialog, tea.Cmd) {
 	return &FormDialog{Form: f, OnSubmit: func(f *Form) (Dialog, tea.Cmd) {
 		names := f.Values("depts")
 		status := "Departments of " + model.Sanitize(m.Email) + " saved"
-		return nil, act(status, nil, func() error { return svc.SetDepartments(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, names) })
+		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetDepartments(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, names) })
 	}}, nil
 }
 
@@ -310,6 +312,6 @@ func (s *staffScreen) managerDialog(m model.Member) (Dialog, tea.Cmd) {
 		if o.ID != 0 {
 			status = model.Sanitize(m.Email) + " is now assigned to " + model.Sanitize(o.Value)
 		}
-		return nil, act(status, nil, func() error { return svc.SetManager(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, o.ID) })
+		return nil, actOn(s.table.Record(m.ID, false), status, nil, func() error { return svc.SetManager(s.sess.seenCtx(model.SeenMember(m)), pr, m.ID, o.ID) })
 	}}, fetch("")
 }

@@ -123,12 +123,13 @@ func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 // run offboards the member and reports what was done.
 func (d *offboardDialog) run() tea.Cmd {
 	svc, p, m, to := d.s.sess.Svc, d.s.sess.Principal, d.m, d.to
+	rec := d.s.table.Record(m.ID, true) // deactivated, they leave a list of the active
 	return func() tea.Msg {
 		res, err := svc.Offboard(d.s.sess.seenCtx(model.SeenMember(m)), p, m.ID, to.ID)
 		if err != nil {
-			return ActionMsg{Err: err}
+			return ActionMsg{Err: err, For: rec}
 		}
-		return ActionMsg{Status: offboardStatus(m, res)}
+		return ActionMsg{Status: offboardStatus(m, res), For: rec}
 	}
 }
 

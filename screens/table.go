@@ -51,8 +51,7 @@ type Table struct {
 	sel      int64
 	selLabel string
 	labelCol int // the column that names a row's record
-	vanish
-	released int64 // a record this session just changed (see Release)
+	follow[int64]
 }
 
 // Follow is what SetKeyedRows found of the record under the cursor.
@@ -95,29 +94,36 @@ func (t *Table) SetRows(offset, total int, rows [][]string) {
 }
 
 // SetKeyedRows is SetRows for rows that show records, ids[i] being the
-// record of rows[i]: the cursor stays on the record it was on wherever its
-// row is now. When that record is not among these rows and the list holds
-// more than them, it returns FollowLocate; when the whole list is held and
-// it is gone, the cursor stays at its row (now the next record's) and the
-// command says what vanished.
-func (t *Table) SetKeyedRows(offset, total int, rows [][]string, ids []int64) (Follow, tea.Cmd) {
+// record of rows[i], read by the read numbered gen (beginRead): the cursor
+// stays on the record it was on wherever its row is now. When that record
+// is not among these rows and the list holds more than them, it returns
+// FollowLocate; when the whole list is held and it is gone, the cursor
+// stays at its row (now the next record's) and the command says what
+// vanished.
+func (t *Table) SetKeyedRows(gen uint64, offset, total int, rows [][]string, ids []int64) (Follow, tea.Cmd) {
 	at := t.cursor
 	t.SetRows(offset, total, rows)
 	t.ids = ids
+	held := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		held[id] = true
+	}
+	has := func(id int64) bool { return held[id] }
+	whole := offset == 0 && len(ids) >= total
 	if t.sel == 0 {
 		t.adopt()
+		t.settle(gen, has, whole)
 		return Followed, nil
 	}
 	if i := indexOf(ids, t.sel); i >= 0 {
-		// Still there: a release was for this re-read.
 		t.cursor = offset + i
 		t.clamp()
 		t.adopt()
-		t.released = 0
-		t.stays()
+		t.shown(gen, has, whole)
 		return Followed, nil
 	}
-	if offset == 0 && len(ids) >= total {
+	t.settle(gen, has, false)
+	if whole {
 		return Followed, t.lose(at)
 	}
 	return FollowLocate, nil
@@ -153,32 +159,23 @@ func (t *Table) Locate(i int) {
 func (t *Table) Lose() tea.Cmd { return t.lose(t.cursor) }
 
 func (t *Table) lose(at int) tea.Cmd {
-	gone, quiet := t.selLabel, t.released != 0 && t.released == t.sel
+	gone, goneName := t.sel, t.selLabel
 	t.cursor = at
 	t.clamp()
 	t.sel = 0
 	t.adopt()
-	if quiet {
-		t.released, t.answered, t.answeredGone = 0, false, false
-		return nil
-	}
-	return t.left(gone, t.selLabel)
+	return t.left(gone, goneName, t.selLabel)
 }
 
-// Release says the record under the cursor was just changed by this
-// session: if it leaves the list when it is read next, that is expected,
-// not news.
-func (t *Table) Release() { t.released = t.sel }
+// Record names id, a record of this table, as the one an action is for,
+// as Cursor.Record does.
+func (t *Table) Record(id int64, leaves bool) Record { return t.record(id, leaves) }
 
-// Acted takes an action's outcome on the record under the cursor, as
-// Cursor.Acted does.
-func (t *Table) Acted(err error) {
-	if err == nil {
-		t.Release()
-		return
-	}
-	t.refusedBy(err, t.selLabel)
-}
+// Records names the records of a bulk action.
+func (t *Table) Records(ids []int64, leaves bool) Record { return t.records(ids, leaves) }
+
+// Acted takes the outcome of an action on r, as Cursor.Acted does.
+func (t *Table) Acted(r Record, err error) { t.acted(r, err, t.sel, t.sel != 0) }
 
 // adopt makes the record of the cursor's row, if held, the selected one.
 func (t *Table) adopt() {
@@ -201,7 +198,8 @@ func (t *Table) Vanished() (tea.Cmd, bool) { return t.take() }
 // owner fetches again.
 func (t *Table) Reset() {
 	t.held, t.offset, t.cursor, t.top = nil, 0, 0, 0
-	t.ids, t.sel, t.selLabel, t.vanish = nil, 0, "", vanish{}
+	t.ids, t.sel, t.selLabel = nil, 0, ""
+	t.follow.moved()
 }
 
 // Total is the size of the whole result.
@@ -223,7 +221,7 @@ func (t *Table) SetCursor(i int) {
 // moved follows a move by the user: the record of the new row is the
 // selected one, and a vanished record is forgotten.
 func (t *Table) moved() {
-	t.vanish = vanish{}
+	t.follow.moved()
 	if t.ids != nil {
 		t.adopt()
 	}

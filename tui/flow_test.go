@@ -342,6 +342,30 @@ func TestShellStatusLine(t *testing.T) {
 	h.notSee("Invited nia@acme.test")
 }
 
+// Statuses reach the shell through commands, and Bubble Tea runs commands
+// concurrently: a status made before another can arrive after it. In the
+// per-account grid, the note of a re-read ("Leo Martins is no longer in
+// this list") was made before the refusal of the key that followed, yet
+// now and then arrived after it and hid it. The older status, arriving
+// late, is dropped; the newer one stays, and its clear timer is its own.
+func TestShellStatusMadeEarlierArrivingLaterDoesNotHideTheNewer(t *testing.T) {
+	svc, clock := newService(t)
+	owner, _, _ := owner2FA(t, svc, *clock)
+	h := newHarness(t, svc, clock, Options{SignedIn: &owner})
+	note := screens.Status("Leo Martins is no longer in this list (changed elsewhere).", true)
+	refusal := screens.Status("Nothing done: changed since it was shown: Leo Martins in Acme Ltd is no longer there.", true)
+	h.send(refusal())
+	h.send(note())
+	h.see("changed since it was shown: Leo Martins")
+	h.notSee("is no longer in this list")
+	// A status made later still replaces it.
+	h.send(screens.NewStatus("Saved.", false))
+	h.see("Saved.")
+	// A literal status takes no part in the order: it is shown.
+	h.send(screens.StatusMsg{Text: "Plain."})
+	h.see("Plain.")
+}
+
 func TestShellFollowsChangesMadeElsewhere(t *testing.T) {
 	svc, clock := newService(t)
 	owner2FA(t, svc, *clock)

@@ -45,6 +45,9 @@ type shell struct {
 
 	status    screens.StatusMsg
 	statusSeq int
+	// statuses keeps an older status, arriving late, from hiding a newer
+	// one (the commands that bring them run concurrently).
+	statuses  screens.StatusOrder
 	counter   int64
 	lastInput time.Time
 	// row is the app's own live session in the sessions table (0 when its
@@ -282,6 +285,9 @@ func (s *shell) broadcast(msg tea.Msg) tea.Cmd {
 }
 
 func (s *shell) setStatus(msg screens.StatusMsg) tea.Cmd {
+	if !s.statuses.Take(msg) {
+		return nil
+	}
 	s.status, s.why = msg, nil
 	if msg.Why != nil {
 		s.why = msg.Why.WithSession(s.sess)
@@ -354,7 +360,7 @@ func (s *shell) reloaded(msg reloadMsg) tea.Cmd {
 		return s.end("Your session ended: you were removed from the organisation.")
 	case msg.selfErr != nil:
 		// A busy or unreadable database: keep the session, say so, retry.
-		return tea.Batch(s.setStatus(screens.StatusMsg{Text: "Could not refresh: " + errText(msg.selfErr), Err: true}), s.tick())
+		return tea.Batch(s.setStatus(screens.NewStatus("Could not refresh: "+errText(msg.selfErr), true)), s.tick())
 	case msg.self.Status != "active":
 		return s.end(inactiveNotice(msg.self.Status))
 	case msg.self.Lock != nil:
@@ -368,7 +374,7 @@ func (s *shell) reloaded(msg reloadMsg) tea.Cmd {
 		s.sess.Actor = msg.self
 	} else if msg.viewedErr != nil {
 		s.sess.Principal, s.sess.Actor = s.self, msg.self
-		cmds = append(cmds, s.setStatus(screens.StatusMsg{Text: "The member you were viewing as is gone; back to yourself."}))
+		cmds = append(cmds, s.setStatus(screens.NewStatus("The member you were viewing as is gone; back to yourself.", false)))
 	} else {
 		s.sess.Actor = msg.viewed
 	}
@@ -405,9 +411,9 @@ func (s *shell) offersWrite(msg tea.KeyMsg) bool {
 // refuseUnderLens says why a write key does nothing while viewing as
 // someone, and how to return.
 func (s *shell) refuseUnderLens() tea.Cmd {
-	return s.setStatus(screens.StatusMsg{Err: true, Text: fmt.Sprintf(
+	return s.setStatus(screens.NewStatus(fmt.Sprintf(
 		"View as only shows what %s sees and may do; nothing changes. %s returns to yourself.",
-		safe(s.sess.Actor.Name), s.app.keys.Shell.ViewAs.Help().Key)})
+		safe(s.sess.Actor.Name), s.app.keys.Shell.ViewAs.Help().Key), true))
 }
 
 func (s *shell) toggleViewAs() tea.Cmd {
@@ -437,7 +443,7 @@ func (s *shell) loadViewAs(p model.Principal) tea.Cmd {
 
 func (s *shell) viewAs(msg viewAsMsg) tea.Cmd {
 	if msg.err != nil {
-		return s.setStatus(screens.StatusMsg{Text: "Could not view as that member: " + errText(msg.err), Err: true})
+		return s.setStatus(screens.NewStatus("Could not view as that member: "+errText(msg.err), true))
 	}
 	s.sess.Principal, s.sess.Actor = msg.principal, msg.actor
 	text := "Back to yourself."
@@ -446,7 +452,7 @@ func (s *shell) viewAs(msg viewAsMsg) tea.Cmd {
 		text = fmt.Sprintf("Viewing as %s (%s); V returns to yourself. Screens show what they see and may do; nothing changes.",
 			safe(msg.actor.Name), safe(msg.actor.Role))
 	}
-	return tea.Batch(s.setStatus(screens.StatusMsg{Text: text}), s.broadcast(screens.RefreshMsg{}))
+	return tea.Batch(s.setStatus(screens.NewStatus(text, false)), s.broadcast(screens.RefreshMsg{}))
 }
 
 func (s *shell) view() string {
