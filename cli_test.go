@@ -1,3 +1,6 @@
+// Over 600 lines: the command line's tests on the real binary, which share
+// its build (TestMain) and helpers.
+
 package main
 
 import (

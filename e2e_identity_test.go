@@ -1,3 +1,6 @@
+// Over 600 lines: one end-to-end world (the real binary in tmux, a second
+// admin changing records meanwhile) and the checks it runs on each screen.
+
 package main
 
 import (

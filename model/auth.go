@@ -1,3 +1,6 @@
+// Over 600 lines: sign-in in one place: password, second factor, recovery
+// codes, failure counting and locks share the credentials' rules.
+
 package model
 
 import (

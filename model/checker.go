@@ -1,3 +1,6 @@
+// Over 600 lines: the Checker cache and its invalidation, which must be read
+// together to see that it answers as Decide does.
+
 package model
 
 import (

@@ -144,34 +144,45 @@ func (o *scopeOrg) ids() ([]int64, []int64) {
 // freshDecision is the engine's answer from facts read now, or ok=false
 // when the member or the account no longer exists.
 func freshDecision(ctx context.Context, svc *Service, staffID, accountID int64) (Decision, bool, error) {
+	a, t, ok, err := freshAccountTarget(ctx, svc, staffID, accountID, func(Actor) bool { return true })
+	if !ok || err != nil {
+		return Decision{}, ok, err
+	}
+	return Decide(a, ActAccess, t), true, nil
+}
+
+// freshAccountTarget reads, now, member staffID as the engine sees them
+// and account accountID as a target, or ok=false when either no longer
+// exists or admit turns the member away.
+func freshAccountTarget(ctx context.Context, svc *Service, staffID, accountID int64, admit func(Actor) bool) (Actor, Target, bool, error) {
 	q := svc.DB().Read()
 	a, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: staffID})
 	if errors.Is(err, ErrNotFound) {
-		return Decision{}, false, nil
+		return a, Target{}, false, nil
 	}
-	if err != nil {
-		return Decision{}, false, err
+	if err != nil || !admit(a) {
+		return a, Target{}, false, err
 	}
 	acc, err := db.GetAccount(ctx, q, accountID)
 	if errors.Is(err, db.ErrNotFound) {
-		return Decision{}, false, nil
+		return a, Target{}, false, nil
 	}
 	if err != nil {
-		return Decision{}, false, err
+		return a, Target{}, false, err
 	}
 	c, err := db.GetClient(ctx, q, acc.ClientID)
 	if err != nil {
-		return Decision{}, false, err
+		return a, Target{}, false, err
 	}
 	cf, err := clientFacts(ctx, q, a, c)
 	if err != nil {
-		return Decision{}, false, err
+		return a, Target{}, false, err
 	}
 	af, err := accountFacts(ctx, q, a, acc)
 	if err != nil {
-		return Decision{}, false, err
+		return a, Target{}, false, err
 	}
-	return Decide(a, ActAccess, Target{Module: ModuleAccounts, Client: cf, Account: af}), true, nil
+	return a, Target{Module: ModuleAccounts, Client: cf, Account: af}, true, nil
 }
 
 // matrix asks the Checker about every member and account, holds each

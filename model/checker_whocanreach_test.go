@@ -5,8 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"gatehouse/db"
 )
 
 // WhoCanReach must name exactly the members the engine allows, with the
@@ -134,35 +132,12 @@ func reasonKind(reason string) string {
 // "may this member see this account" (which needs seeing its folder); ok is false when
 // either no longer exists or the member cannot act at all.
 func mayViewAccountFolder(ctx context.Context, svc *Service, staffID, accountID int64) (Decision, bool, error) {
-	q := svc.DB().Read()
-	a, err := loadActor(ctx, q, Principal{Kind: KindMember, StaffID: staffID})
-	if errors.Is(err, ErrNotFound) {
-		return Decision{}, false, nil
+	a, t, ok, err := freshAccountTarget(ctx, svc, staffID, accountID, func(a Actor) bool {
+		_, active := principalGate(a)
+		return active
+	})
+	if !ok || err != nil {
+		return Decision{}, ok, err
 	}
-	if err != nil {
-		return Decision{}, false, err
-	}
-	if _, active := principalGate(a); !active {
-		return Decision{}, false, nil
-	}
-	acc, err := db.GetAccount(ctx, q, accountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return Decision{}, false, nil
-	}
-	if err != nil {
-		return Decision{}, false, err
-	}
-	c, err := db.GetClient(ctx, q, acc.ClientID)
-	if err != nil {
-		return Decision{}, false, err
-	}
-	cf, err := clientFacts(ctx, q, a, c)
-	if err != nil {
-		return Decision{}, false, err
-	}
-	af, err := accountFacts(ctx, q, a, acc)
-	if err != nil {
-		return Decision{}, false, err
-	}
-	return Decide(a, ActView, Target{Module: ModuleAccounts, Client: cf, Account: af}), true, nil
+	return Decide(a, ActView, t), true, nil
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -49,33 +50,9 @@ func TestPositionsAgreeWithTheLists(t *testing.T) {
 				for _, text := range []string{"", "a"} {
 					q := MemberQuery{Sort: sort, Desc: desc, Text: text}
 					list, _, err := svc.ListStaff(ctx, p, q)
-					var denied *DeniedError
-					if errors.As(err, &denied) {
-						continue
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					in := map[int64]bool{}
-					for i, m := range list {
-						in[m.ID] = true
-						if i%7 != 0 && i != len(list)-1 {
-							continue
-						}
-						got, err := svc.StaffPosition(ctx, p, q, m.ID)
-						if err != nil || got != i {
-							t.Fatalf("%s %+v: member %d is row %d, position says %d (%v)", p.Label, q, m.ID, i, got, err)
-						}
-						checked++
-					}
-					for _, m := range everyone {
-						if !in[m.ID] {
-							if _, err := svc.StaffPosition(ctx, p, q, m.ID); !errors.Is(err, ErrNotFound) {
-								t.Fatalf("%s %+v: member %d is not listed, position says %v", p.Label, q, m.ID, err)
-							}
-							break
-						}
-					}
+					checked += positionsAgree(t, fmt.Sprintf("%s %+v: member", p.Label, q), list, everyone, err, 7,
+						func(m Member) int64 { return m.ID },
+						func(id int64) (int, error) { return svc.StaffPosition(ctx, p, q, id) })
 				}
 			}
 		}
@@ -84,36 +61,50 @@ func TestPositionsAgreeWithTheLists(t *testing.T) {
 				for _, text := range []string{"", "e"} {
 					q := ClientQuery{Sort: sort, Desc: desc, Text: text}
 					list, _, err := svc.ListClients(ctx, p, q)
-					var denied *DeniedError
-					if errors.As(err, &denied) {
-						continue
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					in := map[int64]bool{}
-					for i, c := range list {
-						in[c.ID] = true
-						if i%11 != 0 && i != len(list)-1 {
-							continue
-						}
-						got, err := svc.ClientPosition(ctx, p, q, c.ID)
-						if err != nil || got != i {
-							t.Fatalf("%s %+v: folder %d is row %d, position says %d (%v)", p.Label, q, c.ID, i, got, err)
-						}
-						checked++
-					}
-					for _, c := range allClients {
-						if !in[c.ID] {
-							if _, err := svc.ClientPosition(ctx, p, q, c.ID); !errors.Is(err, ErrNotFound) {
-								t.Fatalf("%s %+v: folder %d is not listed, position says %v", p.Label, q, c.ID, err)
-							}
-							break
-						}
-					}
+					checked += positionsAgree(t, fmt.Sprintf("%s %+v: folder", p.Label, q), list, allClients, err, 11,
+						func(c Client) int64 { return c.ID },
+						func(id int64) (int, error) { return svc.ClientPosition(ctx, p, q, id) })
 				}
 			}
 		}
 	}
 	t.Logf("%d positions checked", checked)
+}
+
+// positionsAgree checks one list as it was listed (err is the listing's):
+// position puts every row sampled (each every-th, and the last) where the
+// list shows it, and answers not found for the first of all that the list
+// does not hold. A refused listing checks nothing. It returns how many
+// positions it checked.
+func positionsAgree[R any](t *testing.T, what string, list, all []R, err error, every int, id func(R) int64, position func(int64) (int, error)) int {
+	t.Helper()
+	var denied *DeniedError
+	if errors.As(err, &denied) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	in := map[int64]bool{}
+	for i, r := range list {
+		in[id(r)] = true
+		if i%every != 0 && i != len(list)-1 {
+			continue
+		}
+		got, err := position(id(r))
+		if err != nil || got != i {
+			t.Fatalf("%s %d is row %d, position says %d (%v)", what, id(r), i, got, err)
+		}
+		checked++
+	}
+	for _, r := range all {
+		if !in[id(r)] {
+			if _, err := position(id(r)); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("%s %d is not listed, position says %v", what, id(r), err)
+			}
+			break
+		}
+	}
+	return checked
 }

@@ -1,3 +1,6 @@
+// Over 600 lines: one test per product rule, on one fixture, so that the
+// rules read as one list.
+
 package model
 
 import (

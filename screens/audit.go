@@ -1,3 +1,7 @@
+// Over 600 lines: the Audit screen is one view (list paged both ways,
+// filters, detail, verify, export) whose parts share its query and page
+// state.
+
 package screens
 
 import (

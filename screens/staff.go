@@ -1,3 +1,7 @@
+// Over 600 lines: the Staff screen's list, paging, filter, sort and keys
+// share one state; its dialogs live in staff_detail.go, staff_offboard.go and
+// staff_subviews.go.
+
 package screens
 
 import (

@@ -1,3 +1,6 @@
+// Over 600 lines: the screens' shared test environment (staffEnv, golden) and
+// the Staff screen's tests.
+
 package screens
 
 import (

@@ -50,8 +50,6 @@ func (p *pane) press(k string) {
 	p.keys++
 }
 
-func (p *pane) screen() string { return p.pane.Screen() }
-
 // waitFor polls the pane until it shows every text, or fails with what
 // it shows.
 func (p *pane) waitFor(texts ...string) string {

@@ -136,6 +136,13 @@ type Server struct {
 	watchDone chan struct{}
 }
 
+// positiveOr sets a setting left at zero (or below) to its default.
+func positiveOr[T int | float64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 // New prepares a server for svc: it loads (or creates) the host key but
 // does not listen yet.
 func New(svc *model.Service, cfg Config) (*Server, error) {
@@ -183,30 +190,14 @@ func withDefaults(svc *model.Service, cfg Config) Config {
 	if cfg.MaxSessionsPerMember == 0 {
 		cfg.MaxSessionsPerMember = DefaultMaxSessionsPerMember
 	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.LoginGraceTime <= 0 {
-		cfg.LoginGraceTime = DefaultLoginGraceTime
-	}
-	if cfg.MaxSigningIn <= 0 {
-		cfg.MaxSigningIn = DefaultMaxSigningIn
-	}
-	if cfg.MaxSigningInPerAddress <= 0 {
-		cfg.MaxSigningInPerAddress = DefaultMaxSigningInPerAddr
-	}
-	if cfg.MaxUnknownKeys <= 0 {
-		cfg.MaxUnknownKeys = DefaultMaxUnknownKeys
-	}
-	if cfg.MaxUnknownKeysPerAddress <= 0 {
-		cfg.MaxUnknownKeysPerAddress = DefaultMaxUnknownKeysPerAddr
-	}
-	if cfg.NewConnectionsPerSecond <= 0 {
-		cfg.NewConnectionsPerSecond = DefaultNewConnectionsPerSec
-	}
-	if cfg.UnknownKeyTimeout <= 0 {
-		cfg.UnknownKeyTimeout = DefaultUnknownKeyTimeout
-	}
+	positiveOr(&cfg.PollInterval, DefaultPollInterval)
+	positiveOr(&cfg.LoginGraceTime, DefaultLoginGraceTime)
+	positiveOr(&cfg.MaxSigningIn, DefaultMaxSigningIn)
+	positiveOr(&cfg.MaxSigningInPerAddress, DefaultMaxSigningInPerAddr)
+	positiveOr(&cfg.MaxUnknownKeys, DefaultMaxUnknownKeys)
+	positiveOr(&cfg.MaxUnknownKeysPerAddress, DefaultMaxUnknownKeysPerAddr)
+	positiveOr(&cfg.NewConnectionsPerSecond, DefaultNewConnectionsPerSec)
+	positiveOr(&cfg.UnknownKeyTimeout, DefaultUnknownKeyTimeout)
 	if cfg.Logger == nil {
 		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "sshd"})
 	}

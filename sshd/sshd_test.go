@@ -1,3 +1,6 @@
+// Over 600 lines: the SSH server's fixture (a real server, real clients) and
+// the tests of sign-in, limits and commands that use it.
+
 package sshd
 
 import (

@@ -22,11 +22,6 @@ type tmuxSession struct {
 	pane *tmuxtest.Pane
 }
 
-func (s *tmuxSession) tmux(args ...string) string {
-	s.t.Helper()
-	return s.pane.Run(args...)
-}
-
 // send types literal text, then any named keys (Enter, Tab…). A key that
 // changes what the next acts on (/ opening the filter, escape closing a
 // pop-up) is followed by a wait for the screen it leads to: escape and
@@ -40,8 +35,6 @@ func (s *tmuxSession) send(text string, keys ...string) {
 		s.pane.Keys(keys...)
 	}
 }
-
-func (s *tmuxSession) screen() string { return s.pane.Screen() }
 
 // waitFor polls the pane until it shows every text, wrapped or not, or
 // fails with what it shows.
