@@ -373,8 +373,11 @@ func (w *WhatIf) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			}
 			w.busy = true
 			svc, p, id, name := w.sess.Svc, w.sess.Principal, w.member.ID, w.role.Name
+			// The member as previewed: if their role or status changed
+			// meanwhile, the model refuses rather than write over it.
+			ctx := w.sess.seenCtx(model.SeenMember(w.member))
 			return w, runAction(model.Sanitize(w.member.Name)+" is now "+model.Sanitize(name)+"; it applies at once.", func() error {
-				return svc.SetRole(w.sess.Context(), p, id, name)
+				return svc.SetRole(ctx, p, id, name)
 			})
 		}
 	}

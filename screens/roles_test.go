@@ -229,3 +229,56 @@ func TestRoleListSaysWhenRolesAreOutOfView(t *testing.T) {
 		t.Fatalf("the position does not follow the cursor:\n%s", v)
 	}
 }
+
+// The preview of giving a role keeps the member as it showed them: if
+// another process changes their role or deactivates them while it is
+// open, y writes nothing and says what changed.
+func TestRoleGivePreviewRefusesAMemberChangedSinceShown(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(e *staffEnv, m model.Member) error
+	}{
+		{"role changed", func(e *staffEnv, m model.Member) error {
+			return e.svc.SetRole(e.ctx, model.System("tester"), m.ID, "Admin")
+		}},
+		{"deactivated", func(e *staffEnv, m model.Member) error {
+			return e.svc.Deactivate(e.ctx, model.System("tester"), m.ID)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newStaffEnv(t)
+			perms := []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}
+			if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", perms); err != nil {
+				t.Fatal(err)
+			}
+			sam := e.member("Sam Support", "sam@acme.test", "Advisor")
+			s := e.start(NewRoles(e.session(e.owner)), 100, 30)
+			s = cursorTo(t, e, s, "Manager")
+			s = e.press(s, "g", "sam", "enter")
+			if v := s.View(); !strings.Contains(v, "What if Sam Support were Manager?") {
+				t.Fatalf("no preview:\n%s", v)
+			}
+			if err := tc.change(e, sam); err != nil {
+				t.Fatal(err)
+			}
+			before, err := e.svc.ListAudit(e.ctx, model.System("tester"), model.AuditQuery{Action: "staff.set-role"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.press(s, "y")
+			after, err := e.svc.ListAudit(e.ctx, model.System("tester"), model.AuditQuery{Action: "staff.set-role"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after) != len(before) {
+				t.Fatalf("y wrote a role for a member changed since the preview: %+v", after)
+			}
+			if m, _ := e.memberByEmail("sam@acme.test"); m.RoleName == "Manager" {
+				t.Fatalf("Sam became Manager: %+v", m)
+			}
+			if st := e.lastStatus(); !st.Err || !strings.Contains(st.Text, "changed since") {
+				t.Fatalf("status does not say Sam changed: %+v (%v)", st, e.statuses)
+			}
+		})
+	}
+}
