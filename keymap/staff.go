@@ -52,7 +52,7 @@ func DefaultStaff() Staff {
 		Reactivate:  writes(key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reactivate"))),
 		Remove:      writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove"))),
 		Offboard:    writes(key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "offboard"))),
-		OffboardTo:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "give their clients to…")),
+		OffboardTo:  key.NewBinding(key.WithKeys("r", "R"), key.WithHelp("r", "give their clients to…")),
 		Transfer:    writes(key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "transfer ownership"))),
 		Departments: writes(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit departments"))),
 		Manager:     writes(key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "set manager"))),

@@ -96,7 +96,7 @@ func (g *accessGrid) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 func (g *accessGrid) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := g.sess.Keys.List
 	switch {
-	case km.String() == "esc" || km.String() == "q":
+	case key.Matches(km, keymap.PopupClose):
 		return nil, nil
 	case key.Matches(km, lk.Up):
 		g.rows.Move(-1)

@@ -31,7 +31,7 @@ func newAuditDetail(sess *Session, e model.AuditEntry) *auditDetail {
 // key scrolls, and reports true when the detail should close.
 func (d *auditDetail) key(km tea.KeyMsg, lk keymap.List) bool {
 	switch {
-	case key.Matches(km, lk.Back), km.String() == "enter", km.String() == "q":
+	case key.Matches(km, keymap.Dismiss):
 		return true
 	case key.Matches(km, lk.Up):
 		d.scroll = max(d.scroll-1, 0)

@@ -120,7 +120,7 @@ func (d *clientDetail) can(action model.Action, acc *model.Account) model.Decisi
 func (d *clientDetail) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := d.sess.Keys.List
 	switch {
-	case key.Matches(km, lk.Back) || km.String() == "q":
+	case key.Matches(km, keymap.PopupClose):
 		return nil, nil
 	case key.Matches(km, lk.Up):
 		d.cur.Move(-1)

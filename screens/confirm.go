@@ -3,9 +3,11 @@ package screens
 import (
 	"errors"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/theme"
 )
@@ -37,15 +39,13 @@ func (c *Confirm) Update(msg tea.Msg) ConfirmResult {
 	if !ok {
 		return ConfirmPending
 	}
-	switch km.String() {
-	case "y", "Y":
+	switch {
+	case key.Matches(km, keymap.DialogYes):
 		return ConfirmYes
-	case "n", "N", "esc":
+	case key.Matches(km, keymap.DialogNo):
 		return ConfirmNo
-	case "enter":
-		if c.Default {
-			return ConfirmYes
-		}
+	case key.Matches(km, keymap.DialogSubmit) && c.Default:
+		return ConfirmYes
 	}
 	return ConfirmPending
 }

@@ -164,7 +164,7 @@ func (d *connectionScope) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return d, nil
 		}
 		switch {
-		case msg.String() == "esc":
+		case key.Matches(msg, keymap.DialogCancel):
 			return nil, nil
 		case key.Matches(msg, d.grid.keys.Save):
 			if len(d.grid.perms) == 0 {

@@ -1,8 +1,10 @@
 package screens
 
 import (
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 )
 
@@ -91,7 +93,7 @@ type backOnCancel struct {
 func (b *backOnCancel) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	next, cmd := b.inner.Update(msg)
 	if next == nil {
-		if km, ok := msg.(tea.KeyMsg); ok && km.String() == "esc" {
+		if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, keymap.DialogCancel) {
 			return b.prev, cmd
 		}
 		return nil, cmd

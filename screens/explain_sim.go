@@ -361,10 +361,10 @@ func (w *WhatIf) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if w.busy {
 			return w, nil
 		}
-		switch msg.String() {
-		case "esc", "n", "N", "q":
+		switch {
+		case key.Matches(msg, keymap.DialogNo, keymap.PopupClose):
 			return nil, nil
-		case "y", "Y":
+		case key.Matches(msg, keymap.DialogYes):
 			if w.preview == nil {
 				return w, nil
 			}

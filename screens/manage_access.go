@@ -243,7 +243,7 @@ func (m *manageAccess) selected() (accessMember, bool) {
 func (m *manageAccess) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	lk := m.sess.Keys.List
 	switch {
-	case km.String() == "esc" || km.String() == "q":
+	case key.Matches(km, keymap.PopupClose):
 		return nil, nil
 	case key.Matches(km, lk.Up):
 		m.cur.Move(-1)

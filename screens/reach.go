@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 )
 
@@ -56,7 +57,7 @@ func (r *reachView) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	case tea.KeyMsg:
 		lk := r.sess.Keys.List
 		switch {
-		case m.String() == "esc" || m.String() == "q" || m.String() == "enter":
+		case key.Matches(m, keymap.Dismiss):
 			return nil, nil
 		case key.Matches(m, lk.Up):
 			r.top--

@@ -244,7 +244,7 @@ func (r *reassign) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return r, r.maybeFetch()
 	}
 	switch {
-	case key.Matches(km, lk.Back) || km.String() == "q":
+	case key.Matches(km, keymap.PopupClose):
 		return nil, nil
 	case key.Matches(km, lk.Filter):
 		r.filtering = true

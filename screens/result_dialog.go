@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/theme"
 )
 
@@ -28,16 +30,16 @@ func (d *ResultDialog) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		return d, nil
 	}
 	n := d.lines
-	switch km.String() {
-	case "enter", "esc", "q":
+	switch {
+	case key.Matches(km, keymap.Dismiss):
 		return nil, nil
-	case "up", "k":
+	case key.Matches(km, keymap.DialogScrollUp):
 		d.scroll--
-	case "down", "j":
+	case key.Matches(km, keymap.DialogScrollDown):
 		d.scroll++
-	case "pgup":
+	case key.Matches(km, keymap.DialogPageUp):
 		d.scroll -= max(d.page, 1)
-	case "pgdown", " ":
+	case key.Matches(km, keymap.DialogPageDown):
 		d.scroll += max(d.page, 1)
 	}
 	d.scroll = max(min(d.scroll, n-max(d.page, 1)), 0)

@@ -210,17 +210,17 @@ func (e *roleEditor) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		return e, nil
 	}
 	if e.confirming {
-		switch km.String() {
-		case "y", "Y":
+		switch {
+		case key.Matches(km, keymap.DialogYes):
 			e.busy = true
 			return e, e.save()
-		case "n", "N", "esc":
+		case key.Matches(km, keymap.DialogNo):
 			e.confirming = false
 		}
 		return e, nil
 	}
 	switch {
-	case km.String() == "esc":
+	case key.Matches(km, keymap.DialogCancel):
 		return nil, nil
 	case key.Matches(km, e.grid.keys.Save):
 		if e.roleID != 0 && len(permChanges(e.orig, e.grid.perms)) == 0 {

@@ -97,10 +97,10 @@ func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 	if d.busy {
 		return d, nil
 	}
-	switch km.String() {
-	case "esc", "n", "N":
+	switch {
+	case key.Matches(km, keymap.DialogNo):
 		return nil, nil
-	case "enter", "y", "Y":
+	case key.Matches(km, keymap.DialogYesOrEnter):
 		// Not before the counts are in: the pop-up must have said what
 		// will happen.
 		if !d.loaded {
@@ -108,7 +108,7 @@ func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		}
 		d.busy = true
 		return d, d.run()
-	case "r", "R":
+	case key.Matches(km, d.s.keys.OffboardTo):
 		if d.loaded && d.owned > 0 {
 			return d.s.memberPicker(d.m, "Give the clients of "+who(d.m)+" to…", func(o Option) (Dialog, tea.Cmd) {
 				next := *d
