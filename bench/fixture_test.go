@@ -93,7 +93,7 @@ func openEnv(ctx context.Context, s Size, path string) (*env, error) {
 			GROUP BY cm.staff_id ORDER BY count(*) DESC, cm.staff_id LIMIT 1`, &advisorID},
 		{"account", `SELECT aa.account_id FROM account_access aa JOIN clients c ON c.id = aa.client_id WHERE c.internal = 0
 			GROUP BY aa.account_id ORDER BY count(*) DESC, aa.account_id LIMIT 1`, &e.account},
-		{"member", `SELECT staff_id FROM audit_log WHERE staff_id IS NOT NULL GROUP BY staff_id ORDER BY count(*) DESC, staff_id LIMIT 1`, &e.member},
+		{"member", `SELECT a.staff_id FROM audit_log a JOIN staff s ON s.id = a.staff_id GROUP BY a.staff_id ORDER BY count(*) DESC, a.staff_id LIMIT 1`, &e.member},
 		{"old audit id", `SELECT min(id) + 1000 FROM audit_log`, &e.oldID},
 	}
 	for _, st := range steps {

@@ -364,6 +364,9 @@ func (a *app) helpFlags(c *command) *flag.FlagSet {
 	if c.flags != nil {
 		c.flags(fs)
 	}
+	if _, refused := noJSON[c.name]; fs.Lookup("json") == nil && !refused {
+		fs.Bool("json", false, jsonUsage)
+	}
 	return fs
 }
 

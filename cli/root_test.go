@@ -75,6 +75,18 @@ func TestTyposGetASuggestion(t *testing.T) {
 	}
 }
 
+// Every command's help offers --json, but those that have no JSON form.
+func TestHelpOffersJSON(t *testing.T) {
+	t.Parallel()
+	for _, c := range commands {
+		r := runCLI(t, append(strings.Fields(c.name), "--help")...)
+		_, refused := noJSON[c.name]
+		if offers := strings.Contains(r.stdout, "--json"); offers == refused {
+			t.Errorf("%s --help: offers --json: %v; has a JSON form: %v", c.name, offers, !refused)
+		}
+	}
+}
+
 func TestHelpExitCodes(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, "help", "exit-codes")
