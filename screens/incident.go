@@ -24,9 +24,8 @@ import (
 // view whose dialog started it, not to the Staff screen's.
 type incidentAction struct{ ActionMsg }
 
-func incidentAct(status string, fn func() error) tea.Cmd { return incidentActOn(Record{}, status, fn) }
-
-// incidentActOn is incidentAct for an action on rec.
+// incidentActOn runs a model call on rec and reports it as an
+// incidentAction.
 func incidentActOn(rec Record, status string, fn func() error) tea.Cmd {
 	return func() tea.Msg { return incidentAction{outcome(rec, status, nil, fn())} }
 }
