@@ -11,9 +11,9 @@ import (
 // on, by its id, never a row number (PRODUCT.md: "an action lands on the
 // record the user saw"). Rows inserted or removed above the record leave
 // the cursor on it; when the record itself disappears the cursor moves to
-// a neighbour, the status line says so, and the next action key is
-// refused once, naming what vanished: it was meant for the record that
-// was on screen when it was pressed. Cursor is that mechanism for the
+// a neighbour, the status line says so, and every action key is refused,
+// naming what vanished, until the user moves the cursor: keys pressed
+// before they saw the move were meant for the record that was on screen. Cursor is that mechanism for the
 // lists a screen holds whole; Table has the same for windowed lists; both
 // are built on follow (follow.go).
 
@@ -142,7 +142,7 @@ func (c *Cursor[K]) Records(keys []K, leaves bool) Record { return c.records(key
 // it. Outcomes of records of other lists are ignored.
 func (c *Cursor[K]) Acted(r Record, err error) { c.acted(r, err, c.key, c.on) }
 
-// Vanished reports, once, that the record under the cursor disappeared
+// Vanished reports that the record under the cursor disappeared
 // since the last move, with the status refusing the action key; callers
 // check it before acting on the selected record.
 func (c *Cursor[K]) Vanished() (tea.Cmd, bool) { return c.take() }

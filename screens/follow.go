@@ -63,7 +63,7 @@ func (n *newestRead) take(gen uint64) bool {
 }
 
 // follow is what a list's cursor knows of the record it is on beyond its
-// key: that it vanished (until the next move or action key), that an
+// key: that it vanished (until the user next moves the cursor), that an
 // action on it was refused, and which records this session changed in a
 // way that may take them out of the list.
 type follow[K comparable] struct {
@@ -149,8 +149,8 @@ func (f *follow[K]) acted(r Record, err error, cur K, on bool) {
 	for _, k := range keys {
 		if f.hasGone && f.gone == k {
 			// The list showed the record gone before the refusal came:
-			// the key it was meant for has had its answer.
-			f.forgetGone()
+			// the key it was meant for has had its answer, and keys
+			// after it stay refused until the user moves the cursor.
 			return
 		}
 	}
@@ -199,30 +199,37 @@ func (f *follow[K]) quiet(key K) bool {
 }
 
 // left is the note for the record under the cursor (key, shown as
-// goneName) leaving the list, the cursor now on now; the next action key
-// is refused for it unless the last one already was.
+// goneName) leaving the list, the cursor now on now. The cursor moved
+// without the user moving it, so every action key is refused until they
+// do: keys typed ahead, repeated or delayed on the way were meant for the
+// record that vanished, never for its neighbour.
 func (f *follow[K]) left(key K, goneName, now string) tea.Cmd {
 	if f.quiet(key) || goneName == "" {
 		f.answered = false
 		return nil
 	}
-	if f.answered {
-		f.answered = false
+	answered := f.answered
+	f.answered = false
+	f.gone, f.hasGone, f.goneName, f.now = key, true, goneName, now
+	if answered {
 		text := "Nothing done: " + model.Sanitize(goneName) + " is no longer in this list (changed elsewhere)"
 		if now != "" {
-			text += "; the cursor moved to " + model.Sanitize(now)
+			text += "; the cursor moved to " + model.Sanitize(now) + moveToAct
 		}
 		return Status(text+".", true)
 	}
-	f.gone, f.hasGone, f.goneName, f.now = key, true, goneName, now
 	return movedNote(goneName, now)
 }
+
+// moveToAct tells how to act on the record the cursor moved to by itself.
+const moveToAct = ": move the cursor to act on it"
+
 
 // hiddenBy is the note of a list's cursor while child, a dialog or a view
 // opened from the list, may cover it: the list is not on screen, so what
 // left it is not the user's news (the grid opened from Manage Access
 // shows the same member leaving, and says so itself). The cursor still
-// refuses the next action key meant for a record that vanished.
+// refuses action keys after a record vanished, until the user moves it.
 func hiddenBy(child Dialog, note tea.Cmd) tea.Cmd {
 	if child != nil {
 		return nil
@@ -234,22 +241,24 @@ func hiddenBy(child Dialog, note tea.Cmd) tea.Cmd {
 func movedNote(gone, now string) tea.Cmd {
 	text := model.Sanitize(gone) + " is no longer in this list (changed elsewhere)"
 	if now != "" {
-		text += "; the cursor moved to " + model.Sanitize(now)
+		text += "; the cursor moved to " + model.Sanitize(now) + moveToAct
 	}
 	return Status(text+".", true)
 }
 
-// take reports, once, an action key that came after the record under the
-// cursor vanished: the key was meant for it, so nothing is done.
+// take reports an action key that came after the record under the
+// cursor vanished and before the user moved the cursor: the key was meant
+// for the record that vanished, so nothing is done. Every such key is
+// refused, not only the first: a burst, an auto-repeat or keys delayed on
+// a slow link must not land on the neighbour.
 func (f *follow[K]) take() (tea.Cmd, bool) {
 	if !f.hasGone {
 		return nil, false
 	}
 	text := "Nothing done: " + model.Sanitize(f.goneName) + " vanished from the list just before that key (changed elsewhere)"
 	if f.now != "" {
-		text += "; the cursor is now on " + model.Sanitize(f.now) + ": press the key again to act on it"
+		text += "; the cursor is now on " + model.Sanitize(f.now) + moveToAct
 	}
-	f.forgetGone()
 	return Status(text+".", true), true
 }
 

@@ -71,10 +71,18 @@ func TestStaffActionsFollowTheMemberUnderTheCursor(t *testing.T) {
 	if st := e.lastStatus(); !strings.Contains(st.Text, "Nothing done: Abby Early vanished") || s.(*staffScreen).dialog != nil {
 		t.Fatalf("the key meant for Abby was not refused: %+v", st)
 	}
-	// Pressed again, it is for the member now under the cursor.
+	// Pressed again before the cursor moved, still refused: typed ahead,
+	// it was meant for Abby too.
 	s = e.press(s, "d")
-	if d, ok := s.(*staffScreen).dialog.(*ConfirmDialog); !ok || !strings.Contains(d.Confirm.Title, next.Email) {
-		t.Fatalf("second press: %T", s.(*staffScreen).dialog)
+	if st := e.lastStatus(); !strings.Contains(st.Text, "Nothing done: Abby Early vanished") || s.(*staffScreen).dialog != nil {
+		t.Fatalf("second press landed on %s: %+v", next.Email, st)
+	}
+	// Once the user moves the cursor, the key is for the member shown.
+	s = e.press(s, "up", "down")
+	shown, _ := s.(*staffScreen).selected()
+	s = e.press(s, "d")
+	if d, ok := s.(*staffScreen).dialog.(*ConfirmDialog); !ok || !strings.Contains(d.Confirm.Title, shown.Email) {
+		t.Fatalf("press after a move: %T", s.(*staffScreen).dialog)
 	}
 }
 
@@ -142,8 +150,9 @@ func TestAccessGridTogglesTheMemberUnderTheCursor(t *testing.T) {
 
 // A key that reaches the model before the list is read again: the model
 // refuses it, naming the member, and when the list then shows them gone
-// the note says nothing was done; the next key is for the member now
-// under the cursor, not refused a second time.
+// the note says nothing was done; keys typed ahead stay refused until the
+// user moves the cursor, and the key after the move is for the member
+// then under the cursor.
 func TestAccessGridKeyBeforeTheListShowsTheMemberGone(t *testing.T) {
 	e := clientsOrg(t)
 	sys := model.System("tester")
@@ -166,9 +175,14 @@ func TestAccessGridKeyBeforeTheListShowsTheMemberGone(t *testing.T) {
 	if es := e.auditsSince(before); len(es) != 0 {
 		t.Fatalf("the key meant for Leo wrote %s", auditActions(es))
 	}
-	s = e.keys(s, " ")
+	s = e.keys(s, " ") // typed ahead, before the user saw the cursor move
+	if es := e.auditsSince(before); len(es) != 0 {
+		t.Fatalf("a key typed ahead landed on the neighbour: %s", auditActions(es))
+	}
+	e.wantStatus("Nothing done: Leo Martins vanished", true)
+	s = e.keys(s, "k", " ") // the user moves (onto Ann, the first row), then acts
 	if es := e.auditsSince(before); len(es) != 1 || es[0].StaffID != e.ms["ann"].ID {
-		t.Fatalf("the next key, on Ann: %+v (%s)", es, e.lastStatus().Text)
+		t.Fatalf("the key after a move, on Ann: %+v (%s)", es, e.lastStatus().Text)
 	}
 	_ = s
 }
@@ -221,7 +235,7 @@ func TestConfirmationOpenedFromStaleRowsSaysWhatChanged(t *testing.T) {
 // model refused the space meant for him: it still shows Leo, yet it is
 // not news that he stays, and the refusal stands. When the next re-read
 // shows him gone, the note says nothing was done, and the following key
-// is for the member now under the cursor, not refused for Leo.
+// waits for the user to move the cursor, then is for the member under it.
 func TestAccessGridRefusalOutlivesAReReadBegunBeforeIt(t *testing.T) {
 	e := clientsOrg(t)
 	sys := model.System("tester")
@@ -281,11 +295,56 @@ func TestAccessGridRefusalOutlivesAReReadBegunBeforeIt(t *testing.T) {
 	if !strings.Contains(last, "Nothing done: Leo Martins is no longer in this list") {
 		t.Fatalf("statuses %q: the last one must say nothing was done for Leo", statuses)
 	}
-	// The next key is for Ann, now under the cursor.
+	// A key before the user moves is still refused; after a move, the
+	// key is for Ann, now under the cursor.
+	for _, m := range deliver(keyMsg(" ")) {
+		deliver(m)
+	}
+	if es := e.auditsSince(before); len(es) != 0 {
+		t.Fatalf("a key typed ahead landed on the neighbour: %s (%q)", auditActions(es), statuses)
+	}
+	deliver(keyMsg("k"))
 	for _, m := range deliver(keyMsg(" ")) {
 		deliver(m)
 	}
 	if es := e.auditsSince(before); len(es) != 1 || es[0].StaffID != e.ms["ann"].ID {
 		t.Fatalf("the next key, on Ann: %+v (%q)", es, statuses)
 	}
+}
+
+// A burst of action keys (typed ahead, auto-repeat, a slow link) after the
+// member under the cursor was taken out elsewhere: none of them lands on
+// the neighbour the cursor moved to; after the user moves the cursor, the
+// next key acts on the member it shows.
+func TestAccessGridBurstAfterAVanishNeverLandsOnTheNeighbour(t *testing.T) {
+	e := clientsOrg(t)
+	sys := model.System("tester")
+	daniel := e.member("Daniel Okafor", "daniel@acme.test", "Advisor")
+	leo := e.member("Leo Martins", "leo@acme.test", "Advisor")
+	hb := e.client("Harbour Bakery")
+	e.account("Harbour Bakery", "Leave")
+	for _, m := range []model.Member{e.ms["ann"], daniel, leo} {
+		if err := e.svc.AddToClient(e.ctx, sys, hb.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := e.open(NewClients(e.session(e.owner)), 120, 40)
+	s = e.toClient(s, "Harbour Bakery")
+	s = e.keys(s, "m", "enter", "j") // Daniel's row
+	if err := e.svc.RemoveFromClient(e.ctx, sys, hb.ID, daniel.ID); err != nil {
+		t.Fatal(err)
+	}
+	s = e.run(s, func() tea.Msg { return RefreshMsg{} })
+	e.wantStatus("Daniel Okafor is no longer in this list (changed elsewhere); the cursor moved to Leo Martins", true)
+	before := e.lastAuditID()
+	s = e.keys(s, " ", " ", " ")
+	if es := e.auditsSince(before); len(es) != 0 {
+		t.Fatalf("a burst meant for Daniel landed on %s", auditActions(es))
+	}
+	e.wantStatus("Nothing done: Daniel Okafor vanished", true)
+	s = e.keys(s, "k", " ") // moved by the user onto Ann; the key is hers
+	if es := e.auditsSince(before); len(es) != 1 || es[0].StaffID != e.ms["ann"].ID {
+		t.Fatalf("the key after a move, on Ann: %+v (%s)", es, e.lastStatus().Text)
+	}
+	_ = s
 }

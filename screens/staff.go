@@ -515,7 +515,7 @@ func (s *staffScreen) memberKey(km tea.KeyMsg) (Dialog, tea.Cmd, bool) {
 	return nil, nil, false
 }
 
-// vanished refuses, once, an action key pressed on the list just after
+// vanished refuses an action key pressed on the list after
 // the member under the cursor disappeared from it.
 func (s *staffScreen) vanished() (tea.Cmd, bool) {
 	if s.detail != nil {

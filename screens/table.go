@@ -190,7 +190,7 @@ func (t *Table) adopt() {
 	}
 }
 
-// Vanished reports, once, that the record under the cursor disappeared
+// Vanished reports that the record under the cursor disappeared
 // since the last move, with the status refusing the action key.
 func (t *Table) Vanished() (tea.Cmd, bool) { return t.take() }
 
