@@ -224,7 +224,6 @@ func (f *follow[K]) left(key K, goneName, now string) tea.Cmd {
 // moveToAct tells how to act on the record the cursor moved to by itself.
 const moveToAct = ": move the cursor to act on it"
 
-
 // hiddenBy is the note of a list's cursor while child, a dialog or a view
 // opened from the list, may cover it: the list is not on screen, so what
 // left it is not the user's news (the grid opened from Manage Access
