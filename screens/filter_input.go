@@ -12,7 +12,8 @@ import (
 // filterInput is a list's filter line. / opens it on the filter in force,
 // shown selected, as a browser's address bar does: typing replaces it (a
 // new search, not more of the last), backspace clears it, and ←/→, home
-// and end keep it to edit. With no filter in force it opens empty.
+// and end keep it to edit; / again starts a new search. With no filter in
+// force it opens empty.
 type filterInput struct {
 	textinput.Model
 	selected bool // the whole value is selected: the next text replaces it
@@ -44,6 +45,12 @@ func (f *filterInput) Clear() {
 // Update edits the line; enter and esc are the owner's.
 func (f *filterInput) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
+	if ok && km.Type == tea.KeyRunes && string(km.Runes) == "/" {
+		// The key that opened the line, pressed again: a new search, as
+		// in pickers, not a "/" added to the last one.
+		f.Clear()
+		return nil
+	}
 	if f.selected && ok {
 		f.selected = false
 		switch km.Type {

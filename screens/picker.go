@@ -113,10 +113,12 @@ func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 		return PickerBrowsing, nil
 	case "/":
 		// The key that filters lists everywhere else: pressed out of habit
-		// on an empty query, it starts the search, it is not searched for.
+		// it starts the search afresh, it is not searched for.
 		if p.filter.Value() == "" {
 			return PickerBrowsing, nil
 		}
+		p.filter.SetValue("")
+		return p.queryChanged(nil)
 	case "enter":
 		o, ok := p.Chosen()
 		if !ok {
@@ -134,6 +136,12 @@ func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 	if p.filter.Value() == before {
 		return PickerBrowsing, cmd
 	}
+	return p.queryChanged(cmd)
+}
+
+// queryChanged follows an edit of the query: the options are filtered
+// here (Local) or the owner is told to fetch them.
+func (p *Picker) queryChanged(cmd tea.Cmd) (PickerResult, tea.Cmd) {
 	p.err = ""
 	p.cursor = 0
 	if p.Local {
