@@ -123,3 +123,29 @@ func TestSimulatorSaysPlainlyWhatDoesNotApply(t *testing.T) {
 		t.Fatalf("access on a staff member: %+v\n%s", access, s.View())
 	}
 }
+
+// The Simulator's what-if shares the preview of Roles g: a member whose
+// role changed elsewhere while it was open is not overwritten on y.
+func TestSimulatorWhatIfRefusesAMemberChangedSinceShown(t *testing.T) {
+	e := newStaffEnv(t)
+	perms := []model.Permission{{Module: model.ModuleStaff, Verb: model.VerbView, Scope: model.ScopeAll}}
+	if _, err := e.svc.CreateRole(e.ctx, model.System("tester"), "Manager", "", perms); err != nil {
+		t.Fatal(err)
+	}
+	sam := e.member("Sam Support", "sam@acme.test", "Advisor")
+	s := e.start(NewExplain(e.session(e.owner)), 120, 40)
+	s = e.press(s, "m", "sam", "enter", "t", "module", "enter", "clients", "enter", "R", "Admin", "enter")
+	if v := s.View(); !strings.Contains(v, "What if Sam Support were Admin?") {
+		t.Fatalf("what-if:\n%s", v)
+	}
+	if err := e.svc.SetRole(e.ctx, model.System("tester"), sam.ID, "Manager"); err != nil {
+		t.Fatal(err)
+	}
+	e.press(s, "y")
+	if m, _ := e.memberByEmail("sam@acme.test"); m.RoleName != "Manager" {
+		t.Fatalf("the what-if overwrote a role changed since it was shown: %+v", m)
+	}
+	if st := e.lastStatus(); !st.Err || !strings.Contains(st.Text, "changed since") {
+		t.Fatalf("status: %+v", st)
+	}
+}
