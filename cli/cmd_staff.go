@@ -305,27 +305,52 @@ func staffStatus(ctx context.Context, a *app, args []string, activate bool) erro
 	return nil
 }
 
-func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+// leaving is what offboard and staff remove both start from: the member
+// named by EMAIL and, with --reassign-to, who takes their clients.
+type leaving struct {
+	svc    *model.Service
+	member model.Member
+	to     *model.Member // nil: their clients are left unowned
+}
+
+func leavingArgs(ctx context.Context, a *app, fs *flag.FlagSet, args []string) (leaving, error) {
 	if err := wantArgs(args, "EMAIL"); err != nil {
-		return err
+		return leaving{}, err
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {
-		return err
+		return leaving{}, err
 	}
 	m, err := memberArg(ctx, a, args[0])
 	if err != nil {
-		return err
+		return leaving{}, err
 	}
-	var to int64
+	l := leaving{svc: svc, member: m}
 	if e := flagString(fs, "reassign-to"); e != "" {
 		r, err := memberArg(ctx, a, e)
 		if err != nil {
-			return err
+			return leaving{}, err
 		}
-		to = r.ID
+		l.to = &r
 	}
-	res, err := svc.Offboard(ctx, a.actor(), m.ID, to)
+	return l, nil
+}
+
+// toID is the member who takes the clients, or 0 for nobody.
+func (l leaving) toID() int64 {
+	if l.to == nil {
+		return 0
+	}
+	return l.to.ID
+}
+
+func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	l, err := leavingArgs(ctx, a, fs, args)
+	if err != nil {
+		return err
+	}
+	m := l.member
+	res, err := l.svc.Offboard(ctx, a.actor(), m.ID, l.toID())
 	if err != nil {
 		return err
 	}

@@ -33,27 +33,15 @@ func init() {
 }
 
 func staffRemove(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
-	if err := wantArgs(args, "EMAIL"); err != nil {
-		return err
-	}
-	svc, err := a.openExisting(ctx)
+	l, err := leavingArgs(ctx, a, fs, args)
 	if err != nil {
 		return err
 	}
-	m, err := memberArg(ctx, a, args[0])
-	if err != nil {
-		return err
+	m, toText := l.member, "left unowned"
+	if l.to != nil {
+		toText = "reassigned to " + l.to.Email
 	}
-	var to int64
-	toText := "left unowned"
-	if e := flagString(fs, "reassign-to"); e != "" {
-		r, err := memberArg(ctx, a, e)
-		if err != nil {
-			return err
-		}
-		to, toText = r.ID, "reassigned to "+r.Email
-	}
-	if err := svc.Remove(ctx, a.actor(), m.ID, to); err != nil {
+	if err := l.svc.Remove(ctx, a.actor(), m.ID, l.toID()); err != nil {
 		return err
 	}
 	a.noteID("member", m.ID)
