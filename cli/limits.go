@@ -26,7 +26,8 @@ var flagLimits = map[string]int{
 	"name": model.MaxNameLen, "org": model.MaxNameLen, "role": model.MaxNameLen, "department": model.MaxNameLen,
 	"client": model.MaxNameLen, "account": model.MaxNameLen, "confirm": model.MaxNameLen, "connection": model.MaxNameLen,
 	"email": model.MaxEmailLen, "staff": model.MaxEmailLen, "from": model.MaxEmailLen, "to": model.MaxEmailLen,
-	"reassign-to": model.MaxEmailLen, "manager": model.MaxEmailLen, "actor": model.MaxEmailLen,
+	"reassign-to": model.MaxEmailLen, "manager": model.MaxEmailLen, "actor": model.MaxEmailLen, "owner": model.MaxEmailLen,
+	"set": model.MaxNameLen, "add": model.MaxNameLen, "remove": model.MaxNameLen,
 	"message": model.MaxMessageLen,
 	"filter":  model.MaxFilterLen,
 	"reason":  model.MaxReasonLen,
@@ -39,7 +40,7 @@ var flagLimits = map[string]int{
 // the usage line gives it.
 var positionalLimits = map[string]int{
 	"EMAIL": model.MaxEmailLen, "ROLE": model.MaxNameLen, "CODE": model.MaxCodeLen, "ACTION": 64,
-	"TARGET": 16 + 2*model.MaxNameLen, "FILE": maxPathLen, "PUBKEY_FILE": maxPathLen, "ID": 32, "INVITATION": model.MaxEmailLen,
+	"TARGET": 16 + 2*model.MaxNameLen, "NAME": model.MaxNameLen, "CLIENT": model.MaxNameLen, "FILE": maxPathLen, "PUBKEY_FILE": maxPathLen, "ID": 32, "INVITATION": model.MaxEmailLen,
 }
 
 // tooLongError is an argument over its limit.
