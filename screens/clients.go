@@ -299,13 +299,13 @@ func (c *clientsScreen) toNested(msg tea.Msg) tea.Cmd {
 
 func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyMsg); ok {
-		switch km.String() {
-		case "esc":
+		switch {
+		case key.Matches(km, keymap.DialogCancel):
 			c.filtering = false
 			c.filter.Blur()
 			c.filter.Clear()
 			return c.applyFilter(true)
-		case "enter", "down", "up":
+		case key.Matches(km, keymap.FilterKeep):
 			c.filtering = false
 			c.filter.Blur()
 			return c.applyFilter(true)
