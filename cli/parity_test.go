@@ -47,6 +47,15 @@ var appActionCommands = map[string]string{
 	"Clients.RemoveClient": "access revoke",
 	"Admin.DeleteOrg":      "org delete",
 	"Admin.Export":         "export",
+	// The Roles screen (n, e, r, x, g and the grid's s), and the
+	// Simulator's what-if, which gives the role on yes.
+	"Admin.New":    "roles create",
+	"Admin.Edit":   "roles edit",
+	"Admin.Rename": "roles rename",
+	"Admin.Delete": "roles delete",
+	"Admin.Give":   "roles give",
+	"Admin.Save":   "roles create, roles edit",
+	"Admin.WhatIf": "whatif role, roles give",
 
 	// Not on the command line yet.
 	"Staff.Transfer":        notYet,
@@ -66,18 +75,11 @@ var appActionCommands = map[string]string{
 	"Clients.RenameAccount": notYet,
 	"Clients.RemoveAccount": notYet,
 	"Clients.ToggleCol":     notYet,
-	"Admin.New":             notYet,
-	"Admin.Edit":            notYet,
-	"Admin.Rename":          notYet,
-	"Admin.Delete":          notYet,
-	"Admin.Give":            notYet,
-	"Admin.Save":            notYet,
 	"Admin.Assign":          notYet,
 	"Admin.Unassign":        notYet,
 	"Admin.Manager":         notYet,
 	"Admin.SwitchOff":       notYet,
 	"Admin.Payment":         notYet,
-	"Admin.WhatIf":          notYet,
 }
 
 // appReadCommands are the app's read keys that answer a question the
