@@ -199,6 +199,9 @@ func (o *agreementOrg) checkCommands(m model.Member, run runner, pick sampler) (
 			}
 		}
 	}
+	if surface, problem := o.rolesAgree(run, al, pick); problem != "" {
+		return surface, problem
+	}
 	// audit list and export.
 	if problem := o.auditAgrees(run, al, true, func(model.AuditEntry) bool { return true }); problem != "" {
 		return "audit list", problem
@@ -267,6 +270,58 @@ func (o *agreementOrg) checkCommands(m model.Member, run runner, pick sampler) (
 			if r := run("check", m.Email, "access", "account:"+byID[f].Name+"/"+a.Name); (r.code == 0) != al.Reach[a.ID] {
 				return "check access account", fmt.Sprintf("account %d: exit %d (%s), engine %v", a.ID, r.code, firstLine(r.stdout+r.stderr), al.Reach[a.ID])
 			}
+		}
+	}
+	return "", ""
+}
+
+// rolesAgree runs roles list, and roles show for the roles picked: the
+// list is every role or refused, as the engine lets the member see roles;
+// each role's members are those holding it whom the engine lets them see,
+// or none with the reason when they may not see staff.
+func (o *agreementOrg) rolesAgree(run runner, al model.Allowed, pick sampler) (string, string) {
+	var roles []roleJSON
+	if problem := runJSON(run, &roles, al.Views[model.ModuleRoles], "roles", "list", "--json"); problem != "" || !al.Views[model.ModuleRoles] {
+		return "roles list", problem
+	}
+	all, err := o.svc.ListRoles(context.Background(), model.System("test"))
+	if err != nil {
+		return "roles list", err.Error()
+	}
+	if len(roles) != len(all) {
+		return "roles list", fmt.Sprintf("%d roles listed of %d", len(roles), len(all))
+	}
+	byName, ids, every := map[int64]string{}, []int64{}, map[int64]bool{}
+	for _, r := range roles {
+		byName[r.ID], every[r.ID] = r.Name, true
+		ids = append(ids, r.ID)
+	}
+	emails := map[string]int64{}
+	for _, x := range o.members {
+		emails[x.Email] = x.ID
+	}
+	for _, id := range pick(ids, every) {
+		var shown roleShowJSON
+		if problem := runJSON(run, &shown, true, "roles", "show", byName[id], "--json"); problem != "" {
+			return fmt.Sprintf("roles show %d", id), problem
+		}
+		if !al.Views[model.ModuleStaff] {
+			if shown.MembersHidden == "" || len(shown.MemberEmails) > 0 {
+				return fmt.Sprintf("roles show %d", id), "lists members to one who may not see staff"
+			}
+			continue
+		}
+		var got, want []int64
+		for _, e := range shown.MemberEmails {
+			got = append(got, emails[e])
+		}
+		for _, x := range o.members {
+			if x.RoleID == id && al.Members[x.ID] {
+				want = append(want, x.ID)
+			}
+		}
+		if problem := model.Disagreement(got, want); problem != "" {
+			return fmt.Sprintf("roles show %d", id), problem
 		}
 	}
 	return "", ""

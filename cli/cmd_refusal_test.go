@@ -34,7 +34,15 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"offboard":           {{[]string{"offboard", marcus}, "not allowed", ""}},
 		"keys add":           {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
 		"roles list":         nil,
-		"clients list":       nil,
+		"roles show":         nil, // a read of the roles module, as the Roles tab
+		"roles create":       {{[]string{"roles", "create", "Mine", "--allow", "clients.view:own"}, "not allowed", ""}},
+		"roles edit":         {{[]string{"roles", "edit", "Manager", "--set", "clients.view:all"}, "not allowed", ""}},
+		"roles rename":       {{[]string{"roles", "rename", "Manager", "Boss"}, "not allowed", ""}},
+		"roles delete":       {{[]string{"roles", "delete", "Viewer", "--move-members-to", "Advisor"}, "not allowed", ""}},
+		"roles give":         {{[]string{"roles", "give", "Admin", "--staff", sara, "--yes"}, "not allowed", ""}},
+		// The Viewer sees staff, roles and access: the preview is hers to read.
+		"whatif role":  {{[]string{"whatif", "role", "--staff", marcus, "--role", "Advisor"}, "not allowed", sara}},
+		"clients list": nil,
 		// A folder the Advisor may not see does not exist for her.
 		"access list":       {{[]string{"access", "list", "--client", "Kestrel Logistics"}, `not found: no client named "Kestrel Logistics"`, sara}},
 		"access grant":      {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", grace}, {[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not found", sara}},

@@ -27,12 +27,13 @@ var flagLimits = map[string]int{
 	"client": model.MaxNameLen, "account": model.MaxNameLen, "confirm": model.MaxNameLen, "connection": model.MaxNameLen,
 	"email": model.MaxEmailLen, "staff": model.MaxEmailLen, "from": model.MaxEmailLen, "to": model.MaxEmailLen,
 	"reassign-to": model.MaxEmailLen, "manager": model.MaxEmailLen, "actor": model.MaxEmailLen, "owner": model.MaxEmailLen,
-	"set": model.MaxNameLen, "add": model.MaxNameLen, "remove": model.MaxNameLen,
+	"add": model.MaxNameLen, "remove": model.MaxNameLen,
 	"message": model.MaxMessageLen,
 	"filter":  model.MaxFilterLen,
 	"reason":  model.MaxReasonLen,
 	"action":  64, "status": 32, "format": 16, "since": 64, "until": 64, "before": 32, "ttl": 32, "key": 128, "token": 256,
 	"db": maxPathLen, "out": maxPathLen, "anchor": maxPathLen, "anchor-key": maxPathLen, "export": maxPathLen, "anchor-out": maxPathLen,
+	"allow": 2000, "set": model.MaxNameLen, "description": model.MaxMessageLen, "move-members-to": model.MaxNameLen,
 	"since-id": 32, "anchor-every": 32, "file": maxPathLen, "host-key": maxPathLen, "listen": 256,
 }
 
@@ -40,7 +41,8 @@ var flagLimits = map[string]int{
 // the usage line gives it.
 var positionalLimits = map[string]int{
 	"EMAIL": model.MaxEmailLen, "ROLE": model.MaxNameLen, "CODE": model.MaxCodeLen, "ACTION": 64,
-	"TARGET": 16 + 2*model.MaxNameLen, "NAME": model.MaxNameLen, "CLIENT": model.MaxNameLen, "FILE": maxPathLen, "PUBKEY_FILE": maxPathLen, "ID": 32, "INVITATION": model.MaxEmailLen,
+	"TARGET": 16 + 2*model.MaxNameLen, "FILE": maxPathLen, "PUBKEY_FILE": maxPathLen, "ID": 32, "INVITATION": model.MaxEmailLen,
+	"NAME": model.MaxNameLen, "CLIENT": model.MaxNameLen,
 }
 
 // tooLongError is an argument over its limit.

@@ -47,6 +47,16 @@ var appActionCommands = map[string]string{
 	"Clients.RemoveClient": "access revoke",
 	"Admin.DeleteOrg":      "org delete",
 	"Admin.Export":         "export",
+	// The Roles screen (n, e, r, x, g and the grid's s), and the
+	// Simulator's what-if, which gives the role on yes.
+	"Admin.New":    "roles create",
+	"Admin.Edit":   "roles edit",
+	"Admin.Rename": "roles rename",
+	"Admin.Delete": "roles delete",
+	"Admin.Give":   "roles give",
+	"Admin.Save":   "roles create, roles edit",
+	"Admin.WhatIf": "whatif role, roles give",
+
 	// The Clients screen, a folder's detail and the grid's column.
 	"Clients.New":           "clients create",
 	"Clients.Rename":        "clients rename",
@@ -67,18 +77,11 @@ var appActionCommands = map[string]string{
 	"Profile.ResetTOTP": notYet,
 	"Profile.Recovery":  notYet,
 	"Profile.RemoveKey": notYet,
-	"Admin.New":         notYet,
-	"Admin.Edit":        notYet,
-	"Admin.Rename":      notYet,
-	"Admin.Delete":      notYet,
-	"Admin.Give":        notYet,
-	"Admin.Save":        notYet,
 	"Admin.Assign":      notYet,
 	"Admin.Unassign":    notYet,
 	"Admin.Manager":     notYet,
 	"Admin.SwitchOff":   notYet,
 	"Admin.Payment":     notYet,
-	"Admin.WhatIf":      notYet,
 }
 
 // appReadCommands are the app's read keys that answer a question the

@@ -41,6 +41,7 @@ var groupSummaries = map[string]string{
 	"sessions":    "Sessions open over SSH.",
 	"org":         "The organisation itself.",
 	"invitations": "Invitations not yet accepted, and those that were.",
+	"whatif":      "What a change would do, before it is made.",
 }
 
 // Main parses the command line (the words after the program's name) and

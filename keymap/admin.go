@@ -16,6 +16,10 @@ type Admin struct {
 	Explain key.Binding
 
 	// The role and connection scope grid.
+	CellUp    key.Binding
+	CellDown  key.Binding
+	CellLeft  key.Binding
+	CellRight key.Binding
 	Cycle     key.Binding
 	ScopeOff  key.Binding
 	ScopeOwn  key.Binding
@@ -26,11 +30,13 @@ type Admin struct {
 	// Settings sections.
 	NextSection key.Binding
 	PrevSection key.Binding
-	Assign      key.Binding
-	Unassign    key.Binding
-	Manager     key.Binding
-	SwitchOff   key.Binding
-	Payment     key.Binding
+	// Section goes to the section of its number.
+	Section   key.Binding
+	Assign    key.Binding
+	Unassign  key.Binding
+	Manager   key.Binding
+	SwitchOff key.Binding
+	Payment   key.Binding
 	// DeleteOrg deletes the organisation (the Owner, in Settings → General).
 	DeleteOrg key.Binding
 
@@ -56,6 +62,10 @@ func DefaultAdmin() Admin {
 		Give:    writes(key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give to a member"))),
 		Explain: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why")),
 
+		CellUp:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "module up")),
+		CellDown:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "module down")),
+		CellLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "verb left")),
+		CellRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "verb right")),
 		Cycle:     key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "cycle scope")),
 		ScopeOff:  key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "off")),
 		ScopeOwn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "own")),
@@ -65,6 +75,7 @@ func DefaultAdmin() Admin {
 
 		NextSection: key.NewBinding(key.WithKeys("]", "right", "l"), key.WithHelp("]/→", "next section")),
 		PrevSection: key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[/←", "previous section")),
+		Section:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "section")),
 		Assign:      writes(key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add member"))),
 		Unassign:    writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "take out"))),
 		Manager:     writes(key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "set manager"))),

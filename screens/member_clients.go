@@ -383,21 +383,21 @@ func (p *clientMultiPick) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if p.busy {
 			return p, nil
 		}
-		switch m.String() {
-		case "esc":
+		switch {
+		case key.Matches(m, keymap.DialogCancel):
 			return nil, nil
-		case "up", "ctrl+p":
+		case key.Matches(m, keymap.PickerUp):
 			p.cursor = max(p.cursor-1, 0)
 			return p, nil
-		case "down", "ctrl+n":
+		case key.Matches(m, keymap.PickerDown):
 			p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 			return p, nil
-		case " ":
+		case key.Matches(m, keymap.DialogMark):
 			p.mark()
 			return p, nil
-		case "enter":
+		case key.Matches(m, keymap.DialogChoose):
 			return p, p.apply()
-		case "/":
+		case key.Matches(m, keymap.SearchAfresh):
 			if p.filter.Value() == "" {
 				return p, nil // the filter key out of habit, not text to find
 			}

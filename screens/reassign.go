@@ -204,8 +204,7 @@ func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 }
 
 func (r *reassign) updateFilter(km tea.KeyMsg) tea.Cmd {
-	switch km.String() {
-	case "esc", "enter", "down", "up":
+	if key.Matches(km, keymap.DialogCancel, keymap.FilterKeep) {
 		r.filtering = false
 		r.filter.Blur()
 		return nil

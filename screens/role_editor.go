@@ -77,31 +77,32 @@ func (g *scopeGrid) cycle() {
 
 // key handles a grid key and reports whether it used it.
 func (g *scopeGrid) key(km tea.KeyMsg) bool {
-	switch km.String() {
-	case "up", "k":
+	switch {
+	case key.Matches(km, g.keys.CellUp):
 		g.row = (g.row - 1 + len(model.Modules)) % len(model.Modules)
-	case "down", "j":
+	case key.Matches(km, g.keys.CellDown):
 		g.row = (g.row + 1) % len(model.Modules)
-	case "left", "h":
+	case key.Matches(km, g.keys.CellLeft):
 		g.col = (g.col - 1 + len(model.Verbs)) % len(model.Verbs)
-	case "right", "l":
+	case key.Matches(km, g.keys.CellRight):
 		g.col = (g.col + 1) % len(model.Verbs)
-	default:
-		switch {
-		case key.Matches(km, g.keys.Cycle):
-			g.cycle()
-		case key.Matches(km, g.keys.ScopeOff):
-			g.set(model.ScopeNone)
-		case key.Matches(km, g.keys.ScopeOwn):
-			g.set(model.ScopeOwn)
-		case key.Matches(km, g.keys.ScopeDept):
-			g.set(model.ScopeDepartment)
-		case key.Matches(km, g.keys.ScopeAll):
-			g.set(model.ScopeAll)
-		default:
-			return false
-		}
+	case key.Matches(km, g.keys.Cycle):
+		g.cycle()
 		return true
+	case key.Matches(km, g.keys.ScopeOff):
+		g.set(model.ScopeNone)
+		return true
+	case key.Matches(km, g.keys.ScopeOwn):
+		g.set(model.ScopeOwn)
+		return true
+	case key.Matches(km, g.keys.ScopeDept):
+		g.set(model.ScopeDepartment)
+		return true
+	case key.Matches(km, g.keys.ScopeAll):
+		g.set(model.ScopeAll)
+		return true
+	default:
+		return false
 	}
 	g.note = ""
 	return true

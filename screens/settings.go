@@ -143,8 +143,10 @@ func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.cur = (s.cur - 1 + n) % n
 		return s, nil
 	}
-	if i, err := strconv.Atoi(km.String()); err == nil && i >= 1 && i <= n {
-		s.cur = i - 1
+	if key.Matches(km, s.keys.Section) {
+		if i := int(km.Runes[0] - '0'); i <= n {
+			s.cur = i - 1
+		}
 		return s, nil
 	}
 	sec := s.section()

@@ -381,8 +381,8 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 
 func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyMsg); ok {
-		switch km.String() {
-		case "enter":
+		switch {
+		case key.Matches(km, keymap.DialogSubmit):
 			s.filtering = false
 			s.filter.Blur()
 			if v := strings.TrimSpace(s.filter.Value()); v != s.text {
@@ -390,7 +390,7 @@ func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
 				return s.requery()
 			}
 			return nil
-		case "esc":
+		case key.Matches(km, keymap.DialogCancel):
 			s.filtering = false
 			s.filter.Blur()
 			s.filter.Clear()
