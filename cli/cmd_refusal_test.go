@@ -41,6 +41,13 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"roles rename":       {{[]string{"roles", "rename", "Manager", "Boss"}, "not allowed", ""}},
 		"roles delete":       {{[]string{"roles", "delete", "Viewer", "--move-members-to", "Advisor"}, "not allowed", ""}},
 		"roles give":         {{[]string{"roles", "give", "Admin", "--staff", sara, "--yes"}, "not allowed", ""}},
+		"departments list":   nil, // a read of the departments module
+		"departments show":   nil, // its members as staff list shows them (TestAgreementCommandLine)
+		"departments create": {{[]string{"departments", "create", "Audit"}, "not allowed", ""}},
+		"departments edit":   {{[]string{"departments", "edit", "Tax", "--name", "Taxes"}, "not allowed", ""}},
+		"departments delete": {{[]string{"departments", "delete", "Tax"}, "not allowed", ""}},
+		"departments add":    {{[]string{"departments", "add", "Tax", marcus}, "not allowed", ""}},
+		"departments remove": {{[]string{"departments", "remove", "Tax", sara}, "not allowed", ""}},
 		// The Viewer sees staff, roles and access: the preview is hers to read.
 		"whatif role":  {{[]string{"whatif", "role", "--staff", marcus, "--role", "Advisor"}, "not allowed", sara}},
 		"clients list": nil,

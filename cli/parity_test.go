@@ -47,15 +47,19 @@ var appActionCommands = map[string]string{
 	"Clients.RemoveClient": "access revoke",
 	"Admin.DeleteOrg":      "org delete",
 	"Admin.Export":         "export",
-	// The Roles screen (n, e, r, x, g and the grid's s), and the
-	// Simulator's what-if, which gives the role on yes.
-	"Admin.New":    "roles create",
-	"Admin.Edit":   "roles edit",
-	"Admin.Rename": "roles rename",
-	"Admin.Delete": "roles delete",
-	"Admin.Give":   "roles give",
-	"Admin.Save":   "roles create, roles edit",
-	"Admin.WhatIf": "whatif role, roles give",
+	// The Roles screen (n, e, r, x, g and the grid's s), Settings →
+	// Departments (n, e/r, x, and a, x, M in a department's members), and
+	// the Simulator's what-if, which gives the role on yes.
+	"Admin.New":      "roles create, departments create",
+	"Admin.Edit":     "roles edit, departments edit",
+	"Admin.Rename":   "roles rename, departments edit",
+	"Admin.Delete":   "roles delete, departments delete",
+	"Admin.Assign":   "departments add",
+	"Admin.Unassign": "departments remove",
+	"Admin.Manager":  "staff set-manager",
+	"Admin.Give":     "roles give",
+	"Admin.Save":     "roles create, roles edit",
+	"Admin.WhatIf":   "whatif role, roles give",
 
 	// Not on the command line yet.
 	"Staff.Transfer":        notYet,
@@ -75,9 +79,6 @@ var appActionCommands = map[string]string{
 	"Clients.RenameAccount": notYet,
 	"Clients.RemoveAccount": notYet,
 	"Clients.ToggleCol":     notYet,
-	"Admin.Assign":          notYet,
-	"Admin.Unassign":        notYet,
-	"Admin.Manager":         notYet,
 	"Admin.SwitchOff":       notYet,
 	"Admin.Payment":         notYet,
 }

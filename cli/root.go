@@ -42,6 +42,7 @@ var groupSummaries = map[string]string{
 	"org":         "The organisation itself.",
 	"invitations": "Invitations not yet accepted, and those that were.",
 	"whatif":      "What a change would do, before it is made.",
+	"departments": "Departments, their heads and their members.",
 }
 
 // Main parses the command line (the words after the program's name) and
