@@ -206,6 +206,21 @@ func (o *agreementOrg) checkCommands(m model.Member, run runner, pick sampler) (
 	if surface, problem := o.departmentsAgree(run, al, pick); problem != "" {
 		return surface, problem
 	}
+	// Settings, billing and connections: open to whom the engine lets see
+	// the module, refused to the others.
+	for _, c := range []struct {
+		module model.Module
+		args   []string
+	}{
+		{model.ModuleSettings, []string{"settings", "show", "--json"}},
+		{model.ModuleBilling, []string{"billing", "show", "--json"}},
+		{model.ModuleConnections, []string{"connections", "list", "--json"}},
+	} {
+		var v any
+		if problem := runJSON(run, &v, al.Views[c.module], c.args...); problem != "" {
+			return strings.Join(c.args[:2], " "), problem
+		}
+	}
 	// audit list and export.
 	if problem := o.auditAgrees(run, al, true, func(model.AuditEntry) bool { return true }); problem != "" {
 		return "audit list", problem
