@@ -47,15 +47,22 @@ var appActionCommands = map[string]string{
 	"Clients.RemoveClient": "access revoke",
 	"Admin.DeleteOrg":      "org delete",
 	"Admin.Export":         "export",
-	// The Roles screen (n, e, r, x, g and the grid's s), and the
+	// The Roles screen (n, e, r, x, g and the grid's s), Settings (General:
+	// e, r; Departments: n, e/r, x, and a, x, M in a department's members;
+	// Connections: n, the scope grid's s, space/o; Billing: p), and the
 	// Simulator's what-if, which gives the role on yes.
-	"Admin.New":    "roles create",
-	"Admin.Edit":   "roles edit",
-	"Admin.Rename": "roles rename",
-	"Admin.Delete": "roles delete",
-	"Admin.Give":   "roles give",
-	"Admin.Save":   "roles create, roles edit",
-	"Admin.WhatIf": "whatif role, roles give",
+	"Admin.New":       "roles create, departments create, connections create",
+	"Admin.Edit":      "roles edit, departments edit, settings set",
+	"Admin.Rename":    "roles rename, departments edit, org rename",
+	"Admin.Delete":    "roles delete, departments delete",
+	"Admin.Assign":    "departments add",
+	"Admin.Unassign":  "departments remove",
+	"Admin.Manager":   "staff set-manager",
+	"Admin.SwitchOff": "connections off, connections on",
+	"Admin.Payment":   "billing set-payment",
+	"Admin.Give":      "roles give",
+	"Admin.Save":      "roles create, roles edit, connections create",
+	"Admin.WhatIf":    "whatif role, roles give",
 
 	// The Clients screen, a folder's detail and the grid's column.
 	"Clients.New":           "clients create",
@@ -77,11 +84,6 @@ var appActionCommands = map[string]string{
 	"Profile.ResetTOTP": notYet,
 	"Profile.Recovery":  notYet,
 	"Profile.RemoveKey": notYet,
-	"Admin.Assign":      notYet,
-	"Admin.Unassign":    notYet,
-	"Admin.Manager":     notYet,
-	"Admin.SwitchOff":   notYet,
-	"Admin.Payment":     notYet,
 }
 
 // appReadCommands are the app's read keys that answer a question the

@@ -42,6 +42,10 @@ var groupSummaries = map[string]string{
 	"org":         "The organisation itself.",
 	"invitations": "Invitations not yet accepted, and those that were.",
 	"whatif":      "What a change would do, before it is made.",
+	"departments": "Departments, their heads and their members.",
+	"connections": "Scripts and integrations acting with a token or an SSH key, within their creator's permissions.",
+	"settings":    "The organisation's settings.",
+	"billing":     "The plan and the payment method.",
 }
 
 // Main parses the command line (the words after the program's name) and
