@@ -99,4 +99,3 @@ func auditActions(t *testing.T, path string, ids []int64) []string {
 	}
 	return out
 }
-
