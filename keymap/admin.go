@@ -59,7 +59,7 @@ func DefaultAdmin() Admin {
 		Rename:  writes(key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename"))),
 		Delete:  writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete"))),
 		Members: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "members")),
-		Give:    writes(key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give to a member"))),
+		Give:    writes(key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give"))),
 		Explain: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why")),
 
 		CellUp:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "module up")),

@@ -46,7 +46,7 @@ type Staff struct {
 func DefaultStaff() Staff {
 	return Staff{
 		Invite:      writes(key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "invite"))),
-		BulkInvite:  writes(key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "bulk invite"))),
+		BulkInvite:  writes(key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "bulk"))),
 		Role:        writes(key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "change role"))),
 		Deactivate:  writes(key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate"))),
 		Reactivate:  writes(key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reactivate"))),
@@ -64,7 +64,7 @@ func DefaultStaff() Staff {
 		Clients:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "their clients")),
 		AuditLog:    AuditFor,
 		Lock:        writes(key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "lock / unlock"))),
-		Sessions:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "live sessions")),
+		Sessions:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "sessions")),
 		Locks:       key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "locks")),
 		EndSession:  writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "end session"))),
 		Lift:        writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "lift lock"))),

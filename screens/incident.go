@@ -118,20 +118,6 @@ func canSeeSessions(sess *Session) model.Decision {
 	return sess.Can(model.ActUpdate, model.Target{Module: model.ModuleStaff})
 }
 
-// incidentKey opens the sessions (l) or locks (u) view.
-func (s *staffScreen) incidentKey(km tea.KeyMsg) (tea.Cmd, bool) {
-	switch {
-	case key.Matches(km, s.keys.Sessions):
-		if d := canSeeSessions(s.sess); !d.Allowed {
-			return RefusedAction(s.sess, model.ActUpdate, model.Target{Module: model.ModuleStaff}), true
-		}
-		return s.openSub(newSessionsView(s.sess, s.keys)), true
-	case key.Matches(km, s.keys.Locks):
-		return s.openSub(newLocksView(s.sess, s.keys)), true
-	}
-	return nil, false
-}
-
 // sessionsRefresh is how often the sessions view reads the list again:
 // sessions open and close without moving the change counter (0: only on
 // changes and ctrl+r, as the screens' tests run it).
