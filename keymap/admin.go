@@ -85,10 +85,10 @@ func DefaultAdmin() Admin {
 
 		Export: writes(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export"))),
 		Verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
-		Clear:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters")),
+		Clear:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear")),
 
-		PickMember: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "choose member")),
-		PickTarget: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "choose target")),
+		PickMember: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "member")),
+		PickTarget: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "target")),
 		WhatIf:     writes(key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "what if: role"))),
 	}
 }

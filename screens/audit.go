@@ -551,7 +551,7 @@ func (s *auditScreen) footer() string {
 	case s.loading && len(s.held) > 0:
 		return th.Muted.Render(cell("loading more…", s.width))
 	}
-	return th.Muted.Render(cell("enter details · / filter · c clear · e export · v verify chain", s.width))
+	return th.Muted.Render(cell(hintLine(s.listKeys()...), s.width))
 }
 
 func (s *auditScreen) filterLine() string {
@@ -619,7 +619,13 @@ func (s *auditScreen) ShortHelp() []key.Binding {
 	if s.detail != nil {
 		return []key.Binding{lk.Back, lk.Up, lk.Down}
 	}
-	out := []key.Binding{lk.Open, lk.Filter, s.keys.Clear, s.keys.Export}
+	return s.listKeys()
+}
+
+// listKeys are the keys of the list of entries, for the help and the
+// footer; verifying the chain is offered to whoever may.
+func (s *auditScreen) listKeys() []key.Binding {
+	out := []key.Binding{withDesc(s.sess.Keys.List.Open, "details"), s.sess.Keys.List.Filter, s.keys.Clear, s.keys.Export}
 	if model.MayVerifyAudit(s.sess.Actor).Allowed {
 		out = append(out, s.keys.Verify)
 	}
