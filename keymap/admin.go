@@ -21,6 +21,9 @@ type Admin struct {
 	CellLeft  key.Binding
 	CellRight key.Binding
 	Cycle     key.Binding
+	// ScopeSet is ScopeOff, ScopeOwn, ScopeDept and ScopeAll as a grid's
+	// hint line offers them: one entry.
+	ScopeSet  key.Binding
 	ScopeOff  key.Binding
 	ScopeOwn  key.Binding
 	ScopeDept key.Binding
@@ -67,6 +70,7 @@ func DefaultAdmin() Admin {
 		CellLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "verb left")),
 		CellRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "verb right")),
 		Cycle:     key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "cycle scope")),
+		ScopeSet:  key.NewBinding(key.WithKeys("0", "o", "d", "a"), key.WithHelp("0/o/d/a", "set")),
 		ScopeOff:  key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "off")),
 		ScopeOwn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "own")),
 		ScopeDept: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "department")),

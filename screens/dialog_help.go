@@ -64,7 +64,7 @@ func dialogHelp(d Dialog) ([]key.Binding, bool) {
 // help is the grid's keys, or the confirmation's while it asks.
 func (e *roleEditor) help() []key.Binding {
 	if e.confirming {
-		return []key.Binding{withDesc(keymap.DialogYes, "save"), keymap.DialogNo}
+		return e.confirmKeys()
 	}
 	k := e.grid.keys
 	return []key.Binding{keymap.DialogArrows, k.Cycle, k.ScopeOff, k.ScopeOwn, k.ScopeDept, k.ScopeAll, k.Save, keymap.DialogCancel}
