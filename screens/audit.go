@@ -574,7 +574,7 @@ func (s *auditScreen) filterLine() string {
 		add("until ", s.base.Until.Format("2006-01-02 15:04"))
 	}
 	if len(parts) == 0 {
-		return th.Muted.Render("all entries, all time · / to filter by actor, target, action or time")
+		return th.Muted.Render("all entries, all time · " + s.sess.Keys.List.Filter.Help().Key + " to filter by actor, target, action or time")
 	}
 	if s.base.Since.IsZero() && s.base.Until.IsZero() {
 		parts = append(parts, th.Muted.Render("all time (/ to narrow)"))

@@ -110,5 +110,8 @@ func (b *backOnCancel) help() []key.Binding {
 }
 
 func (p *clientMultiPick) help() []key.Binding {
-	return []key.Binding{keymap.DialogMove, keymap.DialogMark, withDesc(keymap.DialogChoose, "add the marked"), keymap.DialogCancel}
+	return []key.Binding{keymap.DialogMove, keymap.DialogMark, addMarked, keymap.DialogCancel}
 }
+
+// addMarked adds the member to the folders marked in + Clients.
+var addMarked = withDesc(keymap.DialogChoose, "add the marked")

@@ -392,7 +392,7 @@ func (w *WhatIf) View(width, height int) string {
 	b.WriteString(th.Title.Render(cell(fmt.Sprintf("What if %s were %s?", w.member.Name, w.role.Name), cw)) + "\n")
 	switch {
 	case w.err != "":
-		b.WriteString("\n" + th.Error.Render(cell(w.err, cw)) + "\n\n" + th.Muted.Render("esc close"))
+		b.WriteString("\n" + th.Error.Render(cell(w.err, cw)) + "\n\n" + th.Muted.Render(hintLine(whatIfClose)))
 		return b.String()
 	case w.preview == nil:
 		b.WriteString("\n" + th.Muted.Render("Working out the difference…"))

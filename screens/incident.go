@@ -309,7 +309,7 @@ func (v *sessionsView) View() string {
 	}
 	th := v.sess.Theme
 	head := th.Title.Render("Live sessions") + "  " + th.Muted.Render(fmt.Sprintf("%d, every process on this database", len(v.list)))
-	hint := th.Muted.Render("x end a session  K lock who is in  esc back")
+	hint := th.Muted.Render(hintLineSep("  ", v.keys.EndSession, v.keys.LockWho, v.sess.Keys.List.Back))
 	return head + "\n" + fitStyled(hint, v.width) + "\n" + v.table.View()
 }
 
@@ -481,7 +481,7 @@ func (v *locksView) View() string {
 	}
 	th := v.sess.Theme
 	head := th.Title.Render("Locks in force") + "  " + th.Muted.Render(fmt.Sprintf("%d", len(v.list)))
-	hint := th.Muted.Render("x lift  n new lock (member, role, connection, key)  esc back")
+	hint := th.Muted.Render(hintLineSep("  ", v.keys.Lift, withDesc(v.keys.NewLock, "new lock (member, role, connection, key)"), v.sess.Keys.List.Back))
 	return head + "\n" + fitStyled(hint, v.width) + "\n" + v.table.View()
 }
 

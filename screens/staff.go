@@ -575,7 +575,7 @@ func (s *staffScreen) View() string {
 	case s.filtering:
 		filter = s.filter.View(th)
 	case s.text != "":
-		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc to clear)")
+		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  ("+s.sess.Keys.List.Filter.Help().Key+" to change, "+s.sess.Keys.List.Back.Help().Key+" to clear)")
 		if st := staffStatuses[s.statusIdx]; st != "" {
 			filter += th.Muted.Render(" · status: " + st)
 		}
