@@ -112,6 +112,12 @@ type memberJSON struct {
 	Created     string   `json:"created"`
 }
 
+func toMemberJSON(m model.Member) memberJSON {
+	return memberJSON{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Status: m.Status,
+		Departments: deptNames(m), Manager: m.ManagerName, TwoFactor: m.TOTPEnabled,
+		LastActive: timeText(m.LastActive), Created: timeText(m.CreatedAt)}
+}
+
 func deptNames(m model.Member) []string {
 	out := []string{}
 	for _, d := range m.Departments {
@@ -186,9 +192,7 @@ func staffList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	if flagBool(fs, "json") {
 		out := []memberJSON{}
 		for _, m := range members {
-			out = append(out, memberJSON{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Status: m.Status,
-				Departments: deptNames(m), Manager: m.ManagerName, TwoFactor: m.TOTPEnabled,
-				LastActive: timeText(m.LastActive), Created: timeText(m.CreatedAt)})
+			out = append(out, toMemberJSON(m))
 		}
 		return writeJSON(a.stdout, out)
 	}

@@ -42,12 +42,16 @@ var groupSummaries = map[string]string{
 	"org":         "The organisation itself.",
 	"invitations": "Invitations not yet accepted, and those that were.",
 	"whatif":      "What a change would do, before it is made.",
+	"departments": "Departments, their heads and their members.",
+	"connections": "Scripts and integrations acting with a token or an SSH key, within their creator's permissions.",
+	"settings":    "The organisation's settings.",
+	"billing":     "The plan and the payment method.",
 }
 
 // Main parses the command line (the words after the program's name) and
 // runs one command; it returns the exit code.
 func Main(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, principal: system()}
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, input: stdin, principal: system()}
 	defer func() {
 		if a.svc != nil {
 			a.svc.Close()
@@ -62,7 +66,7 @@ func Main(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.
 // exit code.
 func runCommand(ctx context.Context, svc *model.Service, p model.Principal, args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr, svc: svc, principal: p, remote: true, dbPath: svc.Path(), dbSet: true,
-		connect: sshd.ConnectCommandFrom(ctx)}
+		connect: sshd.ConnectCommandFrom(ctx), input: sshd.StdinFrom(ctx)}
 	if len(args) == 0 || isHelpArg(args[0]) {
 		printHelp(stdout)
 		return exitOK
