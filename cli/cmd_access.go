@@ -296,6 +296,7 @@ func accessGrant(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		what = c.Name + " / " + acc.Name
 	}
 	fmt.Fprintf(a.stdout, "Granted %s <%s> access to %s.\n", Sanitize(m.Name), Sanitize(m.Email), Sanitize(what))
+	a.noteReach(ctx, m)
 	return nil
 }
 

@@ -277,6 +277,7 @@ func staffSetRole(ctx context.Context, a *app, _ *flag.FlagSet, args []string) e
 	a.noteID("member", m.ID)
 	a.noteID("role", role.ID)
 	fmt.Fprintf(a.stdout, "%s <%s>: role %s → %s\n", Sanitize(m.Name), Sanitize(m.Email), Sanitize(m.RoleName), Sanitize(role.Name))
+	a.noteReach(ctx, m)
 	return nil
 }
 
@@ -306,6 +307,7 @@ func staffStatus(ctx context.Context, a *app, args []string, activate bool) erro
 		now = "active again: they can sign in"
 	}
 	fmt.Fprintf(a.stdout, "%s <%s> is %s.\n", Sanitize(m.Name), Sanitize(m.Email), now)
+	a.noteReach(ctx, m)
 	return nil
 }
 

@@ -357,7 +357,7 @@ func (r *reassign) confirm(to Option) Dialog {
 					return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: err}}
 				}
 				moving.key = list
-				return clientsAction{to: r.id, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
+				return clientsAction{to: r.id, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(len(moved), "folder"), model.Sanitize(from.Label), toName)}}
 			}
 		}}
 }
