@@ -200,17 +200,9 @@ func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
 	if !v.reads.take(msg.read) {
 		return nil
 	}
-	if msg.err != nil {
-		v.list = nil
-		v.table.SetEmpty(errText(msg.err))
-		v.table.SetRows(0, 0, nil)
-		return nil
-	}
-	v.list = msg.list
 	now := v.sess.Svc.Now()
-	rows := make([][]string, len(msg.list))
-	ids := make([]int64, len(msg.list))
-	for i, x := range msg.list {
+	var note tea.Cmd
+	v.list, note = showWhole(v.table, msg.read, msg.list, msg.err, "No live sessions.", func(x model.LiveSession) ([]string, int64) {
 		from := x.Address
 		if from == "" {
 			from = x.Origin
@@ -223,21 +215,12 @@ func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
 		if x.EndReason != "" {
 			doing = "ending: " + x.EndReason
 		}
-		rows[i] = []string{strconv.FormatInt(x.ID, 10), sessionWho(x), from, key, agoText(now, x.StartedAt), agoText(now, x.LastInput), doing}
-		ids[i] = x.ID
-	}
-	v.table.SetEmpty("No live sessions.")
-	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
+		return []string{strconv.FormatInt(x.ID, 10), sessionWho(x), from, key, agoText(now, x.StartedAt), agoText(now, x.LastInput), doing}, x.ID
+	})
 	return note
 }
 
-func (v *sessionsView) selected() (model.LiveSession, bool) {
-	_, i, ok := v.table.Selected()
-	if !ok || i >= len(v.list) {
-		return model.LiveSession{}, false
-	}
-	return v.list[i], true
-}
+func (v *sessionsView) selected() (model.LiveSession, bool) { return heldAt(v.table, v.list) }
 
 func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -389,36 +372,19 @@ func (v *locksView) setList(msg locksMsg) tea.Cmd {
 	if !v.reads.take(msg.read) {
 		return nil
 	}
-	if msg.err != nil {
-		v.list = nil
-		v.table.SetEmpty(errText(msg.err))
-		v.table.SetRows(0, 0, nil)
-		return nil
-	}
-	v.list = msg.list
 	now := v.sess.Svc.Now()
-	rows := make([][]string, len(msg.list))
-	ids := make([]int64, len(msg.list))
-	for i, l := range msg.list {
+	var note tea.Cmd
+	v.list, note = showWhole(v.table, msg.read, msg.list, msg.err, "No locks in force.", func(l model.Lock) ([]string, int64) {
 		until := "unlocked"
 		if !l.ExpiresAt.IsZero() {
 			until = l.ExpiresAt.UTC().Format("2 Jan 15:04 UTC")
 		}
-		rows[i] = []string{strconv.FormatInt(l.ID, 10), lockKindWord(l.Kind) + " " + l.Label, l.Reason, l.CreatedBy, agoText(now, l.CreatedAt), until}
-		ids[i] = l.ID
-	}
-	v.table.SetEmpty("No locks in force.")
-	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
+		return []string{strconv.FormatInt(l.ID, 10), lockKindWord(l.Kind) + " " + l.Label, l.Reason, l.CreatedBy, agoText(now, l.CreatedAt), until}, l.ID
+	})
 	return note
 }
 
-func (v *locksView) selected() (model.Lock, bool) {
-	_, i, ok := v.table.Selected()
-	if !ok || i >= len(v.list) {
-		return model.Lock{}, false
-	}
-	return v.list[i], true
-}
+func (v *locksView) selected() (model.Lock, bool) { return heldAt(v.table, v.list) }
 
 func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {

@@ -425,3 +425,35 @@ func (t *Table) isCursor(i, j int) bool {
 	}
 	return i == t.cursor
 }
+
+// showWhole shows a list read whole (live sessions, locks, invitations) in
+// t, keyed by record so that the cursor follows its record or, when that
+// one left the list, says so: the read's error in the table's place, or
+// the rows row makes of the records, with empty shown when there are none.
+// It returns the records t now holds and the cursor's note.
+func showWhole[T any](t *Table, read uint64, list []T, err error, empty string, row func(T) ([]string, int64)) ([]T, tea.Cmd) {
+	if err != nil {
+		t.SetEmpty(errText(err))
+		t.SetRows(0, 0, nil)
+		return nil, nil
+	}
+	rows := make([][]string, len(list))
+	ids := make([]int64, len(list))
+	for i, x := range list {
+		rows[i], ids[i] = row(x)
+	}
+	t.SetEmpty(empty)
+	_, note := t.SetKeyedRows(read, 0, len(rows), rows, ids)
+	return list, note
+}
+
+// heldAt is the record under t's cursor, of list, the records t holds
+// whole (showWhole).
+func heldAt[T any](t *Table, list []T) (T, bool) {
+	_, i, ok := t.Selected()
+	if !ok || i >= len(list) {
+		var none T
+		return none, false
+	}
+	return list[i], true
+}
