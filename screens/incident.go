@@ -239,22 +239,21 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if !ok {
 		return v, nil
 	}
-	switch {
-	case key.Matches(km, v.keys.EndSession):
-		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone {
-			return v, cmd
-		}
-		if ok {
+	if cmd, ok := v.actions().Dispatch(km); ok {
+		return v, cmd
+	}
+	v.table.Update(km, v.sess.Keys.List)
+	return v, nil
+}
+
+// actions are the live sessions' keys, on the session under the cursor.
+func (v *sessionsView) actions() Actions {
+	return Actions{
+		{Binding: v.keys.EndSession, Run: onHeld(v.table, v.list, func(x model.LiveSession) tea.Cmd {
 			v.dialog = v.endDialog(x)
-		}
-		return v, nil
-	case key.Matches(km, v.keys.LockWho):
-		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone {
-			return v, cmd
-		}
-		if ok {
+			return nil
+		})},
+		{Binding: v.keys.LockWho, Run: onHeld(v.table, v.list, func(x model.LiveSession) tea.Cmd {
 			in := model.LockInput{Kind: model.LockStaff, Target: x.Email}
 			if x.StaffID == 0 {
 				in = model.LockInput{Kind: model.LockConnection, Target: x.Name}
@@ -264,11 +263,9 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				in, func(_ string, fn func() error) tea.Cmd {
 					return incidentActOn(v.table.Record(x.ID, false), "Locked "+model.Sanitize(sessionWho(x)), fn)
 				})
-		}
-		return v, nil
+			return nil
+		})},
 	}
-	v.table.Update(km, v.sess.Keys.List)
-	return v, nil
 }
 
 func (v *sessionsView) endDialog(x model.LiveSession) Dialog {
@@ -292,7 +289,7 @@ func (v *sessionsView) View() string {
 	}
 	th := v.sess.Theme
 	head := th.Title.Render("Live sessions") + "  " + th.Muted.Render(fmt.Sprintf("%d, every process on this database", len(v.list)))
-	hint := th.Muted.Render(hintLineSep("  ", v.keys.EndSession, v.keys.LockWho, v.sess.Keys.List.Back))
+	hint := th.Muted.Render(hintLineSep("  ", append(v.actions().Bindings(), v.sess.Keys.List.Back)...))
 	return head + "\n" + fitStyled(hint, v.width) + "\n" + v.table.View()
 }
 
@@ -300,7 +297,7 @@ func (v *sessionsView) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(v.dialog); ok {
 		return h
 	}
-	return []key.Binding{v.sess.Keys.List.Back, v.keys.EndSession, v.keys.LockWho}
+	return append([]key.Binding{v.sess.Keys.List.Back}, v.actions().Bindings()...)
 }
 
 func (v *sessionsView) FullHelp() [][]key.Binding {
@@ -398,24 +395,28 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if !ok {
 		return v, nil
 	}
-	switch {
-	case key.Matches(km, v.keys.Lift):
-		l, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone {
-			return v, cmd
-		}
-		if ok {
-			v.dialog = liftDialog(v.sess, l, func(status string, fn func() error) tea.Cmd {
-				return incidentActOn(v.table.Record(l.ID, true), status, fn) // a lifted lock leaves the list
-			})
-		}
-		return v, checkOnOpen(v.dialog)
-	case key.Matches(km, v.keys.NewLock):
-		v.dialog = v.newLockDialog()
-		return v, nil
+	if cmd, ok := v.actions().Dispatch(km); ok {
+		return v, cmd
 	}
 	v.table.Update(km, v.sess.Keys.List)
 	return v, nil
+}
+
+// actions are the locks' keys: lifting the one under the cursor, and a
+// new lock.
+func (v *locksView) actions() Actions {
+	return Actions{
+		{Binding: v.keys.Lift, Run: onHeld(v.table, v.list, func(l model.Lock) tea.Cmd {
+			v.dialog = liftDialog(v.sess, l, func(status string, fn func() error) tea.Cmd {
+				return incidentActOn(v.table.Record(l.ID, true), status, fn) // a lifted lock leaves the list
+			})
+			return checkOnOpen(v.dialog)
+		})},
+		{Binding: v.keys.NewLock, Run: func() tea.Cmd {
+			v.dialog = v.newLockDialog()
+			return nil
+		}},
+	}
 }
 
 // newLockDialog locks anything: a member, a role, a connection or a key.
@@ -455,7 +456,7 @@ func (v *locksView) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(v.dialog); ok {
 		return h
 	}
-	return []key.Binding{v.sess.Keys.List.Back, v.keys.Lift, v.keys.NewLock}
+	return append([]key.Binding{v.sess.Keys.List.Back}, v.actions().Bindings()...)
 }
 
 func (v *locksView) FullHelp() [][]key.Binding {

@@ -457,3 +457,18 @@ func heldAt[T any](t *Table, list []T) (T, bool) {
 	}
 	return list[i], true
 }
+
+// onHeld runs act on the record under t's cursor, of list, the records t
+// holds whole: refused if the one the key was meant for vanished just
+// before, nothing with none.
+func onHeld[T any](t *Table, list []T, act func(T) tea.Cmd) func() tea.Cmd {
+	return func() tea.Cmd {
+		if cmd, gone := t.Vanished(); gone {
+			return cmd
+		}
+		if x, ok := heldAt(t, list); ok {
+			return act(x)
+		}
+		return nil
+	}
+}
