@@ -220,8 +220,6 @@ func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
 	return note
 }
 
-func (v *sessionsView) selected() (model.LiveSession, bool) { return heldAt(v.table, v.list) }
-
 func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case sessionsMsg:
@@ -232,18 +230,7 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return v, tea.Batch(v.load(), v.tick())
 	}
-	if cmd, done := routeIncidentList(&v.dialog, v.table, v.load, msg); done {
-		return v, cmd
-	}
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return v, nil
-	}
-	if cmd, ok := v.actions().Dispatch(km); ok {
-		return v, cmd
-	}
-	v.table.Update(km, v.sess.Keys.List)
-	return v, nil
+	return v, updateIncidentList(&v.dialog, v.table, v.load, v.actions, v.sess.Keys.List, msg)
 }
 
 // actions are the live sessions' keys, on the session under the cursor.
@@ -381,25 +368,12 @@ func (v *locksView) setList(msg locksMsg) tea.Cmd {
 	return note
 }
 
-func (v *locksView) selected() (model.Lock, bool) { return heldAt(v.table, v.list) }
-
 func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case locksMsg:
 		return v, v.setList(msg)
 	}
-	if cmd, done := routeIncidentList(&v.dialog, v.table, v.load, msg); done {
-		return v, cmd
-	}
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return v, nil
-	}
-	if cmd, ok := v.actions().Dispatch(km); ok {
-		return v, cmd
-	}
-	v.table.Update(km, v.sess.Keys.List)
-	return v, nil
+	return v, updateIncidentList(&v.dialog, v.table, v.load, v.actions, v.sess.Keys.List, msg)
 }
 
 // actions are the locks' keys: lifting the one under the cursor, and a
@@ -464,25 +438,34 @@ func (v *locksView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{v.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}}
 }
 
-// routeIncidentList is what the sessions and locks views do alike with a
-// message before their own keys: a refresh re-reads the list, an action's
-// result goes to the dialog that started it and to the cursor (an ended
-// session or a lifted lock leaves the list), and an open dialog takes
-// everything else. done says the message was taken.
-func routeIncidentList(dialog *Dialog, table *Table, load func() tea.Cmd, msg tea.Msg) (tea.Cmd, bool) {
+// updateIncidentList is what the sessions and locks views do alike with a
+// message beyond their lists' own: a refresh re-reads the list, an
+// action's result goes to the dialog that started it and to the cursor (an
+// ended session or a lifted lock leaves the list), an open dialog takes
+// everything else, and a key is one of the view's actions or moves in the
+// list.
+func updateIncidentList(dialog *Dialog, table *Table, load func() tea.Cmd, actions func() Actions, lk keymap.List, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case RefreshMsg:
-		return load(), true
+		return load()
 	case incidentAction:
 		var cmd tea.Cmd
 		*dialog, cmd = HandleAction(*dialog, msg.ActionMsg)
 		table.Acted(msg.For, msg.Err)
-		return tea.Batch(cmd, load()), true
+		return tea.Batch(cmd, load())
 	}
 	if *dialog != nil {
 		var cmd tea.Cmd
 		*dialog, cmd = (*dialog).Update(msg)
-		return cmd, true
+		return cmd
 	}
-	return nil, false
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	if cmd, ok := actions().Dispatch(km); ok {
+		return cmd
+	}
+	table.Update(km, lk)
+	return nil
 }

@@ -158,6 +158,17 @@ func (t *Table) Locate(i int) {
 // command says what vanished.
 func (t *Table) Lose() tea.Cmd { return t.lose(t.cursor) }
 
+// Located is the model's answer to where the record under the cursor
+// stands now: its row (Locate), or err when the list no longer holds it
+// (Lose).
+func (t *Table) Located(pos int, err error) tea.Cmd {
+	if err != nil {
+		return t.Lose()
+	}
+	t.Locate(pos)
+	return nil
+}
+
 func (t *Table) lose(at int) tea.Cmd {
 	gone, goneName := t.sel, t.selLabel
 	t.cursor = at
