@@ -68,6 +68,9 @@ type app struct {
 	// ssh command that reached the server, for examples and hints.
 	remote  bool
 	connect string
+	// remoteIn is what the SSH client sends on standard input (nil:
+	// nothing); a remote command reads passwords from it, never stdin.
+	remoteIn io.Reader
 	// The command's arguments as given and its flags, for the quoting
 	// hint over SSH.
 	rawArgs []string

@@ -145,7 +145,7 @@ func (s *Server) runCommand(sess ssh.Session, ls *liveSession, args []string) in
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(sess.Context(), cancel)()
-	code := s.cfg.Commands(ctx, p, args, sess, sess.Stderr())
+	code := s.cfg.Commands(ctx, p, args, sess, sess, sess.Stderr())
 	s.log.Info("command", "who", ls.who.key(), "command", commandName(args), "exit", code)
 	return code
 }
