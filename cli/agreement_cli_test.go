@@ -496,7 +496,7 @@ func TestAgreementOverSSH(t *testing.T) {
 		o := newAgreementOrg(t, seed, true)
 		svc := o.svc
 		srv, err := sshd.New(svc, sshd.Config{Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "host_key"),
-			Commands: func(ctx context.Context, p model.Principal, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+			Commands: func(ctx context.Context, p model.Principal, args []string, stdout, stderr io.Writer) int {
 				return runCommand(ctx, svc, p, args, stdout, stderr)
 			}, Logger: log.New(io.Discard)})
 		if err != nil {

@@ -51,8 +51,11 @@ func register(c *command) { commands = append(commands, c) }
 type app struct {
 	stdout, stderr io.Writer
 	stdin          *os.File
-	dbPath         string
-	dbSet          bool // --db was given on the command line
+	// input is what the command may read (--password-stdin): standard
+	// input locally, the session's over SSH; nil when there is none.
+	input  io.Reader
+	dbPath string
+	dbSet  bool // --db was given on the command line
 	// token is a connection's secret (--token, else $GATEHOUSE_TOKEN for
 	// the commands that take one): the command then acts as that
 	// connection.
@@ -68,9 +71,6 @@ type app struct {
 	// ssh command that reached the server, for examples and hints.
 	remote  bool
 	connect string
-	// remoteIn is what the SSH client sends on standard input (nil:
-	// nothing); a remote command reads passwords from it, never stdin.
-	remoteIn io.Reader
 	// The command's arguments as given and its flags, for the quoting
 	// hint over SSH.
 	rawArgs []string
@@ -83,7 +83,8 @@ type app struct {
 	// json: --json was given; ids and warnings are what the command
 	// records for its --json result.
 	json     bool
-	ids      map[string]int64
+	ids      map[string][]int64
+	reach    *reachAfter
 	warnings []string
 	// overLimit is the first --db or --token value over its limit.
 	overLimit error

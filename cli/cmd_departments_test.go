@@ -47,7 +47,7 @@ func TestDepartmentsCommands(t *testing.T) {
 	r = runCLI(t, "departments", "remove", "Payroll", amelia, "--json", "--db", db)
 	wantCode(t, r, 0)
 	var res actionResult
-	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Command != "departments remove" || res.IDs["member"] == 0 || res.IDs["department"] == 0 {
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Command != "departments remove" || len(res.IDs["member"]) == 0 || len(res.IDs["department"]) == 0 {
 		t.Errorf("departments remove --json: %v\n%s", err, r.stdout)
 	}
 	r = runCLI(t, "departments", "show", "Tax", "--json", "--db", db)

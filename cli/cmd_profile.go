@@ -34,12 +34,15 @@ func init() {
 		run:     profileSetName,
 	})
 	register(&command{
-		name: "profile password", args: "",
+		name: "profile password", args: "[--password-stdin]",
 		summary: "Change your password: the current one, then the new one. On a terminal it asks with echo off;\n" +
-			"otherwise (over SSH, from a script) it reads them from standard input, one a line. A wrong current\n" +
-			"password counts toward the sign-in lockout.",
-		example: `printf '%s\n%s\n' "$CURRENT" "$NEW" | gatehouse profile password`,
-		run:     profilePassword,
+			"with --password-stdin (over SSH, from a script) it reads them from standard input, one a line.\n" +
+			"A wrong current password counts toward the sign-in lockout.",
+		example: `printf '%s\n%s\n' "$CURRENT" "$NEW" | gatehouse profile password --password-stdin`,
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("password-stdin", false, "read the current and the new password from standard input, one a line")
+		},
+		run: profilePassword,
 	})
 	register(&command{
 		name: "totp enrol", args: "[--secret SECRET --code CODE]",
@@ -224,7 +227,7 @@ func (l lineReader) next(what string) (string, error) {
 	}
 }
 
-func profilePassword(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+func profilePassword(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args); err != nil {
 		return err
 	}
@@ -238,7 +241,7 @@ func profilePassword(ctx context.Context, a *app, _ *flag.FlagSet, args []string
 		// connection) with its own reason, before anything is read.
 		return svc.ChangePassword(ctx, a.actor(), "", "")
 	}
-	current, next, err := a.readPasswords()
+	current, next, err := a.readPasswords(flagBool(fs, "password-stdin"))
 	if err != nil {
 		return err
 	}
@@ -250,11 +253,14 @@ func profilePassword(ctx context.Context, a *app, _ *flag.FlagSet, args []string
 	return nil
 }
 
-// readPasswords asks for the current and the new password: on a local
-// terminal with echo off (the new one twice), otherwise a line each from
-// standard input.
-func (a *app) readPasswords() (string, string, error) {
-	if !a.remote && isTerminal(a.stdin) {
+// readPasswords asks for the current and the new password: with fromInput
+// a line each from standard input (over SSH, the session's), otherwise on
+// a local terminal with echo off, the new one twice.
+func (a *app) readPasswords(fromInput bool) (string, string, error) {
+	if !fromInput {
+		if a.remote || !isTerminal(a.stdin) {
+			return "", "", usagef("not on a terminal: give the current and the new password on standard input, one a line, with --password-stdin")
+		}
 		p := &prompter{in: bufio.NewReader(a.stdin), fd: a.stdin.Fd(), out: a.stdout}
 		current, err := p.secret("Current password")
 		if err != nil {
@@ -264,14 +270,10 @@ func (a *app) readPasswords() (string, string, error) {
 		next, err := askNewPassword(p, a.stdout)
 		return current, next, err
 	}
-	var in io.Reader = a.stdin
-	if a.remote {
-		in = a.remoteIn
+	if a.input == nil {
+		return "", "", usagef("--password-stdin: there is no standard input to read")
 	}
-	if in == nil {
-		return "", "", usagef("no standard input: give the current and the new password on it, one a line")
-	}
-	lr := lineReader{bufio.NewReader(in)}
+	lr := lineReader{bufio.NewReader(a.input)}
 	current, err := lr.next("current password")
 	if err != nil {
 		return "", "", err

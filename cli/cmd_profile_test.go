@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,14 +16,6 @@ import (
 
 	"gatehouse/model"
 )
-
-// runInput runs a command as p over SSH, with what the client sends on
-// standard input.
-func (d *remoteDemo) runInput(p model.Principal, stdin string, args ...string) result {
-	var out, errb bytes.Buffer
-	code := runCommandWithInput(d.ctx, d.svc, p, args, strings.NewReader(stdin), &out, &errb)
-	return result{out.String(), errb.String(), code}
-}
 
 // A member's own profile over SSH: their name, their password (from
 // standard input), two-factor authentication set up in two steps, new
@@ -44,20 +37,13 @@ func TestProfileCommandsOverSSH(t *testing.T) {
 	wantCode(t, d.run(me(), "profile", "set-name", "Leo Martins-Silva"), 0)
 	wantAudit(t, d.path, "profile.rename", leo)
 
+	// Without its input: refused before anything is read or changed.
 	before := snapshot(t, d.path)
-	r = d.runInput(me(), "", "profile", "password")
-	if r.code != 2 || !strings.Contains(r.stderr, "no current password on standard input") || snapshot(t, d.path) != before {
-		t.Errorf("password with nothing on stdin: %+v", r)
+	if r := d.run(me(), "profile", "password"); r.code != 2 || !strings.Contains(r.stderr, "--password-stdin") || snapshot(t, d.path) != before {
+		t.Errorf("password without --password-stdin: %+v", r)
 	}
-	r = d.runInput(me(), "demo-leo-pass\r\nshort\r\n", "profile", "password")
-	if r.code != 1 || !strings.Contains(r.stderr, "at least 10 characters") {
-		t.Errorf("a short new password: %+v", r)
-	}
-	r = d.runInput(me(), "demo-leo-pass\na new long passphrase\n", "profile", "password", "--json")
-	wantCode(t, r, 0)
-	wantAudit(t, d.path, "profile.password", leo)
-	if _, err := d.svc.SignIn(d.ctx, leo, "a new long passphrase", "test"); err != nil {
-		t.Errorf("the new password does not sign in: %v", err)
+	if r := d.run(me(), "profile", "password", "--password-stdin"); r.code != 2 || !strings.Contains(r.stderr, "no standard input") || snapshot(t, d.path) != before {
+		t.Errorf("password with no input: %+v", r)
 	}
 
 	r = d.run(me(), "totp", "enrol", "--json")
@@ -171,27 +157,55 @@ func TestProfileRefusals(t *testing.T) {
 }
 
 // Over a real SSH connection, profile password reads the passwords the
-// client sends on standard input, as a script would pipe them.
+// client sends on standard input, as a script would pipe them: nothing
+// or a weak new one is refused, a wrong current one too, and the change
+// is audited under the member.
 func TestProfilePasswordOverRealSSH(t *testing.T) {
 	t.Parallel()
 	d := newSSHDemo(t)
 	const priya = "priya.nair@northwind.example"
 	c := d.dial(priya)
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
+	run := func(stdin, line string) result {
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var out, errOut bytes.Buffer
+		s.Stdin, s.Stdout, s.Stderr = strings.NewReader(stdin), &out, &errOut
+		code := 0
+		if err := s.Run(line); err != nil {
+			var exit *ssh.ExitError
+			if !errors.As(err, &exit) {
+				t.Fatalf("%s: %v", line, err)
+			}
+			code = exit.ExitStatus()
+		}
+		return result{out.String(), errOut.String(), code}
 	}
-	defer s.Close()
-	var out, errOut bytes.Buffer
-	s.Stdin = strings.NewReader(d.member(priya).Password + "\nanother long passphrase\n")
-	s.Stdout, s.Stderr = &out, &errOut
-	if err := s.Run("profile password"); err != nil {
-		t.Fatalf("profile password over SSH: %v\n%s%s", err, out.String(), errOut.String())
+	current := d.member(priya).Password
+	for _, c := range []struct {
+		stdin string
+		code  int
+		want  string
+	}{
+		{"", 2, "no current password on standard input"},
+		{current + "\r\nshort\r\n", 1, "at least 10 characters"},
+		{"not her password\nanother long passphrase\n", 1, "the current password is not right"},
+	} {
+		if r := run(c.stdin, "profile password --password-stdin"); r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("stdin %q: exit %d (want %d), stderr %q (want %q)", c.stdin, r.code, c.code, r.stderr, c.want)
+		}
 	}
-	if !strings.Contains(out.String(), "Your password was changed.") {
-		t.Errorf("profile password over SSH:\n%s", out.String())
+	r := run(current+"\nanother long passphrase\n", "profile password --password-stdin --json")
+	if r.code != 0 || !strings.Contains(r.stdout, "Your password was changed.") {
+		t.Fatalf("profile password over SSH: %+v", r)
 	}
 	if _, err := d.svc.SignIn(d.ctx, priya, "another long passphrase", "test"); err != nil {
 		t.Errorf("the new password does not sign in: %v", err)
+	}
+	var actor, action string
+	if err := d.svc.DB().Read().QueryRowContext(d.ctx, `SELECT actor, action FROM audit_log WHERE action = 'profile.password' ORDER BY id DESC LIMIT 1`).Scan(&actor, &action); err != nil || actor != priya {
+		t.Errorf("the change is audited as %q %q: %v", actor, action, err)
 	}
 }

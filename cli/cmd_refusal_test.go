@@ -12,7 +12,6 @@ import (
 // here fails the test, so none escapes the walk.
 func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 	t.Parallel()
-	const grace = "grace.kim@northwind.example" // the Viewer
 	const ethan = "ethan.wright@northwind.example"
 	// refused: the args, and a word the refusal must hold ("not allowed"
 	// for the engine's refusals; file and setup commands are refused over
@@ -101,7 +100,22 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"invitations revoke": {{[]string{"invitations", "revoke", pending}, "not allowed", ""}},
 		"staff remove":       {{[]string{"staff", "remove", marcus}, "not allowed", ""}},
 		"staff set-manager":  {{[]string{"staff", "set-manager", marcus, "--none"}, "not allowed", ""}},
+		"staff departments":  {{[]string{"staff", "departments", sara, "--add", "Payroll & HR"}, "not allowed", ""}},
+		// Folders they see, so that the refusal is the engine's.
+		"clients create":         {{[]string{"clients", "create", "Harbour Bakery Ltd"}, "not allowed", ""}},
+		"clients rename":         {{[]string{"clients", "rename", "Acme Ltd", "--name", "Acme Holdings Ltd"}, "not allowed", ""}},
+		"clients archive":        {{[]string{"clients", "archive", "Acme Ltd"}, "not allowed", ""}},
+		"clients restore":        {{[]string{"clients", "restore", "Acme Ltd"}, "not allowed", ""}},
+		"clients set-owner":      {{[]string{"clients", "set-owner", "Acme Ltd", "--none"}, "not allowed", ""}},
+		"clients set-department": {{[]string{"clients", "set-department", "Acme Ltd", "--none"}, "not allowed", ""}},
+		"accounts add":           {{[]string{"accounts", "add", "--account", "Acme Ltd/Expenses"}, "not allowed", ""}},
+		"accounts rename":        {{[]string{"accounts", "rename", "--account", "Acme Ltd/Payroll", "--name", "Wages"}, "not allowed", ""}},
+		"accounts remove":        {{[]string{"accounts", "remove", "--account", "Acme Ltd/Payroll"}, "not allowed", ""}},
+		"org transfer-ownership": {{[]string{"org", "transfer-ownership", "--to", marcus, "--yes"}, "not allowed: " + "", ""}},
 	}
+	// The column toggle: a folder both see, and may not manage.
+	attempts["access grant"] = append(attempts["access grant"], attempt{[]string{"access", "grant", "--client", "Acme Ltd", "--account", "Payroll", "--all-members"}, "not allowed", ""})
+	attempts["access revoke"] = append(attempts["access revoke"], attempt{[]string{"access", "revoke", "--client", "Acme Ltd", "--account", "Payroll", "--all-members"}, "not allowed", ""})
 	for _, c := range commands {
 		if _, ok := attempts[c.name]; !ok {
 			t.Errorf("command %q has no refusal case in this test", c.name)

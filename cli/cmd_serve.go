@@ -160,8 +160,8 @@ func (s *serveAnchor) write(ctx context.Context, why string) {
 // sshCommands runs a CLI command for an SSH session, as the member (or
 // connection) signed in, never as the server's own user.
 func sshCommands(svc *model.Service) sshd.CommandRunner {
-	return func(ctx context.Context, p model.Principal, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-		return runCommandWithInput(ctx, svc, p, args, stdin, stdout, stderr)
+	return func(ctx context.Context, p model.Principal, args []string, stdout, stderr io.Writer) int {
+		return runCommand(ctx, svc, p, args, stdout, stderr)
 	}
 }
 

@@ -104,6 +104,19 @@ var jsonCalls = map[string][]jsonCall{
 	"import":     {{args: []string{"import", "DIR/missing.json", "--db", "DIR/imported.db"}, code: 1}},
 	"check-db":   {{args: []string{"check-db", "--db", "DB"}}},
 	"org delete": {{args: []string{"org", "delete", "--confirm", "Northwind Advisory", "--db", "DB"}}},
+
+	"clients create": {{args: []string{"clients", "create", "Harbour Bakery Ltd", "--owner", sara, "--department", "Tax", "--account", "Payroll", "--db", "DB"}},
+		{args: []string{"clients", "create", "Acme Ltd", "--db", "DB"}, code: 1}},
+	"clients rename":         {{args: []string{"clients", "rename", "Acme Ltd", "--name", "Acme Holdings Ltd", "--db", "DB"}}},
+	"clients archive":        {{args: []string{"clients", "archive", "Birchwood Bakery", "--db", "DB"}}},
+	"clients restore":        {{args: []string{"clients", "restore", "Birchwood Bakery", "--db", "DB"}, code: 1}},
+	"clients set-owner":      {{args: []string{"clients", "set-owner", "Acme Ltd", "--owner", marcus, "--db", "DB"}}, {args: []string{"clients", "set-owner", "Nowhere Ltd", "--none", "--db", "DB"}, code: 2}},
+	"clients set-department": {{args: []string{"clients", "set-department", "Acme Ltd", "--none", "--db", "DB"}}},
+	"accounts add":           {{args: []string{"accounts", "add", "--account", "Acme Ltd/Expenses", "--db", "DB"}}},
+	"accounts rename":        {{args: []string{"accounts", "rename", "--account", "Acme Ltd/Leave", "--name", "Annual Leave", "--db", "DB"}}},
+	"accounts remove":        {{args: []string{"accounts", "remove", "--account", "Acme Ltd/Timesheets", "--db", "DB"}}},
+	"staff departments":      {{args: []string{"staff", "departments", sara, "--add", "Payroll & HR", "--db", "DB"}}},
+	"org transfer-ownership": {{args: []string{"org", "transfer-ownership", "--to", marcus, "--yes", "--db", "DB"}}, {args: []string{"org", "transfer-ownership", "--to", sara, "--yes", "--db", "DB"}, code: 1}},
 }
 
 // Every command takes --json: a listing prints an array, any other

@@ -44,6 +44,18 @@ var nameSlots = map[string][][]string{
 	"staff set-manager":  {a("%E", "--none"), a("@E", "--manager", "%E")},
 	"access who":         {a("--account", "%C/Payroll"), a("--account", "@AC/%A")},
 	"keys add":           {a("%E", "key.pub")},
+
+	"clients create":         {a("Harbour Bakery Ltd", "--owner", "%E")},
+	"clients rename":         {a("%C", "--name", "Renamed Folder")},
+	"clients archive":        {a("%C")},
+	"clients restore":        {a("%C")},
+	"clients set-owner":      {a("%C", "--none"), a("@C", "--owner", "%E")},
+	"clients set-department": {a("%C", "--none")},
+	"accounts add":           {a("--account", "%C/Expenses")},
+	"accounts rename":        {a("--account", "%C/Payroll", "--name", "Wages"), a("--account", "@AC/%A", "--name", "Wages")},
+	"accounts remove":        {a("--account", "%C/Payroll"), a("--account", "@AC/%A")},
+	"staff departments":      {a("%E", "--none")},
+	"org transfer-ownership": {a("--to", "%E", "--yes")},
 }
 
 // takesName matches a usage line that names a record to look up.

@@ -71,18 +71,18 @@ var appActionCommands = map[string]string{
 	"Admin.Save":      "roles create, roles edit, connections create",
 	"Admin.WhatIf":    "whatif role, roles give",
 
-	// Not on the command line yet.
-	"Staff.Transfer":        notYet,
-	"Staff.Departments":     notYet,
-	"Clients.New":           notYet,
-	"Clients.Rename":        notYet,
-	"Clients.Archive":       notYet,
-	"Clients.Owner":         notYet,
-	"Clients.Department":    notYet,
-	"Clients.AddAccount":    notYet,
-	"Clients.RenameAccount": notYet,
-	"Clients.RemoveAccount": notYet,
-	"Clients.ToggleCol":     notYet,
+	// The Clients screen, a folder's detail and the grid's column.
+	"Clients.New":           "clients create",
+	"Clients.Rename":        "clients rename",
+	"Clients.Archive":       "clients archive, clients restore",
+	"Clients.Owner":         "clients set-owner",
+	"Clients.Department":    "clients set-department",
+	"Clients.AddAccount":    "accounts add",
+	"Clients.RenameAccount": "accounts rename",
+	"Clients.RemoveAccount": "accounts remove",
+	"Clients.ToggleCol":     "access grant, access revoke",
+	"Staff.Departments":     "staff departments",
+	"Staff.Transfer":        "org transfer-ownership",
 }
 
 // appReadCommands are the app's read keys that answer a question the

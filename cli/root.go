@@ -54,7 +54,7 @@ var groupSummaries = map[string]string{
 // Main parses the command line (the words after the program's name) and
 // runs one command; it returns the exit code.
 func Main(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, principal: system()}
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, input: stdin, principal: system()}
 	defer func() {
 		if a.svc != nil {
 			a.svc.Close()
@@ -68,15 +68,8 @@ func Main(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.
 // args are as the client typed them after the host name; it returns the
 // exit code.
 func runCommand(ctx context.Context, svc *model.Service, p model.Principal, args []string, stdout, stderr io.Writer) int {
-	return runCommandWithInput(ctx, svc, p, args, nil, stdout, stderr)
-}
-
-// runCommandWithInput is runCommand with what the client sends on
-// standard input (nil: nothing), which the commands that take a password
-// read.
-func runCommandWithInput(ctx context.Context, svc *model.Service, p model.Principal, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr, svc: svc, principal: p, remote: true, dbPath: svc.Path(), dbSet: true,
-		connect: sshd.ConnectCommandFrom(ctx), remoteIn: stdin}
+		connect: sshd.ConnectCommandFrom(ctx), input: sshd.StdinFrom(ctx)}
 	if len(args) == 0 || isHelpArg(args[0]) {
 		printHelp(stdout)
 		return exitOK

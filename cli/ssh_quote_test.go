@@ -60,7 +60,7 @@ func newSSHBench(t *testing.T, real ...string) *sshBench {
 	if _, err := svc.AddSSHKey(ctx, model.System("test"), m.ID, string(pub)); err != nil {
 		t.Fatal(err)
 	}
-	runner := func(ctx context.Context, p model.Principal, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	runner := func(ctx context.Context, p model.Principal, args []string, stdout, stderr io.Writer) int {
 		if slices.Contains(args, "--help") || slices.ContainsFunc(real, func(name string) bool {
 			return strings.HasPrefix(strings.Join(args, " ")+" ", name+" ")
 		}) {

@@ -30,10 +30,9 @@ import (
 )
 
 // CommandRunner runs one CLI command (args as the client typed them after
-// the host) as p, reading what the client sends on stdin (a password a
-// line, for the commands that ask), writing to stdout and stderr, and
-// returns the exit status that travels back to the client.
-type CommandRunner func(ctx context.Context, p model.Principal, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+// the host) as p, writing to stdout and stderr, and returns the exit
+// status that travels back to the client.
+type CommandRunner func(ctx context.Context, p model.Principal, args []string, stdout, stderr io.Writer) int
 
 // AppFactory builds the terminal app for one interactive session of a
 // signed-in member.

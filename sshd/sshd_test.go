@@ -218,7 +218,7 @@ func (c *client) run(t *testing.T, cmd string) (string, string, int) {
 // the principal the server passes: what it may do is what that member
 // may do.
 func modelRunner(svc *model.Service) CommandRunner {
-	return func(ctx context.Context, p model.Principal, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	return func(ctx context.Context, p model.Principal, args []string, stdout, stderr io.Writer) int {
 		fail := func(err error) int {
 			var denied *model.DeniedError
 			if errors.As(err, &denied) {
