@@ -85,6 +85,7 @@ type app struct {
 	json     bool
 	ids      map[string][]int64
 	reach    *reachAfter
+	audited  *model.AuditIDs
 	warnings []string
 	// overLimit is the first --db or --token value over its limit.
 	overLimit error

@@ -101,7 +101,7 @@ func accessColumn(ctx context.Context, a *app, fs *flag.FlagSet, on bool) error 
 	}
 	if fs.Lookup("json") != nil && flagBool(fs, "json") {
 		// access revoke writes its own JSON; the column's is an action's.
-		return writeJSON(a.stdout, actionResult{Command: "access " + verb, Done: done, IDs: a.ids, Reach: a.reach, Warnings: a.warnings})
+		return writeJSON(a.stdout, a.result("access "+verb, done))
 	}
 	for _, line := range done {
 		fmt.Fprintln(a.stdout, line)

@@ -29,7 +29,8 @@ type actionResult struct {
 	// Done is what the command would have printed, a line each.
 	Done []string `json:"done"`
 	// IDs are the records the command touched, by kind, each a list
-	// ("member": [12]; "invitation": [31, 32] for a bulk invitation).
+	// ("member": [12]; "invitation": [31, 32] for a bulk invitation), and
+	// under "audit" the audit entries its changes wrote.
 	IDs map[string][]int64 `json:"ids,omitempty"`
 	// Reach is, for a command that changes who reaches what, what each
 	// member concerned reaches afterwards, and the accounts concerned who
@@ -66,10 +67,14 @@ type accountReach struct {
 	ReachedBy []reachJSON `json:"reached_by"`
 }
 
-// jsonError is an error as --json prints it, on standard error.
+// jsonError is an error as --json prints it, on standard error. A
+// command that failed after doing part of its work (a bulk invitation
+// with lines refused) says what it did, and the records it touched.
 type jsonError struct {
-	Error string `json:"error"`
-	Code  int    `json:"code"`
+	Error string             `json:"error"`
+	Code  int                `json:"code"`
+	Done  []string           `json:"done,omitempty"`
+	IDs   map[string][]int64 `json:"ids,omitempty"`
 }
 
 // noJSON are the commands that cannot answer in JSON, and why: they hold
@@ -193,7 +198,12 @@ func (a *app) runJSON(ctx context.Context, c *command, fs *flag.FlagSet, args []
 			msg = strings.TrimSpace(out.String())
 		}
 		msg, _ = strings.CutPrefix(msg, "gatehouse: ")
-		return a.reportJSON(jsonError{Error: firstLine(msg), Code: ee.code})
+		e := jsonError{Error: firstLine(msg), Code: ee.code}
+		a.noteAudited()
+		if len(a.ids) > 0 {
+			e.Done, e.IDs = lines(out.String()), a.ids
+		}
+		return a.reportJSON(e)
 	}
 	if err != nil {
 		return a.report(c, err)
@@ -201,11 +211,28 @@ func (a *app) runJSON(ctx context.Context, c *command, fs *flag.FlagSet, args []
 	// What it told on standard error as it went (the file it wrote) is
 	// part of what was done.
 	done := append(lines(out.String()), lines(errOut.String())...)
-	res := actionResult{Command: c.name, Done: done, IDs: a.ids, Reach: a.reach, Warnings: a.warnings}
+	res := a.result(c.name, done)
 	if err := writeJSON(a.stdout, res); err != nil {
 		return a.report(c, err)
 	}
 	return exitOK
+}
+
+// result is the --json result of a command that did what done says.
+func (a *app) result(name string, done []string) actionResult {
+	a.noteAudited()
+	return actionResult{Command: name, Done: done, IDs: a.ids, Reach: a.reach, Warnings: a.warnings}
+}
+
+// noteAudited adds the audit entries the command's changes wrote to its
+// ids.
+func (a *app) noteAudited() {
+	if a.audited == nil {
+		return
+	}
+	for _, id := range a.audited.IDs() {
+		a.noteID("audit", id)
+	}
 }
 
 // reportJSON prints an error object on standard error and gives its code.

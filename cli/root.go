@@ -214,6 +214,8 @@ func (a *app) runParsed(ctx context.Context, c *command, fs *flag.FlagSet, args 
 			}
 		}
 	}
+	// The audit entries the command's changes write, for its --json result.
+	ctx, a.audited = model.WithAuditIDs(ctx)
 	if a.json && !nativeJSON(c) {
 		return a.runJSON(ctx, c, fs, args)
 	}

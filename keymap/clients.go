@@ -73,6 +73,6 @@ func DefaultClients() Clients {
 		RemoveClient: writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove client"))),
 		Mark:         key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
 		MarkAll:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "mark all")),
-		Apply:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+		Apply:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose the new owner")),
 	}
 }

@@ -27,6 +27,8 @@ var (
 	DialogScrollDown = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down"))
 	DialogPageUp     = key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up"))
 	DialogPageDown   = key.NewBinding(key.WithKeys("pgdown", " "), key.WithHelp("pgdn", "page down"))
+	// Scroll is the arrows as a long text's hint line offers them.
+	Scroll = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))
 	// Dismiss closes what is only read (an audit entry's detail, who can
 	// reach an account): esc, enter or q.
 	Dismiss = key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close"))

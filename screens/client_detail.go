@@ -232,7 +232,7 @@ func (d *clientDetail) base(w, h int) string {
 	var b strings.Builder
 	b.WriteString(cell(clientName(d.client), w) + "\n")
 	if d.err != "" {
-		return b.String() + th.Error.Render(cell(d.err, w)) + "\n" + th.Muted.Render("esc back")
+		return b.String() + th.Error.Render(cell(d.err, w)) + "\n" + th.Muted.Render(hintLine(keymap.PopupClose))
 	}
 	if !d.loaded {
 		return b.String() + th.Muted.Render("Loading…")

@@ -132,7 +132,7 @@ func (v *ExplainView) View(width, height int) string {
 	}
 	b.WriteString("\n" + verdict + "\n")
 	b.WriteString(lipgloss.NewStyle().Width(w).Render(model.Sanitize(v.Decision.Reason)) + "\n\n")
-	b.WriteString(th.Muted.Render("enter/esc close"))
+	b.WriteString(th.Muted.Render(hintLine(v.help()...)))
 	return b.String()
 }
 

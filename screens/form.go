@@ -366,11 +366,7 @@ func (f *Form) View() string {
 	if f.busy {
 		b.WriteString(th.Muted.Render("Working…"))
 	} else {
-		submit := "enter submit"
-		if f.hasArea() {
-			submit = "ctrl+s submit"
-		}
-		b.WriteString(th.Muted.Render("tab next field · " + submit + " · esc cancel"))
+		b.WriteString(th.Muted.Render(hintLine(f.keys()...)))
 	}
 	return b.String()
 }

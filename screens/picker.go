@@ -188,7 +188,7 @@ func (p *Picker) View() string {
 	if p.err != "" {
 		b.WriteString(th.Error.Render(model.Sanitize(p.err)) + "\n")
 	}
-	b.WriteString(th.Muted.Render("↑/↓ move · enter choose · esc cancel"))
+	b.WriteString(th.Muted.Render(hintLine(pickerKeys...)))
 	return b.String()
 }
 

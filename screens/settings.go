@@ -395,7 +395,7 @@ func (g *generalSection) view(width, height int) string {
 		"",
 	}
 	if d := g.canEdit(); d.Allowed {
-		lines = append(lines, th.Muted.Render(cell("  e edit settings · r rename the organisation", width)))
+		lines = append(lines, th.Muted.Render(cell("  "+hintLine(withDesc(g.keys.Edit, "edit settings"), withDesc(g.keys.Rename, "rename the organisation")), width)))
 	} else {
 		lines = append(lines, th.Muted.Render(cell("  read only: "+d.Reason, width)))
 	}
