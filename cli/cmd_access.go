@@ -40,7 +40,7 @@ func init() {
 		name: "access grant", args: "--staff EMAIL --client NAME [--account NAME] | --client NAME --account NAME --all-members",
 		summary: "Add a member to a client folder (every account on), or turn one account on; with --all-members,\n" +
 			"turn one account on for every member added to the folder (the app's C on a grid's column).",
-		example: "gatehouse access grant --staff leo.martins@northwind.example --client \"Acme Ltd\" --account Payroll\n" +
+		example: "gatehouse access grant --staff leo.martins@northwind.example --client \"Acme Ltd\" --account Timesheets\n" +
 			"gatehouse access grant --client \"Fairhaven Hotel Group\" --account Expenses --all-members",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("staff", "", "the member's `email`")
@@ -72,7 +72,7 @@ func init() {
 			"ACTION is view, create, update, delete or access (reach a client account).\n" +
 			"TARGET is client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME or a module\n" +
 			"(" + model.ModuleList() + ").",
-		example: "gatehouse check jane@example.com access \"account:Acme Ltd/Payroll\"",
+		example: "gatehouse check sara.lindqvist@northwind.example access \"account:Acme Ltd/Payroll\"",
 		run:     check,
 	})
 }

@@ -60,7 +60,7 @@ func init() {
 		name: "clients reassign", args: "--from EMAIL --to EMAIL|--unowned [--client NAME]...",
 		summary: "Move client folders from one owner to another (or to nobody) in one transaction.\n" +
 			"Without --client, every folder the first member owns moves.",
-		example: `gatehouse clients reassign --from amelia@example.com --to marcus@example.com --client "Acme Ltd"`,
+		example: `gatehouse clients reassign --from sara.lindqvist@northwind.example --to marcus.reid@northwind.example --client "Acme Ltd"`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("from", "", "the current owner (`email`; required)")
 			fs.String("to", "", "the new owner, an active member (`email`)")

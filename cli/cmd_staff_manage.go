@@ -16,7 +16,7 @@ func init() {
 		name: "staff remove", args: "EMAIL [--reassign-to EMAIL]",
 		summary: "Delete a member: their access is revoked and their clients go to --reassign-to (else unowned).\n" +
 			"Their history stays in the audit log. To keep the record, deactivate or offboard instead.",
-		example: "gatehouse staff remove jane@example.com --reassign-to sam@example.com",
+		example: "gatehouse staff remove daniel.okafor@northwind.example --reassign-to hannah.cole@northwind.example",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("reassign-to", "", "the active member who takes over their clients (`email`)")
 		},
@@ -25,7 +25,7 @@ func init() {
 	register(&command{
 		name: "staff set-manager", args: "EMAIL [--manager EMAIL | --none]",
 		summary: "Assign a member to a manager, or to none; a Manager sees the records of the members assigned to them.",
-		example: "gatehouse staff set-manager sara@example.com --manager marcus@example.com",
+		example: "gatehouse staff set-manager sara.lindqvist@northwind.example --manager tom.becker@northwind.example",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("manager", "", "their manager (`email`)")
 			fs.Bool("none", false, "assign them to no manager")
