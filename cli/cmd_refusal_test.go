@@ -56,6 +56,16 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"org rename":          {{[]string{"org", "rename", "Mine"}, "not allowed", ""}},
 		"billing show":        {{[]string{"billing", "show"}, "not allowed", ""}},
 		"billing set-payment": {{[]string{"billing", "set-payment", "Visa ending 1111"}, "not allowed", ""}},
+		// A member's own profile is theirs to change (TestProfileCommandsOverSSH).
+		"profile show":              nil,
+		"profile set-name":          nil,
+		"profile password":          nil,
+		"totp enrol":                nil,
+		"recovery-codes regenerate": {{[]string{"recovery-codes", "regenerate"}, "need two-factor authentication", grace}},
+		"totp reset":                {{[]string{"totp", "reset", "--staff", marcus}, "not allowed", ""}},
+		"keys list":                 nil, // a member they see
+		// Marcus has no key here: TestProfileCommandsOverSSH refuses one that exists.
+		"keys remove": {{[]string{"keys", "remove", marcus, "1"}, "no SSH key", ""}},
 		// The Viewer sees staff, roles and access: the preview is hers to read.
 		"whatif role":  {{[]string{"whatif", "role", "--staff", marcus, "--role", "Advisor"}, "not allowed", sara}},
 		"clients list": nil,

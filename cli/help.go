@@ -37,7 +37,8 @@ var helpOrder = []string{"init", "demo", "join", "staff list", "staff invite", "
 	"sessions list", "sessions end", "keys add", "roles list", "roles show", "roles create", "roles edit", "roles rename", "roles delete", "roles give", "whatif role",
 	"departments list", "departments show", "departments create", "departments edit", "departments delete", "departments add", "departments remove",
 	"connections list", "connections create", "connections off", "connections on", "settings show", "settings set", "org rename",
-	"billing show", "billing set-payment", "clients list", "clients create", "clients rename", "clients archive", "clients restore",
+	"billing show", "billing set-payment", "profile show", "profile set-name", "profile password", "totp enrol", "totp reset",
+	"recovery-codes regenerate", "keys list", "keys remove", "clients list", "clients create", "clients rename", "clients archive", "clients restore",
 	"clients set-owner", "clients set-department", "clients reassign", "accounts add", "accounts rename", "accounts remove",
 	"access list", "access who", "access grant", "access revoke", "check", "audit list", "audit export", "audit verify",
 	"backup", "export", "import", "check-db", "org transfer-ownership", "org delete", "serve"}

@@ -56,6 +56,20 @@ var nameSlots = map[string][][]string{
 	"accounts remove":        {a("--account", "%C/Payroll"), a("--account", "@AC/%A")},
 	"staff departments":      {a("%E", "--none")},
 	"org transfer-ownership": {a("--to", "%E", "--yes")},
+
+	"roles show":         {a("%R")},
+	"roles edit":         {a("%R", "--set", "clients.view:all")},
+	"roles rename":       {a("%R", "Renamed role")},
+	"roles delete":       {a("%R")},
+	"roles give":         {a("%R", "--staff", "@E"), a("@R", "--staff", "%E")},
+	"whatif role":        {a("--staff", "%E", "--role", "@R"), a("--staff", "@E", "--role", "%R")},
+	"departments create": {a("Audit", "--head", "%E")},
+	"departments edit":   {a("Tax", "--head", "%E")},
+	"departments add":    {a("Tax", "%E")},
+	"departments remove": {a("Tax", "%E")},
+	"totp reset":         {a("--staff", "%E")},
+	"keys list":          {a("%E")},
+	"keys remove":        {a("%E", "SHA256:none")},
 }
 
 // takesName matches a usage line that names a record to look up.

@@ -37,8 +37,15 @@ var appActionCommands = map[string]string{
 	"Staff.NewLock":    "lock",
 	"Staff.LockWho":    "lock",
 	"Profile.AddKey":   "keys add",
-	"Clients.Reassign": "clients reassign",
-	"Clients.AddStaff": "access grant",
+	// The Profile screen: the member's own, over SSH.
+	"Profile.EditName":  "profile set-name",
+	"Profile.Password":  "profile password",
+	"Profile.EnrolTOTP": "totp enrol",
+	"Profile.ResetTOTP": "totp reset",
+	"Profile.Recovery":  "recovery-codes regenerate",
+	"Profile.RemoveKey": "keys remove",
+	"Clients.Reassign":  "clients reassign",
+	"Clients.AddStaff":  "access grant",
 	// Taking a member out of a folder revokes their access to it.
 	"Clients.RemoveStaff":  "access revoke",
 	"Clients.ToggleCell":   "access grant, access revoke",
@@ -76,14 +83,6 @@ var appActionCommands = map[string]string{
 	"Clients.ToggleCol":     "access grant, access revoke",
 	"Staff.Departments":     "staff departments",
 	"Staff.Transfer":        "org transfer-ownership",
-
-	// Not on the command line yet.
-	"Profile.EditName":  notYet,
-	"Profile.Password":  notYet,
-	"Profile.EnrolTOTP": notYet,
-	"Profile.ResetTOTP": notYet,
-	"Profile.Recovery":  notYet,
-	"Profile.RemoveKey": notYet,
 }
 
 // appReadCommands are the app's read keys that answer a question the

@@ -32,20 +32,23 @@ const (
 // groupSummaries describe the words that only gather commands, for
 // completion and the tree.
 var groupSummaries = map[string]string{
-	"staff":       "Members of the firm: invitations, roles, deactivation, passwords.",
-	"access":      "Who can reach which client folder and account.",
-	"audit":       "The hash-chained audit log.",
-	"keys":        "Members' SSH keys.",
-	"roles":       "Roles and what they allow.",
-	"clients":     "Client folders and their owners.",
-	"sessions":    "Sessions open over SSH.",
-	"org":         "The organisation itself.",
-	"invitations": "Invitations not yet accepted, and those that were.",
-	"whatif":      "What a change would do, before it is made.",
-	"departments": "Departments, their heads and their members.",
-	"connections": "Scripts and integrations acting with a token or an SSH key, within their creator's permissions.",
-	"settings":    "The organisation's settings.",
-	"billing":     "The plan and the payment method.",
+	"staff":          "Members of the firm: invitations, roles, deactivation, passwords.",
+	"access":         "Who can reach which client folder and account.",
+	"audit":          "The hash-chained audit log.",
+	"keys":           "Members' SSH keys.",
+	"roles":          "Roles and what they allow.",
+	"clients":        "Client folders and their owners.",
+	"sessions":       "Sessions open over SSH.",
+	"org":            "The organisation itself.",
+	"invitations":    "Invitations not yet accepted, and those that were.",
+	"whatif":         "What a change would do, before it is made.",
+	"departments":    "Departments, their heads and their members.",
+	"connections":    "Scripts and integrations acting with a token or an SSH key, within their creator's permissions.",
+	"settings":       "The organisation's settings.",
+	"billing":        "The plan and the payment method.",
+	"profile":        "Your own name and password.",
+	"totp":           "Your two-factor authentication.",
+	"recovery-codes": "Your one-time recovery codes.",
 }
 
 // Main parses the command line (the words after the program's name) and
