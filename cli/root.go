@@ -426,8 +426,9 @@ Every command, run locally or over SSH, ends with one of three codes:
   1  refused or failed: not allowed for who runs it, check denied, a
      verification found a mismatch, or the work itself failed.
   2  a usage or lookup error: an unknown command or flag, a missing or extra
-     argument, a value over its limit, a command that does not run over SSH,
-     or a member, client, account, role or record that does not exist.
+     argument, a value over its limit, out of its range or not valid (a name
+     with control characters), a command that does not run over SSH, or a
+     member, client, account, role or record that does not exist.
 
 On any code but 0, standard error holds one line starting "gatehouse: " that
 says why, and nothing was changed.
