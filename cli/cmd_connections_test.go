@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,8 +19,9 @@ func TestConnectionsCommands(t *testing.T) {
 	db := demoCopy(t)
 	r := runCLI(t, "connections", "create", "Nightly report", "--allow", "clients.view:all,audit.view:all", "--json", "--db", db)
 	wantCode(t, r, 0)
-	var c connectionJSON
-	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || !strings.HasPrefix(c.Token, "ghc_") || !c.Enabled || c.Kind != "api" || len(c.Permissions) != 2 {
+	var c actionResult
+	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || !strings.HasPrefix(c.Token, "ghc_") || c.Command != "connections create" ||
+		len(c.IDs["connection"]) != 1 || !slices.Equal(auditActions(t, db, c.IDs["audit"]), []string{"connection.create"}) {
 		t.Fatalf("connections create --json: %v\n%s", err, r.stdout)
 	}
 	wantAudit(t, db, "connection.create", "Nightly report")
@@ -50,7 +52,8 @@ func TestConnectionsCommands(t *testing.T) {
 
 	r = runCLI(t, "connections", "list", "--json", "--db", db)
 	var cs []connectionJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil || len(cs) != 1 || cs[0].Token != "" || cs[0].Creator != "Olivia Hart" {
+	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil || len(cs) != 1 || cs[0].Token != "" || cs[0].Creator != "Olivia Hart" ||
+		cs[0].ID != c.IDs["connection"][0] || cs[0].Kind != "api" || len(cs[0].Permissions) != 2 {
 		t.Errorf("connections list --json: %v\n%s", err, r.stdout)
 	}
 
