@@ -191,7 +191,12 @@ func (a *app) report(c *command, err error) int {
 	var surplus surplusError
 	quoting := errors.As(err, &surplus) && a.remote && hint != ""
 	if a.json && !quoting {
-		return a.reportJSON(jsonError{Error: msg, Code: code})
+		e := jsonError{Error: msg, Code: code}
+		var busy db.StayedBusyError
+		if errors.As(err, &busy) && busy.Err != nil {
+			e.Detail = busy.Err.Error()
+		}
+		return a.reportJSON(e)
 	}
 	fmt.Fprintf(a.stderr, "gatehouse: %s\n%s", Sanitize(msg), hint)
 	return code
@@ -227,7 +232,7 @@ func (a *app) describe(c *command, err error) (msg, hint string, code int) {
 	// a value the model refuses as such (a name with control characters, a
 	// length out of range) a usage error: both told apart from a refusal
 	// (exit 1) for scripts, as 'help exit-codes' says.
-	if errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrInvalid) {
+	if errors.Is(err, model.ErrNotFound) || (errors.Is(err, model.ErrInvalid) && !errors.Is(err, model.ErrWrongPassword)) {
 		return err.Error(), "", exitUsage
 	}
 	return err.Error(), "", exitFail

@@ -76,7 +76,7 @@ func TestAuditCSVIsSafeToPrintAndToOpen(t *testing.T) {
 	wantCode(t, runCLI(t, "--db", path, "export", "--format", "json", "--out", out), 0, "export")
 	restored := filepath.Join(t.TempDir(), "restored.db")
 	r = runCLI(t, "--db", restored, "import", out)
-	if r.code != 1 || !strings.Contains(r.stderr, "field name") || !strings.Contains(r.stderr, "nothing was imported") {
+	if r.code != 2 || !strings.Contains(r.stderr, "field name") || !strings.Contains(r.stderr, "nothing was imported") {
 		t.Errorf("import of hostile names: exit %d, %s", r.code, r.stderr)
 	}
 	if bad := terminalControl(r.stderr); bad != "" {

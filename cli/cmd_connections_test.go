@@ -124,11 +124,11 @@ func TestConnectionsRefuseBadInput(t *testing.T) {
 	}{
 		{[]string{"connections", "create", "X"}, 2, "give the connection's scope"},
 		{[]string{"connections", "create", "X", "--allow", "clients.view"}, 2, "is not a permission"},
-		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "robot"}, 1, "unknown connection kind"},
-		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--ssh-key", "ssh-ed25519 AAAA"}, 1, "only ssh connections take a public key"},
-		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "ssh", "--ssh-key", "-----BEGIN OPENSSH PRIVATE KEY-----"}, 1, "not an SSH public key"},
+		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "robot"}, 2, "unknown connection kind"},
+		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--ssh-key", "ssh-ed25519 AAAA"}, 2, "only ssh connections take a public key"},
+		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "ssh", "--ssh-key", "-----BEGIN OPENSSH PRIVATE KEY-----"}, 2, "not an SSH public key"},
 		{[]string{"connections", "create", "FEED", "--allow", "clients.view:own"}, 1, "already exists"},
-		{[]string{"connections", "create", "X\x07", "--allow", "clients.view:own"}, 1, "control characters"},
+		{[]string{"connections", "create", "X\x07", "--allow", "clients.view:own"}, 2, "control characters"},
 		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--ssh-key", strings.Repeat("A", 9000)}, 2, "characters long; at most"},
 		// A Cyrillic "е" in Fееd.
 		{[]string{"connections", "off", "F\u0435\u0435d"}, 2, "no connection"},
@@ -172,14 +172,14 @@ func TestSettingsAndBillingCommands(t *testing.T) {
 		{sara, []string{"settings", "set", "--require-2fa", "no"}, 1, "not allowed"},
 		{sara, []string{"org", "rename", "Mine"}, 1, "not allowed"},
 		{sara, []string{"billing", "show"}, 1, "not allowed"},
-		{olivia, []string{"settings", "set", "--invite-ttl", "100d"}, 1, "out of range"},
-		{olivia, []string{"settings", "set", "--idle-timeout", "90s"}, 1, "whole number of minutes"},
+		{olivia, []string{"settings", "set", "--invite-ttl", "100d"}, 2, "out of range"},
+		{olivia, []string{"settings", "set", "--idle-timeout", "90s"}, 2, "whole number of minutes"},
 		{olivia, []string{"settings", "set", "--idle-timeout", "soon"}, 2, "is not a length"},
 		{olivia, []string{"settings", "set", "--require-2fa", "maybe"}, 2, "yes or no"},
 		{olivia, []string{"settings", "set", "--require-2fa", "yes"}, 1, "nothing changed"},
 		{olivia, []string{"settings", "set"}, 2, "say what changes"},
-		{olivia, []string{"org", "rename", "North\x1b[2Jwind"}, 1, "control characters"},
-		{olivia, []string{"billing", "set-payment", "  "}, 1, "payment method is empty"},
+		{olivia, []string{"org", "rename", "North\x1b[2Jwind"}, 2, "control characters"},
+		{olivia, []string{"billing", "set-payment", "  "}, 2, "payment method is empty"},
 	} {
 		r := d.run(d.member(c.who), c.args...)
 		if r.code != c.code || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 || strings.Contains(r.stderr, "\x1b") {

@@ -74,10 +74,13 @@ type accountReach struct {
 // command that failed after doing part of its work (a bulk invitation
 // with lines refused) says what it did, and the records it touched.
 type jsonError struct {
-	Error string             `json:"error"`
-	Code  int                `json:"code"`
-	Done  []string           `json:"done,omitempty"`
-	IDs   map[string][]int64 `json:"ids,omitempty"`
+	Error string `json:"error"`
+	Code  int    `json:"code"`
+	// Detail is what lies under a plain error, for logs: what SQLite
+	// said when the database stayed busy.
+	Detail string             `json:"detail,omitempty"`
+	Done   []string           `json:"done,omitempty"`
+	IDs    map[string][]int64 `json:"ids,omitempty"`
 }
 
 // noJSON are the commands that cannot answer in JSON, and why: they hold

@@ -16,10 +16,12 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	flag "github.com/spf13/pflag"
 
+	"gatehouse/db"
 	"gatehouse/model"
 	"gatehouse/sshd"
 )
@@ -216,10 +218,27 @@ func (a *app) runParsed(ctx context.Context, c *command, fs *flag.FlagSet, args 
 	}
 	// The audit entries the command's changes write, for its --json result.
 	ctx, a.audited = model.WithAuditIDs(ctx)
+	ctx = a.withWaitNotice(ctx)
 	if a.json && !nativeJSON(c) {
 		return a.runJSON(ctx, c, fs, args)
 	}
 	return a.report(c, c.run(ctx, a, fs, args))
+}
+
+// waitingLine is what a command at a terminal says when another process's
+// write has kept it waiting a couple of seconds (it waits up to about a
+// minute before giving up).
+const waitingLine = "gatehouse: waiting for another process writing to the database...\n"
+
+// withWaitNotice is ctx with the waiting line for a person at a terminal:
+// said once, on standard error, locally.
+func (a *app) withWaitNotice(ctx context.Context) context.Context {
+	f, ok := a.stderr.(*os.File)
+	if a.remote || !ok || !isTerminal(f) {
+		return ctx
+	}
+	var once sync.Once
+	return db.WithWaitNotice(ctx, func() { once.Do(func() { fmt.Fprint(f, waitingLine) }) })
 }
 
 // limitedString is a global flag's value (--db, --token) that notes the
