@@ -8,7 +8,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"gatehouse/keymap"
 	"gatehouse/model"
 )
 
@@ -69,14 +68,14 @@ func offboardCounts(ctx context.Context, svc *model.Service, p model.Principal, 
 // the member owns any), cancel.
 func (d *offboardDialog) help() []key.Binding {
 	k := d.s.keys
-	out := []key.Binding{withDesc(keymap.DialogYesOrEnter, "offboard")}
+	out := []key.Binding{k.OffboardYes}
 	switch {
 	case d.loaded && d.owned > 0 && d.to.ID != 0:
 		out = append(out, withDesc(k.OffboardTo, "choose someone else"))
 	case d.loaded && d.owned > 0:
 		out = append(out, k.OffboardTo)
 	}
-	return append(out, keymap.DialogNo)
+	return append(out, k.OffboardNo)
 }
 
 // Update implements Dialog.
@@ -102,9 +101,9 @@ func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return d, nil
 	}
 	switch {
-	case key.Matches(km, keymap.DialogNo):
+	case key.Matches(km, d.s.keys.OffboardNo):
 		return nil, nil
-	case key.Matches(km, keymap.DialogYesOrEnter):
+	case key.Matches(km, d.s.keys.OffboardYes):
 		// Not before the counts are in: the pop-up must have said what
 		// will happen.
 		if !d.loaded {
@@ -171,7 +170,7 @@ func (d *offboardDialog) View(width, height int) string {
 	w := min(width-4, 72)
 	title := th.Error.Render("Offboard " + who(d.m) + "?")
 	if !d.loaded {
-		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render(hintLine(keymap.DialogNo))
+		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render(hintLine(d.s.keys.OffboardNo))
 	}
 	body := lipgloss.NewStyle().Width(w).Render(d.body())
 	prompt := hintLine(d.help()...)
