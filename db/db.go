@@ -304,6 +304,35 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// analyzeAfter gathers the planner's statistics again for the tables a
+// migration names on a line "-- analyze: table ...", when the file has
+// statistics (a generated or imported organisation: the bulk writer runs
+// ANALYZE). An index a migration adds to such a file has none, and the
+// planner then trusts the others' and may pass it over. A file without
+// statistics is left without: statistics of a young organisation's
+// nearly empty tables would mislead the planner as it grows.
+func analyzeAfter(ctx context.Context, tx *sql.Tx, m migration) error {
+	var tables []string
+	for _, line := range strings.Split(m.sql, "\n") {
+		if rest, ok := strings.CutPrefix(line, "-- analyze:"); ok {
+			tables = append(tables, strings.Fields(rest)...)
+		}
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	var stats int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'`).Scan(&stats); err != nil || stats == 0 {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := tx.ExecContext(ctx, `ANALYZE "`+t+`"`); err != nil {
+			return fmt.Errorf("analyze %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // SchemaVersion is the newest schema this binary knows.
 func SchemaVersion() int {
 	ms, _ := migrations()
@@ -345,6 +374,10 @@ func (d *DB) migrate(ctx context.Context) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if err := analyzeAfter(ctx, tx, m); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
