@@ -51,8 +51,11 @@ func register(c *command) { commands = append(commands, c) }
 type app struct {
 	stdout, stderr io.Writer
 	stdin          *os.File
-	dbPath         string
-	dbSet          bool // --db was given on the command line
+	// input is what the command may read (--password-stdin): standard
+	// input locally, the session's over SSH; nil when there is none.
+	input  io.Reader
+	dbPath string
+	dbSet  bool // --db was given on the command line
 	// token is a connection's secret (--token, else $GATEHOUSE_TOKEN for
 	// the commands that take one): the command then acts as that
 	// connection.
@@ -80,7 +83,9 @@ type app struct {
 	// json: --json was given; ids and warnings are what the command
 	// records for its --json result.
 	json     bool
-	ids      map[string]int64
+	ids      map[string][]int64
+	reach    *reachAfter
+	audited  *model.AuditIDs
 	warnings []string
 	// overLimit is the first --db or --token value over its limit.
 	overLimit error

@@ -37,25 +37,31 @@ func init() {
 		run: accessList,
 	})
 	register(&command{
-		name: "access grant", args: "--staff EMAIL --client NAME [--account NAME]",
-		summary: "Add a member to a client folder (every account on), or turn one account on.",
-		example: "gatehouse access grant --staff jane@example.com --client \"Acme Ltd\" --account Payroll",
+		name: "access grant", args: "--staff EMAIL --client NAME [--account NAME] | --client NAME --account NAME --all-members",
+		summary: "Add a member to a client folder (every account on), or turn one account on; with --all-members,\n" +
+			"turn one account on for every member added to the folder (the app's C on a grid's column).",
+		example: "gatehouse access grant --staff leo.martins@northwind.example --client \"Acme Ltd\" --account Timesheets\n" +
+			"gatehouse access grant --client \"Fairhaven Hotel Group\" --account Expenses --all-members",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("staff", "", "the member's `email`")
 			fs.String("client", "", "the client folder's `name`")
 			fs.String("account", "", "only this `account` of the folder")
+			fs.Bool("all-members", false, "the account for every member added to the folder, not one --staff")
 		},
 		run: accessGrant,
 	})
 	register(&command{
-		name: "access revoke", args: "--staff EMAIL [--client NAME] [--account NAME] [--json]",
+		name: "access revoke", args: "--staff EMAIL [--client NAME] [--account NAME] | --client NAME --account NAME --all-members [--json]",
 		summary: "Take access away: one account, one folder, or (no --client) every access the member has;\n" +
-			"then says what their role still reaches, which no revoke takes away.",
-		example: "gatehouse access revoke --staff jane@example.com",
+			"then says what their role still reaches, which no revoke takes away. With --all-members, turn one\n" +
+			"account off for every member added to the folder (the app's C on a grid's column).",
+		example: "gatehouse access revoke --staff sara.lindqvist@northwind.example\n" +
+			"gatehouse access revoke --client \"Kestrel Logistics\" --account Fleet --all-members",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("staff", "", "the member's `email`")
 			fs.String("client", "", "the client folder's `name` (default: every folder)")
 			fs.String("account", "", "only this `account` of the folder (toggled off)")
+			fs.Bool("all-members", false, "the account for every member added to the folder, not one --staff")
 			fs.Bool("json", false, "print what was revoked, and what their role still reaches, as JSON")
 		},
 		run: accessRevoke,
@@ -66,7 +72,7 @@ func init() {
 			"ACTION is view, create, update, delete or access (reach a client account).\n" +
 			"TARGET is client:NAME, account:CLIENT/ACCOUNT, staff:EMAIL, role:NAME or a module\n" +
 			"(" + model.ModuleList() + ").",
-		example: "gatehouse check jane@example.com access \"account:Acme Ltd/Payroll\"",
+		example: "gatehouse check sara.lindqvist@northwind.example access \"account:Acme Ltd/Payroll\"",
 		run:     check,
 	})
 }
@@ -263,6 +269,9 @@ func accessGrant(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	if err := wantArgs(args); err != nil {
 		return err
 	}
+	if flagBool(fs, "all-members") {
+		return accessColumn(ctx, a, fs, true)
+	}
 	if flagString(fs, "client") == "" {
 		return usagef("--client NAME is required")
 	}
@@ -287,12 +296,16 @@ func accessGrant(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		what = c.Name + " / " + acc.Name
 	}
 	fmt.Fprintf(a.stdout, "Granted %s <%s> access to %s.\n", Sanitize(m.Name), Sanitize(m.Email), Sanitize(what))
+	a.noteReach(ctx, m)
 	return nil
 }
 
 func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args); err != nil {
 		return err
+	}
+	if flagBool(fs, "all-members") {
+		return accessColumn(ctx, a, fs, false)
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {

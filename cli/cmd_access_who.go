@@ -40,9 +40,9 @@ func accessWho(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	if err := wantArgs(args); err != nil {
 		return err
 	}
-	clientName, accountName, ok := strings.Cut(flagString(fs, "account"), "/")
-	if !ok || strings.TrimSpace(clientName) == "" || strings.TrimSpace(accountName) == "" {
-		return usagef("--account CLIENT/ACCOUNT is required: the client folder, a slash, and the account")
+	clientName, accountName, err := accountFlag(fs)
+	if err != nil {
+		return err
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,8 +29,8 @@ func init() {
 			fs.String("action", "", "only this `action` (e.g. access.remove), or a prefix ending in '.' (e.g. access.)")
 			fs.String("staff", "", "only entries about this member (`email`; a removed member is found by the email they had)")
 			fs.String("client", "", "only entries about this client folder (`name`)")
-			fs.String("since", "", "only entries at or after `date` (2006-01-02 or RFC 3339)")
-			fs.String("until", "", "only entries before the end of `date` (2006-01-02 or RFC 3339)")
+			fs.String("since", "", "only entries at or after `date` (2006-01-02, RFC 3339, or an age: 7d)")
+			fs.String("until", "", "only entries before the end of `date` (2006-01-02, RFC 3339, or an age: 7d)")
 			fs.Int64("before", 0, "only entries older than entry `id` (to page back)")
 		},
 		run: auditList,
@@ -79,9 +80,9 @@ func init() {
 			"that leaves a checkpoint entry with how many went and the hash the chain had at the last of them:\n" +
 			"'audit verify' passes from it on, and 'audit verify --export' checks an earlier export against it.\n" +
 			"Make that export first. The newest entry is always kept.",
-		example: "gatehouse audit prune --before 2026-01-01",
+		example: "gatehouse audit prune --before 30d",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("before", "", "remove entries before `date` (2006-01-02 or RFC 3339; required)")
+			fs.String("before", "", "remove entries before `date` (2006-01-02, RFC 3339, or an age: 90d is 90 days ago; required)")
 		},
 		run: auditPrune,
 	})
@@ -99,9 +100,15 @@ func parseDate(flagName, s string, end bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
+	// An age, "90d": that many days before now (a retention policy's form).
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 && n <= 100*366 {
+			return time.Now().AddDate(0, 0, -n), nil
+		}
+	}
 	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
 	if err != nil {
-		return time.Time{}, usagef("--%s %q is not a date like 2025-01-31 or 2025-01-31T09:00:00Z", flagName, s)
+		return time.Time{}, usagef("--%s %q is not a date like 2025-01-31 or 2025-01-31T09:00:00Z, or an age like 90d", flagName, s)
 	}
 	if end {
 		t = t.AddDate(0, 0, 1)

@@ -20,7 +20,7 @@ func init() {
 			"with --follow, go on printing entries as they are committed until stopped. --since-id N starts\n" +
 			"after entry N: a log shipper that records the last id it sent resumes with no gap and no repeat.\n" +
 			"--format jsonl writes one JSON object a line (for a SIEM); over SSH too.",
-		example: "gatehouse audit tail --follow --format jsonl --since-id 1200",
+		example: "gatehouse audit tail --follow --format jsonl --since-id 100",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("follow", false, "keep printing new entries as they are committed (until Ctrl-C or the connection ends)")
 			fs.String("format", "text", "`text` or jsonl")

@@ -60,7 +60,7 @@ func init() {
 		name: "clients reassign", args: "--from EMAIL --to EMAIL|--unowned [--client NAME]...",
 		summary: "Move client folders from one owner to another (or to nobody) in one transaction.\n" +
 			"Without --client, every folder the first member owns moves.",
-		example: `gatehouse clients reassign --from amelia@example.com --to marcus@example.com --client "Acme Ltd"`,
+		example: `gatehouse clients reassign --from sara.lindqvist@northwind.example --to marcus.reid@northwind.example --client "Acme Ltd"`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("from", "", "the current owner (`email`; required)")
 			fs.String("to", "", "the new owner, an active member (`email`)")
@@ -223,6 +223,7 @@ func importOrg(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	// edited role or membership imports with an intact chain.
 	fmt.Fprintf(a.stdout, "Imported %s into %s: %d rows, taken as the file gives them; the audit log it carries (%d entries) verifies as a chain, which vouches for that log, not for the rows.\n",
 		Sanitize(org.Name), a.dbPath, res.Rows, res.AuditEntries)
+	a.noteID("audit", res.EntryID)
 	fmt.Fprintf(a.stdout, "Recorded as audit entry %d (org.import): %s, SHA-256 %s.\n", res.EntryID, Sanitize(source), res.SHA256)
 	fmt.Fprintln(a.stdout, "Passwords, 2FA secrets, connection tokens and pending invitation codes were not exported:")
 	fmt.Fprintln(a.stdout, "give each member a new password on this machine before they sign in, the Owner first:")
@@ -275,6 +276,7 @@ func staffBulkInvite(ctx context.Context, a *app, fs *flag.FlagSet, args []strin
 			fmt.Fprintf(a.stdout, "line %d  %s  refused: %s\n", r.Line, Sanitize(model.Truncate(r.Email, 60)), Sanitize(r.Err.Error()))
 			continue
 		}
+		a.noteID("invitation", r.Invitation.ID)
 		fmt.Fprintf(a.stdout, "line %d  %s  %s  %s\n", r.Line, Sanitize(r.Invitation.Email), r.Code, a.joinCommand(r.Code))
 	}
 	fmt.Fprintf(a.stdout, "Invited %d of %d addresses.\n", len(results)-failed, len(results))
@@ -318,15 +320,25 @@ func clientsReassign(ctx context.Context, a *app, fs *flag.FlagSet, args []strin
 		}
 		ids = append(ids, c.ID)
 	}
-	n, err := svc.BulkReassign(ctx, a.actor(), from.ID, to.ID, ids)
+	moved, err := svc.BulkReassign(ctx, a.actor(), from.ID, to.ID, ids)
 	if err != nil {
 		return err
 	}
+	for _, id := range moved {
+		a.noteID("client", id)
+	}
+	a.noteID("member", from.ID)
 	dest := "unowned"
 	if !unowned {
 		dest = Sanitize(to.Email)
+		a.noteID("member", to.ID)
 	}
-	fmt.Fprintf(a.stdout, "Reassigned %d client folder(s) from %s to %s.\n", n, Sanitize(from.Email), dest)
+	fmt.Fprintf(a.stdout, "Reassigned %d client folder(s) from %s to %s.\n", len(moved), Sanitize(from.Email), dest)
+	// Responsibility for a folder can widen or narrow what each reaches.
+	a.noteReach(ctx, from)
+	if !unowned {
+		a.noteReach(ctx, to)
+	}
 	return nil
 }
 

@@ -18,7 +18,7 @@ func init() {
 		summary: "Lock a member, a role, a connection or an SSH key out at once, for an incident.\n" +
 			"Their live sessions end within a second, showing the reason; their sign-ins, keys and tokens\n" +
 			"are refused until 'unlock' or until the time to live (--ttl: 30m, 2h, 7d) runs out. Audited.",
-		example: `gatehouse lock --staff jane@example.com --reason "laptop stolen" --ttl 2h`,
+		example: `gatehouse lock --staff leo.martins@northwind.example --reason "laptop stolen" --ttl 2h`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("staff", "", "lock this member (`email`)")
 			fs.String("role", "", "lock every member with this `role`")
@@ -42,7 +42,7 @@ func init() {
 	register(&command{
 		name: "unlock", args: "ID",
 		summary: "Lift a lock before its time (ID as 'lock list' shows it). Audited.",
-		example: "gatehouse unlock 3",
+		example: "gatehouse unlock 1",
 		run:     unlock,
 	})
 	register(&command{
@@ -58,7 +58,7 @@ func init() {
 		name: "sessions end", args: "ID --reason TEXT",
 		summary: "End a live session (ID as 'sessions list' shows it): it closes within a second and the\n" +
 			"member is shown the reason. An SSH connection closes with all its commands. Audited.",
-		example: `gatehouse sessions end 12 --reason "left signed in on a shared screen"`,
+		example: `gatehouse sessions end 1 --reason "left signed in on a shared screen"`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("reason", "", "why (`text`, required): audited, and shown to the member")
 		},

@@ -27,14 +27,14 @@ func init() {
 		name: "invitations resend", args: "INVITATION",
 		summary: "Give a pending or expired invitation a new code and a new expiry; the old code stops working.\n" +
 			"INVITATION is the invited address, or the invitation's id from 'invitations list'.",
-		example: "gatehouse invitations resend zoe.turner@example.com",
+		example: "gatehouse invitations resend zoe.turner@northwind.example",
 		run:     invitationsResend,
 	})
 	register(&command{
 		name: "invitations revoke", args: "INVITATION",
 		summary: "Revoke a pending invitation: its code stops working.\n" +
 			"INVITATION is the invited address, or the invitation's id from 'invitations list'.",
-		example: "gatehouse invitations revoke zoe.turner@example.com",
+		example: "gatehouse invitations revoke zoe.turner@northwind.example",
 		run:     invitationsRevoke,
 	})
 }

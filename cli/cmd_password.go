@@ -16,7 +16,7 @@ func init() {
 			"For an organisation restored with 'gatehouse import' (passwords are never exported) or an\n" +
 			"Owner locked out of their own. Asks twice on a terminal; scripts pass $GATEHOUSE_PASSWORD.\n" +
 			"Runs only on the machine that holds the database; members change their own in Profile.",
-		example: "gatehouse staff set-password olivia@example.com --db /tmp/restored.db",
+		example: "gatehouse staff set-password olivia.hart@northwind.example --db /tmp/restored.db",
 		run:     staffSetPassword,
 	})
 	localCommands["staff set-password"] = true

@@ -12,7 +12,6 @@ import (
 // here fails the test, so none escapes the walk.
 func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 	t.Parallel()
-	const grace = "grace.kim@northwind.example" // the Viewer
 	const ethan = "ethan.wright@northwind.example"
 	// refused: the args, and a word the refusal must hold ("not allowed"
 	// for the engine's refusals; file and setup commands are refused over
@@ -23,19 +22,53 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		only string // just this actor (the Viewer may read what an Advisor may not)
 	}
 	attempts := map[string][]attempt{
-		"init":               {{[]string{"init", "--org", "X"}, "gatehouse: ", ""}},
-		"demo":               {{[]string{"demo"}, "gatehouse: ", ""}},
-		"join":               {{[]string{"join", "aaaaaa-bbbbbb-cccccc-dddddd"}, "gatehouse: ", ""}},
-		"staff list":         nil, // reads: what it shows is the engine's (TestRemoteCommandsActAsTheMember)
-		"staff invite":       {{[]string{"staff", "invite", "new@northwind.example", "--name", "New", "--role", "Advisor"}, "not allowed", ""}},
-		"staff set-role":     {{[]string{"staff", "set-role", sara, "Admin"}, "not allowed", ""}, {[]string{"staff", "set-role", marcus, "Advisor"}, "not allowed", ""}},
-		"staff deactivate":   {{[]string{"staff", "deactivate", marcus}, "not allowed", ""}},
-		"staff reactivate":   {{[]string{"staff", "reactivate", ethan}, "not allowed", ""}},
-		"staff set-password": {{[]string{"staff", "set-password", olivia}, "gatehouse: ", ""}},
-		"offboard":           {{[]string{"offboard", marcus}, "not allowed", ""}},
-		"keys add":           {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
-		"roles list":         nil,
-		"clients list":       nil,
+		"init":                {{[]string{"init", "--org", "X"}, "gatehouse: ", ""}},
+		"demo":                {{[]string{"demo"}, "gatehouse: ", ""}},
+		"join":                {{[]string{"join", "aaaaaa-bbbbbb-cccccc-dddddd"}, "gatehouse: ", ""}},
+		"staff list":          nil, // reads: what it shows is the engine's (TestRemoteCommandsActAsTheMember)
+		"staff invite":        {{[]string{"staff", "invite", "new@northwind.example", "--name", "New", "--role", "Advisor"}, "not allowed", ""}},
+		"staff set-role":      {{[]string{"staff", "set-role", sara, "Admin"}, "not allowed", ""}, {[]string{"staff", "set-role", marcus, "Advisor"}, "not allowed", ""}},
+		"staff deactivate":    {{[]string{"staff", "deactivate", marcus}, "not allowed", ""}},
+		"staff reactivate":    {{[]string{"staff", "reactivate", ethan}, "not allowed", ""}},
+		"staff set-password":  {{[]string{"staff", "set-password", olivia}, "gatehouse: ", ""}},
+		"offboard":            {{[]string{"offboard", marcus}, "not allowed", ""}},
+		"keys add":            {{[]string{"keys", "add", olivia, "-"}, "gatehouse: ", ""}},
+		"roles list":          nil,
+		"roles show":          nil, // a read of the roles module, as the Roles tab
+		"roles create":        {{[]string{"roles", "create", "Mine", "--allow", "clients.view:own"}, "not allowed", ""}},
+		"roles edit":          {{[]string{"roles", "edit", "Manager", "--set", "clients.view:all"}, "not allowed", ""}},
+		"roles rename":        {{[]string{"roles", "rename", "Manager", "Boss"}, "not allowed", ""}},
+		"roles delete":        {{[]string{"roles", "delete", "Viewer", "--move-members-to", "Advisor"}, "not allowed", ""}},
+		"roles give":          {{[]string{"roles", "give", "Admin", "--staff", sara, "--yes"}, "not allowed", ""}},
+		"departments list":    nil, // a read of the departments module
+		"departments show":    nil, // its members as staff list shows them (TestAgreementCommandLine)
+		"departments create":  {{[]string{"departments", "create", "Audit"}, "not allowed", ""}},
+		"departments edit":    {{[]string{"departments", "edit", "Tax", "--name", "Taxes"}, "not allowed", ""}},
+		"departments delete":  {{[]string{"departments", "delete", "Tax"}, "not allowed", ""}},
+		"departments add":     {{[]string{"departments", "add", "Tax", marcus}, "not allowed", ""}},
+		"departments remove":  {{[]string{"departments", "remove", "Tax", sara}, "not allowed", ""}},
+		"connections list":    {{[]string{"connections", "list"}, "not allowed", ""}},
+		"connections create":  {{[]string{"connections", "create", "Mine", "--allow", "clients.view:own"}, "not allowed", ""}},
+		"connections off":     {{[]string{"connections", "off", "1"}, "not allowed", ""}},
+		"connections on":      {{[]string{"connections", "on", "1"}, "not allowed", ""}},
+		"settings show":       {{[]string{"settings", "show"}, "not allowed", ""}},
+		"settings set":        {{[]string{"settings", "set", "--require-2fa", "no"}, "not allowed", ""}},
+		"org rename":          {{[]string{"org", "rename", "Mine"}, "not allowed", ""}},
+		"billing show":        {{[]string{"billing", "show"}, "not allowed", ""}},
+		"billing set-payment": {{[]string{"billing", "set-payment", "Visa ending 1111"}, "not allowed", ""}},
+		// A member's own profile is theirs to change (TestProfileCommandsOverSSH).
+		"profile show":              nil,
+		"profile set-name":          nil,
+		"profile password":          nil,
+		"totp enrol":                nil,
+		"recovery-codes regenerate": {{[]string{"recovery-codes", "regenerate"}, "need two-factor authentication", grace}},
+		"totp reset":                {{[]string{"totp", "reset", "--staff", marcus}, "not allowed", ""}},
+		"keys list":                 nil, // a member they see
+		// Marcus has no key here: TestProfileCommandsOverSSH refuses one that exists.
+		"keys remove": {{[]string{"keys", "remove", marcus, "1"}, "no SSH key", ""}},
+		// The Viewer sees staff, roles and access: the preview is hers to read.
+		"whatif role":  {{[]string{"whatif", "role", "--staff", marcus, "--role", "Advisor"}, "not allowed", sara}},
+		"clients list": nil,
 		// A folder the Advisor may not see does not exist for her.
 		"access list":       {{[]string{"access", "list", "--client", "Kestrel Logistics"}, `not found: no client named "Kestrel Logistics"`, sara}},
 		"access grant":      {{[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not allowed", grace}, {[]string{"access", "grant", "--staff", grace, "--client", "Kestrel Logistics"}, "not found", sara}},
@@ -67,7 +100,22 @@ func TestEveryCommandRefusesWhatTheActorMayNot(t *testing.T) {
 		"invitations revoke": {{[]string{"invitations", "revoke", pending}, "not allowed", ""}},
 		"staff remove":       {{[]string{"staff", "remove", marcus}, "not allowed", ""}},
 		"staff set-manager":  {{[]string{"staff", "set-manager", marcus, "--none"}, "not allowed", ""}},
+		"staff departments":  {{[]string{"staff", "departments", sara, "--add", "Payroll & HR"}, "not allowed", ""}},
+		// Folders they see, so that the refusal is the engine's.
+		"clients create":         {{[]string{"clients", "create", "Harbour Bakery Ltd"}, "not allowed", ""}},
+		"clients rename":         {{[]string{"clients", "rename", "Acme Ltd", "--name", "Acme Holdings Ltd"}, "not allowed", ""}},
+		"clients archive":        {{[]string{"clients", "archive", "Acme Ltd"}, "not allowed", ""}},
+		"clients restore":        {{[]string{"clients", "restore", "Acme Ltd"}, "not allowed", ""}},
+		"clients set-owner":      {{[]string{"clients", "set-owner", "Acme Ltd", "--none"}, "not allowed", ""}},
+		"clients set-department": {{[]string{"clients", "set-department", "Acme Ltd", "--none"}, "not allowed", ""}},
+		"accounts add":           {{[]string{"accounts", "add", "--account", "Acme Ltd/Expenses"}, "not allowed", ""}},
+		"accounts rename":        {{[]string{"accounts", "rename", "--account", "Acme Ltd/Payroll", "--name", "Wages"}, "not allowed", ""}},
+		"accounts remove":        {{[]string{"accounts", "remove", "--account", "Acme Ltd/Payroll"}, "not allowed", ""}},
+		"org transfer-ownership": {{[]string{"org", "transfer-ownership", "--to", marcus, "--yes"}, "not allowed: " + "", ""}},
 	}
+	// The column toggle: a folder both see, and may not manage.
+	attempts["access grant"] = append(attempts["access grant"], attempt{[]string{"access", "grant", "--client", "Acme Ltd", "--account", "Payroll", "--all-members"}, "not allowed", ""})
+	attempts["access revoke"] = append(attempts["access revoke"], attempt{[]string{"access", "revoke", "--client", "Acme Ltd", "--account", "Payroll", "--all-members"}, "not allowed", ""})
 	for _, c := range commands {
 		if _, ok := attempts[c.name]; !ok {
 			t.Errorf("command %q has no refusal case in this test", c.name)

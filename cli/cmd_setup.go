@@ -21,7 +21,7 @@ func init() {
 		summary: "Create the organisation and its Owner (first run).\n" +
 			"Asks for what the flags do not give; the password is read with echo off, or from\n" +
 			"$GATEHOUSE_PASSWORD for scripts.",
-		example: `GATEHOUSE_PASSWORD='a long passphrase' gatehouse init --org "Northwind Advisory" --name "Olivia Hart" --email olivia@example.com`,
+		example: `GATEHOUSE_PASSWORD='a long passphrase' gatehouse init --org "Northwind Advisory" --name "Olivia Hart" --email olivia.hart@northwind.example`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("org", "", "the organisation's `name`")
 			fs.String("name", "", "the Owner's full `name`")
@@ -37,7 +37,7 @@ func init() {
 			"flags generates a large organisation instead (the others take their defaults), with a\n" +
 			"progress bar and a report of rows per second. The file appears at PATH only when complete.",
 		example: "gatehouse demo --db /tmp/g.db --no-tui\n" +
-			"gatehouse demo --db /tmp/large.db --staff 10000 --clients 100000 --accounts-per-client 3 --grants 1000000 --audit 5000000 --no-tui",
+			"gatehouse demo --db /tmp/large.db --staff 200 --clients 2000 --accounts-per-client 3 --grants 10000 --audit 20000 --no-tui",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("no-tui", false, "only create the database and print how to explore it")
 			fs.Uint64("seed", model.DefaultDemoSeed, "`n` picks another, equally repeatable demo history (which extra accounts are off, when things happened)")

@@ -33,7 +33,7 @@ func init() {
 	register(&command{
 		name: "staff invite", args: "EMAIL --name NAME [--role ROLE] [--department D]... [--message M]",
 		summary: "Invite a member; prints the invitation code and the command that redeems it.",
-		example: `gatehouse staff invite jane@example.com --name "Jane Doe" --role Advisor --department Tax`,
+		example: `gatehouse staff invite jane.doe@northwind.example --name "Jane Doe" --role Advisor --department Tax`,
 		flags: func(fs *flag.FlagSet) {
 			fs.String("name", "", "the member's full `name` (required)")
 			fs.String("role", "Advisor", "the `role` they get")
@@ -45,13 +45,13 @@ func init() {
 	register(&command{
 		name: "staff set-role", args: "EMAIL ROLE",
 		summary: "Change a member's role (only the Owner makes or unmakes Admins).",
-		example: "gatehouse staff set-role jane@example.com Admin",
+		example: "gatehouse staff set-role sara.lindqvist@northwind.example Manager",
 		run:     staffSetRole,
 	})
 	register(&command{
 		name: "staff deactivate", args: "EMAIL",
 		summary: "Stop a member from signing in; their records stay assigned.",
-		example: "gatehouse staff deactivate jane@example.com",
+		example: "gatehouse staff deactivate daniel.okafor@northwind.example",
 		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			return staffStatus(ctx, a, args, false)
 		},
@@ -59,7 +59,7 @@ func init() {
 	register(&command{
 		name: "staff reactivate", args: "EMAIL",
 		summary: "Let a deactivated member sign in again.",
-		example: "gatehouse staff reactivate jane@example.com",
+		example: "gatehouse staff reactivate ethan.wright@northwind.example",
 		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			return staffStatus(ctx, a, args, true)
 		},
@@ -67,7 +67,7 @@ func init() {
 	register(&command{
 		name: "offboard", args: "EMAIL [--reassign-to EMAIL] [--json]",
 		summary: "Revoke all of a member's access, deactivate them and reassign (or unassign) their clients, at once.",
-		example: "gatehouse offboard jane@example.com --reassign-to sam@example.com",
+		example: "gatehouse offboard amelia.brooks@northwind.example --reassign-to marcus.reid@northwind.example",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("reassign-to", "", "the active member who takes over their clients (`email`; default: leave them unowned)")
 			fs.Bool("json", false, "print what was done, and what their role still reaches, as JSON")
@@ -77,7 +77,7 @@ func init() {
 	register(&command{
 		name: "keys add", args: "EMAIL PUBKEY_FILE",
 		summary: "Register an SSH public key for a member (PUBKEY_FILE '-' reads standard input).",
-		example: "gatehouse keys add jane@example.com ~/.ssh/id_ed25519.pub",
+		example: "gatehouse keys add grace.kim@northwind.example ~/.ssh/id_ed25519.pub",
 		run:     keysAdd,
 	})
 	register(&command{
@@ -110,6 +110,12 @@ type memberJSON struct {
 	TwoFactor   bool     `json:"two_factor"`
 	LastActive  string   `json:"last_active,omitempty"`
 	Created     string   `json:"created"`
+}
+
+func toMemberJSON(m model.Member) memberJSON {
+	return memberJSON{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Status: m.Status,
+		Departments: deptNames(m), Manager: m.ManagerName, TwoFactor: m.TOTPEnabled,
+		LastActive: timeText(m.LastActive), Created: timeText(m.CreatedAt)}
 }
 
 func deptNames(m model.Member) []string {
@@ -186,9 +192,7 @@ func staffList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	if flagBool(fs, "json") {
 		out := []memberJSON{}
 		for _, m := range members {
-			out = append(out, memberJSON{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.RoleName, Status: m.Status,
-				Departments: deptNames(m), Manager: m.ManagerName, TwoFactor: m.TOTPEnabled,
-				LastActive: timeText(m.LastActive), Created: timeText(m.CreatedAt)})
+			out = append(out, toMemberJSON(m))
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -273,6 +277,7 @@ func staffSetRole(ctx context.Context, a *app, _ *flag.FlagSet, args []string) e
 	a.noteID("member", m.ID)
 	a.noteID("role", role.ID)
 	fmt.Fprintf(a.stdout, "%s <%s>: role %s → %s\n", Sanitize(m.Name), Sanitize(m.Email), Sanitize(m.RoleName), Sanitize(role.Name))
+	a.noteReach(ctx, m)
 	return nil
 }
 
@@ -302,6 +307,7 @@ func staffStatus(ctx context.Context, a *app, args []string, activate bool) erro
 		now = "active again: they can sign in"
 	}
 	fmt.Fprintf(a.stdout, "%s <%s> is %s.\n", Sanitize(m.Name), Sanitize(m.Email), now)
+	a.noteReach(ctx, m)
 	return nil
 }
 

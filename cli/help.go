@@ -33,10 +33,15 @@ completion script (its --help says where to put it).
 // helpOrder is the order help lists commands in: first run, staff,
 // access, audit; commands not named here follow in registration order.
 var helpOrder = []string{"init", "demo", "join", "staff list", "staff invite", "staff bulk-invite", "staff set-role",
-	"staff deactivate", "staff reactivate", "staff set-password", "staff set-manager", "staff remove", "invitations list", "invitations resend", "invitations revoke", "offboard", "lock", "lock list", "unlock",
-	"sessions list", "sessions end", "keys add", "roles list", "clients list", "clients reassign",
+	"staff deactivate", "staff reactivate", "staff set-password", "staff set-manager", "staff departments", "staff remove", "invitations list", "invitations resend", "invitations revoke", "offboard", "lock", "lock list", "unlock",
+	"sessions list", "sessions end", "keys add", "roles list", "roles show", "roles create", "roles edit", "roles rename", "roles delete", "roles give", "whatif role",
+	"departments list", "departments show", "departments create", "departments edit", "departments delete", "departments add", "departments remove",
+	"connections list", "connections create", "connections off", "connections on", "settings show", "settings set", "org rename",
+	"billing show", "billing set-payment", "profile show", "profile set-name", "profile password", "totp enrol", "totp reset",
+	"recovery-codes regenerate", "keys list", "keys remove", "clients list", "clients create", "clients rename", "clients archive", "clients restore",
+	"clients set-owner", "clients set-department", "clients reassign", "accounts add", "accounts rename", "accounts remove",
 	"access list", "access who", "access grant", "access revoke", "check", "audit list", "audit export", "audit verify",
-	"backup", "export", "import", "check-db", "org delete", "serve"}
+	"backup", "export", "import", "check-db", "org transfer-ownership", "org delete", "serve"}
 
 func orderedCommands(cmds []*command) []*command {
 	rank := func(c *command) int {

@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	flag "github.com/spf13/pflag"
+
+	"gatehouse/model"
 )
 
 // --json is taken by every command. Listings print an array (their own
@@ -25,15 +28,53 @@ type actionResult struct {
 	Command string `json:"command"`
 	// Done is what the command would have printed, a line each.
 	Done []string `json:"done"`
-	// IDs are the records the command touched, by kind ("member": 12).
-	IDs      map[string]int64 `json:"ids,omitempty"`
-	Warnings []string         `json:"warnings,omitempty"`
+	// IDs are the records the command touched, by kind, each a list
+	// ("member": [12]; "invitation": [31, 32] for a bulk invitation), and
+	// under "audit" the audit entries its changes wrote.
+	IDs map[string][]int64 `json:"ids,omitempty"`
+	// Reach is, for a command that changes who reaches what, what each
+	// member concerned reaches afterwards, and the accounts concerned who
+	// reaches them now: the engine's answers after the change.
+	Reach    *reachAfter `json:"reach,omitempty"`
+	Warnings []string    `json:"warnings,omitempty"`
 }
 
-// jsonError is an error as --json prints it, on standard error.
+// reachAfter is what remains reachable after a change of access.
+type reachAfter struct {
+	Members  []memberReach  `json:"members,omitempty"`
+	Accounts []accountReach `json:"accounts,omitempty"`
+}
+
+// memberReach is what one member reaches after a change: the accounts of
+// the folders they were added to that they reach, and what their role
+// reaches whatever their access.
+type memberReach struct {
+	StaffID int64  `json:"staff_id"`
+	Email   string `json:"email"`
+	// ThroughRole is what their role reaches beyond their toggles ("":
+	// nothing beyond them).
+	ThroughRole string        `json:"through_role"`
+	AllAccounts bool          `json:"all_accounts"`
+	Accounts    []reachedJSON `json:"accounts"`
+}
+
+// accountReach is who reaches one account after a change, and why.
+type accountReach struct {
+	ClientID  int64       `json:"client_id"`
+	Client    string      `json:"client"`
+	AccountID int64       `json:"account_id"`
+	Account   string      `json:"account"`
+	ReachedBy []reachJSON `json:"reached_by"`
+}
+
+// jsonError is an error as --json prints it, on standard error. A
+// command that failed after doing part of its work (a bulk invitation
+// with lines refused) says what it did, and the records it touched.
 type jsonError struct {
-	Error string `json:"error"`
-	Code  int    `json:"code"`
+	Error string             `json:"error"`
+	Code  int                `json:"code"`
+	Done  []string           `json:"done,omitempty"`
+	IDs   map[string][]int64 `json:"ids,omitempty"`
 }
 
 // noJSON are the commands that cannot answer in JSON, and why: they hold
@@ -65,9 +106,60 @@ func nativeJSON(c *command) bool {
 // noteID records a record a command touched, for its --json result.
 func (a *app) noteID(kind string, id int64) {
 	if a.ids == nil {
-		a.ids = map[string]int64{}
+		a.ids = map[string][]int64{}
 	}
-	a.ids[kind] = id
+	if !slices.Contains(a.ids[kind], id) {
+		a.ids[kind] = append(a.ids[kind], id)
+	}
+}
+
+// noteReach records, for the --json result, what m reaches now, as the
+// engine says it (ReachableBy, asked as the actor: only what they see).
+// Without --json it says nothing: each command prints its own lines.
+func (a *app) noteReach(ctx context.Context, m model.Member) {
+	sum, err := a.svc.ReachableBy(ctx, a.actor(), m.ID)
+	if err != nil {
+		a.warn("what %s reaches now could not be read: %s", m.Email, err)
+		return
+	}
+	r := memberReach{StaffID: m.ID, Email: m.Email, AllAccounts: sum.AllAccounts, Accounts: []reachedJSON{}}
+	if sum.ThroughRole {
+		r.ThroughRole = sum.Reason
+	}
+	for _, it := range sum.Items {
+		if it.AccountID != 0 && it.Decision.Allowed {
+			r.Accounts = append(r.Accounts, reachedJSON{Client: it.Client, Account: it.Account, Reason: it.Decision.Reason})
+		}
+	}
+	if a.reach == nil {
+		a.reach = &reachAfter{}
+	}
+	a.reach.Members = append(a.reach.Members, r)
+}
+
+// noteAccountReach records, for the --json result, who reaches an
+// account now and why (WhoCanReach, asked as the actor).
+func (a *app) noteAccountReach(ctx context.Context, c model.Client, acc model.Account) {
+	reach, err := a.svc.WhoCanReach(ctx, a.actor(), acc.ID)
+	var denied *model.DeniedError
+	if errors.As(err, &denied) {
+		// As one who no longer reaches it, they may not ask.
+		a.warn("who reaches %s / %s now is not yours to see: %s", c.Name, acc.Name, denied.Decision.Reason)
+		return
+	}
+	if err != nil {
+		a.warn("who reaches %s / %s now could not be read: %s", c.Name, acc.Name, err)
+		return
+	}
+	r := accountReach{ClientID: c.ID, Client: c.Name, AccountID: acc.ID, Account: acc.Name, ReachedBy: []reachJSON{}}
+	for _, x := range reach {
+		r.ReachedBy = append(r.ReachedBy, reachJSON{StaffID: x.StaffID, Name: x.StaffName, Email: x.StaffEmail, Role: x.Role,
+			Client: x.Client, Account: x.Account, Why: x.Decision.Reason})
+	}
+	if a.reach == nil {
+		a.reach = &reachAfter{}
+	}
+	a.reach.Accounts = append(a.reach.Accounts, r)
 }
 
 // warn records a warning for the --json result; without --json it is
@@ -76,7 +168,7 @@ func (a *app) warn(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	a.warnings = append(a.warnings, msg)
 	if !a.json {
-		fmt.Fprintf(a.stdout, "warning: %s\n", msg)
+		fmt.Fprintf(a.stdout, "warning: %s\n", Sanitize(msg))
 	}
 }
 
@@ -106,7 +198,12 @@ func (a *app) runJSON(ctx context.Context, c *command, fs *flag.FlagSet, args []
 			msg = strings.TrimSpace(out.String())
 		}
 		msg, _ = strings.CutPrefix(msg, "gatehouse: ")
-		return a.reportJSON(jsonError{Error: firstLine(msg), Code: ee.code})
+		e := jsonError{Error: firstLine(msg), Code: ee.code}
+		a.noteAudited()
+		if len(a.ids) > 0 {
+			e.Done, e.IDs = lines(out.String()), a.ids
+		}
+		return a.reportJSON(e)
 	}
 	if err != nil {
 		return a.report(c, err)
@@ -114,11 +211,28 @@ func (a *app) runJSON(ctx context.Context, c *command, fs *flag.FlagSet, args []
 	// What it told on standard error as it went (the file it wrote) is
 	// part of what was done.
 	done := append(lines(out.String()), lines(errOut.String())...)
-	res := actionResult{Command: c.name, Done: done, IDs: a.ids, Warnings: a.warnings}
+	res := a.result(c.name, done)
 	if err := writeJSON(a.stdout, res); err != nil {
 		return a.report(c, err)
 	}
 	return exitOK
+}
+
+// result is the --json result of a command that did what done says.
+func (a *app) result(name string, done []string) actionResult {
+	a.noteAudited()
+	return actionResult{Command: name, Done: done, IDs: a.ids, Reach: a.reach, Warnings: a.warnings}
+}
+
+// noteAudited adds the audit entries the command's changes wrote to its
+// ids.
+func (a *app) noteAudited() {
+	if a.audited == nil {
+		return
+	}
+	for _, id := range a.audited.IDs() {
+		a.noteID("audit", id)
+	}
 }
 
 // reportJSON prints an error object on standard error and gives its code.

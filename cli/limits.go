@@ -26,12 +26,15 @@ var flagLimits = map[string]int{
 	"name": model.MaxNameLen, "org": model.MaxNameLen, "role": model.MaxNameLen, "department": model.MaxNameLen,
 	"client": model.MaxNameLen, "account": model.MaxNameLen, "confirm": model.MaxNameLen, "connection": model.MaxNameLen,
 	"email": model.MaxEmailLen, "staff": model.MaxEmailLen, "from": model.MaxEmailLen, "to": model.MaxEmailLen,
-	"reassign-to": model.MaxEmailLen, "manager": model.MaxEmailLen, "actor": model.MaxEmailLen,
+	"reassign-to": model.MaxEmailLen, "manager": model.MaxEmailLen, "actor": model.MaxEmailLen, "owner": model.MaxEmailLen,
+	"add": model.MaxNameLen, "remove": model.MaxNameLen,
 	"message": model.MaxMessageLen,
 	"filter":  model.MaxFilterLen,
 	"reason":  model.MaxReasonLen,
 	"action":  64, "status": 32, "format": 16, "since": 64, "until": 64, "before": 32, "ttl": 32, "key": 128, "token": 256,
 	"db": maxPathLen, "out": maxPathLen, "anchor": maxPathLen, "anchor-key": maxPathLen, "export": maxPathLen, "anchor-out": maxPathLen,
+	"allow": 2000, "set": model.MaxNameLen, "description": model.MaxMessageLen, "move-members-to": model.MaxNameLen,
+	"head": model.MaxEmailLen, "kind": 16, "ssh-key": 8000, "require-2fa": 8, "secret": 128, "code": 16, "invite-ttl": 32, "idle-timeout": 32,
 	"since-id": 32, "anchor-every": 32, "file": maxPathLen, "host-key": maxPathLen, "listen": 256,
 }
 
@@ -40,6 +43,8 @@ var flagLimits = map[string]int{
 var positionalLimits = map[string]int{
 	"EMAIL": model.MaxEmailLen, "ROLE": model.MaxNameLen, "CODE": model.MaxCodeLen, "ACTION": 64,
 	"TARGET": 16 + 2*model.MaxNameLen, "FILE": maxPathLen, "PUBKEY_FILE": maxPathLen, "ID": 32, "INVITATION": model.MaxEmailLen,
+	"NAME": model.MaxNameLen, "DEPARTMENT": model.MaxNameLen, "CONNECTION": model.MaxNameLen, "LABEL": model.MaxNameLen, "KEY": 128,
+	"CLIENT": model.MaxNameLen,
 }
 
 // tooLongError is an argument over its limit.

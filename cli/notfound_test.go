@@ -44,6 +44,32 @@ var nameSlots = map[string][][]string{
 	"staff set-manager":  {a("%E", "--none"), a("@E", "--manager", "%E")},
 	"access who":         {a("--account", "%C/Payroll"), a("--account", "@AC/%A")},
 	"keys add":           {a("%E", "key.pub")},
+
+	"clients create":         {a("Harbour Bakery Ltd", "--owner", "%E")},
+	"clients rename":         {a("%C", "--name", "Renamed Folder")},
+	"clients archive":        {a("%C")},
+	"clients restore":        {a("%C")},
+	"clients set-owner":      {a("%C", "--none"), a("@C", "--owner", "%E")},
+	"clients set-department": {a("%C", "--none")},
+	"accounts add":           {a("--account", "%C/Expenses")},
+	"accounts rename":        {a("--account", "%C/Payroll", "--name", "Wages"), a("--account", "@AC/%A", "--name", "Wages")},
+	"accounts remove":        {a("--account", "%C/Payroll"), a("--account", "@AC/%A")},
+	"staff departments":      {a("%E", "--none")},
+	"org transfer-ownership": {a("--to", "%E", "--yes")},
+
+	"roles show":         {a("%R")},
+	"roles edit":         {a("%R", "--set", "clients.view:all")},
+	"roles rename":       {a("%R", "Renamed role")},
+	"roles delete":       {a("%R")},
+	"roles give":         {a("%R", "--staff", "@E"), a("@R", "--staff", "%E")},
+	"whatif role":        {a("--staff", "%E", "--role", "@R"), a("--staff", "@E", "--role", "%R")},
+	"departments create": {a("Audit", "--head", "%E")},
+	"departments edit":   {a("Tax", "--head", "%E")},
+	"departments add":    {a("Tax", "%E")},
+	"departments remove": {a("Tax", "%E")},
+	"totp reset":         {a("--staff", "%E")},
+	"keys list":          {a("%E")},
+	"keys remove":        {a("%E", "SHA256:none")},
 }
 
 // takesName matches a usage line that names a record to look up.

@@ -32,21 +32,29 @@ const (
 // groupSummaries describe the words that only gather commands, for
 // completion and the tree.
 var groupSummaries = map[string]string{
-	"staff":       "Members of the firm: invitations, roles, deactivation, passwords.",
-	"access":      "Who can reach which client folder and account.",
-	"audit":       "The hash-chained audit log.",
-	"keys":        "Members' SSH keys.",
-	"roles":       "Roles and what they allow.",
-	"clients":     "Client folders and their owners.",
-	"sessions":    "Sessions open over SSH.",
-	"org":         "The organisation itself.",
-	"invitations": "Invitations not yet accepted, and those that were.",
+	"staff":          "Members of the firm: invitations, roles, deactivation, passwords.",
+	"access":         "Who can reach which client folder and account.",
+	"audit":          "The hash-chained audit log.",
+	"keys":           "Members' SSH keys.",
+	"roles":          "Roles and what they allow.",
+	"clients":        "Client folders and their owners.",
+	"sessions":       "Sessions open over SSH.",
+	"org":            "The organisation itself.",
+	"invitations":    "Invitations not yet accepted, and those that were.",
+	"whatif":         "What a change would do, before it is made.",
+	"departments":    "Departments, their heads and their members.",
+	"connections":    "Scripts and integrations acting with a token or an SSH key, within their creator's permissions.",
+	"settings":       "The organisation's settings.",
+	"billing":        "The plan and the payment method.",
+	"profile":        "Your own name and password.",
+	"totp":           "Your two-factor authentication.",
+	"recovery-codes": "Your one-time recovery codes.",
 }
 
 // Main parses the command line (the words after the program's name) and
 // runs one command; it returns the exit code.
 func Main(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, principal: system()}
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, input: stdin, principal: system()}
 	defer func() {
 		if a.svc != nil {
 			a.svc.Close()
@@ -61,7 +69,7 @@ func Main(ctx context.Context, argv []string, stdin *os.File, stdout, stderr io.
 // exit code.
 func runCommand(ctx context.Context, svc *model.Service, p model.Principal, args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr, svc: svc, principal: p, remote: true, dbPath: svc.Path(), dbSet: true,
-		connect: sshd.ConnectCommandFrom(ctx)}
+		connect: sshd.ConnectCommandFrom(ctx), input: sshd.StdinFrom(ctx)}
 	if len(args) == 0 || isHelpArg(args[0]) {
 		printHelp(stdout)
 		return exitOK
@@ -206,6 +214,8 @@ func (a *app) runParsed(ctx context.Context, c *command, fs *flag.FlagSet, args 
 			}
 		}
 	}
+	// The audit entries the command's changes write, for its --json result.
+	ctx, a.audited = model.WithAuditIDs(ctx)
 	if a.json && !nativeJSON(c) {
 		return a.runJSON(ctx, c, fs, args)
 	}

@@ -16,7 +16,14 @@ type Admin struct {
 	Explain key.Binding
 
 	// The role and connection scope grid.
+	CellUp    key.Binding
+	CellDown  key.Binding
+	CellLeft  key.Binding
+	CellRight key.Binding
 	Cycle     key.Binding
+	// ScopeSet is ScopeOff, ScopeOwn, ScopeDept and ScopeAll as a grid's
+	// hint line offers them: one entry.
+	ScopeSet  key.Binding
 	ScopeOff  key.Binding
 	ScopeOwn  key.Binding
 	ScopeDept key.Binding
@@ -26,11 +33,13 @@ type Admin struct {
 	// Settings sections.
 	NextSection key.Binding
 	PrevSection key.Binding
-	Assign      key.Binding
-	Unassign    key.Binding
-	Manager     key.Binding
-	SwitchOff   key.Binding
-	Payment     key.Binding
+	// Section goes to the section of its number.
+	Section   key.Binding
+	Assign    key.Binding
+	Unassign  key.Binding
+	Manager   key.Binding
+	SwitchOff key.Binding
+	Payment   key.Binding
 	// DeleteOrg deletes the organisation (the Owner, in Settings → General).
 	DeleteOrg key.Binding
 
@@ -53,10 +62,15 @@ func DefaultAdmin() Admin {
 		Rename:  writes(key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename"))),
 		Delete:  writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "delete"))),
 		Members: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "members")),
-		Give:    writes(key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give to a member"))),
+		Give:    writes(key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "give"))),
 		Explain: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why")),
 
+		CellUp:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "module up")),
+		CellDown:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "module down")),
+		CellLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "verb left")),
+		CellRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "verb right")),
 		Cycle:     key.NewBinding(key.WithKeys(" ", "enter"), key.WithHelp("space", "cycle scope")),
+		ScopeSet:  key.NewBinding(key.WithKeys("0", "o", "d", "a"), key.WithHelp("0/o/d/a", "set")),
 		ScopeOff:  key.NewBinding(key.WithKeys("0"), key.WithHelp("0", "off")),
 		ScopeOwn:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "own")),
 		ScopeDept: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "department")),
@@ -65,6 +79,7 @@ func DefaultAdmin() Admin {
 
 		NextSection: key.NewBinding(key.WithKeys("]", "right", "l"), key.WithHelp("]/→", "next section")),
 		PrevSection: key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[/←", "previous section")),
+		Section:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "section")),
 		Assign:      writes(key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add member"))),
 		Unassign:    writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "take out"))),
 		Manager:     writes(key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "set manager"))),
@@ -74,10 +89,10 @@ func DefaultAdmin() Admin {
 
 		Export: writes(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export"))),
 		Verify: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "verify chain")),
-		Clear:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters")),
+		Clear:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear")),
 
-		PickMember: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "choose member")),
-		PickTarget: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "choose target")),
+		PickMember: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "member")),
+		PickTarget: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "target")),
 		WhatIf:     writes(key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "what if: role"))),
 	}
 }

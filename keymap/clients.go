@@ -30,6 +30,8 @@ type Clients struct {
 	ToggleCol   key.Binding
 	Left        key.Binding
 	Right       key.Binding
+	// Across is Left and Right as the help offers them: one entry.
+	Across key.Binding
 
 	// In a member's clients and bulk reassign.
 	AddClients   key.Binding
@@ -52,24 +54,25 @@ func DefaultClients() Clients {
 		ManageAccess: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "manage access")),
 		Reassign:     writes(key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "bulk reassign"))),
 
-		AddAccount:    writes(key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add account"))),
-		RenameAccount: writes(key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename account"))),
-		RemoveAccount: writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove account"))),
-		WhoCanReach:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can reach this?")),
+		AddAccount:    writes(key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "add"))),
+		RenameAccount: writes(key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename"))),
+		RemoveAccount: writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove"))),
+		WhoCanReach:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can reach")),
 
 		AddStaff:    writes(key.NewBinding(key.WithKeys("+", "a"), key.WithHelp("+", "add staff"))),
 		RemoveStaff: writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove staff member"))),
 		Grid:        key.NewBinding(key.WithKeys("enter", "g"), key.WithHelp("enter", "access per account")),
 		ToggleCell:  writes(key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle"))),
-		ToggleRow:   writes(key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "whole row"))),
-		ToggleCol:   writes(key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "whole column"))),
+		ToggleRow:   writes(key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "row"))),
+		ToggleCol:   writes(key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "column"))),
 		Left:        key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "left")),
 		Right:       key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "right")),
+		Across:      key.NewBinding(key.WithKeys("left", "h", "right", "l"), key.WithHelp("←/→", "accounts")),
 
 		AddClients:   writes(key.NewBinding(key.WithKeys("+", "a"), key.WithHelp("+", "add clients"))),
 		RemoveClient: writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove client"))),
 		Mark:         key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
 		MarkAll:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "mark all")),
-		Apply:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+		Apply:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose the new owner")),
 	}
 }

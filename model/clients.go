@@ -412,11 +412,12 @@ func (s *Service) RemoveAccount(ctx context.Context, p Principal, accountID int6
 }
 
 // BulkReassign moves folders from one owner to another (0: unowned) in one
-// transaction (Bulk Reassign); clientIDs nil means all of them.
-func (s *Service) BulkReassign(ctx context.Context, p Principal, fromID, toID int64, clientIDs []int64) (int, error) {
-	var n int
+// transaction (Bulk Reassign); clientIDs nil means all of them. It returns
+// the ids of the folders moved.
+func (s *Service) BulkReassign(ctx context.Context, p Principal, fromID, toID int64, clientIDs []int64) ([]int64, error) {
+	var moved []int64
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		n = 0
+		moved = nil
 		from, err := db.GetMember(ctx, tx, fromID)
 		if err != nil {
 			return nil, notFound(err, "no staff member %d", fromID)
@@ -456,11 +457,13 @@ func (s *Service) BulkReassign(ctx context.Context, p Principal, fromID, toID in
 			changes = append(changes, change{Action: "client.set-owner", TargetKind: "client", TargetID: cid, Target: c.Name, ClientID: cid, StaffID: fromID,
 				Before: map[string]any{"owner": from.Email}, After: map[string]any{"owner": after}})
 		}
-		n = len(changes)
+		for _, ch := range changes {
+			moved = append(moved, ch.TargetID)
+		}
 		return changes, nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("bulk reassign: %w", err)
+		return nil, fmt.Errorf("bulk reassign: %w", err)
 	}
-	return n, nil
+	return moved, nil
 }

@@ -225,8 +225,8 @@ func TestClientValidationAndBulkReassign(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved, err := f.svc.BulkReassign(f.ctx, owner, adv.ID, admin.ID, nil)
-	if err != nil || moved != 1 {
-		t.Fatalf("bulk reassign = %d, %v", moved, err)
+	if err != nil || len(moved) != 1 || moved[0] != c.ID {
+		t.Fatalf("bulk reassign = %v, %v", moved, err)
 	}
 	got, err := f.svc.GetClient(f.ctx, owner, c.ID)
 	if err != nil || got.OwnerID != admin.ID {

@@ -147,12 +147,13 @@ func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a 
 		actor   Actor
 		counter int64 = -1
 		keep    bool
+		written []int64
 	)
 	if err := refuseLens(p); err != nil {
 		return err
 	}
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		counter, keep = -1, false
+		counter, keep, written = -1, false, written[:0]
 		a, err := s.writeActor(ctx, tx, p, &counter)
 		if err != nil {
 			return err
@@ -171,9 +172,11 @@ func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a 
 		}
 		now := s.Now()
 		for _, c := range changes {
-			if err := s.audit(ctx, tx, a, now, c); err != nil {
+			id, err := s.appendAudit(ctx, tx, a, now, c)
+			if err != nil {
 				return err
 			}
+			written = append(written, id)
 		}
 		actor, keep = a, keepsActor(changes)
 		return nil
@@ -181,6 +184,9 @@ func (s *Service) write(ctx context.Context, p Principal, fn func(tx *sql.Tx, a 
 	if err == nil && keep && counter >= 0 && s.actors != nil {
 		// db.Write moved the counter by one in the transaction it committed.
 		s.actors.put(p, counter+1, actor)
+	}
+	if err == nil {
+		noteAuditIDs(ctx, written)
 	}
 	return err
 }
@@ -224,6 +230,12 @@ func keepsActor(changes []change) bool {
 }
 
 func (s *Service) audit(ctx context.Context, q db.Querier, a Actor, now time.Time, c change) error {
+	_, err := s.appendAudit(ctx, q, a, now, c)
+	return err
+}
+
+// appendAudit is audit, giving the id of the entry it appended.
+func (s *Service) appendAudit(ctx context.Context, q db.Querier, a Actor, now time.Time, c change) (int64, error) {
 	e := db.AuditEntry{
 		At: now, ActorKind: a.Kind, Actor: a.Label, Origin: a.Origin, Action: c.Action,
 		TargetKind: c.TargetKind, TargetID: c.TargetID, Target: c.Target,
@@ -239,8 +251,8 @@ func (s *Service) audit(ctx context.Context, q db.Querier, a Actor, now time.Tim
 	if e.Origin == "" {
 		e.Origin = "local terminal"
 	}
-	_, err := db.AppendAudit(ctx, q, e)
-	return err
+	written, err := db.AppendAudit(ctx, q, e)
+	return written.ID, err
 }
 
 func jsonText(v any) string {

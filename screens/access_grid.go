@@ -342,11 +342,7 @@ func (g *accessGrid) View(w, h int) string {
 		}
 		b.WriteString("\n" + th.Muted.Render(cell(legend, w)))
 	}
-	hints := "space toggle · R row · C column · ←/→ accounts · w who can reach · esc back"
-	if !d.manage.Allowed {
-		hints = "←/→ accounts · w who can reach · esc back"
-	}
-	b.WriteString("\n" + th.Muted.Render(hints))
+	b.WriteString("\n" + th.Muted.Render(hintLine(g.help()...)))
 	return b.String()
 }
 
@@ -411,9 +407,9 @@ func (g *accessGrid) help() []key.Binding {
 	if h, ok := g.child.(helper); ok {
 		return h.help()
 	}
-	out := []key.Binding{g.keys.Left, g.keys.Right, g.keys.WhoCanReach}
+	out := []key.Binding{g.keys.Across, g.keys.WhoCanReach}
 	if g.data.manage.Allowed {
 		out = append([]key.Binding{g.keys.ToggleCell, g.keys.ToggleRow, g.keys.ToggleCol}, out...)
 	}
-	return append(out, g.sess.Keys.List.Back)
+	return append(out, keymap.PopupClose)
 }

@@ -551,7 +551,7 @@ func (s *auditScreen) footer() string {
 	case s.loading && len(s.held) > 0:
 		return th.Muted.Render(cell("loading more…", s.width))
 	}
-	return th.Muted.Render(cell("enter details · / filter · c clear · e export · v verify chain", s.width))
+	return th.Muted.Render(cell(hintLine(s.listKeys()...), s.width))
 }
 
 func (s *auditScreen) filterLine() string {
@@ -574,7 +574,7 @@ func (s *auditScreen) filterLine() string {
 		add("until ", s.base.Until.Format("2006-01-02 15:04"))
 	}
 	if len(parts) == 0 {
-		return th.Muted.Render("all entries, all time · / to filter by actor, target, action or time")
+		return th.Muted.Render("all entries, all time · " + s.sess.Keys.List.Filter.Help().Key + " to filter by actor, target, action or time")
 	}
 	if s.base.Since.IsZero() && s.base.Until.IsZero() {
 		parts = append(parts, th.Muted.Render("all time (/ to narrow)"))
@@ -619,7 +619,13 @@ func (s *auditScreen) ShortHelp() []key.Binding {
 	if s.detail != nil {
 		return []key.Binding{lk.Back, lk.Up, lk.Down}
 	}
-	out := []key.Binding{lk.Open, lk.Filter, s.keys.Clear, s.keys.Export}
+	return s.listKeys()
+}
+
+// listKeys are the keys of the list of entries, for the help and the
+// footer; verifying the chain is offered to whoever may.
+func (s *auditScreen) listKeys() []key.Binding {
+	out := []key.Binding{withDesc(s.sess.Keys.List.Open, "details"), s.sess.Keys.List.Filter, s.keys.Clear, s.keys.Export}
 	if model.MayVerifyAudit(s.sess.Actor).Allowed {
 		out = append(out, s.keys.Verify)
 	}

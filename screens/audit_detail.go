@@ -183,9 +183,10 @@ func (d *auditDetail) view(width, height int) string {
 	d.scroll = min(d.scroll, max(len(lines)-room, 0))
 	end := min(d.scroll+room, len(lines))
 	head := th.Title.Render(fmt.Sprintf("Audit entry #%d", d.e.ID))
-	foot := "esc back"
+	back := d.sess.Keys.List.Back
+	foot := hintLine(back)
 	if len(lines) > room {
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ scroll · esc back", d.scroll+1, end, len(lines))
+		foot = fmt.Sprintf("lines %d–%d of %d · ", d.scroll+1, end, len(lines)) + hintLine(keymap.Scroll, back)
 	}
 	body := lines[d.scroll:end]
 	for i, l := range body {

@@ -232,7 +232,7 @@ func (d *clientDetail) base(w, h int) string {
 	var b strings.Builder
 	b.WriteString(cell(clientName(d.client), w) + "\n")
 	if d.err != "" {
-		return b.String() + th.Error.Render(cell(d.err, w)) + "\n" + th.Muted.Render("esc back")
+		return b.String() + th.Error.Render(cell(d.err, w)) + "\n" + th.Muted.Render(hintLine(keymap.PopupClose))
 	}
 	if !d.loaded {
 		return b.String() + th.Muted.Render("Loading…")
@@ -266,7 +266,7 @@ func (d *clientDetail) base(w, h int) string {
 			b.WriteString("  " + name + "\n")
 		}
 	}
-	b.WriteString("\n" + th.Muted.Render(cell(d.hints(), w)))
+	b.WriteString("\n" + th.Muted.Render(cell(hintLine(d.help()...), w)))
 	return b.String()
 }
 
@@ -277,25 +277,11 @@ func orNone(s, none string) string {
 	return model.Sanitize(s)
 }
 
-func (d *clientDetail) hints() string {
-	var parts []string
-	if d.can(model.ActCreate, nil).Allowed {
-		parts = append(parts, "n add")
-	}
-	if d.can(model.ActUpdate, &model.Account{}).Allowed {
-		parts = append(parts, "r rename")
-	}
-	if d.can(model.ActDelete, &model.Account{}).Allowed {
-		parts = append(parts, "x remove")
-	}
-	return strings.Join(append(parts, "w who can reach?", "m manage access", "L audit log", "esc back"), " · ")
-}
-
 func (d *clientDetail) help() []key.Binding {
 	if h, ok := d.child.(helper); ok {
 		return h.help()
 	}
-	out := []key.Binding{d.keys.WhoCanReach, d.keys.ManageAccess, keymap.AuditFor}
+	var out []key.Binding
 	if d.can(model.ActCreate, nil).Allowed {
 		out = append(out, d.keys.AddAccount)
 	}
@@ -305,5 +291,5 @@ func (d *clientDetail) help() []key.Binding {
 	if d.can(model.ActDelete, &model.Account{}).Allowed {
 		out = append(out, d.keys.RemoveAccount)
 	}
-	return append(out, d.sess.Keys.List.Back)
+	return append(out, d.keys.WhoCanReach, d.keys.ManageAccess, keymap.AuditFor, keymap.PopupClose)
 }

@@ -39,9 +39,6 @@ func (c *clientsScreen) gated(m gateMsg) tea.Cmd {
 }
 
 func (c *clientsScreen) openCreate() tea.Cmd {
-	if d := c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleClients}); !d.Allowed {
-		return RefusedAction(c.sess, model.ActCreate, model.Target{Module: model.ModuleClients})
-	}
 	sess := c.sess
 	return func() tea.Msg {
 		depts, err := sess.Svc.ListDepartments(sess.Context(), sess.Principal)

@@ -299,13 +299,13 @@ func (c *clientsScreen) toNested(msg tea.Msg) tea.Cmd {
 
 func (c *clientsScreen) updateFilter(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyMsg); ok {
-		switch km.String() {
-		case "esc":
+		switch {
+		case key.Matches(km, keymap.DialogCancel):
 			c.filtering = false
 			c.filter.Blur()
 			c.filter.Clear()
 			return c.applyFilter(true)
-		case "enter", "down", "up":
+		case key.Matches(km, keymap.FilterKeep):
 			c.filtering = false
 			c.filter.Blur()
 			return c.applyFilter(true)
@@ -338,85 +338,103 @@ func (c *clientsScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 		return c.maybeFetch()
 	}
 	switch {
-	case key.Matches(km, lk.Filter):
-		// The filter in force, selected: typing starts a new search
-		// rather than adding to the last one; ←/→ edit it.
-		c.filtering = true
-		return c.filter.Open(c.text)
 	case key.Matches(km, lk.Back):
 		c.filter.Clear()
 		return c.applyFilter(true)
-	case key.Matches(km, lk.Sort):
-		c.sortIdx = (c.sortIdx + 1) % len(clientSorts)
-		c.table.SetSort(clientSorts[c.sortIdx].col, c.desc)
-		return tea.Batch(c.requery(), Status("Sorted by "+clientSorts[c.sortIdx].key, false))
 	case key.Matches(km, ck.SortDir):
 		c.desc = !c.desc
 		c.table.SetSort(clientSorts[c.sortIdx].col, c.desc)
 		return c.requery()
-	case key.Matches(km, ck.ShowArchived):
-		c.archived = !c.archived
-		return c.requery()
-	case key.Matches(km, ck.New):
-		return c.openCreate()
-	case key.Matches(km, ck.Reassign):
-		if d := c.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleClients}); !d.Allowed {
-			return RefusedAction(c.sess, model.ActUpdate, model.Target{Module: model.ModuleClients})
-		}
-		r := newReassign(c.sess)
-		r.setSize(c.width, c.height)
-		c.dialog = r
-		return r.start()
 	}
-	if !c.folderKey(km) {
-		return nil
+	cmd, _ := c.actions().Dispatch(km)
+	return cmd
+}
+
+// actions are the Clients list's keys, in the order its help lists them:
+// the list's own, then those on the folder under the cursor. A write the
+// session's role does not allow on any folder is left out of the help;
+// its key still asks the engine (about the folder, for a folder's), which
+// says why in the status line.
+func (c *clientsScreen) actions() Actions {
+	lk, ck := c.sess.Keys.List, c.keys
+	module := model.Target{Module: model.ModuleClients}
+	may := func(a model.Action) func() bool {
+		return func() bool { return c.sess.Can(a, module).Allowed }
 	}
-	if cmd, gone := c.table.Vanished(); gone {
-		return cmd
+	refused := func(a model.Action) func() tea.Cmd {
+		return func() tea.Cmd { return RefusedAction(c.sess, a, module) }
 	}
-	cl, ok := c.selected()
-	if !ok {
-		return nil
-	}
-	switch {
-	case key.Matches(km, lk.Open):
-		d := newClientDetail(c.sess, cl)
-		c.dialog = d
-		return d.load()
-	case key.Matches(km, ck.ManageAccess):
-		ma := newManageAccess(c.sess, cl)
-		c.dialog = ma
-		return ma.load()
-	case key.Matches(km, keymap.AuditFor):
-		d, cmd := clientAudit(c.sess, cl.ID)
-		if d != nil {
-			c.dialog = d
-		}
-		return cmd
-	case key.Matches(km, ck.Rename):
-		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.renameDialog))
-	case key.Matches(km, ck.Archive):
+	rename := c.onFolder(func(cl model.Client) tea.Cmd { return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.renameDialog)) })
+	owner := c.onFolder(func(cl model.Client) tea.Cmd { return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.ownerDialog)) })
+	department := c.onFolder(func(cl model.Client) tea.Cmd {
+		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.departmentDialog))
+	})
+	archive := c.onFolder(func(cl model.Client) tea.Cmd {
 		if c.archived {
 			return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.restoreDialog))
 		}
 		return c.gate(cl.ID, model.ActDelete, asSeen(cl, c.archiveDialog))
-	case key.Matches(km, ck.Owner):
-		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.ownerDialog))
-	case key.Matches(km, ck.Department):
-		return c.gate(cl.ID, model.ActUpdate, asSeen(cl, c.departmentDialog))
+	})
+	return Actions{
+		{Binding: lk.Open, Run: c.onFolder(func(cl model.Client) tea.Cmd {
+			d := newClientDetail(c.sess, cl)
+			c.dialog = d
+			return d.load()
+		})},
+		{Binding: ck.ManageAccess, Run: c.onFolder(func(cl model.Client) tea.Cmd {
+			ma := newManageAccess(c.sess, cl)
+			c.dialog = ma
+			return ma.load()
+		})},
+		{Binding: keymap.AuditFor, Run: c.onFolder(func(cl model.Client) tea.Cmd {
+			d, cmd := clientAudit(c.sess, cl.ID)
+			if d != nil {
+				c.dialog = d
+			}
+			return cmd
+		})},
+		{Binding: lk.Filter, Run: func() tea.Cmd {
+			// The filter in force, selected: typing starts a new search
+			// rather than adding to the last one; ←/→ edit it.
+			c.filtering = true
+			return c.filter.Open(c.text)
+		}},
+		{Binding: lk.Sort, Run: func() tea.Cmd {
+			c.sortIdx = (c.sortIdx + 1) % len(clientSorts)
+			c.table.SetSort(clientSorts[c.sortIdx].col, c.desc)
+			return tea.Batch(c.requery(), Status("Sorted by "+clientSorts[c.sortIdx].key, false))
+		}},
+		{Binding: ck.New, Enabled: may(model.ActCreate), Refused: refused(model.ActCreate), Run: c.openCreate},
+		{Binding: ck.Rename, Enabled: may(model.ActUpdate), Refused: rename, Run: rename},
+		{Binding: ck.Owner, Enabled: may(model.ActUpdate), Refused: owner, Run: owner},
+		{Binding: ck.Department, Enabled: may(model.ActUpdate), Refused: department, Run: department},
+		{Binding: ck.Reassign, Enabled: may(model.ActUpdate), Refused: refused(model.ActUpdate), Run: func() tea.Cmd {
+			r := newReassign(c.sess)
+			r.setSize(c.width, c.height)
+			c.dialog = r
+			return r.start()
+		}},
+		{Binding: ck.Archive, Enabled: may(model.ActDelete), Refused: archive, Run: archive},
+		{Binding: ck.ShowArchived, Run: func() tea.Cmd {
+			c.archived = !c.archived
+			return c.requery()
+		}},
 	}
-	return nil
 }
 
-// folderKey reports whether km acts on the folder under the cursor.
-func (c *clientsScreen) folderKey(km tea.KeyMsg) bool {
-	ck := c.keys
-	for _, b := range []key.Binding{c.sess.Keys.List.Open, ck.ManageAccess, keymap.AuditFor, ck.Rename, ck.Archive, ck.Owner, ck.Department} {
-		if key.Matches(km, b) {
-			return true
+// onFolder runs act on the folder under the cursor: refused if the one
+// the key was meant for vanished just before, nothing with none.
+func (c *clientsScreen) onFolder(act func(model.Client) tea.Cmd) func() tea.Cmd {
+	return func() tea.Cmd {
+		if cmd, gone := c.table.Vanished(); gone {
+			return cmd
 		}
+		cl, ok := c.selected()
+		if !ok {
+			return nil
+		}
+		return act(cl)
 	}
-	return false
 }
 
 func (c *clientsScreen) View() string {
@@ -472,18 +490,7 @@ func (c *clientsScreen) ShortHelp() []key.Binding {
 	if c.filtering {
 		return filterHelp
 	}
-	lk, ck := c.sess.Keys.List, c.keys
-	out := []key.Binding{lk.Open, ck.ManageAccess, keymap.AuditFor, lk.Filter, lk.Sort}
-	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleClients}).Allowed {
-		out = append(out, ck.New)
-	}
-	if c.sess.Can(model.ActUpdate, model.Target{Module: model.ModuleClients}).Allowed {
-		out = append(out, ck.Rename, ck.Owner, ck.Department, ck.Reassign)
-	}
-	if c.sess.Can(model.ActDelete, model.Target{Module: model.ModuleClients}).Allowed {
-		out = append(out, ck.Archive)
-	}
-	return append(out, ck.ShowArchived)
+	return c.actions().Bindings()
 }
 
 func (c *clientsScreen) FullHelp() [][]key.Binding {

@@ -60,10 +60,11 @@ func (c *Confirm) View(th *theme.Theme, width int) string {
 	if yes == "" {
 		yes = "Yes"
 	}
-	prompt := "y " + yes + " · n cancel"
+	yesKey := keymap.DialogYes
 	if c.Default {
-		prompt = "y/enter " + yes + " · n cancel"
+		yesKey = keymap.DialogYesOrEnter
 	}
+	prompt := hintLine(withDesc(yesKey, yes), keymap.DialogNo)
 	return title + "\n\n" + lipgloss.NewStyle().Width(width).Render(c.Body) + "\n\n" + th.Muted.Render(prompt)
 }
 

@@ -201,7 +201,7 @@ func (d *connectionScope) View(width, height int) string {
 	if d.busy {
 		b.WriteString(th.Muted.Render("Working…"))
 	} else {
-		b.WriteString(th.Muted.Render(cell("arrows move · space cycle · 0/o/d/a set · s create · esc cancel", w)))
+		b.WriteString(th.Muted.Render(cell(d.grid.hints(withDesc(d.grid.keys.Save, "create")), w)))
 	}
 	return b.String()
 }
@@ -235,10 +235,7 @@ func (c *connectionsSection) view(width, height int) string {
 		return th.Error.Render(cell(c.err, width))
 	}
 	now := c.sess.Svc.Now()
-	hints := "space/o switch on/off"
-	if c.sess.Can(model.ActCreate, model.Target{Module: model.ModuleConnections}).Allowed {
-		hints = "n new · " + hints
-	}
+	hints := hintLine(c.help()...)
 	wide := width >= 110
 	line := func(on, name, kind, scope, creator, created, used string) string {
 		nameW := 18

@@ -365,10 +365,7 @@ func (d *departmentsSection) view(width, height int) string {
 	if d.err != "" {
 		return th.Error.Render(cell(d.err, width))
 	}
-	hints := "enter members"
-	if d.can(model.ActCreate, "").Allowed {
-		hints += " · n new · e edit · x delete"
-	}
+	hints := hintLine(d.help()...)
 	nameW := max((width-30)/3, 12)
 	line := func(name, head, members, desc string) string {
 		return cell(name, nameW) + " " + cell(head, nameW) + " " + fmt.Sprintf("%7s", members) + " " + cell(desc, max(width-2*nameW-12, 4))
@@ -393,16 +390,13 @@ func (d *departmentsSection) view(width, height int) string {
 
 func (d *departmentsSection) membersView(width, height int) string {
 	th := d.sess.Theme
-	var hints []string
-	for _, b := range d.memberKeys() {
-		hints = append(hints, b.Help().Key+" "+b.Help().Desc)
+	keys := d.memberKeys()
+	hints := hintLine(append(keys, d.sess.Keys.List.Back)...)
+	if len(keys) == 0 {
+		hints = "view only: " + model.Sanitize(d.mayManage().Reason) + " · " + hints
 	}
-	if len(hints) == 0 {
-		hints = append(hints, "view only: "+model.Sanitize(d.mayManage().Reason))
-	}
-	hints = append(hints, "esc back")
 	out := []string{th.Title.Render(cell("Members of "+model.Sanitize(d.open.Name), width)),
-		th.Muted.Render(cell(strings.Join(hints, " · "), width))}
+		th.Muted.Render(cell(hints, width))}
 	if d.merr != "" {
 		return strings.Join(append(out, th.Error.Render(cell(d.merr, width))), "\n")
 	}
@@ -432,7 +426,7 @@ func (d *departmentsSection) help() []key.Binding {
 	if d.open != nil {
 		return append([]key.Binding{d.sess.Keys.List.Back}, d.memberKeys()...)
 	}
-	out := []key.Binding{d.sess.Keys.List.Open}
+	out := []key.Binding{withDesc(d.sess.Keys.List.Open, "members")}
 	if d.can(model.ActCreate, "").Allowed {
 		out = append(out, d.keys.New, d.keys.Edit, d.keys.Delete)
 	}

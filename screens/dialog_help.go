@@ -13,9 +13,13 @@ import (
 // an open form or question lists those rather than the keys of the list
 // behind it, which do nothing while the dialog has focus.
 
-func (d *FormDialog) help() []key.Binding {
+func (d *FormDialog) help() []key.Binding { return d.Form.keys() }
+
+// keys are the form's keys, as its hint line and the help offer them: a
+// text area takes enter for its lines, so ctrl+s submits.
+func (f *Form) keys() []key.Binding {
 	submit := keymap.DialogSubmit
-	if d.Form.hasArea() {
+	if f.hasArea() {
 		submit = keymap.DialogSubmitArea
 	}
 	return []key.Binding{keymap.DialogNextField, submit, keymap.DialogCancel}
@@ -32,9 +36,11 @@ func (d *ConfirmDialog) help() []key.Binding {
 	return []key.Binding{yes, keymap.DialogNo}
 }
 
-func (d *PickerDialog) help() []key.Binding {
-	return []key.Binding{keymap.DialogMove, keymap.DialogChoose, keymap.DialogCancel}
-}
+func (d *PickerDialog) help() []key.Binding { return pickerKeys }
+
+// pickerKeys are a picker's keys, as its hint line and the help offer
+// them.
+var pickerKeys = []key.Binding{keymap.DialogMove, keymap.DialogChoose, keymap.DialogCancel}
 
 func (d *ResultDialog) help() []key.Binding {
 	return []key.Binding{keymap.DialogClose}
@@ -58,7 +64,7 @@ func dialogHelp(d Dialog) ([]key.Binding, bool) {
 // help is the grid's keys, or the confirmation's while it asks.
 func (e *roleEditor) help() []key.Binding {
 	if e.confirming {
-		return []key.Binding{withDesc(keymap.DialogYes, "save"), keymap.DialogNo}
+		return e.confirmKeys()
 	}
 	k := e.grid.keys
 	return []key.Binding{keymap.DialogArrows, k.Cycle, k.ScopeOff, k.ScopeOwn, k.ScopeDept, k.ScopeAll, k.Save, keymap.DialogCancel}
@@ -82,10 +88,18 @@ func (d *connectionScope) help() []key.Binding {
 // help is the what-if preview's answer: give the role, where allowed.
 func (w *WhatIf) help() []key.Binding {
 	if w.allowed.Allowed && w.preview != nil && w.err == "" {
-		return []key.Binding{withDesc(keymap.DialogYes, "give "+model.Sanitize(w.role.Name)), keymap.DialogCancel}
+		return w.giveKeys()
 	}
-	return []key.Binding{withDesc(keymap.DialogCancel, "close")}
+	return []key.Binding{whatIfClose}
 }
+
+// giveKeys are the keys of a what-if that may be saved.
+func (w *WhatIf) giveKeys() []key.Binding {
+	return []key.Binding{withDesc(keymap.DialogYes, "give "+model.Sanitize(w.role.Name)), keymap.DialogCancel}
+}
+
+// whatIfClose closes a what-if that may not be saved.
+var whatIfClose = withDesc(keymap.DialogCancel, "close")
 
 // help is the inner dialog's: esc steps back rather than out.
 func (b *backOnCancel) help() []key.Binding {
@@ -96,5 +110,8 @@ func (b *backOnCancel) help() []key.Binding {
 }
 
 func (p *clientMultiPick) help() []key.Binding {
-	return []key.Binding{keymap.DialogMove, keymap.DialogMark, withDesc(keymap.DialogChoose, "add the marked"), keymap.DialogCancel}
+	return []key.Binding{keymap.DialogMove, keymap.DialogMark, addMarked, keymap.DialogCancel}
 }
+
+// addMarked adds the member to the folders marked in + Clients.
+var addMarked = withDesc(keymap.DialogChoose, "add the marked")

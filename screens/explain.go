@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/theme"
 )
@@ -101,11 +103,8 @@ func actorText(a model.Actor) string {
 
 // Update implements Dialog.
 func (v *ExplainView) Update(msg tea.Msg) (Dialog, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok {
-		switch km.String() {
-		case "enter", "esc", "w", "q":
-			return nil, nil
-		}
+	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, keymap.ExplainClose) {
+		return nil, nil
 	}
 	return v, nil
 }
@@ -133,7 +132,7 @@ func (v *ExplainView) View(width, height int) string {
 	}
 	b.WriteString("\n" + verdict + "\n")
 	b.WriteString(lipgloss.NewStyle().Width(w).Render(model.Sanitize(v.Decision.Reason)) + "\n\n")
-	b.WriteString(th.Muted.Render("enter/esc close"))
+	b.WriteString(th.Muted.Render(hintLine(v.help()...)))
 	return b.String()
 }
 

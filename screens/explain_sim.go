@@ -392,7 +392,7 @@ func (w *WhatIf) View(width, height int) string {
 	b.WriteString(th.Title.Render(cell(fmt.Sprintf("What if %s were %s?", w.member.Name, w.role.Name), cw)) + "\n")
 	switch {
 	case w.err != "":
-		b.WriteString("\n" + th.Error.Render(cell(w.err, cw)) + "\n\n" + th.Muted.Render("esc close"))
+		b.WriteString("\n" + th.Error.Render(cell(w.err, cw)) + "\n\n" + th.Muted.Render(hintLine(whatIfClose)))
 		return b.String()
 	case w.preview == nil:
 		b.WriteString("\n" + th.Muted.Render("Working out the difference…"))
@@ -434,9 +434,9 @@ func (w *WhatIf) View(width, height int) string {
 	case w.busy:
 		b.WriteString(th.Muted.Render("Working…"))
 	case w.allowed.Allowed:
-		b.WriteString(th.Muted.Render("y give " + model.Sanitize(w.role.Name) + " · esc cancel"))
+		b.WriteString(th.Muted.Render(hintLine(w.giveKeys()...)))
 	default:
-		b.WriteString(th.Warning.Render(cell("You may not make this change: "+w.allowed.Reason, cw)) + "\n" + th.Muted.Render("esc close"))
+		b.WriteString(th.Warning.Render(cell("You may not make this change: "+w.allowed.Reason, cw)) + "\n" + th.Muted.Render(hintLine(whatIfClose)))
 	}
 	return b.String()
 }
@@ -447,7 +447,7 @@ func (s *simScreen) View() string {
 	}
 	th := s.sess.Theme
 	var b strings.Builder
-	b.WriteString(th.Title.Render("Permission simulator") + "  " + th.Muted.Render(cell("m member · t target · enter why · R what if: role", max(s.width-24, 10))) + "\n\n")
+	b.WriteString(th.Title.Render("Permission simulator") + "  " + th.Muted.Render(cell(hintLine(s.keys.PickMember, s.keys.PickTarget, withDesc(s.sess.Keys.List.Open, "why"), s.keys.WhatIf), max(s.width-24, 10))) + "\n\n")
 	subject := th.Muted.Render("none yet (m)")
 	if s.subject != nil {
 		subject = who(*s.subject) + th.Muted.Render(", "+model.Sanitize(s.subject.RoleName))

@@ -1,10 +1,12 @@
 package screens
 
 import (
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/theme"
 )
@@ -45,7 +47,7 @@ func (f *filterInput) Clear() {
 // Update edits the line; enter and esc are the owner's.
 func (f *filterInput) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
-	if ok && km.Type == tea.KeyRunes && string(km.Runes) == "/" {
+	if ok && key.Matches(km, keymap.SearchAfresh) {
 		// The key that opened the line, pressed again: a new search, as
 		// in pickers, not a "/" added to the last one.
 		f.Clear()

@@ -3,11 +3,13 @@ package screens
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/theme"
 )
@@ -266,32 +268,26 @@ func (f *Form) Update(msg tea.Msg) (FormResult, tea.Cmd) {
 		return FormEditing, nil
 	}
 	cur := f.field[f.focus]
-	switch km.String() {
-	case "esc":
+	lines := cur.Kind == AreaField // ↑/↓ and enter move and break its lines
+	choice := cur.Kind == ChoiceField || cur.Kind == MultiField
+	switch {
+	case key.Matches(km, keymap.DialogCancel):
 		return FormCancelled, nil
-	case "tab":
+	case key.Matches(km, keymap.DialogNextField), key.Matches(km, keymap.FieldDown) && !lines:
 		return FormEditing, f.setFocus(f.focus + 1)
-	case "shift+tab":
+	case key.Matches(km, keymap.DialogPrevField), key.Matches(km, keymap.FieldUp) && !lines:
 		return FormEditing, f.setFocus(f.focus - 1)
-	case "down":
-		if cur.Kind != AreaField {
-			return FormEditing, f.setFocus(f.focus + 1)
-		}
-	case "up":
-		if cur.Kind != AreaField {
-			return FormEditing, f.setFocus(f.focus - 1)
-		}
-	case "ctrl+s":
+	case key.Matches(km, keymap.DialogSubmitArea), key.Matches(km, keymap.DialogSubmit) && !lines:
 		return f.submit()
-	case "enter":
-		if cur.Kind != AreaField {
-			return f.submit()
-		}
-	case "left", "right", " ", "h", "l":
-		if cur.Kind == ChoiceField || cur.Kind == MultiField {
-			cur.step(km.String())
-			return FormEditing, nil
-		}
+	case choice && key.Matches(km, keymap.ChoicePrev):
+		cur.step(-1, false)
+		return FormEditing, nil
+	case choice && key.Matches(km, keymap.ChoiceNext):
+		cur.step(1, false)
+		return FormEditing, nil
+	case choice && key.Matches(km, keymap.ChoiceToggle):
+		cur.step(1, cur.Kind == MultiField)
+		return FormEditing, nil
 	}
 	return FormEditing, f.updateFocused(msg)
 }
@@ -305,23 +301,17 @@ func (f *Form) submit() (FormResult, tea.Cmd) {
 	return FormSubmitted, nil
 }
 
-func (ff *formField) step(k string) {
+// step moves a choice by delta, or with tick ticks the item it is on.
+func (ff *formField) step(delta int, tick bool) {
 	n := len(ff.Options)
 	if n == 0 {
 		return
 	}
-	switch k {
-	case "left", "h":
-		ff.choice = (ff.choice - 1 + n) % n
-	case "right", "l":
-		ff.choice = (ff.choice + 1) % n
-	case " ":
-		if ff.Kind == MultiField {
-			ff.ticked[ff.choice] = !ff.ticked[ff.choice]
-		} else {
-			ff.choice = (ff.choice + 1) % n
-		}
+	if tick {
+		ff.ticked[ff.choice] = !ff.ticked[ff.choice]
+		return
 	}
+	ff.choice = (ff.choice + delta + n) % n
 }
 
 func (f *Form) updateFocused(msg tea.Msg) tea.Cmd {
@@ -376,11 +366,7 @@ func (f *Form) View() string {
 	if f.busy {
 		b.WriteString(th.Muted.Render("Working…"))
 	} else {
-		submit := "enter submit"
-		if f.hasArea() {
-			submit = "ctrl+s submit"
-		}
-		b.WriteString(th.Muted.Render("tab next field · " + submit + " · esc cancel"))
+		b.WriteString(th.Muted.Render(hintLine(f.keys()...)))
 	}
 	return b.String()
 }

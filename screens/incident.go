@@ -118,20 +118,6 @@ func canSeeSessions(sess *Session) model.Decision {
 	return sess.Can(model.ActUpdate, model.Target{Module: model.ModuleStaff})
 }
 
-// incidentKey opens the sessions (l) or locks (u) view.
-func (s *staffScreen) incidentKey(km tea.KeyMsg) (tea.Cmd, bool) {
-	switch {
-	case key.Matches(km, s.keys.Sessions):
-		if d := canSeeSessions(s.sess); !d.Allowed {
-			return RefusedAction(s.sess, model.ActUpdate, model.Target{Module: model.ModuleStaff}), true
-		}
-		return s.openSub(newSessionsView(s.sess, s.keys)), true
-	case key.Matches(km, s.keys.Locks):
-		return s.openSub(newLocksView(s.sess, s.keys)), true
-	}
-	return nil, false
-}
-
 // sessionsRefresh is how often the sessions view reads the list again:
 // sessions open and close without moving the change counter (0: only on
 // changes and ctrl+r, as the screens' tests run it).
@@ -323,7 +309,7 @@ func (v *sessionsView) View() string {
 	}
 	th := v.sess.Theme
 	head := th.Title.Render("Live sessions") + "  " + th.Muted.Render(fmt.Sprintf("%d, every process on this database", len(v.list)))
-	hint := th.Muted.Render("x end a session  K lock who is in  esc back")
+	hint := th.Muted.Render(hintLineSep("  ", v.keys.EndSession, v.keys.LockWho, v.sess.Keys.List.Back))
 	return head + "\n" + fitStyled(hint, v.width) + "\n" + v.table.View()
 }
 
@@ -495,7 +481,7 @@ func (v *locksView) View() string {
 	}
 	th := v.sess.Theme
 	head := th.Title.Render("Locks in force") + "  " + th.Muted.Render(fmt.Sprintf("%d", len(v.list)))
-	hint := th.Muted.Render("x lift  n new lock (member, role, connection, key)  esc back")
+	hint := th.Muted.Render(hintLineSep("  ", v.keys.Lift, withDesc(v.keys.NewLock, "new lock (member, role, connection, key)"), v.sess.Keys.List.Back))
 	return head + "\n" + fitStyled(hint, v.width) + "\n" + v.table.View()
 }
 

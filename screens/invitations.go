@@ -210,17 +210,16 @@ func (v *invitationsView) view() string {
 		filter = s
 	}
 	head := th.Title.Render("Invitations") + "  " + fmt.Sprintf("%s shown · status: %s", thousands(v.table.Total()), filter)
-	hints := []string{"f status filter"}
-	for _, b := range v.actionKeys() {
-		hints = append(hints, b.Help().Key+" "+b.Help().Desc)
-	}
-	hints = append(hints, "esc back to staff")
-	return head + "\n" + th.Muted.Render(cell(strings.Join(hints, " · "), v.width)) + "\n" + v.table.View()
+	hints := hintLine(append(append([]key.Binding{v.keys.StatusNext}, v.actionKeys()...), v.back())...)
+	return head + "\n" + th.Muted.Render(cell(hints, v.width)) + "\n" + v.table.View()
 }
 
 func (v *invitationsView) shortHelp() []key.Binding {
-	return append([]key.Binding{v.sess.Keys.List.Back, v.keys.StatusNext}, v.actionKeys()...)
+	return append([]key.Binding{v.back(), v.keys.StatusNext}, v.actionKeys()...)
 }
+
+// back leaves the invitations for the Staff list.
+func (v *invitationsView) back() key.Binding { return withDesc(v.sess.Keys.List.Back, "back to staff") }
 
 // actionKeys are resend and revoke, where the selected invitation allows
 // them and the session may invite.

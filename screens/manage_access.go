@@ -253,26 +253,45 @@ func (m *manageAccess) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		m.cur.To(0)
 	case key.Matches(km, lk.Bottom):
 		m.cur.To(m.cur.Len() - 1)
-	case key.Matches(km, m.keys.AddStaff):
-		return m, m.addStaff()
-	case key.Matches(km, m.keys.RemoveStaff):
-		if cmd, gone := m.cur.Vanished(); gone {
-			return m, cmd
-		}
-		return m, m.removeStaff()
-	case key.Matches(km, m.keys.Grid):
-		if m.data == nil {
-			return m, nil
-		}
-		if cmd, gone := m.cur.Vanished(); gone {
-			return m, cmd
-		}
-		id, _ := m.cur.Key()
-		g := newAccessGrid(m.sess, m.data, id)
-		m.child = g
-		return m, nil
+	default:
+		cmd, _ := m.actions().Dispatch(km)
+		return m, cmd
 	}
 	return m, nil
+}
+
+// actions are the pop-up's keys beyond moving and closing: adding and
+// removing staff are open to a session that may manage the folder's
+// access, and say why not to one that may not.
+func (m *manageAccess) actions() Actions {
+	manages := func() bool { return m.refused() == "" }
+	refused := func() tea.Cmd { return Status(m.refused(), true) }
+	return Actions{
+		{Binding: m.keys.AddStaff, Enabled: manages, Refused: refused, Run: m.addStaff},
+		{Binding: m.keys.RemoveStaff, Enabled: manages, Refused: refused, Run: func() tea.Cmd {
+			if cmd, gone := m.cur.Vanished(); gone {
+				return cmd
+			}
+			return m.removeStaff()
+		}},
+		{Binding: m.keys.Grid, Run: m.openGrid},
+	}
+}
+
+// closeKey is how the pop-up is closed, as its hints say.
+var closeKey = withDesc(keymap.PopupClose, "close")
+
+// openGrid opens the per-account grid on the member under the cursor.
+func (m *manageAccess) openGrid() tea.Cmd {
+	if m.data == nil {
+		return nil
+	}
+	if cmd, gone := m.cur.Vanished(); gone {
+		return cmd
+	}
+	id, _ := m.cur.Key()
+	m.child = newAccessGrid(m.sess, m.data, id)
+	return nil
 }
 
 // refused reports why the session may not manage this folder's access,
@@ -288,9 +307,6 @@ func (m *manageAccess) refused() string {
 }
 
 func (m *manageAccess) addStaff() tea.Cmd {
-	if why := m.refused(); why != "" {
-		return Status(why, true)
-	}
 	sess, id, name := m.sess, m.clientID, model.Sanitize(m.name)
 	added := map[int64]bool{}
 	for _, mem := range m.data.members {
@@ -309,9 +325,6 @@ func (m *manageAccess) addStaff() tea.Cmd {
 }
 
 func (m *manageAccess) removeStaff() tea.Cmd {
-	if why := m.refused(); why != "" {
-		return Status(why, true)
-	}
 	mem, ok := m.selected()
 	if !ok {
 		return nil
@@ -337,7 +350,7 @@ func (m *manageAccess) View(w, h int) string {
 	var b strings.Builder
 	b.WriteString(th.Title.Render("Manage Access · "+model.Sanitize(m.name)) + "\n")
 	if m.err != "" {
-		b.WriteString(th.Error.Render(m.err) + "\n\nesc close")
+		b.WriteString(th.Error.Render(m.err) + "\n\n" + hintLine(closeKey))
 		return b.String()
 	}
 	if m.data == nil {
@@ -374,11 +387,7 @@ func (m *manageAccess) View(w, h int) string {
 			b.WriteString("  " + line + "\n")
 		}
 	}
-	hints := "enter access per account · esc close"
-	if d.manage.Allowed {
-		hints = "+ add staff · x remove staff member · " + hints
-	}
-	b.WriteString("\n" + th.Muted.Render(hints))
+	b.WriteString("\n" + th.Muted.Render(hintLine(m.help()...)))
 	return b.String()
 }
 
@@ -386,9 +395,5 @@ func (m *manageAccess) help() []key.Binding {
 	if h, ok := m.child.(helper); ok && m.child != nil {
 		return h.help()
 	}
-	out := []key.Binding{m.keys.Grid}
-	if m.data != nil && m.data.manage.Allowed {
-		out = append(out, m.keys.AddStaff, m.keys.RemoveStaff)
-	}
-	return append(out, m.sess.Keys.List.Back)
+	return append(m.actions().Bindings(), closeKey)
 }

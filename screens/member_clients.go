@@ -260,7 +260,7 @@ func (v *memberClients) base() string {
 	var b strings.Builder
 	b.WriteString(th.Title.Render(cell("Clients of "+v.member.Name+" <"+v.member.Email+">", w)) + "\n")
 	if v.err != "" {
-		return b.String() + th.Error.Render(cell(v.err, w)) + "\n" + th.Muted.Render("esc back")
+		return b.String() + th.Error.Render(cell(v.err, w)) + "\n" + th.Muted.Render(hintLine(v.sess.Keys.List.Back))
 	}
 	if !v.loaded {
 		return b.String() + th.Muted.Render("Loading…")
@@ -300,11 +300,11 @@ func (v *memberClients) base() string {
 	if slices.ContainsFunc(v.rows, func(r memberClientRow) bool { return r.byRole }) {
 		b.WriteString("\n" + th.Muted.Render(cell(lockedBox+" reached through the role: a toggle or removal changes nothing", w)))
 	}
-	hints := "esc back"
+	var keys []key.Binding
 	if v.canManage().Allowed {
-		hints = "+ add clients · x remove client · " + hints
+		keys = append(keys, v.keys.AddClients, v.keys.RemoveClient)
 	}
-	b.WriteString("\n" + th.Muted.Render(hints))
+	b.WriteString("\n" + th.Muted.Render(hintLine(append(keys, v.sess.Keys.List.Back)...)))
 	return b.String()
 }
 
@@ -383,21 +383,21 @@ func (p *clientMultiPick) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if p.busy {
 			return p, nil
 		}
-		switch m.String() {
-		case "esc":
+		switch {
+		case key.Matches(m, keymap.DialogCancel):
 			return nil, nil
-		case "up", "ctrl+p":
+		case key.Matches(m, keymap.PickerUp):
 			p.cursor = max(p.cursor-1, 0)
 			return p, nil
-		case "down", "ctrl+n":
+		case key.Matches(m, keymap.PickerDown):
 			p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 			return p, nil
-		case " ":
+		case key.Matches(m, keymap.DialogMark):
 			p.mark()
 			return p, nil
-		case "enter":
+		case key.Matches(m, keymap.DialogChoose):
 			return p, p.apply()
-		case "/":
+		case key.Matches(m, keymap.SearchAfresh):
 			if p.filter.Value() == "" {
 				return p, nil // the filter key out of habit, not text to find
 			}
@@ -503,7 +503,7 @@ func (p *clientMultiPick) View(w, h int) string {
 	if p.err != "" {
 		b.WriteString(th.Error.Render(cell(p.err, w)) + "\n")
 	}
-	foot := "space mark · enter add · esc cancel"
+	foot := hintLine(keymap.DialogMark, addMarked, keymap.DialogCancel)
 	if p.busy {
 		foot = "Working…"
 	}

@@ -3,10 +3,12 @@ package screens
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 	"gatehouse/theme"
 )
@@ -102,16 +104,16 @@ func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 		p.filter, cmd = p.filter.Update(msg)
 		return PickerBrowsing, cmd
 	}
-	switch km.String() {
-	case "esc":
+	switch {
+	case key.Matches(km, keymap.DialogCancel):
 		return PickerCancelled, nil
-	case "up", "ctrl+p":
+	case key.Matches(km, keymap.PickerUp):
 		p.cursor = max(p.cursor-1, 0)
 		return PickerBrowsing, nil
-	case "down", "ctrl+n":
+	case key.Matches(km, keymap.PickerDown):
 		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
 		return PickerBrowsing, nil
-	case "/":
+	case key.Matches(km, keymap.SearchAfresh):
 		// The key that filters lists everywhere else: pressed out of habit
 		// it starts the search afresh, it is not searched for.
 		if p.filter.Value() == "" {
@@ -119,7 +121,7 @@ func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 		}
 		p.filter.SetValue("")
 		return p.queryChanged(nil)
-	case "enter":
+	case key.Matches(km, keymap.DialogChoose):
 		o, ok := p.Chosen()
 		if !ok {
 			return PickerBrowsing, nil
@@ -186,7 +188,7 @@ func (p *Picker) View() string {
 	if p.err != "" {
 		b.WriteString(th.Error.Render(model.Sanitize(p.err)) + "\n")
 	}
-	b.WriteString(th.Muted.Render("↑/↓ move · enter choose · esc cancel"))
+	b.WriteString(th.Muted.Render(hintLine(pickerKeys...)))
 	return b.String()
 }
 

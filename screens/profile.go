@@ -311,20 +311,21 @@ func (s *profileScreen) View() string {
 	}
 	var b strings.Builder
 	b.WriteString(th.Title.Render("Profile") + "\n\n")
-	b.WriteString(row("Name", model.Sanitize(m.Name), "e edit"))
+	k := s.keys
+	b.WriteString(row("Name", model.Sanitize(m.Name), hintLine(withDesc(k.EditName, "edit"))))
 	b.WriteString(row("Email", model.Sanitize(m.Email), ""))
 	b.WriteString(row("Role", model.Sanitize(m.RoleName), ""))
-	b.WriteString(row("Password", "••••••••", "p change"))
+	b.WriteString(row("Password", "••••••••", hintLine(withDesc(k.Password, "change"))))
 	if m.TOTPEnabled {
-		b.WriteString(row("2FA", fmt.Sprintf("on · %d recovery codes left", s.left), "D reset · c new codes"))
+		b.WriteString(row("2FA", fmt.Sprintf("on · %d recovery codes left", s.left), hintLine(withDesc(k.ResetTOTP, "reset"), withDesc(k.Recovery, "new codes"))))
 	} else {
 		state := "off"
 		if s.sess.Org.Require2FA {
 			state = "off — required by the organisation"
 		}
-		b.WriteString(row("2FA", state, "t set up"))
+		b.WriteString(row("2FA", state, hintLine(withDesc(k.EnrolTOTP, "set up"))))
 	}
-	b.WriteString("\n" + th.Header.Render(fmt.Sprintf("SSH keys (%d)", len(s.sshKeys))) + "  " + th.Muted.Render("a add · x remove") + "\n")
+	b.WriteString("\n" + th.Header.Render(fmt.Sprintf("SSH keys (%d)", len(s.sshKeys))) + "  " + th.Muted.Render(hintLine(withDesc(k.AddKey, "add"), withDesc(k.RemoveKey, "remove"))) + "\n")
 	if len(s.sshKeys) == 0 {
 		b.WriteString(th.Muted.Render("  None. Add one to sign in over SSH without your password.") + "\n")
 	}

@@ -79,7 +79,7 @@ func (r *reachView) View(w, h int) string {
 	b.WriteString(th.Title.Render("Who can reach "+model.Sanitize(r.label)+"?") + "\n")
 	switch {
 	case r.err != "":
-		return b.String() + th.Error.Render(r.err) + "\n\n" + th.Muted.Render("esc back")
+		return b.String() + th.Error.Render(r.err) + "\n\n" + th.Muted.Render(hintLine(r.sess.Keys.List.Back))
 	case !r.loaded:
 		return b.String() + th.Muted.Render("Loading…")
 	}
@@ -95,9 +95,9 @@ func (r *reachView) View(w, h int) string {
 	if len(r.items) == 0 {
 		b.WriteString(th.Muted.Render("Nobody can reach it.") + "\n")
 	}
-	foot := "esc back"
+	foot := hintLine(r.sess.Keys.List.Back)
 	if len(r.items) > r.page {
-		foot = fmt.Sprintf("%d–%d of %d · ↑/↓ scroll · %s", r.top+1, min(r.top+r.page, len(r.items)), len(r.items), foot)
+		foot = fmt.Sprintf("%d–%d of %d · ", r.top+1, min(r.top+r.page, len(r.items)), len(r.items)) + hintLine(keymap.Scroll, r.sess.Keys.List.Back)
 	}
 	b.WriteString("\n" + th.Muted.Render(foot))
 	return b.String()

@@ -204,8 +204,7 @@ func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 }
 
 func (r *reassign) updateFilter(km tea.KeyMsg) tea.Cmd {
-	switch km.String() {
-	case "esc", "enter", "down", "up":
+	if key.Matches(km, keymap.DialogCancel, keymap.FilterKeep) {
 		r.filtering = false
 		r.filter.Blur()
 		return nil
@@ -358,7 +357,7 @@ func (r *reassign) confirm(to Option) Dialog {
 					return clientsAction{to: r.id, ActionMsg: ActionMsg{Err: err}}
 				}
 				moving.key = list
-				return clientsAction{to: r.id, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(moved, "folder"), model.Sanitize(from.Label), toName)}}
+				return clientsAction{to: r.id, ActionMsg: ActionMsg{For: moving, Status: fmt.Sprintf("Reassigned %s from %s to %s", countOf(len(moved), "folder"), model.Sanitize(from.Label), toName)}}
 			}
 		}}
 }
@@ -386,7 +385,7 @@ func (r *reassign) View(w, h int) string {
 	b.WriteString(ansi.Truncate(line, w, "…") + "\n")
 	r.table.SetSize(w, h-3)
 	b.WriteString(r.table.View() + "\n")
-	b.WriteString(th.Muted.Render(cell("space mark · A all · / filter · enter choose the new owner · esc close", w)))
+	b.WriteString(th.Muted.Render(cell(hintLine(r.keysOffered()...), w)))
 	base := b.String()
 	if r.child != nil {
 		return overlay(base, popup(r.sess, r.child, w, h), w, h)
@@ -398,5 +397,10 @@ func (r *reassign) help() []key.Binding {
 	if h, ok := r.child.(helper); ok {
 		return h.help()
 	}
-	return []key.Binding{r.keys.Mark, r.keys.MarkAll, r.sess.Keys.List.Filter, r.keys.Apply, r.sess.Keys.List.Back}
+	return r.keysOffered()
+}
+
+// keysOffered are the list's keys, for its hint line and the help.
+func (r *reassign) keysOffered() []key.Binding {
+	return []key.Binding{r.keys.Mark, r.keys.MarkAll, r.sess.Keys.List.Filter, r.keys.Apply, closeKey}
 }

@@ -53,12 +53,12 @@ func (d *ResultDialog) View(width, height int) string {
 	lines := strings.Split(body, "\n")
 	d.lines = len(lines)
 	d.page = max(height-5, 3)
-	foot := "enter/esc close"
+	foot := hintLine(d.help()...)
 	if len(lines) > d.page {
 		d.scroll = min(d.scroll, len(lines)-d.page)
 		end := min(d.scroll+d.page, len(lines))
 		lines = lines[d.scroll:end]
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑/↓ scroll · %s", d.scroll+1, end, d.lines, foot)
+		foot = fmt.Sprintf("lines %d–%d of %d · ", d.scroll+1, end, d.lines) + hintLine(append([]key.Binding{keymap.Scroll}, d.help()...)...)
 	}
 	return d.Theme.Title.Render(d.Title) + "\n\n" + strings.Join(lines, "\n") + "\n\n" + d.Theme.Muted.Render(foot)
 }

@@ -77,34 +77,41 @@ func (g *scopeGrid) cycle() {
 
 // key handles a grid key and reports whether it used it.
 func (g *scopeGrid) key(km tea.KeyMsg) bool {
-	switch km.String() {
-	case "up", "k":
+	switch {
+	case key.Matches(km, g.keys.CellUp):
 		g.row = (g.row - 1 + len(model.Modules)) % len(model.Modules)
-	case "down", "j":
+	case key.Matches(km, g.keys.CellDown):
 		g.row = (g.row + 1) % len(model.Modules)
-	case "left", "h":
+	case key.Matches(km, g.keys.CellLeft):
 		g.col = (g.col - 1 + len(model.Verbs)) % len(model.Verbs)
-	case "right", "l":
+	case key.Matches(km, g.keys.CellRight):
 		g.col = (g.col + 1) % len(model.Verbs)
-	default:
-		switch {
-		case key.Matches(km, g.keys.Cycle):
-			g.cycle()
-		case key.Matches(km, g.keys.ScopeOff):
-			g.set(model.ScopeNone)
-		case key.Matches(km, g.keys.ScopeOwn):
-			g.set(model.ScopeOwn)
-		case key.Matches(km, g.keys.ScopeDept):
-			g.set(model.ScopeDepartment)
-		case key.Matches(km, g.keys.ScopeAll):
-			g.set(model.ScopeAll)
-		default:
-			return false
-		}
+	case key.Matches(km, g.keys.Cycle):
+		g.cycle()
 		return true
+	case key.Matches(km, g.keys.ScopeOff):
+		g.set(model.ScopeNone)
+		return true
+	case key.Matches(km, g.keys.ScopeOwn):
+		g.set(model.ScopeOwn)
+		return true
+	case key.Matches(km, g.keys.ScopeDept):
+		g.set(model.ScopeDepartment)
+		return true
+	case key.Matches(km, g.keys.ScopeAll):
+		g.set(model.ScopeAll)
+		return true
+	default:
+		return false
 	}
 	g.note = ""
 	return true
+}
+
+// hints is the grid's hint line, save the key that saves it: the scope
+// keys as one entry, where the key help lists each.
+func (g *scopeGrid) hints(save key.Binding) string {
+	return hintLine(keymap.DialogArrows, g.keys.Cycle, g.keys.ScopeSet, save, keymap.DialogCancel)
 }
 
 // permissions is the grid's content as a list.
@@ -268,8 +275,18 @@ func (e *roleEditor) View(width, height int) string {
 	} else if e.grid.ceiling != nil {
 		b.WriteString(th.Muted.Render(cell("× : you do not hold it, so you cannot grant it", max(width-2, 10))) + "\n")
 	}
-	b.WriteString(th.Muted.Render(cell("arrows move · space cycle · 0/o/d/a set · s save · esc cancel", max(width-2, 10))))
+	b.WriteString(th.Muted.Render(cell(e.grid.hints(e.grid.keys.Save), max(width-2, 10))))
 	return b.String()
+}
+
+// confirmKeys are the keys of the question before the role is saved (or
+// created): no goes back to the grid.
+func (e *roleEditor) confirmKeys() []key.Binding {
+	verb := "save"
+	if e.roleID == 0 {
+		verb = "create"
+	}
+	return []key.Binding{withDesc(keymap.DialogYes, verb), withDesc(keymap.DialogNo, "back to the grid")}
 }
 
 func (e *roleEditor) confirmView(width, height int) string {
@@ -307,7 +324,7 @@ func (e *roleEditor) confirmView(width, height int) string {
 	if e.busy {
 		b.WriteString(th.Muted.Render("Working…"))
 	} else {
-		b.WriteString(th.Muted.Render("y " + strings.ToLower(verb) + " · n back to the grid"))
+		b.WriteString(th.Muted.Render(hintLine(e.confirmKeys()...)))
 	}
 	return b.String()
 }

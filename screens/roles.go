@@ -148,52 +148,68 @@ func (s *rolesScreen) key(km tea.KeyMsg) tea.Cmd {
 	case key.Matches(km, lk.Down):
 		s.cur.Move(1)
 		return nil
-	case key.Matches(km, s.keys.New):
-		return s.gated(model.ActCreate, model.Target{Module: model.ModuleRoles}, func() { s.dialog = s.newRoleDialog() })
+	case key.Matches(km, lk.Open):
+		return s.onRole(s.edit)()
 	}
-	if !s.roleKey(km) {
-		return nil
-	}
-	// Meant for the role that was under the cursor: refused if it
-	// vanished just before, even when the list is now empty.
-	if cmd, gone := s.cur.Vanished(); gone {
-		return cmd
-	}
-	r, ok := s.selected()
-	if !ok {
-		return nil
-	}
-	t := model.Target{Module: model.ModuleRoles, Label: r.Name, Role: factsOfRole(r)}
-	switch {
-	case key.Matches(km, s.keys.Edit), key.Matches(km, lk.Open):
-		return s.gated(model.ActUpdate, t, func() {
-			ed := newRoleEditor(s.sess, s.keys, r.ID, r.Name, r.Description, rolePerms(r))
-			ed.seen = model.SeenRoleAs(r)
-			ed.rec = s.cur.Record(r.ID, false)
-			s.dialog = ed
-		})
-	case key.Matches(km, s.keys.Rename):
-		return s.gated(model.ActUpdate, t, func() { s.dialog = s.renameDialog(r) })
-	case key.Matches(km, s.keys.Delete):
-		return s.gated(model.ActDelete, t, func() { s.dialog = s.deleteDialog(r) })
-	case key.Matches(km, s.keys.Members):
-		return s.members(r)
-	case key.Matches(km, s.keys.Give):
-		return s.give(r)
-	case key.Matches(km, s.keys.Explain):
-		s.dialog = ExplainAction(s.sess, model.ActUpdate, t)
-	}
-	return nil
+	cmd, _ := s.actions().Dispatch(km)
+	return cmd
 }
 
-// roleKey reports whether km acts on the role under the cursor.
-func (s *rolesScreen) roleKey(km tea.KeyMsg) bool {
-	for _, b := range []key.Binding{s.keys.Edit, s.sess.Keys.List.Open, s.keys.Rename, s.keys.Delete, s.keys.Members, s.keys.Give, s.keys.Explain} {
-		if key.Matches(km, b) {
-			return true
-		}
+// actions are the Roles screen's keys, in the order its help lists them.
+// The writes are offered to a role that may manage roles; to another,
+// their keys still ask the engine about the role, which says why.
+func (s *rolesScreen) actions() Actions {
+	module := model.Target{Module: model.ModuleRoles}
+	manages := func() bool { return s.sess.Can(model.ActCreate, module).Allowed }
+	create := func() tea.Cmd {
+		return s.gated(model.ActCreate, module, func() { s.dialog = s.newRoleDialog() })
 	}
-	return false
+	edit := s.onRole(s.edit)
+	rename := s.onRole(func(r model.Role, t model.Target) tea.Cmd {
+		return s.gated(model.ActUpdate, t, func() { s.dialog = s.renameDialog(r) })
+	})
+	remove := s.onRole(func(r model.Role, t model.Target) tea.Cmd {
+		return s.gated(model.ActDelete, t, func() { s.dialog = s.deleteDialog(r) })
+	})
+	give := s.onRole(func(r model.Role, _ model.Target) tea.Cmd { return s.give(r) })
+	return Actions{
+		{Binding: s.keys.Members, Run: s.onRole(func(r model.Role, _ model.Target) tea.Cmd { return s.members(r) })},
+		{Binding: s.keys.New, Enabled: manages, Refused: create, Run: create},
+		{Binding: s.keys.Edit, Enabled: manages, Refused: edit, Run: edit},
+		{Binding: s.keys.Rename, Enabled: manages, Refused: rename, Run: rename},
+		{Binding: s.keys.Delete, Enabled: manages, Refused: remove, Run: remove},
+		{Binding: s.keys.Give, Enabled: manages, Refused: give, Run: give},
+		{Binding: s.keys.Explain, Run: s.onRole(func(_ model.Role, t model.Target) tea.Cmd {
+			s.dialog = ExplainAction(s.sess, model.ActUpdate, t)
+			return nil
+		})},
+	}
+}
+
+// edit opens the role's permission grid.
+func (s *rolesScreen) edit(r model.Role, t model.Target) tea.Cmd {
+	return s.gated(model.ActUpdate, t, func() {
+		ed := newRoleEditor(s.sess, s.keys, r.ID, r.Name, r.Description, rolePerms(r))
+		ed.seen = model.SeenRoleAs(r)
+		ed.rec = s.cur.Record(r.ID, false)
+		s.dialog = ed
+	})
+}
+
+// onRole runs act on the role under the cursor, the engine's target for
+// it with it. It is meant for the role that was under the cursor:
+// refused if that vanished just before, even when the list is now empty.
+func (s *rolesScreen) onRole(act func(model.Role, model.Target) tea.Cmd) func() tea.Cmd {
+	return func() tea.Cmd {
+		if cmd, gone := s.cur.Vanished(); gone {
+			return cmd
+		}
+		r, ok := s.selected()
+		if !ok {
+			return nil
+		}
+		return act(r, model.Target{Module: model.ModuleRoles, Label: r.Name, Role: factsOfRole(r)})
+	}
 }
 
 // gated opens a dialog when the engine allows the action, and otherwise
@@ -390,23 +406,16 @@ func (s *rolesScreen) roleLine(name, kind, members, desc string) string {
 	return cell(name, nameW) + " " + cell(kind, 9) + " " + fmt.Sprintf("%7s", members) + " " + cell(desc, descW)
 }
 
+// hints are the keys on the title line: moving, then the actions.
 func (s *rolesScreen) hints() string {
-	parts := []string{"↑/↓ choose", "m members"}
-	if s.sess.Can(model.ActCreate, model.Target{Module: model.ModuleRoles}).Allowed {
-		parts = append(parts, "n new", "e edit", "r rename", "x delete", "g give")
-	}
-	return strings.Join(append(parts, "w why"), " · ")
+	return hintLine(append([]key.Binding{withDesc(keymap.DialogMove, "choose")}, s.actions().Bindings()...)...)
 }
 
 func (s *rolesScreen) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(s.dialog); ok {
 		return h
 	}
-	out := []key.Binding{s.keys.Members}
-	if s.sess.Can(model.ActCreate, model.Target{Module: model.ModuleRoles}).Allowed {
-		out = append(out, s.keys.New, s.keys.Edit, s.keys.Rename, s.keys.Delete, s.keys.Give)
-	}
-	return append(out, s.keys.Explain)
+	return s.actions().Bindings()
 }
 
 func (s *rolesScreen) FullHelp() [][]key.Binding {

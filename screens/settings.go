@@ -143,8 +143,10 @@ func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.cur = (s.cur - 1 + n) % n
 		return s, nil
 	}
-	if i, err := strconv.Atoi(km.String()); err == nil && i >= 1 && i <= n {
-		s.cur = i - 1
+	if key.Matches(km, s.keys.Section) {
+		if i := int(km.Runes[0] - '0'); i <= n {
+			s.cur = i - 1
+		}
 		return s, nil
 	}
 	sec := s.section()
@@ -393,7 +395,7 @@ func (g *generalSection) view(width, height int) string {
 		"",
 	}
 	if d := g.canEdit(); d.Allowed {
-		lines = append(lines, th.Muted.Render(cell("  e edit settings · r rename the organisation", width)))
+		lines = append(lines, th.Muted.Render(cell("  "+hintLine(withDesc(g.keys.Edit, "edit settings"), withDesc(g.keys.Rename, "rename the organisation")), width)))
 	} else {
 		lines = append(lines, th.Muted.Render(cell("  read only: "+d.Reason, width)))
 	}

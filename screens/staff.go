@@ -391,8 +391,8 @@ func (s *staffScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 
 func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
 	if km, ok := msg.(tea.KeyMsg); ok {
-		switch km.String() {
-		case "enter":
+		switch {
+		case key.Matches(km, keymap.DialogSubmit):
 			s.filtering = false
 			s.filter.Blur()
 			if v := strings.TrimSpace(s.filter.Value()); v != s.text {
@@ -400,7 +400,7 @@ func (s *staffScreen) updateFilter(msg tea.Msg) tea.Cmd {
 				return s.requery()
 			}
 			return nil
-		case "esc":
+		case key.Matches(km, keymap.DialogCancel):
 			s.filtering = false
 			s.filter.Blur()
 			s.filter.Clear()
@@ -434,67 +434,89 @@ func (s *staffScreen) updateKey(km tea.KeyMsg) tea.Cmd {
 	if cmd, ok := s.subKey(km); ok {
 		return cmd
 	}
-	if cmd, ok := s.incidentKey(km); ok {
-		return cmd
-	}
-	switch {
-	case s.detail != nil && (key.Matches(km, s.keys.Invite) || key.Matches(km, s.keys.BulkInvite)):
-		// The list's keys: a member's detail does not offer them.
-		return nil
-	case key.Matches(km, s.keys.Invite):
-		if s.canInvite() {
-			s.dialog = s.inviteDialog()
-		}
-		return nil
-	case key.Matches(km, s.keys.BulkInvite):
-		if s.canInvite() {
-			s.dialog = s.bulkDialog()
-		}
-		return nil
-	case key.Matches(km, s.keys.Invitations):
-		s.detail = nil
-		s.invites = newInvitationsView(s.sess, s.keys)
-		s.invites.setSize(s.width, s.height)
-		return s.invites.load()
-	}
-	if s.detail != nil {
-		return nil
-	}
-	switch {
-	case key.Matches(km, lk.Back) && s.text != "":
+	if s.detail == nil && key.Matches(km, lk.Back) && s.text != "" {
 		s.text = ""
 		s.filter.Clear()
 		return s.requery()
-	case key.Matches(km, lk.Filter):
-		// The filter in force, selected: typing starts a new search
-		// rather than adding to the last one; ←/→ edit it.
-		s.filtering = true
-		return s.filter.Open(s.text)
-	case key.Matches(km, lk.Sort):
-		s.sortIdx = (s.sortIdx + 1) % len(staffSorts)
-		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
-		return s.requery()
-	case key.Matches(km, s.keys.StatusNext):
-		s.statusIdx = (s.statusIdx + 1) % len(staffStatuses)
-		return s.requery()
-	case key.Matches(km, s.keys.SortDir):
-		s.desc = !s.desc
-		s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
-		return s.requery()
-	case key.Matches(km, lk.Open):
-		if cmd, gone := s.vanished(); gone {
-			return cmd
-		}
-		if m, ok := s.selected(); ok {
-			s.detail = &memberDetail{m: m}
-			return s.fetchMember(m.ID)
-		}
-		return nil
 	}
-	if s.table.Update(km, lk) {
+	browse, open := s.listActions()
+	if cmd, ok := browse.Dispatch(km); ok {
+		return cmd
+	}
+	if cmd, ok := open.Dispatch(km); ok {
+		return cmd
+	}
+	if s.detail == nil && s.table.Update(km, lk) {
 		return s.maybeFetch()
 	}
 	return nil
+}
+
+// listActions are the Staff list's own keys, in the order its help lists
+// them: browse, the keys that move about the list, and open, the keys that
+// open something beside it (the keys on the member under the cursor are
+// their actionsFor, listed between the two). The browsing keys and the
+// invitations are the list's alone, not its member's detail's; inviting
+// is offered to a role that may invite, and the live sessions to one that
+// may see them, whose key otherwise says why.
+func (s *staffScreen) listActions() (browse, open Actions) {
+	lk := s.sess.Keys.List
+	inList := func() bool { return s.detail == nil }
+	mayInvite := func() bool { return inList() && s.canInvite() }
+	staff := model.Target{Module: model.ModuleStaff}
+	browse = Actions{
+		{Binding: lk.Filter, Enabled: inList, Run: func() tea.Cmd {
+			// The filter in force, selected: typing starts a new search
+			// rather than adding to the last one; ←/→ edit it.
+			s.filtering = true
+			return s.filter.Open(s.text)
+		}},
+		{Binding: lk.Sort, Enabled: inList, Run: func() tea.Cmd {
+			s.sortIdx = (s.sortIdx + 1) % len(staffSorts)
+			s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
+			return s.requery()
+		}},
+		{Binding: s.keys.SortDir, Enabled: inList, Run: func() tea.Cmd {
+			s.desc = !s.desc
+			s.table.SetSort(staffSorts[s.sortIdx].col, s.desc)
+			return s.requery()
+		}},
+		{Binding: s.keys.StatusNext, Enabled: inList, Run: func() tea.Cmd {
+			s.statusIdx = (s.statusIdx + 1) % len(staffStatuses)
+			return s.requery()
+		}},
+		{Binding: lk.Open, Enabled: inList, Run: func() tea.Cmd {
+			if cmd, gone := s.vanished(); gone {
+				return cmd
+			}
+			if m, ok := s.selected(); ok {
+				s.detail = &memberDetail{m: m}
+				return s.fetchMember(m.ID)
+			}
+			return nil
+		}},
+	}
+	open = Actions{
+		{Binding: s.keys.Invite, Enabled: mayInvite, Run: func() tea.Cmd {
+			s.dialog = s.inviteDialog()
+			return nil
+		}},
+		{Binding: s.keys.BulkInvite, Enabled: mayInvite, Run: func() tea.Cmd {
+			s.dialog = s.bulkDialog()
+			return nil
+		}},
+		{Binding: s.keys.Invitations, Run: func() tea.Cmd {
+			s.detail = nil
+			s.invites = newInvitationsView(s.sess, s.keys)
+			s.invites.setSize(s.width, s.height)
+			return s.invites.load()
+		}},
+		{Binding: s.keys.Sessions, Enabled: func() bool { return canSeeSessions(s.sess).Allowed },
+			Refused: func() tea.Cmd { return RefusedAction(s.sess, model.ActUpdate, staff) },
+			Run:     func() tea.Cmd { return s.openSub(newSessionsView(s.sess, s.keys)) }},
+		{Binding: s.keys.Locks, Run: func() tea.Cmd { return s.openSub(newLocksView(s.sess, s.keys)) }},
+	}
+	return browse, open
 }
 
 // memberKey runs a member action key on the selected member, if the key is
@@ -563,7 +585,7 @@ func (s *staffScreen) View() string {
 	case s.filtering:
 		filter = s.filter.View(th)
 	case s.text != "":
-		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  (/ to change, esc to clear)")
+		filter = th.Muted.Render("filter: ") + model.Sanitize(s.text) + th.Muted.Render("  ("+s.sess.Keys.List.Filter.Help().Key+" to change, "+s.sess.Keys.List.Back.Help().Key+" to clear)")
 		if st := staffStatuses[s.statusIdx]; st != "" {
 			filter += th.Muted.Render(" · status: " + st)
 		}
@@ -581,22 +603,23 @@ func (s *staffScreen) countText() string {
 	return fmt.Sprintf("%s of %s", thousands(s.table.Cursor()+1), thousands(n))
 }
 
-// hints lists the keys of the list line under the title.
+// hints lists the keys of the list line under the title, the sort and
+// status filter in force with theirs.
 func (s *staffScreen) hints() string {
 	status := staffStatuses[s.statusIdx]
 	if status == "" {
 		status = "all"
 	}
-	parts := []string{"/ filter", "s sort:" + staffSorts[s.sortIdx].key, "f status:" + status, "enter open"}
+	lk := s.sess.Keys.List
+	keys := []key.Binding{lk.Filter, withDesc(lk.Sort, "sort:"+staffSorts[s.sortIdx].key), withDesc(s.keys.StatusNext, "status:"+status), lk.Open}
 	if s.canInvite() {
-		parts = append(parts, "n invite", "b bulk")
+		keys = append(keys, s.keys.Invite, s.keys.BulkInvite)
 	}
-	parts = append(parts, "i invitations")
+	keys = append(keys, s.keys.Invitations)
 	if canSeeSessions(s.sess).Allowed {
-		parts = append(parts, "l sessions")
+		keys = append(keys, s.keys.Sessions)
 	}
-	parts = append(parts, "u locks")
-	return strings.Join(parts, "  ")
+	return hintLineSep("  ", append(keys, s.keys.Locks)...)
 }
 
 func (s *staffScreen) ShortHelp() []key.Binding {
@@ -620,21 +643,15 @@ func (s *staffScreen) ShortHelp() []key.Binding {
 		}
 		return out
 	}
-	out := []key.Binding{lk.Filter, lk.Sort, s.keys.SortDir, s.keys.StatusNext, lk.Open}
+	browse, open := s.listActions()
+	out := browse.Bindings()
 	if s.canOffboard() {
 		out = append(out, s.keys.Offboard)
 	}
 	if s.sess.Can(model.ActView, model.Target{Module: model.ModuleAudit}).Allowed {
 		out = append(out, s.keys.AuditLog)
 	}
-	if s.canInvite() {
-		out = append(out, s.keys.Invite, s.keys.BulkInvite)
-	}
-	out = append(out, s.keys.Invitations)
-	if canSeeSessions(s.sess).Allowed {
-		out = append(out, s.keys.Sessions)
-	}
-	return append(out, s.keys.Locks)
+	return append(out, open.Bindings()...)
 }
 
 func (s *staffScreen) FullHelp() [][]key.Binding {

@@ -118,7 +118,7 @@ func (s *staffScreen) detailView(d memberDetail) string {
 		b.WriteString(th.Muted.Render(cell(line+" — "+san(a.decision.Reason), max(s.width, 20))) + "\n")
 	}
 	b.WriteString(s.subLine() + "\n")
-	b.WriteString(th.Muted.Render("  esc back to the list"))
+	b.WriteString(th.Muted.Render("  " + hintLine(withDesc(s.sess.Keys.List.Back, "back to the list"))))
 	return b.String()
 }
 

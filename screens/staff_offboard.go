@@ -68,9 +68,13 @@ func offboardCounts(ctx context.Context, svc *model.Service, p model.Principal, 
 // help is the pop-up's keys: offboard, choose who gets the clients (when
 // the member owns any), cancel.
 func (d *offboardDialog) help() []key.Binding {
+	k := d.s.keys
 	out := []key.Binding{withDesc(keymap.DialogYesOrEnter, "offboard")}
-	if d.loaded && d.owned > 0 {
-		out = append(out, d.s.keys.OffboardTo)
+	switch {
+	case d.loaded && d.owned > 0 && d.to.ID != 0:
+		out = append(out, withDesc(k.OffboardTo, "choose someone else"))
+	case d.loaded && d.owned > 0:
+		out = append(out, k.OffboardTo)
 	}
 	return append(out, keymap.DialogNo)
 }
@@ -167,16 +171,10 @@ func (d *offboardDialog) View(width, height int) string {
 	w := min(width-4, 72)
 	title := th.Error.Render("Offboard " + who(d.m) + "?")
 	if !d.loaded {
-		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render("esc cancel")
+		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render(hintLine(keymap.DialogNo))
 	}
 	body := lipgloss.NewStyle().Width(w).Render(d.body())
-	prompt := "enter/y offboard · esc cancel"
-	if d.owned > 0 {
-		prompt = "enter/y offboard · r give their clients to someone else · esc cancel"
-		if d.to.ID != 0 {
-			prompt = "enter/y offboard · r choose someone else · esc cancel"
-		}
-	}
+	prompt := hintLine(d.help()...)
 	v := title + "\n\n" + body + "\n\n" + th.Muted.Render(cell(prompt, w))
 	if d.busy {
 		v += "\n" + th.Muted.Render("Working…")

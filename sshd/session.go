@@ -140,6 +140,7 @@ func (s *Server) runCommand(sess ssh.Session, ls *liveSession, args []string) in
 	}
 	// With a pty, the session turns \n into \n for the raw terminal.
 	ctx := context.WithValue(ls.ctx, connectKey{}, ConnectCommand(sess.LocalAddr()))
+	ctx = context.WithValue(ctx, stdinKey{}, io.Reader(sess))
 	// A client that goes away stops its command: one that waits for news
 	// (audit tail --follow) would otherwise wait on for nobody.
 	ctx, cancel := context.WithCancel(ctx)
@@ -151,6 +152,16 @@ func (s *Server) runCommand(sess ssh.Session, ls *liveSession, args []string) in
 }
 
 type connectKey struct{}
+
+type stdinKey struct{}
+
+// StdinFrom is, inside a command run over SSH, what the client sends on
+// the session's standard input (a password a command reads with
+// --password-stdin); nil elsewhere.
+func StdinFrom(ctx context.Context) io.Reader {
+	r, _ := ctx.Value(stdinKey{}).(io.Reader)
+	return r
+}
 
 // ConnectCommandFrom is, inside a command run over SSH, the ssh command
 // that reached this server ("ssh -p 2222 127.0.0.1"), for messages that

@@ -228,7 +228,7 @@ func (s *shell) key(msg tea.KeyMsg) tea.Cmd {
 		return s.pickerKey(msg)
 	}
 	if s.explain != nil {
-		if key.Matches(msg, s.app.keys.Global.Quit) && msg.String() == "ctrl+c" {
+		if key.Matches(msg, s.app.keys.Form.Interrupt) {
 			return tea.Quit
 		}
 		var cmd tea.Cmd

@@ -76,10 +76,10 @@ func (s *shell) pickerKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, p.keys.List.Back):
 		s.picker = nil
 		return nil
-	case key.Matches(msg, p.keys.Choice.Up) && msg.String() != "k":
+	case key.Matches(msg, keymap.ArrowUp):
 		p.cursor = max(p.cursor-1, 0)
 		return nil
-	case key.Matches(msg, p.keys.Choice.Down) && msg.String() != "j":
+	case key.Matches(msg, keymap.ArrowDown):
 		p.cursor = min(p.cursor+1, max(len(p.members)-1, 0))
 		return nil
 	case key.Matches(msg, p.keys.Choice.Choose):
@@ -91,7 +91,7 @@ func (s *shell) pickerKey(msg tea.KeyMsg) tea.Cmd {
 		return s.viewAsMember(m)
 	}
 	before := p.filter.Value()
-	if before == "" && msg.String() == "/" {
+	if before == "" && key.Matches(msg, keymap.SearchAfresh) {
 		// The filter has focus already; a / typed out of habit from the
 		// other screens' filters is not part of a name.
 		return nil
