@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,9 +72,25 @@ var readmeExampleRuns = map[string]exampleRun{
 	`gatehouse connections off "Nightly report"`:                         {setup: []string{`gatehouse connections create "Nightly report" --allow clients.view:all --kind api`}},
 	`gatehouse connections on "Nightly report"`: {setup: []string{`gatehouse connections create "Nightly report" --allow clients.view:all --kind api`,
 		`gatehouse connections off "Nightly report"`}},
+	"gatehouse keys remove sara.lindqvist@northwind.example SHA256:tKFvvQMzu/qhSJusIexjTqnVSo9MCE1PgwLHgKElcs0": {setup: []string{
+		"echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDZyGbfg7RwR1OSDD9aWZQvq8h7bGSqtA8PfbuuZt81O sara@laptop' | gatehouse keys add sara.lindqvist@northwind.example -"}},
+	// A member's own profile, password, two-factor set-up and recovery
+	// codes: run locally, as the holder of the file, who is no member,
+	// they are refused as the examples' help says; over SSH as the member
+	// they run (cmd_profile_test.go: TestProfileCommandsOverSSH,
+	// TestProfilePasswordOverRealSSH).
+	"gatehouse profile show":                                                            {code: 1, stderr: "run it over SSH as the member", why: ownProfile},
+	`gatehouse profile set-name "Sara Lindqvist-Berg"`:                                  {code: 1, stderr: "only a signed-in member can change their name", why: ownProfile},
+	`printf '%s\n%s\n' "$CURRENT" "$NEW" | gatehouse profile password --password-stdin`: {code: 1, stderr: "only a signed-in member can change a password", why: ownProfile},
+	"gatehouse totp enrol":                                                              {code: 1, stderr: "only a signed-in member can set up two-factor authentication", why: ownProfile},
+	"gatehouse totp enrol --secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP --code 123456": {code: 1, stderr: "that code is not right",
+		why: "the second step of enrolment takes the code an authenticator app shows for the secret the first step gave, over SSH as the member"},
+	"gatehouse recovery-codes regenerate":                         {code: 1, stderr: "only a signed-in member can make recovery codes", why: ownProfile},
 	"gatehouse serve --listen 127.0.0.1:2222":                     {until: "Gatehouse is listening on 127.0.0.1:2222"},
 	"gatehouse audit tail --follow --format jsonl --since-id 100": {until: `"id":117`},
 }
+
+const ownProfile = "a member's own: run over SSH as the member (cmd_profile_test.go)"
 
 // localPaths are the absolute paths examples show, made inside the
 // scratch directory.
@@ -136,7 +154,10 @@ func TestREADMEExamplesRunAgainstAFreshDemo(t *testing.T) {
 			case run.app != "":
 				b.app(ex, run.app)
 			case run.until != "":
-				b.until(ex, run.until)
+				// The port an example listens on may be taken on this
+				// machine: it listens on a free one instead.
+				port := freePort(t)
+				b.until(strings.ReplaceAll(ex, ":2222", ":"+port), strings.ReplaceAll(run.until, ":2222", ":"+port))
 			default:
 				r := b.shell(ex)
 				if r.code != run.code {
@@ -253,4 +274,15 @@ func (b *exampleBench) app(line, want string) {
 	argv := append([]string{"env", "TERM=xterm-256color", "HOME=" + b.dir, "GATEHOUSE_DB=", "XDG_DATA_HOME=" + filepath.Join(b.dir, "xdg"), binPath}, words...)
 	pane := tmuxtest.NewServer(b.t).Start("app", 100, 30, argv...)
 	pane.WaitFor(nil, want)
+}
+
+// freePort is a TCP port free on 127.0.0.1 a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
