@@ -16,11 +16,7 @@ type Staff struct {
 	Offboard key.Binding
 	// OffboardTo chooses, in the offboard pop-up, who gets the member's
 	// clients.
-	OffboardTo key.Binding
-	// OffboardYes and OffboardNo answer the offboard pop-up: enter, as
-	// offboarding with the clients left unowned is the common case.
-	OffboardYes key.Binding
-	OffboardNo  key.Binding
+	OffboardTo  key.Binding
 	Transfer    key.Binding
 	Departments key.Binding
 	Manager     key.Binding
@@ -57,8 +53,6 @@ func DefaultStaff() Staff {
 		Remove:      writes(key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove"))),
 		Offboard:    writes(key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "offboard"))),
 		OffboardTo:  key.NewBinding(key.WithKeys("r", "R"), key.WithHelp("r", "give their clients to someone else")),
-		OffboardYes: key.NewBinding(key.WithKeys("y", "Y", "enter"), key.WithHelp("enter/y", "offboard")),
-		OffboardNo:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("esc", "cancel")),
 		Transfer:    writes(key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "transfer ownership"))),
 		Departments: writes(key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit departments"))),
 		Manager:     writes(key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "set manager"))),

@@ -22,7 +22,7 @@ func TestStaffKeyHelpFollowsWhatIsOpen(t *testing.T) {
 	}
 	s = e.press(s, "n", "O") // the offboard pop-up
 	for name, h := range map[string]string{"short": helpText(s.ShortHelp()), "full": helpText(s.FullHelp()...)} {
-		if !strings.Contains(h, "enter/y offboard") || !strings.Contains(h, "esc cancel") || strings.Contains(h, "/ filter") {
+		if !strings.Contains(h, "y/enter offboard") || !strings.Contains(h, "n cancel") || strings.Contains(h, "/ filter") {
 			t.Fatalf("%s help under the offboard pop-up: %s\n%s", name, h, s.View())
 		}
 	}

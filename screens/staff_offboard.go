@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"gatehouse/keymap"
 	"gatehouse/model"
 )
 
@@ -68,14 +69,14 @@ func offboardCounts(ctx context.Context, svc *model.Service, p model.Principal, 
 // the member owns any), cancel.
 func (d *offboardDialog) help() []key.Binding {
 	k := d.s.keys
-	out := []key.Binding{k.OffboardYes}
+	out := []key.Binding{withDesc(keymap.DialogYesOrEnter, "offboard")}
 	switch {
 	case d.loaded && d.owned > 0 && d.to.ID != 0:
 		out = append(out, withDesc(k.OffboardTo, "choose someone else"))
 	case d.loaded && d.owned > 0:
 		out = append(out, k.OffboardTo)
 	}
-	return append(out, k.OffboardNo)
+	return append(out, keymap.DialogNo)
 }
 
 // Update implements Dialog.
@@ -101,9 +102,9 @@ func (d *offboardDialog) key(km tea.KeyMsg) (Dialog, tea.Cmd) {
 		return d, nil
 	}
 	switch {
-	case key.Matches(km, d.s.keys.OffboardNo):
+	case key.Matches(km, keymap.DialogNo):
 		return nil, nil
-	case key.Matches(km, d.s.keys.OffboardYes):
+	case key.Matches(km, keymap.DialogYesOrEnter):
 		// Not before the counts are in: the pop-up must have said what
 		// will happen.
 		if !d.loaded {
@@ -170,7 +171,7 @@ func (d *offboardDialog) View(width, height int) string {
 	w := min(width-4, 72)
 	title := th.Error.Render("Offboard " + who(d.m) + "?")
 	if !d.loaded {
-		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render(hintLine(d.s.keys.OffboardNo))
+		return title + "\n\n" + th.Muted.Render("Counting their access…") + "\n\n" + th.Muted.Render(hintLine(keymap.DialogNo))
 	}
 	body := lipgloss.NewStyle().Width(w).Render(d.body())
 	prompt := hintLine(d.help()...)

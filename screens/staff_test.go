@@ -795,7 +795,7 @@ func TestStaffOffboardFromTheList(t *testing.T) {
 	s = e.press(s, "O")
 	v := flatText(s.View())
 	for _, want := range []string{"Offboard Bob Builder <bob@acme.test>?", "Their access to 2 client folders is revoked",
-		"they are deactivated", "The 1 client folder they own is left unowned", "enter/y offboard"} {
+		"they are deactivated", "The 1 client folder they own is left unowned", "y/enter offboard"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("pop-up lacks %q:\n%s", want, v)
 		}
