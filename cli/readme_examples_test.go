@@ -70,9 +70,25 @@ var readmeExampleRuns = map[string]exampleRun{
 	`gatehouse connections off "Nightly report"`:                         {setup: []string{`gatehouse connections create "Nightly report" --allow clients.view:all --kind api`}},
 	`gatehouse connections on "Nightly report"`: {setup: []string{`gatehouse connections create "Nightly report" --allow clients.view:all --kind api`,
 		`gatehouse connections off "Nightly report"`}},
+	// A profile is a member's own: run locally, as the operating-system
+	// user, the model refuses these (cmd_profile_test.go runs each over SSH
+	// as a member).
+	"gatehouse profile show":                           {code: 1, stderr: "who has no profile; run it over SSH as the member", why: profileWhy},
+	`gatehouse profile set-name "Sara Lindqvist-Berg"`: {code: 1, stderr: "only a signed-in member can change their name", why: profileWhy},
+	`printf '%s\n%s\n' "$CURRENT" "$NEW" | gatehouse profile password --password-stdin`: {code: 1,
+		stderr: "only a signed-in member can change a password", why: profileWhy},
+	"gatehouse totp enrol": {code: 1, stderr: "only a signed-in member can set up two-factor authentication", why: profileWhy},
+	"gatehouse totp enrol --secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP --code 123456": {code: 1, stderr: "that code is not right",
+		why: "the code must come from an app holding the secret the first step printed; turning 2FA on: cmd_profile_test.go"},
+	"gatehouse recovery-codes regenerate": {code: 1, stderr: "only a signed-in member can make recovery codes", why: profileWhy},
+	"gatehouse keys remove sara.lindqvist@northwind.example 1": {setup: []string{`mkdir -p ~/.ssh && ssh-keygen -q -t ed25519 -N "" -C sara -f ~/.ssh/id_ed25519`,
+		"gatehouse keys add sara.lindqvist@northwind.example ~/.ssh/id_ed25519.pub"}},
 	"gatehouse serve --listen 127.0.0.1:2222":                     {until: "Gatehouse is listening on 127.0.0.1:2222"},
 	"gatehouse audit tail --follow --format jsonl --since-id 100": {until: `"id":117`},
 }
+
+// profileWhy is why the profile's examples are refused when run locally.
+const profileWhy = "a profile is a signed-in member's own; the operating-system user has none. Over SSH as a member: cmd_profile_test.go"
 
 // localPaths are the absolute paths examples show, made inside the
 // scratch directory.
