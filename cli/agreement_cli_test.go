@@ -200,10 +200,10 @@ func (o *agreementOrg) checkCommands(m model.Member, run runner, pick sampler) (
 			}
 		}
 	}
-	if surface, problem := o.rolesAgree(run, al, pick); problem != "" {
+	if surface, problem := o.rolesAgree(run, m, al); problem != "" {
 		return surface, problem
 	}
-	if surface, problem := o.departmentsAgree(run, al, pick); problem != "" {
+	if surface, problem := o.departmentsAgree(run, m, al); problem != "" {
 		return surface, problem
 	}
 	// Settings, billing and connections: open to whom the engine lets see
@@ -294,11 +294,22 @@ func (o *agreementOrg) checkCommands(m model.Member, run runner, pick sampler) (
 	return "", ""
 }
 
-// rolesAgree runs roles list, and roles show for the roles picked: the
+// rotate picks n of ids for member m, a different few for each member:
+// across the members of an organisation, every role and department is
+// shown to many askers, at a cost of n commands each.
+func rotate(ids []int64, m model.Member, n int) []int64 {
+	var out []int64
+	for i := range min(n, len(ids)) {
+		out = append(out, ids[(int(m.ID)*3+i)%len(ids)])
+	}
+	return out
+}
+
+// rolesAgree runs roles list, and roles show for two roles: the
 // list is every role or refused, as the engine lets the member see roles;
 // each role's members are those holding it whom the engine lets them see,
 // or none with the reason when they may not see staff.
-func (o *agreementOrg) rolesAgree(run runner, al model.Allowed, pick sampler) (string, string) {
+func (o *agreementOrg) rolesAgree(run runner, m model.Member, al model.Allowed) (string, string) {
 	var roles []roleJSON
 	if problem := runJSON(run, &roles, al.Views[model.ModuleRoles], "roles", "list", "--json"); problem != "" || !al.Views[model.ModuleRoles] {
 		return "roles list", problem
@@ -310,12 +321,12 @@ func (o *agreementOrg) rolesAgree(run runner, al model.Allowed, pick sampler) (s
 	if len(roles) != len(all) {
 		return "roles list", fmt.Sprintf("%d roles listed of %d", len(roles), len(all))
 	}
-	byName, ids, every := map[int64]string{}, []int64{}, map[int64]bool{}
+	byName, ids := map[int64]string{}, []int64{}
 	for _, r := range roles {
-		byName[r.ID], every[r.ID] = r.Name, true
+		byName[r.ID] = r.Name
 		ids = append(ids, r.ID)
 	}
-	for _, id := range pick(ids, every) {
+	for _, id := range rotate(ids, m, 2) {
 		var shown roleShowJSON
 		if problem := runJSON(run, &shown, true, "roles", "show", byName[id], "--json"); problem != "" {
 			return fmt.Sprintf("roles show %d", id), problem
@@ -327,20 +338,20 @@ func (o *agreementOrg) rolesAgree(run runner, al model.Allowed, pick sampler) (s
 	return "", ""
 }
 
-// departmentsAgree runs departments list, and departments show for the
-// departments picked: its members are those in it whom the engine lets
+// departmentsAgree runs departments list, and departments show for two
+// departments: its members are those in it whom the engine lets
 // the member see, or none with the reason when they may not see staff.
-func (o *agreementOrg) departmentsAgree(run runner, al model.Allowed, pick sampler) (string, string) {
+func (o *agreementOrg) departmentsAgree(run runner, m model.Member, al model.Allowed) (string, string) {
 	var depts []departmentJSON
 	if problem := runJSON(run, &depts, al.Views[model.ModuleDepartments], "departments", "list", "--json"); problem != "" || !al.Views[model.ModuleDepartments] {
 		return "departments list", problem
 	}
-	byName, ids, every := map[int64]string{}, []int64{}, map[int64]bool{}
+	byName, ids := map[int64]string{}, []int64{}
 	for _, d := range depts {
-		byName[d.ID], every[d.ID] = d.Name, true
+		byName[d.ID] = d.Name
 		ids = append(ids, d.ID)
 	}
-	for _, id := range pick(ids, every) {
+	for _, id := range rotate(ids, m, 2) {
 		var shown departmentShowJSON
 		if problem := runJSON(run, &shown, true, "departments", "show", byName[id], "--json"); problem != "" {
 			return fmt.Sprintf("departments show %d", id), problem
