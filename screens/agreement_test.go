@@ -240,3 +240,8 @@ func newExplainFor(sess *Session, m model.Member, t model.TargetRef) *simScreen 
 	s.subject, s.target = &m, &t
 	return s
 }
+
+// readAccess reads a folder's access as the Manage Access pop-up does.
+func readAccess(sess *Session, clientID int64) (*accessData, error) {
+	return readAccessAt(sess, clientID, beginRead())
+}

@@ -42,6 +42,7 @@ type auditFilter struct {
 // auditScreen is the Audit tab: the log newest first, filtered in SQL,
 // paged by keyset.
 type auditScreen struct {
+	id            ViewID // what its commands' results are addressed to
 	sess          *Session
 	keys          keymap.Admin
 	list          auditLister
@@ -98,7 +99,7 @@ func NewAudit(sess *Session) Screen {
 // cleared.
 func NewAuditFor(sess *Session, q model.AuditQuery) Screen {
 	q.BeforeID, q.AfterID, q.Limit = 0, 0, 0
-	s := &auditScreen{sess: sess, keys: keymap.DefaultAdmin(), list: sess.Svc.ListAudit, width: 80, height: 24, base: q}
+	s := &auditScreen{id: NewViewID(), sess: sess, keys: keymap.DefaultAdmin(), list: sess.Svc.ListAudit, width: 80, height: 24, base: q}
 	s.filter = auditFilter{Actor: q.Actor, Target: q.Target, Action: q.Action}
 	if !q.Since.IsZero() {
 		s.filter.Since = q.Since.Format("2006-01-02 15:04")
@@ -253,12 +254,7 @@ func (s *auditScreen) clamp() {
 }
 
 func (s *auditScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	msg, mine := adminOwnAction(s, msg)
-	if !mine {
-		return s, nil
-	}
-	scr, cmd := s.update(msg)
-	return scr, addressed(s, cmd)
+	return updateAddressed(s, s.id, msg, s.update)
 }
 
 func (s *auditScreen) update(msg tea.Msg) (Screen, tea.Cmd) {

@@ -197,13 +197,7 @@ func (c *clientsScreen) located(m clientsLocateMsg) tea.Cmd {
 	if m.seq != c.seq {
 		return nil // a newer read follows the cursor itself
 	}
-	var note tea.Cmd
-	if m.err != nil {
-		note = c.table.Lose()
-	} else {
-		c.table.Locate(m.pos)
-	}
-	return tea.Batch(note, c.maybeFetch())
+	return tea.Batch(c.table.Located(m.pos, m.err), c.maybeFetch())
 }
 
 // clientName is how a folder's name reads in lists: the internal folder

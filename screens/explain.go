@@ -136,17 +136,19 @@ func (v *ExplainView) View(width, height int) string {
 	return b.String()
 }
 
-// adminActionMsg is an ActionMsg addressed to the screen whose command
-// produced it: the shell gives every message to every screen, and another
-// screen's result must not close this one's dialog or repeat its status.
+// adminActionMsg is an ActionMsg addressed to the view (by its id) whose
+// command produced it: the shell gives every message to every screen, and
+// a screen hosts another (the Staff screen a member's audit log), so
+// another view's result must not close this one's dialog or repeat its
+// status.
 type adminActionMsg struct {
-	to  Screen
+	to  ViewID
 	msg ActionMsg
 }
 
 // addressed wraps the ActionMsgs cmd produces (in batches too) so that only
-// the screen to handles them.
-func addressed(to Screen, cmd tea.Cmd) tea.Cmd {
+// the view to handles them.
+func addressed(to ViewID, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
 	}
@@ -166,14 +168,20 @@ func addressed(to Screen, cmd tea.Cmd) tea.Cmd {
 	}
 }
 
-// adminOwnAction unwraps an action result addressed to s; ok is false for
-// results that belong to another screen.
-func adminOwnAction(s Screen, msg tea.Msg) (tea.Msg, bool) {
+// updateAddressed is the Update of the administration screens: an action
+// result addressed to another view is dropped, one addressed to id is
+// unwrapped for update, and the results of the commands update returns
+// come back addressed to id.
+func updateAddressed(self Screen, id ViewID, msg tea.Msg, update func(tea.Msg) (Screen, tea.Cmd)) (Screen, tea.Cmd) {
 	switch m := msg.(type) {
 	case adminActionMsg:
-		return m.msg, m.to == s
+		if m.to != id {
+			return self, nil
+		}
+		msg = m.msg
 	case ActionMsg:
-		return nil, false
+		return self, nil
 	}
-	return msg, true
+	scr, cmd := update(msg)
+	return scr, addressed(id, cmd)
 }

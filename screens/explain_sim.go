@@ -30,6 +30,7 @@ type simRow struct {
 // see every action they may and may not take on it, each with the reason;
 // and "what if" they had another role.
 type simScreen struct {
+	id            ViewID // what its commands' results are addressed to
 	sess          *Session
 	keys          keymap.Admin
 	width, height int
@@ -61,7 +62,7 @@ type (
 
 // NewExplain returns the permission simulator screen.
 func NewExplain(sess *Session) Screen {
-	return &simScreen{sess: sess, keys: keymap.DefaultAdmin(), width: 80, height: 24}
+	return &simScreen{id: NewViewID(), sess: sess, keys: keymap.DefaultAdmin(), width: 80, height: 24}
 }
 
 func (s *simScreen) Title() string    { return "Simulator" }
@@ -99,12 +100,7 @@ func (s *simScreen) run() tea.Cmd {
 }
 
 func (s *simScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	msg, mine := adminOwnAction(s, msg)
-	if !mine {
-		return s, nil
-	}
-	scr, cmd := s.update(msg)
-	return scr, addressed(s, cmd)
+	return updateAddressed(s, s.id, msg, s.update)
 }
 
 func (s *simScreen) update(msg tea.Msg) (Screen, tea.Cmd) {

@@ -200,17 +200,9 @@ func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
 	if !v.reads.take(msg.read) {
 		return nil
 	}
-	if msg.err != nil {
-		v.list = nil
-		v.table.SetEmpty(errText(msg.err))
-		v.table.SetRows(0, 0, nil)
-		return nil
-	}
-	v.list = msg.list
 	now := v.sess.Svc.Now()
-	rows := make([][]string, len(msg.list))
-	ids := make([]int64, len(msg.list))
-	for i, x := range msg.list {
+	var note tea.Cmd
+	v.list, note = showWhole(v.table, msg.read, msg.list, msg.err, "No live sessions.", func(x model.LiveSession) ([]string, int64) {
 		from := x.Address
 		if from == "" {
 			from = x.Origin
@@ -223,20 +215,9 @@ func (v *sessionsView) setList(msg sessionsMsg) tea.Cmd {
 		if x.EndReason != "" {
 			doing = "ending: " + x.EndReason
 		}
-		rows[i] = []string{strconv.FormatInt(x.ID, 10), sessionWho(x), from, key, agoText(now, x.StartedAt), agoText(now, x.LastInput), doing}
-		ids[i] = x.ID
-	}
-	v.table.SetEmpty("No live sessions.")
-	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
+		return []string{strconv.FormatInt(x.ID, 10), sessionWho(x), from, key, agoText(now, x.StartedAt), agoText(now, x.LastInput), doing}, x.ID
+	})
 	return note
-}
-
-func (v *sessionsView) selected() (model.LiveSession, bool) {
-	_, i, ok := v.table.Selected()
-	if !ok || i >= len(v.list) {
-		return model.LiveSession{}, false
-	}
-	return v.list[i], true
 }
 
 func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -249,29 +230,17 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return v, tea.Batch(v.load(), v.tick())
 	}
-	if cmd, done := routeIncidentList(&v.dialog, v.table, v.load, msg); done {
-		return v, cmd
-	}
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return v, nil
-	}
-	switch {
-	case key.Matches(km, v.keys.EndSession):
-		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone {
-			return v, cmd
-		}
-		if ok {
+	return v, updateIncidentList(&v.dialog, v.table, v.load, v.actions, v.sess.Keys.List, msg)
+}
+
+// actions are the live sessions' keys, on the session under the cursor.
+func (v *sessionsView) actions() Actions {
+	return Actions{
+		{Binding: v.keys.EndSession, Run: onHeld(v.table, v.list, func(x model.LiveSession) tea.Cmd {
 			v.dialog = v.endDialog(x)
-		}
-		return v, nil
-	case key.Matches(km, v.keys.LockWho):
-		x, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone {
-			return v, cmd
-		}
-		if ok {
+			return nil
+		})},
+		{Binding: v.keys.LockWho, Run: onHeld(v.table, v.list, func(x model.LiveSession) tea.Cmd {
 			in := model.LockInput{Kind: model.LockStaff, Target: x.Email}
 			if x.StaffID == 0 {
 				in = model.LockInput{Kind: model.LockConnection, Target: x.Name}
@@ -281,11 +250,9 @@ func (v *sessionsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				in, func(_ string, fn func() error) tea.Cmd {
 					return incidentActOn(v.table.Record(x.ID, false), "Locked "+model.Sanitize(sessionWho(x)), fn)
 				})
-		}
-		return v, nil
+			return nil
+		})},
 	}
-	v.table.Update(km, v.sess.Keys.List)
-	return v, nil
 }
 
 func (v *sessionsView) endDialog(x model.LiveSession) Dialog {
@@ -309,7 +276,7 @@ func (v *sessionsView) View() string {
 	}
 	th := v.sess.Theme
 	head := th.Title.Render("Live sessions") + "  " + th.Muted.Render(fmt.Sprintf("%d, every process on this database", len(v.list)))
-	hint := th.Muted.Render(hintLineSep("  ", v.keys.EndSession, v.keys.LockWho, v.sess.Keys.List.Back))
+	hint := th.Muted.Render(hintLineSep("  ", append(v.actions().Bindings(), v.sess.Keys.List.Back)...))
 	return head + "\n" + fitStyled(hint, v.width) + "\n" + v.table.View()
 }
 
@@ -317,7 +284,7 @@ func (v *sessionsView) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(v.dialog); ok {
 		return h
 	}
-	return []key.Binding{v.sess.Keys.List.Back, v.keys.EndSession, v.keys.LockWho}
+	return append([]key.Binding{v.sess.Keys.List.Back}, v.actions().Bindings()...)
 }
 
 func (v *sessionsView) FullHelp() [][]key.Binding {
@@ -389,35 +356,16 @@ func (v *locksView) setList(msg locksMsg) tea.Cmd {
 	if !v.reads.take(msg.read) {
 		return nil
 	}
-	if msg.err != nil {
-		v.list = nil
-		v.table.SetEmpty(errText(msg.err))
-		v.table.SetRows(0, 0, nil)
-		return nil
-	}
-	v.list = msg.list
 	now := v.sess.Svc.Now()
-	rows := make([][]string, len(msg.list))
-	ids := make([]int64, len(msg.list))
-	for i, l := range msg.list {
+	var note tea.Cmd
+	v.list, note = showWhole(v.table, msg.read, msg.list, msg.err, "No locks in force.", func(l model.Lock) ([]string, int64) {
 		until := "unlocked"
 		if !l.ExpiresAt.IsZero() {
 			until = l.ExpiresAt.UTC().Format("2 Jan 15:04 UTC")
 		}
-		rows[i] = []string{strconv.FormatInt(l.ID, 10), lockKindWord(l.Kind) + " " + l.Label, l.Reason, l.CreatedBy, agoText(now, l.CreatedAt), until}
-		ids[i] = l.ID
-	}
-	v.table.SetEmpty("No locks in force.")
-	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
+		return []string{strconv.FormatInt(l.ID, 10), lockKindWord(l.Kind) + " " + l.Label, l.Reason, l.CreatedBy, agoText(now, l.CreatedAt), until}, l.ID
+	})
 	return note
-}
-
-func (v *locksView) selected() (model.Lock, bool) {
-	_, i, ok := v.table.Selected()
-	if !ok || i >= len(v.list) {
-		return model.Lock{}, false
-	}
-	return v.list[i], true
 }
 
 func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -425,31 +373,24 @@ func (v *locksView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case locksMsg:
 		return v, v.setList(msg)
 	}
-	if cmd, done := routeIncidentList(&v.dialog, v.table, v.load, msg); done {
-		return v, cmd
-	}
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return v, nil
-	}
-	switch {
-	case key.Matches(km, v.keys.Lift):
-		l, ok := v.selected()
-		if cmd, gone := v.table.Vanished(); gone {
-			return v, cmd
-		}
-		if ok {
+	return v, updateIncidentList(&v.dialog, v.table, v.load, v.actions, v.sess.Keys.List, msg)
+}
+
+// actions are the locks' keys: lifting the one under the cursor, and a
+// new lock.
+func (v *locksView) actions() Actions {
+	return Actions{
+		{Binding: v.keys.Lift, Run: onHeld(v.table, v.list, func(l model.Lock) tea.Cmd {
 			v.dialog = liftDialog(v.sess, l, func(status string, fn func() error) tea.Cmd {
 				return incidentActOn(v.table.Record(l.ID, true), status, fn) // a lifted lock leaves the list
 			})
-		}
-		return v, checkOnOpen(v.dialog)
-	case key.Matches(km, v.keys.NewLock):
-		v.dialog = v.newLockDialog()
-		return v, nil
+			return checkOnOpen(v.dialog)
+		})},
+		{Binding: v.keys.NewLock, Run: func() tea.Cmd {
+			v.dialog = v.newLockDialog()
+			return nil
+		}},
 	}
-	v.table.Update(km, v.sess.Keys.List)
-	return v, nil
 }
 
 // newLockDialog locks anything: a member, a role, a connection or a key.
@@ -489,7 +430,7 @@ func (v *locksView) ShortHelp() []key.Binding {
 	if h, ok := dialogHelp(v.dialog); ok {
 		return h
 	}
-	return []key.Binding{v.sess.Keys.List.Back, v.keys.Lift, v.keys.NewLock}
+	return append([]key.Binding{v.sess.Keys.List.Back}, v.actions().Bindings()...)
 }
 
 func (v *locksView) FullHelp() [][]key.Binding {
@@ -497,25 +438,34 @@ func (v *locksView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{v.ShortHelp(), {lk.Up, lk.Down, lk.PageUp, lk.PageDown, lk.Top, lk.Bottom}}
 }
 
-// routeIncidentList is what the sessions and locks views do alike with a
-// message before their own keys: a refresh re-reads the list, an action's
-// result goes to the dialog that started it and to the cursor (an ended
-// session or a lifted lock leaves the list), and an open dialog takes
-// everything else. done says the message was taken.
-func routeIncidentList(dialog *Dialog, table *Table, load func() tea.Cmd, msg tea.Msg) (tea.Cmd, bool) {
+// updateIncidentList is what the sessions and locks views do alike with a
+// message beyond their lists' own: a refresh re-reads the list, an
+// action's result goes to the dialog that started it and to the cursor (an
+// ended session or a lifted lock leaves the list), an open dialog takes
+// everything else, and a key is one of the view's actions or moves in the
+// list.
+func updateIncidentList(dialog *Dialog, table *Table, load func() tea.Cmd, actions func() Actions, lk keymap.List, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case RefreshMsg:
-		return load(), true
+		return load()
 	case incidentAction:
 		var cmd tea.Cmd
 		*dialog, cmd = HandleAction(*dialog, msg.ActionMsg)
 		table.Acted(msg.For, msg.Err)
-		return tea.Batch(cmd, load()), true
+		return tea.Batch(cmd, load())
 	}
 	if *dialog != nil {
 		var cmd tea.Cmd
 		*dialog, cmd = (*dialog).Update(msg)
-		return cmd, true
+		return cmd
 	}
-	return nil, false
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	if cmd, ok := actions().Dispatch(km); ok {
+		return cmd
+	}
+	table.Update(km, lk)
+	return nil
 }

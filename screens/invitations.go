@@ -68,28 +68,15 @@ func (v *invitationsView) setList(msg invitationsMsg) tea.Cmd {
 	if msg.status != invitationStatuses[v.status] || !v.reads.take(msg.read) {
 		return nil
 	}
-	if msg.err != nil {
-		v.list = nil
-		v.table.SetEmpty(errText(msg.err))
-		v.table.SetRows(0, 0, nil)
-		return nil
+	empty := "No invitations yet."
+	if msg.status != "" {
+		empty = "No " + msg.status + " invitations."
 	}
-	v.list = msg.list
 	now := v.sess.Svc.Now()
-	rows := make([][]string, len(msg.list))
-	ids := make([]int64, len(msg.list))
-	for i, inv := range msg.list {
-		rows[i] = []string{inv.Email, inv.Name, inv.RoleName, inv.Status, invitationWhen(inv, now), inv.CreatedBy}
-		ids[i] = inv.ID
-	}
-	if msg.status == "" {
-		v.table.SetEmpty("No invitations yet.")
-	} else {
-		v.table.SetEmpty("No " + msg.status + " invitations.")
-	}
-	// The whole list is held: its cursor follows its invitation or, when
-	// that one left the list, says so.
-	_, note := v.table.SetKeyedRows(msg.read, 0, len(rows), rows, ids)
+	var note tea.Cmd
+	v.list, note = showWhole(v.table, msg.read, msg.list, msg.err, empty, func(inv model.Invitation) ([]string, int64) {
+		return []string{inv.Email, inv.Name, inv.RoleName, inv.Status, invitationWhen(inv, now), inv.CreatedBy}, inv.ID
+	})
 	return note
 }
 
@@ -110,13 +97,7 @@ func invitationWhen(inv model.Invitation, now time.Time) string {
 	return "—"
 }
 
-func (v *invitationsView) selected() (model.Invitation, bool) {
-	_, i, ok := v.table.Selected()
-	if !ok || i >= len(v.list) {
-		return model.Invitation{}, false
-	}
-	return v.list[i], true
-}
+func (v *invitationsView) selected() (model.Invitation, bool) { return heldAt(v.table, v.list) }
 
 // resendable and revocable say what the model allows of an invitation in
 // its state, so that the keys are offered only where they do something.

@@ -77,11 +77,8 @@ func loadAccess(sess *Session, clientID int64) tea.Cmd {
 	}
 }
 
-func readAccess(sess *Session, clientID int64) (*accessData, error) {
-	return readAccessAt(sess, clientID, beginRead())
-}
-
-// readAccessAt is readAccess for the read numbered read.
+// readAccessAt reads a folder's access as loadAccess does, for the read
+// numbered read.
 func readAccessAt(sess *Session, clientID int64, read uint64) (*accessData, error) {
 	ctx, svc, p := sess.Context(), sess.Svc, sess.Principal
 	c, err := svc.GetClient(ctx, p, clientID)

@@ -383,15 +383,12 @@ func (p *clientMultiPick) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if p.busy {
 			return p, nil
 		}
+		if movePick(m, &p.cursor, len(p.items)) {
+			return p, nil
+		}
 		switch {
 		case key.Matches(m, keymap.DialogCancel):
 			return nil, nil
-		case key.Matches(m, keymap.PickerUp):
-			p.cursor = max(p.cursor-1, 0)
-			return p, nil
-		case key.Matches(m, keymap.PickerDown):
-			p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
-			return p, nil
 		case key.Matches(m, keymap.DialogMark):
 			p.mark()
 			return p, nil

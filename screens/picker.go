@@ -96,6 +96,20 @@ func (p *Picker) applyFilter() {
 	p.cursor = min(max(p.cursor, 0), max(len(p.items)-1, 0))
 }
 
+// movePick moves a picker's cursor over n items when km is ↑ or ↓ (or
+// ctrl+p, ctrl+n: every letter is the filter's) and reports whether it was.
+func movePick(km tea.KeyMsg, cursor *int, n int) bool {
+	switch {
+	case key.Matches(km, keymap.PickerUp):
+		*cursor = max(*cursor-1, 0)
+	case key.Matches(km, keymap.PickerDown):
+		*cursor = min(*cursor+1, max(n-1, 0))
+	default:
+		return false
+	}
+	return true
+}
+
 // Update handles a message while the picker is shown.
 func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 	km, ok := msg.(tea.KeyMsg)
@@ -104,15 +118,12 @@ func (p *Picker) Update(msg tea.Msg) (PickerResult, tea.Cmd) {
 		p.filter, cmd = p.filter.Update(msg)
 		return PickerBrowsing, cmd
 	}
+	if movePick(km, &p.cursor, len(p.items)) {
+		return PickerBrowsing, nil
+	}
 	switch {
 	case key.Matches(km, keymap.DialogCancel):
 		return PickerCancelled, nil
-	case key.Matches(km, keymap.PickerUp):
-		p.cursor = max(p.cursor-1, 0)
-		return PickerBrowsing, nil
-	case key.Matches(km, keymap.PickerDown):
-		p.cursor = min(p.cursor+1, max(len(p.items)-1, 0))
-		return PickerBrowsing, nil
 	case key.Matches(km, keymap.SearchAfresh):
 		// The key that filters lists everywhere else: pressed out of habit
 		// it starts the search afresh, it is not searched for.

@@ -187,13 +187,7 @@ func (r *reassign) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		if m.seq != r.seq {
 			return r, cmd
 		}
-		var note tea.Cmd
-		if m.err != nil {
-			note = r.table.Lose()
-		} else {
-			r.table.Locate(m.pos)
-		}
-		return r, tea.Batch(cmd, note, r.maybeFetch())
+		return r, tea.Batch(cmd, r.table.Located(m.pos, m.err), r.maybeFetch())
 	case tea.KeyMsg:
 		if r.filtering {
 			return r, r.updateFilter(m)

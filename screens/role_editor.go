@@ -77,31 +77,29 @@ func (g *scopeGrid) cycle() {
 
 // key handles a grid key and reports whether it used it.
 func (g *scopeGrid) key(km tea.KeyMsg) bool {
+	rows, cols := len(model.Modules), len(model.Verbs)
 	switch {
 	case key.Matches(km, g.keys.CellUp):
-		g.row = (g.row - 1 + len(model.Modules)) % len(model.Modules)
+		g.row = (g.row - 1 + rows) % rows
 	case key.Matches(km, g.keys.CellDown):
-		g.row = (g.row + 1) % len(model.Modules)
+		g.row = (g.row + 1) % rows
 	case key.Matches(km, g.keys.CellLeft):
-		g.col = (g.col - 1 + len(model.Verbs)) % len(model.Verbs)
+		g.col = (g.col - 1 + cols) % cols
 	case key.Matches(km, g.keys.CellRight):
-		g.col = (g.col + 1) % len(model.Verbs)
+		g.col = (g.col + 1) % cols
 	case key.Matches(km, g.keys.Cycle):
 		g.cycle()
 		return true
-	case key.Matches(km, g.keys.ScopeOff):
-		g.set(model.ScopeNone)
-		return true
-	case key.Matches(km, g.keys.ScopeOwn):
-		g.set(model.ScopeOwn)
-		return true
-	case key.Matches(km, g.keys.ScopeDept):
-		g.set(model.ScopeDepartment)
-		return true
-	case key.Matches(km, g.keys.ScopeAll):
-		g.set(model.ScopeAll)
-		return true
 	default:
+		for _, k := range []struct {
+			b key.Binding
+			s model.Scope
+		}{{g.keys.ScopeOff, model.ScopeNone}, {g.keys.ScopeOwn, model.ScopeOwn}, {g.keys.ScopeDept, model.ScopeDepartment}, {g.keys.ScopeAll, model.ScopeAll}} {
+			if key.Matches(km, k.b) {
+				g.set(k.s)
+				return true
+			}
+		}
 		return false
 	}
 	g.note = ""

@@ -38,6 +38,7 @@ var builtinRules = map[model.RoleKind][]string{
 // rolesScreen is the Roles tab: the roles with their members, and the
 // permission matrix of the role under the cursor.
 type rolesScreen struct {
+	id            ViewID // what its commands' results are addressed to
 	sess          *Session
 	keys          keymap.Admin
 	width, height int
@@ -56,7 +57,7 @@ type rolesMsg struct {
 
 // NewRoles returns the Roles screen.
 func NewRoles(sess *Session) Screen {
-	return &rolesScreen{sess: sess, keys: keymap.DefaultAdmin(), width: 80, height: 24}
+	return &rolesScreen{id: NewViewID(), sess: sess, keys: keymap.DefaultAdmin(), width: 80, height: 24}
 }
 
 func (s *rolesScreen) Title() string    { return "Roles" }
@@ -85,12 +86,7 @@ func rolePerms(r model.Role) model.PermissionSet {
 }
 
 func (s *rolesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	msg, mine := adminOwnAction(s, msg)
-	if !mine {
-		return s, nil
-	}
-	scr, cmd := s.update(msg)
-	return scr, addressed(s, cmd)
+	return updateAddressed(s, s.id, msg, s.update)
 }
 
 func (s *rolesScreen) update(msg tea.Msg) (Screen, tea.Cmd) {

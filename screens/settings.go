@@ -36,6 +36,7 @@ type actedOn interface{ acted(r Record, err error) }
 // settingsScreen is the Settings tab: general settings, departments,
 // connections and billing, one section at a time.
 type settingsScreen struct {
+	id            ViewID // what its commands' results are addressed to
 	sess          *Session
 	keys          keymap.Admin
 	width, height int
@@ -48,7 +49,7 @@ type settingsScreen struct {
 // see: general, departments, connections, billing.
 func NewSettings(sess *Session) Screen {
 	keys := keymap.DefaultAdmin()
-	s := &settingsScreen{sess: sess, keys: keys, width: 80, height: 24}
+	s := &settingsScreen{id: NewViewID(), sess: sess, keys: keys, width: 80, height: 24}
 	s.all = []settingsSection{
 		&generalSection{sess: sess, keys: keys},
 		newDepartmentsSection(sess, keys),
@@ -92,12 +93,7 @@ func (s *settingsScreen) Init() tea.Cmd {
 }
 
 func (s *settingsScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	msg, mine := adminOwnAction(s, msg)
-	if !mine {
-		return s, nil
-	}
-	scr, cmd := s.update(msg)
-	return scr, addressed(s, cmd)
+	return updateAddressed(s, s.id, msg, s.update)
 }
 
 func (s *settingsScreen) update(msg tea.Msg) (Screen, tea.Cmd) {

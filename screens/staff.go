@@ -235,13 +235,7 @@ func (s *staffScreen) located(msg staffLocateMsg) tea.Cmd {
 	if msg.gen != s.gen {
 		return nil // a newer read follows the cursor itself
 	}
-	var note tea.Cmd
-	if msg.err != nil {
-		note = s.table.Lose()
-	} else {
-		s.table.Locate(msg.pos)
-	}
-	return tea.Batch(note, s.maybeFetch())
+	return tea.Batch(s.table.Located(msg.pos, msg.err), s.maybeFetch())
 }
 
 func (s *staffScreen) setPage(msg staffPageMsg) tea.Cmd {

@@ -158,6 +158,17 @@ func (t *Table) Locate(i int) {
 // command says what vanished.
 func (t *Table) Lose() tea.Cmd { return t.lose(t.cursor) }
 
+// Located is the model's answer to where the record under the cursor
+// stands now: its row (Locate), or err when the list no longer holds it
+// (Lose).
+func (t *Table) Located(pos int, err error) tea.Cmd {
+	if err != nil {
+		return t.Lose()
+	}
+	t.Locate(pos)
+	return nil
+}
+
 func (t *Table) lose(at int) tea.Cmd {
 	gone, goneName := t.sel, t.selLabel
 	t.cursor = at
@@ -424,4 +435,51 @@ func (t *Table) isCursor(i, j int) bool {
 		return t.ids[j] == t.sel
 	}
 	return i == t.cursor
+}
+
+// showWhole shows a list read whole (live sessions, locks, invitations) in
+// t, keyed by record so that the cursor follows its record or, when that
+// one left the list, says so: the read's error in the table's place, or
+// the rows row makes of the records, with empty shown when there are none.
+// It returns the records t now holds and the cursor's note.
+func showWhole[T any](t *Table, read uint64, list []T, err error, empty string, row func(T) ([]string, int64)) ([]T, tea.Cmd) {
+	if err != nil {
+		t.SetEmpty(errText(err))
+		t.SetRows(0, 0, nil)
+		return nil, nil
+	}
+	rows := make([][]string, len(list))
+	ids := make([]int64, len(list))
+	for i, x := range list {
+		rows[i], ids[i] = row(x)
+	}
+	t.SetEmpty(empty)
+	_, note := t.SetKeyedRows(read, 0, len(rows), rows, ids)
+	return list, note
+}
+
+// heldAt is the record under t's cursor, of list, the records t holds
+// whole (showWhole).
+func heldAt[T any](t *Table, list []T) (T, bool) {
+	_, i, ok := t.Selected()
+	if !ok || i >= len(list) {
+		var none T
+		return none, false
+	}
+	return list[i], true
+}
+
+// onHeld runs act on the record under t's cursor, of list, the records t
+// holds whole: refused if the one the key was meant for vanished just
+// before, nothing with none.
+func onHeld[T any](t *Table, list []T, act func(T) tea.Cmd) func() tea.Cmd {
+	return func() tea.Cmd {
+		if cmd, gone := t.Vanished(); gone {
+			return cmd
+		}
+		if x, ok := heldAt(t, list); ok {
+			return act(x)
+		}
+		return nil
+	}
 }
