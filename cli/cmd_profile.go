@@ -61,7 +61,7 @@ func init() {
 		name: "totp reset", args: "[--staff EMAIL]",
 		summary: "Turn two-factor authentication off and drop the recovery codes: your own, or (--staff) a member's\n" +
 			"you may update, who lost their phone. If the organisation requires 2FA they set it up again at sign-in.",
-		example: "gatehouse totp reset --staff sara.lindqvist@northwind.example",
+		example: "gatehouse totp reset --staff hannah.cole@northwind.example",
 		flags:   func(fs *flag.FlagSet) { fs.String("staff", "", "the member, if not yourself (`email`)") },
 		run:     totpReset,
 	})
@@ -83,7 +83,7 @@ func init() {
 		name: "keys remove", args: "EMAIL KEY",
 		summary: "Remove one of a member's SSH keys (yours, or a member's you may update): sign-ins with it stop at once.\n" +
 			"KEY is its fingerprint (SHA256:…) or its id, as 'keys list' shows them.",
-		example: "gatehouse keys remove sara.lindqvist@northwind.example 1",
+		example: "gatehouse keys remove sara.lindqvist@northwind.example SHA256:tKFvvQMzu/qhSJusIexjTqnVSo9MCE1PgwLHgKElcs0",
 		run:     keysRemove,
 	})
 }

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,25 +72,25 @@ var readmeExampleRuns = map[string]exampleRun{
 	`gatehouse connections off "Nightly report"`:                         {setup: []string{`gatehouse connections create "Nightly report" --allow clients.view:all --kind api`}},
 	`gatehouse connections on "Nightly report"`: {setup: []string{`gatehouse connections create "Nightly report" --allow clients.view:all --kind api`,
 		`gatehouse connections off "Nightly report"`}},
-	// A profile is a member's own: run locally, as the operating-system
-	// user, the model refuses these (cmd_profile_test.go runs each over SSH
-	// as a member).
-	"gatehouse profile show":                           {code: 1, stderr: "who has no profile; run it over SSH as the member", why: profileWhy},
-	`gatehouse profile set-name "Sara Lindqvist-Berg"`: {code: 1, stderr: "only a signed-in member can change their name", why: profileWhy},
-	`printf '%s\n%s\n' "$CURRENT" "$NEW" | gatehouse profile password --password-stdin`: {code: 1,
-		stderr: "only a signed-in member can change a password", why: profileWhy},
-	"gatehouse totp enrol": {code: 1, stderr: "only a signed-in member can set up two-factor authentication", why: profileWhy},
+	"gatehouse keys remove sara.lindqvist@northwind.example SHA256:tKFvvQMzu/qhSJusIexjTqnVSo9MCE1PgwLHgKElcs0": {setup: []string{
+		"echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDZyGbfg7RwR1OSDD9aWZQvq8h7bGSqtA8PfbuuZt81O sara@laptop' | gatehouse keys add sara.lindqvist@northwind.example -"}},
+	// A member's own profile, password, two-factor set-up and recovery
+	// codes: run locally, as the holder of the file, who is no member,
+	// they are refused as the examples' help says; over SSH as the member
+	// they run (cmd_profile_test.go: TestProfileCommandsOverSSH,
+	// TestProfilePasswordOverRealSSH).
+	"gatehouse profile show":                                                            {code: 1, stderr: "run it over SSH as the member", why: ownProfile},
+	`gatehouse profile set-name "Sara Lindqvist-Berg"`:                                  {code: 1, stderr: "only a signed-in member can change their name", why: ownProfile},
+	`printf '%s\n%s\n' "$CURRENT" "$NEW" | gatehouse profile password --password-stdin`: {code: 1, stderr: "only a signed-in member can change a password", why: ownProfile},
+	"gatehouse totp enrol":                                                              {code: 1, stderr: "only a signed-in member can set up two-factor authentication", why: ownProfile},
 	"gatehouse totp enrol --secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP --code 123456": {code: 1, stderr: "that code is not right",
-		why: "the code must come from an app holding the secret the first step printed; turning 2FA on: cmd_profile_test.go"},
-	"gatehouse recovery-codes regenerate": {code: 1, stderr: "only a signed-in member can make recovery codes", why: profileWhy},
-	"gatehouse keys remove sara.lindqvist@northwind.example 1": {setup: []string{`mkdir -p ~/.ssh && ssh-keygen -q -t ed25519 -N "" -C sara -f ~/.ssh/id_ed25519`,
-		"gatehouse keys add sara.lindqvist@northwind.example ~/.ssh/id_ed25519.pub"}},
+		why: "the second step of enrolment takes the code an authenticator app shows for the secret the first step gave, over SSH as the member"},
+	"gatehouse recovery-codes regenerate":                         {code: 1, stderr: "only a signed-in member can make recovery codes", why: ownProfile},
 	"gatehouse serve --listen 127.0.0.1:2222":                     {until: "Gatehouse is listening on 127.0.0.1:2222"},
 	"gatehouse audit tail --follow --format jsonl --since-id 100": {until: `"id":117`},
 }
 
-// profileWhy is why the profile's examples are refused when run locally.
-const profileWhy = "a profile is a signed-in member's own; the operating-system user has none. Over SSH as a member: cmd_profile_test.go"
+const ownProfile = "a member's own: run over SSH as the member (cmd_profile_test.go)"
 
 // localPaths are the absolute paths examples show, made inside the
 // scratch directory.
@@ -152,7 +154,10 @@ func TestREADMEExamplesRunAgainstAFreshDemo(t *testing.T) {
 			case run.app != "":
 				b.app(ex, run.app)
 			case run.until != "":
-				b.until(ex, run.until)
+				// The port an example listens on may be taken on this
+				// machine: it listens on a free one instead.
+				port := freePort(t)
+				b.until(strings.ReplaceAll(ex, ":2222", ":"+port), strings.ReplaceAll(run.until, ":2222", ":"+port))
 			default:
 				r := b.shell(ex)
 				if r.code != run.code {
@@ -269,4 +274,15 @@ func (b *exampleBench) app(line, want string) {
 	argv := append([]string{"env", "TERM=xterm-256color", "HOME=" + b.dir, "GATEHOUSE_DB=", "XDG_DATA_HOME=" + filepath.Join(b.dir, "xdg"), binPath}, words...)
 	pane := tmuxtest.NewServer(b.t).Start("app", 100, 30, argv...)
 	pane.WaitFor(nil, want)
+}
+
+// freePort is a TCP port free on 127.0.0.1 a moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
