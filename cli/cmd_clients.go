@@ -192,9 +192,9 @@ func clientsSetOwner(ctx context.Context, a *app, fs *flag.FlagSet, args []strin
 	if err := wantArgs(args, "CLIENT"); err != nil {
 		return err
 	}
-	email, none := flagString(fs, "owner"), flagBool(fs, "none")
-	if (email == "") == !none {
-		return usagef("give one of --owner EMAIL or --none")
+	email, err := valueOrNone(fs, "owner", "EMAIL")
+	if err != nil {
+		return err
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {
@@ -229,9 +229,9 @@ func clientsSetDepartment(ctx context.Context, a *app, fs *flag.FlagSet, args []
 	if err := wantArgs(args, "CLIENT"); err != nil {
 		return err
 	}
-	dept, none := flagString(fs, "department"), flagBool(fs, "none")
-	if (dept == "") == !none {
-		return usagef("give one of --department DEPARTMENT or --none")
+	dept, err := valueOrNone(fs, "department", "DEPARTMENT")
+	if err != nil {
+		return err
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {
@@ -261,4 +261,14 @@ func flagList(fs *flag.FlagSet, name string) []string {
 		return append([]string{}, (*l)...)
 	}
 	return nil
+}
+
+// valueOrNone is the value of --name, for a command that takes exactly one
+// of --name VALUE and --none ("": --none).
+func valueOrNone(fs *flag.FlagSet, name, value string) (string, error) {
+	v, none := flagString(fs, name), flagBool(fs, "none")
+	if (v == "") == !none {
+		return "", usagef("give one of --%s %s or --none", name, value)
+	}
+	return v, nil
 }

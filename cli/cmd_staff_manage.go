@@ -55,9 +55,9 @@ func staffSetManager(ctx context.Context, a *app, fs *flag.FlagSet, args []strin
 	if err := wantArgs(args, "EMAIL"); err != nil {
 		return err
 	}
-	managerEmail, none := flagString(fs, "manager"), flagBool(fs, "none")
-	if (managerEmail == "") == !none {
-		return usagef("give one of --manager EMAIL or --none")
+	managerEmail, err := valueOrNone(fs, "manager", "EMAIL")
+	if err != nil {
+		return err
 	}
 	svc, err := a.openExisting(ctx)
 	if err != nil {

@@ -135,12 +135,7 @@ func verifyChain(ctx context.Context, q Querier, pool *sql.DB, from ChainPositio
 	if from.ID == 0 && firstID > 1 {
 		start = firstID - 1
 	}
-	var seg segment
-	if pool != nil && lastID-start >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
-		seg, err = walkParallel(ctx, pool, q, start, lastID, prev)
-	} else {
-		seg, err = walkRange(ctx, q, start, lastID, start, prev, from.ID != 0)
-	}
+	seg, err := walkChain(ctx, q, pool, start, lastID, prev, from.ID != 0)
 	if err != nil {
 		return st, nil, err
 	}
@@ -237,15 +232,63 @@ var errChainBroken = errors.New("chain broken")
 // starting them costs more than it saves. Tests lower it.
 var parallelMin int64 = 50_000
 
+// rangeWalker walks the entries with lo < id <= hi, as walkRange does.
+type rangeWalker func(ctx context.Context, lo, hi, prevID int64, prev string, linked bool) (segment, error)
+
+// walkChain walks the entries afterID < id <= lastID. With a read pool on
+// a file, the walk reads the file on connections of its own (walkFile),
+// split over the processors when it is long; a break found that way is
+// confirmed, and named, by a walk in the caller's snapshot q.
+func walkChain(ctx context.Context, q Querier, pool *sql.DB, afterID, lastID int64, prev string, linked bool) (segment, error) {
+	inSnapshot := func(ctx context.Context, lo, hi, prevID int64, prev string, linked bool) (segment, error) {
+		return walkRange(ctx, q, lo, hi, prevID, prev, linked)
+	}
+	split := lastID-afterID >= parallelMin && runtime.GOMAXPROCS(0) > 1
+	var walk rangeWalker
+	switch {
+	case pool == nil || lastID <= afterID:
+		return inSnapshot(ctx, afterID, lastID, afterID, prev, linked)
+	case fileWalk:
+		if path := poolFile(ctx, pool); path != "" {
+			walk = func(ctx context.Context, lo, hi, prevID int64, prev string, linked bool) (segment, error) {
+				return walkFile(ctx, path, lo, hi, prevID, prev, linked)
+			}
+		}
+	}
+	if walk == nil {
+		if !split {
+			return inSnapshot(ctx, afterID, lastID, afterID, prev, linked)
+		}
+		walk = func(ctx context.Context, lo, hi, prevID int64, prev string, linked bool) (segment, error) {
+			return walkRange(ctx, pool, lo, hi, prevID, prev, linked)
+		}
+	}
+	var seg segment
+	var err error
+	if split {
+		seg, err = walkParallel(ctx, walk, afterID, lastID, prev, linked)
+	} else {
+		seg, err = walk(ctx, afterID, lastID, afterID, prev, linked)
+	}
+	if err != nil || seg.brk == nil {
+		return seg, err
+	}
+	// Read in a snapshot other than the caller's (a prune committed
+	// meanwhile could look like missing entries): confirm in the caller's,
+	// and report as a single walk would.
+	return inSnapshot(ctx, afterID, lastID, afterID, prev, linked)
+}
+
+// fileWalk is whether walks read the file on connections of their own;
+// tests turn it off to compare with the walk in the caller's snapshot.
+var fileWalk = true
+
 // walkParallel walks the entries afterID < id <= lastID in as many id
-// ranges as there are CPUs, each on its own connection of the read pool,
-// and joins them: each range must start where the one before ended. Most
-// of a walk's time is SQLite reading rows, which runs in parallel on
-// separate connections. The ranges are read in snapshots of their own, so
-// a break found this way is confirmed by one walk in the caller's
-// snapshot (a prune committed meanwhile could look like missing entries).
-func walkParallel(ctx context.Context, pool *sql.DB, snapshot Querier, afterID, lastID int64, prev string) (segment, error) {
-	linked := afterID != 0
+// ranges as there are CPUs, each by walk on a goroutine of its own, and
+// joins them: each range must start where the one before ended. Most of a
+// walk's time is SQLite reading rows, which runs in parallel on separate
+// connections. A break in the joined segment is for the caller to confirm.
+func walkParallel(ctx context.Context, walk rangeWalker, afterID, lastID int64, prev string, linked bool) (segment, error) {
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	span := lastID - afterID
 	segs := make([]segment, workers)
@@ -257,7 +300,7 @@ func walkParallel(ctx context.Context, pool *sql.DB, snapshot Querier, afterID, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			segs[w], errs[w] = walkRange(ctx, pool, lo, hi, afterID, prev, w == 0 && linked)
+			segs[w], errs[w] = walk(ctx, lo, hi, afterID, prev, w == 0 && linked)
 		}()
 	}
 	wg.Wait()
@@ -282,9 +325,8 @@ func walkParallel(ctx context.Context, pool *sql.DB, snapshot Querier, afterID, 
 		}
 		joined.entries += s.entries
 		if s.brk != nil {
-			// Confirm in the caller's snapshot, and report as a single walk
-			// would.
-			return walkRange(ctx, snapshot, afterID, lastID, afterID, prev, linked)
+			joined.brk = s.brk
+			return joined, nil
 		}
 		joined.lastID, joined.lastHash = s.lastID, s.lastHash
 	}

@@ -153,20 +153,21 @@ func ReadPoolDSN(path string) string {
 	return baseDSN(path) + "&_query_only=true&_cache_size=-" + strconv.Itoa(readCacheKiB)
 }
 
-// ReadDriver is the database/sql driver of the read pool: SQLite with the
-// file mapped into memory (PRAGMA mmap_size), so that a page a connection
-// has not cached yet is read from the operating system's page cache
-// without a system call and a copy. A fresh connection (every start-up)
-// has an empty page cache; at 10,000 members the first Staff page read
-// 5.2 ms of scattered pages through read() and 1.5 ms mapped. Only the
-// read pool maps the file: it never writes, and SQLite still reads the
-// WAL through its own index.
+// ReadDriver is the database/sql driver of the read pool: SQLite reading
+// the file through its page cache (read()), with no memory map (PRAGMA
+// mmap_size = 0, set explicitly). A fresh connection (every start-up)
+// maps the file anew, and on the machine the figures of
+// docs/performance.md come from, each first touch of a mapped page is a
+// fault that costs far more than the read() of a page (tens of
+// microseconds against a few): measured interleaved in one process, a
+// start-up at 10,000 members took 3.7 ms mapped and 2.3 ms read (10th
+// percentile; 2.3 and 2.0 ms at 100 members). The earlier measurement
+// that chose the map (5.2 ms read, 1.5 ms mapped, for the first Staff
+// page at 10,000 members) did not hold on the machine as it is now.
 const ReadDriver = "sqlite3-gatehouse-read"
 
-// mmapBytes bounds how much of the file each read connection maps: address
-// space, not memory; only pages that are read are brought in, and they are
-// the operating system's file cache, shared by every connection.
-const mmapBytes = 1 << 30
+// mmapBytes is how much of the file each read connection maps: none.
+const mmapBytes = 0
 
 func init() {
 	sql.Register(ReadDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
@@ -334,6 +335,35 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// analyzeAfter gathers the planner's statistics again for the tables a
+// migration names on a line "-- analyze: table ...", when the file has
+// statistics (a generated or imported organisation: the bulk writer runs
+// ANALYZE). An index a migration adds to such a file has none, and the
+// planner then trusts the others' and may pass it over. A file without
+// statistics is left without: statistics of a young organisation's
+// nearly empty tables would mislead the planner as it grows.
+func analyzeAfter(ctx context.Context, tx *sql.Tx, m migration) error {
+	var tables []string
+	for _, line := range strings.Split(m.sql, "\n") {
+		if rest, ok := strings.CutPrefix(line, "-- analyze:"); ok {
+			tables = append(tables, strings.Fields(rest)...)
+		}
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	var stats int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'`).Scan(&stats); err != nil || stats == 0 {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := tx.ExecContext(ctx, `ANALYZE "`+t+`"`); err != nil {
+			return fmt.Errorf("analyze %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // SchemaVersion is the newest schema this binary knows.
 func SchemaVersion() int {
 	ms, _ := migrations()
@@ -375,6 +405,10 @@ func (d *DB) migrate(ctx context.Context) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if err := analyzeAfter(ctx, tx, m); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}

@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// The read pool maps the file and keeps prepared statements; both are
-// connection options, so a test reads them back from a real connection.
-func TestReadPoolMapsTheFile(t *testing.T) {
+// The read pool reads the file without a memory map and keeps prepared
+// statements; both are connection options, so a test reads them back from
+// a real connection.
+func TestReadPoolConnectionOptions(t *testing.T) {
 	ctx := context.Background()
 	d, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {

@@ -176,8 +176,15 @@ func MemberPosition(ctx context.Context, q Querier, mq MemberQuery, id int64) (i
 
 // CountMembers counts the members a query would list without paging.
 func CountMembers(ctx context.Context, q Querier, mq MemberQuery) (int, error) {
-	where, args := mq.where()
 	var n int
+	if mq.Scope.All && mq.Text == "" && mq.Status == "" && mq.RoleID == 0 {
+		// Every member: the count the triggers keep (migration 6).
+		if err := q.QueryRowContext(ctx, `SELECT n FROM staff_count WHERE id = 1`).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count staff: %w", err)
+		}
+		return n, nil
+	}
+	where, args := mq.where()
 	// The filters name only staff columns, so nothing is joined.
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM staff s`+where, args...).Scan(&n)
 	if err != nil {

@@ -120,7 +120,17 @@ func NewStaff(sess *Session) Screen {
 func (s *staffScreen) Title() string { return "Staff" }
 
 func (s *staffScreen) Init() tea.Cmd {
-	return tea.Batch(s.reload(), s.loadRefs())
+	return tea.Batch(s.firstPage(), s.loadRefs())
+}
+
+// firstPage reads only the rows the first frame shows. The list's rows
+// are scattered over the file in name order, and a fresh connection pays
+// for every page it touches: at 10,000 members the three pages reload
+// holds cost 2.0 ms against 1.1 ms for one. The rows below are read when
+// the cursor leaves the first page (maybeFetch), as any window is.
+func (s *staffScreen) firstPage() tea.Cmd {
+	s.gen++
+	return s.fetch(0, s.table.PageSize())
 }
 
 func (s *staffScreen) SetSize(w, h int) {

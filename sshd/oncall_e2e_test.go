@@ -274,7 +274,7 @@ func TestOnCallOffboardsOverSSHInTmux(t *testing.T) {
 	adm.press("Enter")
 	adm.waitFor("1 of 1", "filter: "+fragment, advisor.email[:20])
 	adm.press("O")
-	adm.waitFor("Offboard ", advisor.email+">?", "client folders is revoked", "enter/y offboard")
+	adm.waitFor("Offboard ", advisor.email+">?", "client folders is revoked", "y/enter offboard")
 	adm.press("Enter")
 	confirmed := time.Now()
 	adm.waitFor("Offboarded " + advisor.email)
