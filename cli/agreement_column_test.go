@@ -113,11 +113,12 @@ func TestAgreementColumnToggle(t *testing.T) {
 					said = append(said, x.StaffID)
 				}
 				for _, m := range o.members {
-					al, err := o.svc.Allowed(ctx, model.MemberPrincipal(m, "agreement"))
+					d, err := o.svc.Check(ctx, model.MemberPrincipal(m, "agreement"), model.ActAccess,
+						model.TargetRef{Kind: "account", Client: f.Name, Account: acc.Name})
 					if err != nil {
 						t.Fatal(err)
 					}
-					if al.Reach[acc.ID] {
+					if d.Allowed {
 						want = append(want, m.ID)
 					}
 				}

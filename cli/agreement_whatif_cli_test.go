@@ -22,12 +22,13 @@ func TestAgreementWhatIfIsWhatTheRoleGives(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sys := model.System("test")
-	run := func(o *agreementOrg, args ...string) result {
+	runAs := func(o *agreementOrg, p model.Principal, args ...string) result {
 		var out, errb bytes.Buffer
-		code := runCommand(ctx, o.svc, sys, args, &out, &errb)
+		code := runCommand(ctx, o.svc, p, args, &out, &errb)
 		return result{out.String(), errb.String(), code}
 	}
-	compared := 0
+	run := func(o *agreementOrg, args ...string) result { return runAs(o, sys, args...) }
+	compared, hiddenSeen := 0, 0
 	for _, seed := range []uint64{1, 2, 3} {
 		o := newAgreementOrg(t, seed, false)
 		roles, err := o.svc.ListRoles(ctx, sys)
@@ -41,6 +42,7 @@ func TestAgreementWhatIfIsWhatTheRoleGives(t *testing.T) {
 			}
 		}
 		rng := rand.New(rand.NewPCG(seed, 7))
+		given := map[int64]bool{}
 		for _, i := range rng.Perm(len(o.members))[:8] {
 			m := o.members[i]
 			if m.Status != "active" || m.RoleName == "Owner" {
@@ -55,10 +57,47 @@ func TestAgreementWhatIfIsWhatTheRoleGives(t *testing.T) {
 			if res.code != 0 || json.Unmarshal([]byte(res.stdout), &pv) != nil {
 				t.Fatalf("seed %d, whatif %s as %s: exit %d %s%s", seed, m.Email, r.Name, res.code, res.stdout, res.stderr)
 			}
+			// Asked by any member, the preview names only accounts the
+			// asker sees, and counts the rest.
+			for _, k := range rng.Perm(len(o.members))[:10] {
+				asker := o.members[k]
+				if given[asker.ID] {
+					continue // o.allowed is what they saw before their new role
+				}
+				res := runAs(o, model.MemberPrincipal(asker, "agreement"), "whatif", "role", "--staff", m.Email, "--role", r.Name, "--json")
+				if res.code != 0 {
+					continue
+				}
+				var seen whatIfJSON
+				if err := json.Unmarshal([]byte(res.stdout), &seen); err != nil {
+					t.Fatal(err)
+				}
+				visible := map[string]bool{}
+				for id, label := range labels {
+					if o.allowed[asker.ID].Accounts[id] {
+						visible[label] = true
+					}
+				}
+				for _, side := range []struct {
+					items  []string
+					hidden int
+				}{{seen.Gain, seen.GainHidden}, {seen.Lose, seen.LoseHidden}} {
+					for _, it := range side.items {
+						if !visible[it] && !summarised([]string{it}) {
+							t.Fatalf("seed %d, %s (%s) asks what if %s were %s: the preview names %q, which they may not see", seed, asker.Email, asker.RoleName, m.Email, r.Name, it)
+						}
+					}
+					if side.hidden > 0 && !slices.Contains(side.items, model.HiddenAccountsLine(side.hidden)) {
+						t.Fatalf("seed %d, %s asks about %s: %d hidden but the list says %q", seed, asker.Email, m.Email, side.hidden, side.items)
+					}
+					hiddenSeen += side.hidden
+				}
+			}
 			before, err := o.svc.Allowed(ctx, model.MemberPrincipal(m, "agreement"))
 			if err != nil {
 				t.Fatal(err)
 			}
+			given[m.ID] = true
 			if res := run(o, "roles", "give", r.Name, "--staff", m.Email, "--yes"); res.code != 0 {
 				t.Fatalf("seed %d, roles give %s to %s: exit %d %s", seed, r.Name, m.Email, res.code, res.stderr)
 			}
@@ -92,6 +131,9 @@ func TestAgreementWhatIfIsWhatTheRoleGives(t *testing.T) {
 			compared++
 		}
 	}
+	if hiddenSeen == 0 {
+		t.Fatal("no preview left an account unnamed: too plain to prove the asker's sight is kept")
+	}
 	if compared < 5 {
 		t.Fatalf("only %d previews compared account by account", compared)
 	}
@@ -101,7 +143,7 @@ func TestAgreementWhatIfIsWhatTheRoleGives(t *testing.T) {
 // than accounts alone.
 func summarised(items []string) bool {
 	return slices.ContainsFunc(items, func(s string) bool {
-		return strings.HasPrefix(s, "all client accounts") || strings.HasPrefix(s, "+")
+		return strings.HasPrefix(s, "all client accounts") || strings.HasPrefix(s, "+") || strings.HasPrefix(s, "and ")
 	})
 }
 

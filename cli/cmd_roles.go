@@ -351,14 +351,18 @@ func rolesDelete(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 
 // whatIfJSON is a role-change preview as --json prints it.
 type whatIfJSON struct {
-	Member    string             `json:"member"`
-	MemberID  int64              `json:"member_id"`
-	From      string             `json:"from"`
-	To        string             `json:"to"`
-	Gain      []string           `json:"gain"`
-	Lose      []string           `json:"lose"`
-	GainPerms []model.Permission `json:"gain_permissions"`
-	LosePerms []model.Permission `json:"lose_permissions"`
+	Member   string   `json:"member"`
+	MemberID int64    `json:"member_id"`
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Gain     []string `json:"gain"`
+	Lose     []string `json:"lose"`
+	// GainHidden, LoseHidden: accounts gained or lost that the asker may
+	// not see, counted and not named.
+	GainHidden int                `json:"gain_hidden"`
+	LoseHidden int                `json:"lose_hidden"`
+	GainPerms  []model.Permission `json:"gain_permissions"`
+	LosePerms  []model.Permission `json:"lose_permissions"`
 	// Given: the role was given (roles give --yes).
 	Given bool `json:"given"`
 }
@@ -393,7 +397,7 @@ func roleWhatIf(ctx context.Context, a *app, fs *flag.FlagSet, roleName string, 
 		}
 	}
 	out := whatIfJSON{Member: pv.Member, MemberID: m.ID, From: pv.From, To: pv.To, Gain: nonNil(pv.Gain), Lose: nonNil(pv.Lose),
-		GainPerms: nonNil(pv.GainPerms), LosePerms: nonNil(pv.LosePerms), Given: apply}
+		GainHidden: pv.GainHidden, LoseHidden: pv.LoseHidden, GainPerms: nonNil(pv.GainPerms), LosePerms: nonNil(pv.LosePerms), Given: apply}
 	if flagBool(fs, "json") {
 		return writeJSON(a.stdout, out)
 	}

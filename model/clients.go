@@ -213,7 +213,7 @@ func activeMemberEmail(ctx context.Context, q db.Querier, id int64) (string, err
 }
 
 // updateClient applies edit to a folder the actor may update, and audits.
-func (s *Service) updateClient(ctx context.Context, p Principal, id int64, action string, edit func(tx *sql.Tx, c *Client) error) error {
+func (s *Service) updateClient(ctx context.Context, p Principal, id int64, action string, edit func(tx *sql.Tx, a Actor, c *Client) error) error {
 	return s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		c, t, err := clientTarget(ctx, tx, a, id)
 		if err != nil {
@@ -228,7 +228,7 @@ func (s *Service) updateClient(ctx context.Context, p Principal, id int64, actio
 		}
 		before := clientState(c)
 		next := c
-		if err := edit(tx, &next); err != nil {
+		if err := edit(tx, a, &next); err != nil {
 			return nil, err
 		}
 		if err := db.UpdateClient(ctx, tx, next, s.Now()); err != nil {
@@ -242,6 +242,24 @@ func (s *Service) updateClient(ctx context.Context, p Principal, id int64, actio
 	})
 }
 
+// requireMoved is the rule for moving folder c into another department
+// (next): beyond the change on the folder as it is, the actor's scope for
+// the change must cover the target department itself, as a folder of that
+// department with no owner and nobody added to it. Being added to the
+// folder, or owning it, does not carry it into a department beyond their
+// scope, where its members would reach it. Clearing the department moves
+// it into none and needs nothing more.
+func requireMoved(a Actor, verb Action, c, next Client) error {
+	if next.DepartmentID == c.DepartmentID || next.DepartmentID == 0 {
+		return nil
+	}
+	there := &ClientFacts{ID: next.ID, Name: next.Name, DeptID: next.DepartmentID, DeptName: next.DepartmentName, Internal: next.Internal}
+	if err := require(a, verb, Target{Module: ModuleClients, Label: next.Name, Client: there}); err != nil {
+		return fmt.Errorf("move %s into %s: %w", Sanitize(next.Name), Sanitize(next.DepartmentName), err)
+	}
+	return nil
+}
+
 func clientState(c Client) map[string]any {
 	return map[string]any{"name": c.Name, "owner": c.OwnerName, "department": c.DepartmentName, "archived": c.Archived}
 }
@@ -252,7 +270,7 @@ func (s *Service) RenameClient(ctx context.Context, p Principal, id int64, name 
 	if err != nil {
 		return err
 	}
-	return wrap("rename client", s.updateClient(ctx, p, id, "client.rename", func(tx *sql.Tx, c *Client) error {
+	return wrap("rename client", s.updateClient(ctx, p, id, "client.rename", func(tx *sql.Tx, a Actor, c *Client) error {
 		if c.Internal {
 			return fmt.Errorf("%w: the internal-accounts folder keeps its name", ErrRule)
 		}
@@ -263,7 +281,7 @@ func (s *Service) RenameClient(ctx context.Context, p Principal, id int64, name 
 
 // ArchiveClient hides a folder from lists; access and history stay.
 func (s *Service) ArchiveClient(ctx context.Context, p Principal, id int64) error {
-	return wrap("archive client", s.updateClient(ctx, p, id, "client.archive", func(tx *sql.Tx, c *Client) error {
+	return wrap("archive client", s.updateClient(ctx, p, id, "client.archive", func(tx *sql.Tx, a Actor, c *Client) error {
 		if c.Internal {
 			return fmt.Errorf("%w: the internal-accounts folder cannot be archived", ErrRule)
 		}
@@ -277,7 +295,7 @@ func (s *Service) ArchiveClient(ctx context.Context, p Principal, id int64) erro
 
 // RestoreClient brings an archived folder back.
 func (s *Service) RestoreClient(ctx context.Context, p Principal, id int64) error {
-	return wrap("restore client", s.updateClient(ctx, p, id, "client.restore", func(tx *sql.Tx, c *Client) error {
+	return wrap("restore client", s.updateClient(ctx, p, id, "client.restore", func(tx *sql.Tx, a Actor, c *Client) error {
 		if !c.Archived {
 			return fmt.Errorf("%w: %s is not archived", ErrRule, c.Name)
 		}
@@ -288,7 +306,7 @@ func (s *Service) RestoreClient(ctx context.Context, p Principal, id int64) erro
 
 // SetClientOwner makes a member responsible for a folder (0: unowned).
 func (s *Service) SetClientOwner(ctx context.Context, p Principal, clientID, ownerID int64) error {
-	return wrap("set client owner", s.updateClient(ctx, p, clientID, "client.set-owner", func(tx *sql.Tx, c *Client) error {
+	return wrap("set client owner", s.updateClient(ctx, p, clientID, "client.set-owner", func(tx *sql.Tx, a Actor, c *Client) error {
 		email, err := activeMemberEmail(ctx, tx, ownerID)
 		if err != nil {
 			return err
@@ -300,7 +318,8 @@ func (s *Service) SetClientOwner(ctx context.Context, p Principal, clientID, own
 
 // SetClientDepartment files a folder under a department ("" for none).
 func (s *Service) SetClientDepartment(ctx context.Context, p Principal, clientID int64, dept string) error {
-	return wrap("set client department", s.updateClient(ctx, p, clientID, "client.set-department", func(tx *sql.Tx, c *Client) error {
+	return wrap("set client department", s.updateClient(ctx, p, clientID, "client.set-department", func(tx *sql.Tx, a Actor, c *Client) error {
+		before := *c
 		c.DepartmentID, c.DepartmentName = 0, ""
 		if strings.TrimSpace(dept) == "" {
 			return nil
@@ -310,6 +329,15 @@ func (s *Service) SetClientDepartment(ctx context.Context, p Principal, clientID
 			return err
 		}
 		c.DepartmentID, c.DepartmentName = ids[0], names[0]
+		if err := requireMoved(a, ActUpdate, before, *c); err != nil {
+			// To someone who may not view departments, a department they
+			// may not move folders into is answered as one that does not
+			// exist: the answer must not tell them the name is real.
+			if !Decide(a, ActView, Target{Module: ModuleDepartments}).Allowed {
+				return noDepartmentNamed(strings.TrimSpace(dept))
+			}
+			return err
+		}
 		return nil
 	}))
 }

@@ -23,6 +23,10 @@ func noAccountNamed(c Client, name string) error {
 	return fmt.Errorf("%w: %s has no account named %q", ErrNotFound, Sanitize(c.Name), Sanitize(name))
 }
 
+func noDepartmentNamed(name string) error {
+	return fmt.Errorf("%w: no department named %q", ErrNotFound, Sanitize(name))
+}
+
 func noRoleNamed(name string) error {
 	return fmt.Errorf("%w: no role named %q", ErrNotFound, Sanitize(name))
 }

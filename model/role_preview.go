@@ -14,13 +14,29 @@ const PreviewLimit = 200
 // RoleChangePreview is the "what if" of a role change: which client
 // accounts ("Acme Ltd / Payroll") and which permissions the member would
 // gain or lose. LosePerms lists the permissions at the scope held now.
+//
+// Gain and Lose name only accounts the asker may see themselves; the
+// others are counted in GainHidden and LoseHidden, and each list ends with
+// a line saying how many ("and 3 accounts you may not see"), so every
+// surface that prints the lists shows the count too.
 type RoleChangePreview struct {
-	Member    string // email
-	From, To  string // role names
-	Gain      []string
-	Lose      []string
-	GainPerms []Permission
-	LosePerms []Permission
+	Member     string // email
+	From, To   string // role names
+	Gain       []string
+	Lose       []string
+	GainHidden int
+	LoseHidden int
+	GainPerms  []Permission
+	LosePerms  []Permission
+}
+
+// HiddenAccountsLine is the line that ends a preview list whose other n
+// accounts the asker may not see.
+func HiddenAccountsLine(n int) string {
+	if n == 1 {
+		return "and 1 account you may not see"
+	}
+	return fmt.Sprintf("and %d accounts you may not see", n)
 }
 
 // reachKind classifies how far a role reaches client accounts.
@@ -82,7 +98,7 @@ func (s *Service) PreviewRoleChange(ctx context.Context, p Principal, staffID in
 	next.Role, next.RoleKind, next.Perms = role.Name, rf.RoleKind, rf.Perms
 	pv = RoleChangePreview{Member: m.Email, From: m.RoleName, To: role.Name}
 	pv.GainPerms, pv.LosePerms = permDiff(cur.Perms, next.Perms)
-	if err := s.previewReach(ctx, q, m.ID, cur, next, &pv); err != nil {
+	if err := s.previewReach(ctx, q, a, m.ID, cur, next, &pv); err != nil {
 		return pv, fmt.Errorf("preview role change: %w", err)
 	}
 	return pv, nil
@@ -105,7 +121,9 @@ func permDiff(cur, next PermissionSet) (gain, lose []Permission) {
 	return gain, lose
 }
 
-func (s *Service) previewReach(ctx context.Context, q db.Querier, staffID int64, cur, next Actor, pv *RoleChangePreview) error {
+// previewReach fills pv's account lists: the accounts member staffID
+// would gain or lose, named only where the asker sees them.
+func (s *Service) previewReach(ctx context.Context, q db.Querier, asker Actor, staffID int64, cur, next Actor, pv *RoleChangePreview) error {
 	rc, rn := reachOf(cur), reachOf(next)
 	// The internal accounts are always enumerated: even the widest roles
 	// differ there. Other folders only when a side is bounded.
@@ -124,6 +142,8 @@ func (s *Service) previewReach(ctx context.Context, q db.Querier, staffID int64,
 	wide := rc != reachBounded || rn != reachBounded
 	seen := map[int64]bool{}
 	var gain, lose []string
+	gainHidden, loseHidden := 0, 0
+	sees := askerSight(ctx, q, asker)
 	kept := 0 // client accounts the bounded side reaches, when the other reaches all
 	for _, c := range cands {
 		if seen[c.AccountID] {
@@ -137,11 +157,22 @@ func (s *Service) previewReach(ctx context.Context, q db.Querier, staffID int64,
 			}
 			continue
 		}
+		if before == after {
+			continue
+		}
+		visible, err := sees(c)
+		if err != nil {
+			return err
+		}
 		label := c.ClientName + " / " + c.AccountName
 		switch {
-		case after && !before:
+		case after && !visible:
+			gainHidden++
+		case after:
 			gain = append(gain, label)
-		case before && !after:
+		case !visible:
+			loseHidden++
+		default:
 			lose = append(lose, label)
 		}
 	}
@@ -156,8 +187,43 @@ func (s *Service) previewReach(ctx context.Context, q db.Querier, staffID int64,
 			lose = append([]string{fmt.Sprintf("all client accounts except the %d they would keep (%d accounts)", kept, total-kept)}, lose...)
 		}
 	}
-	pv.Gain, pv.Lose = capList(gain), capList(lose)
+	pv.Gain, pv.Lose = withHidden(capList(gain), gainHidden), withHidden(capList(lose), loseHidden)
+	pv.GainHidden, pv.LoseHidden = gainHidden, loseHidden
 	return nil
+}
+
+// withHidden ends a preview list with the count of accounts left unnamed.
+func withHidden(xs []string, hidden int) []string {
+	if hidden == 0 {
+		return xs
+	}
+	return append(xs, HiddenAccountsLine(hidden))
+}
+
+// askerSight answers, for the asker of a preview, whether they may see a
+// candidate account: the engine's "sees account" with the asker's own
+// facts (added to the folder, toggles), not the member's. Folder facts
+// are read once per folder.
+func askerSight(ctx context.Context, q db.Querier, asker Actor) func(db.ReachCandidate) (bool, error) {
+	folders := map[int64]*ClientFacts{}
+	return func(c db.ReachCandidate) (bool, error) {
+		cf, ok := folders[c.ClientID]
+		if !ok {
+			client, err := db.GetClient(ctx, q, c.ClientID)
+			if err != nil {
+				return false, fmt.Errorf("preview: folder %d: %w", c.ClientID, err)
+			}
+			if cf, err = clientFacts(ctx, q, asker, client); err != nil {
+				return false, err
+			}
+			folders[c.ClientID] = cf
+		}
+		af, err := accountFacts(ctx, q, asker, Account{ID: c.AccountID, Name: c.AccountName})
+		if err != nil {
+			return false, err
+		}
+		return Decide(asker, ActView, Target{Module: ModuleAccounts, Client: cf, Account: af}).Allowed, nil
+	}
 }
 
 // reaches runs the engine for one candidate account.

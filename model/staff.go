@@ -172,8 +172,11 @@ func lookupDepartments(ctx context.Context, q db.Querier, names []string) ([]int
 			continue
 		}
 		d, err := db.GetDepartmentByName(ctx, q, n)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, nil, noDepartmentNamed(n)
+		}
 		if err != nil {
-			return nil, nil, notFound(err, "no department named %q", Sanitize(n))
+			return nil, nil, err
 		}
 		ids = append(ids, d.ID)
 		out = append(out, d.Name)
