@@ -1,6 +1,3 @@
-// Over 600 lines: every command-line read surface checked against Decide on
-// the same generated organisations, locally and over SSH, with the helpers
-// that compare each surface.
 package cli
 
 import (

@@ -302,24 +302,7 @@ func departmentsMembership(ctx context.Context, a *app, args []string, add bool)
 	if err != nil {
 		return err
 	}
-	var names []string
-	in := false
-	for _, x := range m.Departments {
-		if x.ID == d.ID {
-			in = true
-			continue
-		}
-		names = append(names, x.Name)
-	}
-	switch {
-	case add && in:
-		return lineError{fmt.Sprintf("%s is already in %s", Sanitize(m.Email), Sanitize(d.Name)), exitFail}
-	case !add && !in:
-		return lineError{fmt.Sprintf("%s is not in %s", Sanitize(m.Email), Sanitize(d.Name)), exitFail}
-	case add:
-		names = append(names, d.Name)
-	}
-	if err := svc.SetDepartments(model.WithSeen(ctx, model.SeenMember(m)), a.actor(), m.ID, names); err != nil {
+	if err := svc.ChangeDepartmentMembership(model.WithSeen(ctx, model.SeenMember(m)), a.actor(), m.ID, d.ID, add); err != nil {
 		return err
 	}
 	a.noteID("member", m.ID)

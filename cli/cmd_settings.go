@@ -165,36 +165,39 @@ func settingsSet(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	if err != nil {
 		return err
 	}
-	old, err := svc.Settings(ctx, a.actor())
-	if err != nil {
-		return err
-	}
-	next := old
+	var chg model.SettingsChange
 	if fs.Changed("require-2fa") {
+		var on bool
 		switch strings.ToLower(strings.TrimSpace(flagString(fs, "require-2fa"))) {
 		case "yes", "true", "on":
-			next.Require2FA = true
+			on = true
 		case "no", "false", "off":
-			next.Require2FA = false
+			on = false
 		default:
 			return usagef("--require-2fa is yes or no")
 		}
+		chg.Require2FA = &on
 	}
 	if fs.Changed("invite-ttl") {
-		if next.InviteTTL, err = lengthIn(fs, "invite-ttl", model.MinInviteTTL, model.MaxInviteTTL, time.Hour, "hours"); err != nil {
+		d, err := lengthIn(fs, "invite-ttl", model.MinInviteTTL, model.MaxInviteTTL, time.Hour, "hours")
+		if err != nil {
 			return err
 		}
+		chg.InviteTTL = &d
 	}
 	if fs.Changed("idle-timeout") {
-		if next.IdleTimeout, err = lengthIn(fs, "idle-timeout", model.MinIdleTimeout, model.MaxIdleTimeout, time.Minute, "minutes"); err != nil {
+		d, err := lengthIn(fs, "idle-timeout", model.MinIdleTimeout, model.MaxIdleTimeout, time.Minute, "minutes")
+		if err != nil {
 			return err
 		}
+		chg.IdleTimeout = &d
+	}
+	old, next, err := svc.ChangeSettings(ctx, a.actor(), chg)
+	if err != nil {
+		return err
 	}
 	if next == old {
 		return lineError{"nothing changed: the settings are already so", exitFail}
-	}
-	if err := svc.UpdateSettings(ctx, a.actor(), next); err != nil {
-		return err
 	}
 	fmt.Fprintf(a.stdout, "Settings saved: two-factor sign-in required %s, invitations last %s, sessions idle out after %s.\n",
 		yesNo(next.Require2FA), lengthText(next.InviteTTL), lengthText(next.IdleTimeout))

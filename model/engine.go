@@ -115,6 +115,24 @@ type RoleFacts struct {
 	Name     string
 	RoleKind RoleKind
 	Perms    PermissionSet
+	// Before is the role's grid before an update (nil on create): a
+	// refusal names a cell the actor changed before one they left alone.
+	Before PermissionSet
+}
+
+// changedCells is the part of the role's grid an update changes: every
+// cell on create.
+func (r *RoleFacts) changedCells() PermissionSet {
+	if r.Before == nil {
+		return r.Perms
+	}
+	out := PermissionSet{}
+	for _, p := range r.Perms.List() {
+		if r.Before.Get(p.Module, p.Verb) != p.Scope {
+			out.Set(p.Module, p.Verb, p.Scope)
+		}
+	}
+	return out
 }
 
 // Target is what an action is about: a module as a whole, or a record.
@@ -390,8 +408,11 @@ func decideModule(a Actor, action Action, verb Verb, module Module, scope Scope,
 		return deny("built-in roles cannot be changed; create a custom role instead")
 	}
 	if t.Role != nil && module == ModuleRoles && (verb == VerbCreate || verb == VerbUpdate) && !a.isOwner() {
-		if ok, what := t.Role.Perms.Within(a.Perms); !ok {
+		if ok, what := t.Role.changedCells().Within(a.Perms); !ok {
 			return deny("%s may not make a role that grants %s", who, what)
+		}
+		if ok, what := t.Role.Perms.Within(a.Perms); !ok {
+			return deny("%s may not change %s: it grants %s, beyond their own permissions", who, t.Role.Name, what)
 		}
 	}
 	if t.OwnerID != 0 && scope == ScopeOwn && t.OwnerID != a.StaffID {

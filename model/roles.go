@@ -136,7 +136,7 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, roleID int64, nam
 		if err != nil {
 			return nil, err
 		}
-		if err := require(a, ActUpdate, Target{Module: ModuleRoles, Label: old.Name, Role: &RoleFacts{ID: old.ID, Name: name, RoleKind: roleKindOf(old.Builtin), Perms: ps}}); err != nil {
+		if err := require(a, ActUpdate, Target{Module: ModuleRoles, Label: old.Name, Role: &RoleFacts{ID: old.ID, Name: old.Name, RoleKind: roleKindOf(old.Builtin), Perms: ps, Before: oldPS}}); err != nil {
 			return nil, err
 		}
 		if err := db.UpdateRole(ctx, tx, old.ID, name, description); err != nil {

@@ -79,10 +79,36 @@ func (s *Service) Settings(ctx context.Context, p Principal) (Settings, error) {
 // UpdateSettings replaces the organisation's settings. Nothing is written
 // (or audited) when nothing changes.
 func (s *Service) UpdateSettings(ctx context.Context, p Principal, st Settings) error {
-	if err := st.Validate(); err != nil {
-		return fmt.Errorf("update settings: %w", err)
+	_, _, err := s.ChangeSettings(ctx, p, SettingsChange{Require2FA: &st.Require2FA, InviteTTL: &st.InviteTTL, IdleTimeout: &st.IdleTimeout})
+	return err
+}
+
+// SettingsChange names the settings to change; nil leaves one as it is.
+type SettingsChange struct {
+	Require2FA  *bool
+	InviteTTL   *time.Duration
+	IdleTimeout *time.Duration
+}
+
+func (c SettingsChange) apply(st Settings) Settings {
+	if c.Require2FA != nil {
+		st.Require2FA = *c.Require2FA
 	}
-	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+	if c.InviteTTL != nil {
+		st.InviteTTL = *c.InviteTTL
+	}
+	if c.IdleTimeout != nil {
+		st.IdleTimeout = *c.IdleTimeout
+	}
+	return st
+}
+
+// ChangeSettings changes some of the organisation's settings, returning
+// them before and after. Updating settings needs no sight of them: the
+// permission to update is checked first, and the settings are read after.
+// Nothing is written (or audited) when nothing changes.
+func (s *Service) ChangeSettings(ctx context.Context, p Principal, chg SettingsChange) (before, after Settings, err error) {
+	err = s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
 		if err := require(a, ActUpdate, Target{Module: ModuleSettings}); err != nil {
 			return nil, err
 		}
@@ -90,21 +116,25 @@ func (s *Service) UpdateSettings(ctx context.Context, p Principal, st Settings) 
 		if err != nil {
 			return nil, err
 		}
-		old := settingsOf(o)
-		if old == st {
+		before = settingsOf(o)
+		after = chg.apply(before)
+		if err := after.Validate(); err != nil {
+			return nil, err
+		}
+		if before == after {
 			return nil, nil
 		}
-		o.Require2FA, o.InviteTTL, o.IdleTimeout = st.Require2FA, st.InviteTTL, st.IdleTimeout
+		o.Require2FA, o.InviteTTL, o.IdleTimeout = after.Require2FA, after.InviteTTL, after.IdleTimeout
 		if err := db.UpdateOrg(ctx, tx, o); err != nil {
 			return nil, err
 		}
 		return []change{{Action: "settings.update", TargetKind: "organisation", Target: o.Name,
-			Before: old.auditMap(), After: st.auditMap()}}, nil
+			Before: before.auditMap(), After: after.auditMap()}}, nil
 	})
 	if err != nil {
-		return fmt.Errorf("update settings: %w", err)
+		return before, after, fmt.Errorf("update settings: %w", err)
 	}
-	return nil
+	return before, after, nil
 }
 
 // RenameOrg renames the organisation.

@@ -444,31 +444,83 @@ func (s *Service) TransferOwnership(ctx context.Context, p Principal, toID int64
 // SetDepartments replaces a member's departments.
 func (s *Service) SetDepartments(ctx context.Context, p Principal, staffID int64, names []string) error {
 	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
-		m, err := requireMember(ctx, tx, a, ActUpdate, staffID)
+		m, err := requireDepartmentsChange(ctx, tx, a, staffID)
 		if err != nil {
-			return nil, err
-		}
-		if err := require(a, ActUpdate, Target{Module: ModuleDepartments}); err != nil {
 			return nil, err
 		}
 		ids, clean, err := lookupDepartments(ctx, tx, names)
 		if err != nil {
 			return nil, err
 		}
-		var before []string
-		for _, d := range m.Departments {
-			before = append(before, d.Name)
-		}
-		if err := db.SetMemberDepartments(ctx, tx, m.ID, ids); err != nil {
-			return nil, err
-		}
-		return []change{{Action: "staff.set-departments", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
-			Before: map[string]any{"departments": before}, After: map[string]any{"departments": clean}}}, nil
+		return replaceDepartments(ctx, tx, m, ids, clean)
 	})
 	if err != nil {
 		return fmt.Errorf("set departments: %w", err)
 	}
 	return nil
+}
+
+// ChangeDepartmentMembership adds a member to one department (join) or
+// takes them out of it, keeping their other departments. The actor's
+// permission is checked before anything about the member's departments is
+// told: "is already in" is an answer only for someone who may change it.
+func (s *Service) ChangeDepartmentMembership(ctx context.Context, p Principal, staffID, deptID int64, join bool) error {
+	err := s.write(ctx, p, func(tx *sql.Tx, a Actor) ([]change, error) {
+		m, err := requireDepartmentsChange(ctx, tx, a, staffID)
+		if err != nil {
+			return nil, err
+		}
+		d, err := db.GetDepartment(ctx, tx, deptID)
+		if err != nil {
+			return nil, notFound(err, "no department %d", deptID)
+		}
+		var ids []int64
+		var names []string
+		in := false
+		for _, x := range m.Departments {
+			if x.ID == d.ID {
+				in = true
+				continue
+			}
+			ids, names = append(ids, x.ID), append(names, x.Name)
+		}
+		switch {
+		case join && in:
+			return nil, fmt.Errorf("%w: %s is already in %s", ErrRule, Sanitize(m.Email), Sanitize(d.Name))
+		case !join && !in:
+			return nil, fmt.Errorf("%w: %s is not in %s", ErrRule, Sanitize(m.Email), Sanitize(d.Name))
+		case join:
+			ids, names = append(ids, d.ID), append(names, d.Name)
+		}
+		return replaceDepartments(ctx, tx, m, ids, names)
+	})
+	if err != nil {
+		return fmt.Errorf("change departments: %w", err)
+	}
+	return nil
+}
+
+// requireDepartmentsChange loads member staffID inside a write and
+// requires that the actor may update them and departments.
+func requireDepartmentsChange(ctx context.Context, tx *sql.Tx, a Actor, staffID int64) (Member, error) {
+	m, err := requireMember(ctx, tx, a, ActUpdate, staffID)
+	if err != nil {
+		return m, err
+	}
+	return m, require(a, ActUpdate, Target{Module: ModuleDepartments})
+}
+
+// replaceDepartments writes member m's departments and its audit change.
+func replaceDepartments(ctx context.Context, tx *sql.Tx, m Member, ids []int64, names []string) ([]change, error) {
+	var before []string
+	for _, d := range m.Departments {
+		before = append(before, d.Name)
+	}
+	if err := db.SetMemberDepartments(ctx, tx, m.ID, ids); err != nil {
+		return nil, err
+	}
+	return []change{{Action: "staff.set-departments", TargetKind: "staff", TargetID: m.ID, Target: m.Email, StaffID: m.ID,
+		Before: map[string]any{"departments": before}, After: map[string]any{"departments": names}}}, nil
 }
 
 // SetManager assigns a member to a manager (0: none); a Manager sees the
