@@ -288,6 +288,12 @@ func decideStaff(a Actor, action Action, verb Verb, module Module, scope Scope, 
 		if action == ActUpdate && s.RoleKind == OwnerRole && !a.isOwner() {
 			return deny("%s may not change or remove the Owner", who)
 		}
+		// An Admin is changed only by the Owner, an Admin or themselves:
+		// the rule that guards deactivating one guards every other change
+		// to their record too (keys, 2FA, sessions, locks, departments).
+		if action == ActUpdate && s.RoleKind == AdminRole && !self && !a.isOwner() && !a.isAdmin() {
+			return deny("%s may not change an Admin", who)
+		}
 		return allow("%s may %s %s (%s)", who, verb, module, why)
 	case ActDeactivate, ActRemove, ActDelete:
 		// Deleting a staff record is removing the member: same rules.

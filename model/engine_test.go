@@ -229,6 +229,10 @@ func engineRows() []engineRow {
 		{"owner edits themselves", aOwner, ActUpdate, tOwner, true, "may update staff"},
 		{"admin edits an advisor", aAdmin, ActUpdate, tAdvisor, true, "may update staff"},
 		{"admin may not edit the owner", aAdmin, ActUpdate, tOwner, false, "may not change or remove the Owner"},
+		{"admin edits another admin", aAdmin, ActUpdate, tAdmin2, true, "may update staff"},
+		{"staff admin may not edit an admin", aStaffAdm, ActUpdate, tAdmin, false, "may not change an Admin"},
+		{"staff admin may not edit the owner", aStaffAdm, ActUpdate, tOwner, false, "may not change or remove the Owner"},
+		{"staff admin edits an advisor", aStaffAdm, ActUpdate, tAdvisor, true, "may update staff"},
 		{"advisor may not edit anyone", aAdvisor, ActUpdate, tPeer, false, "may not update staff"},
 		{"advisor may not edit themselves", aAdvisor, ActUpdate, tAdvisor, false, "may not update staff"},
 
