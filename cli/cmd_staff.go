@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name: "staff list", args: "[--json] [--filter TEXT] [--status STATUS] [--role ROLE] [--limit N]",
 		summary: "List staff members.",
-		example: "gatehouse staff list --filter acme --status active",
+		example: "gatehouse staff list --role Advisor --status active",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("json", false, "print JSON")
 			fs.String("filter", "", "only members whose name or email contains `text`")

@@ -139,7 +139,34 @@ func (a *app) newRoot(ctx context.Context) *cobra.Command {
 	root.AddCommand(exitCodesTopic())
 	root.SetHelpCommand(a.helpCommand(root))
 	root.SetHelpFunc(a.help)
+	a.completionRefusesOtherShells(root)
 	return root
+}
+
+// completionRefusesOtherShells makes `completion SHELL` for a shell it has
+// no script for a usage error, not its help.
+func (a *app) completionRefusesOtherShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			var shells []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					shells = append(shells, sub.Name())
+				}
+			}
+			a.code = a.fail(fmt.Sprintf("no completion script for %q; there is one for %s", args[0], strings.Join(shells, ", ")),
+				"Run 'gatehouse completion --help' for its usage.\n", exitUsage)
+			return nil
+		}
+	}
 }
 
 // groupNode is the node of a group such as "staff", made on first use.
@@ -168,7 +195,7 @@ func (a *app) groupNode(nodes map[string]*cobra.Command, words []string) *cobra.
 func (a *app) leaf(ctx context.Context, c *command, word string) *cobra.Command {
 	n := &cobra.Command{
 		Use:                   strings.TrimSpace(word + " " + c.args),
-		Short:                 strings.TrimSuffix(firstLine(c.summary), "."),
+		Short:                 strings.TrimSuffix(firstSentence(c.summary), "."),
 		Long:                  c.summary,
 		Example:               c.example,
 		Args:                  cobra.ArbitraryArgs,
