@@ -191,7 +191,12 @@ func (a *app) report(c *command, err error) int {
 	var surplus surplusError
 	quoting := errors.As(err, &surplus) && a.remote && hint != ""
 	if a.json && !quoting {
-		return a.reportJSON(jsonError{Error: msg, Code: code})
+		e := jsonError{Error: msg, Code: code}
+		var busy db.StayedBusyError
+		if errors.As(err, &busy) && busy.Err != nil {
+			e.Detail = busy.Err.Error()
+		}
+		return a.reportJSON(e)
 	}
 	fmt.Fprintf(a.stderr, "gatehouse: %s\n%s", Sanitize(msg), hint)
 	return code
@@ -223,9 +228,11 @@ func (a *app) describe(c *command, err error) (msg, hint string, code int) {
 	if errors.As(err, &denied) {
 		return "not allowed: " + denied.Decision.Reason, "", exitFail
 	}
-	// A member, client or role that does not exist is a lookup error, told
-	// apart from a refusal (exit 1) for scripts.
-	if errors.Is(err, model.ErrNotFound) {
+	// A member, client or role that does not exist is a lookup error, and
+	// a value the model refuses as such (a name with control characters, a
+	// length out of range) a usage error: both told apart from a refusal
+	// (exit 1) for scripts, as 'help exit-codes' says.
+	if errors.Is(err, model.ErrNotFound) || (errors.Is(err, model.ErrInvalid) && !errors.Is(err, model.ErrWrongPassword)) {
 		return err.Error(), "", exitUsage
 	}
 	return err.Error(), "", exitFail
@@ -249,6 +256,9 @@ type surplusError struct {
 	usageError
 	allowed int
 }
+
+// Unwrap makes a surplus argument the usage error it is (exit 2).
+func (e surplusError) Unwrap() error { return e.usageError }
 
 // resolvePath fills in the default database path.
 func (a *app) resolvePath() error {

@@ -344,6 +344,23 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
+	say := func() {
+		if acc.ID != 0 {
+			fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %s / %s (toggled off; still added to the folder).\n",
+				Sanitize(m.Name), Sanitize(m.Email), Sanitize(c.Name), Sanitize(acc.Name))
+		} else {
+			fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %d client folder(s):\n", Sanitize(m.Name), Sanitize(m.Email), n)
+			for _, g := range groupGrants(before) {
+				fmt.Fprintf(a.stdout, "  %s: %s\n", Sanitize(g.client), Sanitize(accountsText(g.accounts)))
+			}
+		}
+		for _, r := range reached {
+			fmt.Fprintf(a.stdout, "Still reaches %s / %s, through their role: %s.\n", Sanitize(r.Client), Sanitize(r.Account), Sanitize(r.Reason))
+		}
+		if still != "" {
+			fmt.Fprintf(a.stdout, "Their role still reaches, whatever their access: %s.\n", Sanitize(still))
+		}
+	}
 	if flagBool(fs, "json") {
 		out := revokeJSON{Staff: m.Email, Folders: n, Revoked: []revokedJSON{}, StillReachesThroughRole: still, StillReachesAccounts: reached}
 		for _, g := range groupGrants(before) {
@@ -352,23 +369,15 @@ func accessRevoke(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 			}
 			out.Revoked = append(out.Revoked, revokedJSON{Client: g.client, Accounts: append([]string{}, g.accounts...)})
 		}
+		a.noteID("member", m.ID)
+		if c.ID != 0 {
+			a.noteID("client", c.ID)
+		}
+		a.noteReach(ctx, m)
+		out.actionResult = a.captured("access revoke", say)
 		return writeJSON(a.stdout, out)
 	}
-	if acc.ID != 0 {
-		fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %s / %s (toggled off; still added to the folder).\n",
-			Sanitize(m.Name), Sanitize(m.Email), Sanitize(c.Name), Sanitize(acc.Name))
-	} else {
-		fmt.Fprintf(a.stdout, "Revoked %s <%s>'s access to %d client folder(s):\n", Sanitize(m.Name), Sanitize(m.Email), n)
-		for _, g := range groupGrants(before) {
-			fmt.Fprintf(a.stdout, "  %s: %s\n", Sanitize(g.client), Sanitize(accountsText(g.accounts)))
-		}
-	}
-	for _, r := range reached {
-		fmt.Fprintf(a.stdout, "Still reaches %s / %s, through their role: %s.\n", Sanitize(r.Client), Sanitize(r.Account), Sanitize(r.Reason))
-	}
-	if still != "" {
-		fmt.Fprintf(a.stdout, "Their role still reaches, whatever their access: %s.\n", Sanitize(still))
-	}
+	say()
 	return nil
 }
 
@@ -414,6 +423,7 @@ func groupGrantFolders(grants []model.Grant) []model.Grant {
 
 // revokeJSON is what access revoke --json prints.
 type revokeJSON struct {
+	actionResult
 	Staff   string        `json:"staff"`
 	Folders int           `json:"folders"`
 	Revoked []revokedJSON `json:"revoked"`

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	flag "github.com/spf13/pflag"
+
+	"gatehouse/model"
 )
 
 // The accounts of a folder, as its detail in the app adds, renames and
@@ -140,6 +142,10 @@ func accountsRemove(ctx context.Context, a *app, fs *flag.FlagSet, args []string
 	fmt.Fprintf(a.stdout, "Removed account %s from %s; %d member(s) who reached it no longer do.\n", Sanitize(acc.Name), Sanitize(c.Name), len(before))
 	for _, r := range before {
 		a.noteID("member", r.StaffID)
+		a.noteReach(ctx, model.Member{ID: r.StaffID, Email: r.StaffEmail})
+	}
+	if a.reach == nil {
+		a.reach = &reachAfter{} // nobody reached it: nobody's reach changed
 	}
 	return nil
 }

@@ -250,6 +250,8 @@ func clientsSetDepartment(ctx context.Context, a *app, fs *flag.FlagSet, args []
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s is filed under %s.\n", Sanitize(c.Name), Sanitize(orDash(after.DepartmentName, "no department")))
+	// Department-scoped roles reach the folder by its department.
+	a.noteClientReach(ctx, after)
 	return nil
 }
 

@@ -130,10 +130,11 @@ func connectionsCreate(ctx context.Context, a *app, fs *flag.FlagSet, args []str
 	if err != nil {
 		return err
 	}
+	a.noteID("connection", c.ID)
 	if flagBool(fs, "json") {
-		out := toConnectionJSON(c)
-		out.Token = token
-		return writeJSON(a.stdout, out)
+		res := a.result("connections create", []string{fmt.Sprintf("Connection %s (%s, id %d) created and on.", Sanitize(c.Name), c.Kind, c.ID)})
+		res.Token = token
+		return writeJSON(a.stdout, res)
 	}
 	fmt.Fprintf(a.stdout, "Connection %s (%s, id %d) created and on.\n", Sanitize(c.Name), c.Kind, c.ID)
 	if token == "" {

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,8 +19,9 @@ func TestConnectionsCommands(t *testing.T) {
 	db := demoCopy(t)
 	r := runCLI(t, "connections", "create", "Nightly report", "--allow", "clients.view:all,audit.view:all", "--json", "--db", db)
 	wantCode(t, r, 0)
-	var c connectionJSON
-	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || !strings.HasPrefix(c.Token, "ghc_") || !c.Enabled || c.Kind != "api" || len(c.Permissions) != 2 {
+	var c actionResult
+	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || !strings.HasPrefix(c.Token, "ghc_") || c.Command != "connections create" ||
+		len(c.IDs["connection"]) != 1 || !slices.Equal(auditActions(t, db, c.IDs["audit"]), []string{"connection.create"}) {
 		t.Fatalf("connections create --json: %v\n%s", err, r.stdout)
 	}
 	wantAudit(t, db, "connection.create", "Nightly report")
@@ -50,7 +52,8 @@ func TestConnectionsCommands(t *testing.T) {
 
 	r = runCLI(t, "connections", "list", "--json", "--db", db)
 	var cs []connectionJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil || len(cs) != 1 || cs[0].Token != "" || cs[0].Creator != "Olivia Hart" {
+	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil || len(cs) != 1 || cs[0].Token != "" || cs[0].Creator != "Olivia Hart" ||
+		cs[0].ID != c.IDs["connection"][0] || cs[0].Kind != "api" || len(cs[0].Permissions) != 2 {
 		t.Errorf("connections list --json: %v\n%s", err, r.stdout)
 	}
 
@@ -121,11 +124,11 @@ func TestConnectionsRefuseBadInput(t *testing.T) {
 	}{
 		{[]string{"connections", "create", "X"}, 2, "give the connection's scope"},
 		{[]string{"connections", "create", "X", "--allow", "clients.view"}, 2, "is not a permission"},
-		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "robot"}, 1, "unknown connection kind"},
-		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--ssh-key", "ssh-ed25519 AAAA"}, 1, "only ssh connections take a public key"},
-		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "ssh", "--ssh-key", "-----BEGIN OPENSSH PRIVATE KEY-----"}, 1, "not an SSH public key"},
+		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "robot"}, 2, "unknown connection kind"},
+		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--ssh-key", "ssh-ed25519 AAAA"}, 2, "only ssh connections take a public key"},
+		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--kind", "ssh", "--ssh-key", "-----BEGIN OPENSSH PRIVATE KEY-----"}, 2, "not an SSH public key"},
 		{[]string{"connections", "create", "FEED", "--allow", "clients.view:own"}, 1, "already exists"},
-		{[]string{"connections", "create", "X\x07", "--allow", "clients.view:own"}, 1, "control characters"},
+		{[]string{"connections", "create", "X\x07", "--allow", "clients.view:own"}, 2, "control characters"},
 		{[]string{"connections", "create", "X", "--allow", "clients.view:own", "--ssh-key", strings.Repeat("A", 9000)}, 2, "characters long; at most"},
 		// A Cyrillic "е" in Fееd.
 		{[]string{"connections", "off", "F\u0435\u0435d"}, 2, "no connection"},
@@ -169,14 +172,14 @@ func TestSettingsAndBillingCommands(t *testing.T) {
 		{sara, []string{"settings", "set", "--require-2fa", "no"}, 1, "not allowed"},
 		{sara, []string{"org", "rename", "Mine"}, 1, "not allowed"},
 		{sara, []string{"billing", "show"}, 1, "not allowed"},
-		{olivia, []string{"settings", "set", "--invite-ttl", "100d"}, 1, "out of range"},
-		{olivia, []string{"settings", "set", "--idle-timeout", "90s"}, 1, "whole number of minutes"},
+		{olivia, []string{"settings", "set", "--invite-ttl", "100d"}, 2, "out of range"},
+		{olivia, []string{"settings", "set", "--idle-timeout", "90s"}, 2, "whole number of minutes"},
 		{olivia, []string{"settings", "set", "--idle-timeout", "soon"}, 2, "is not a length"},
 		{olivia, []string{"settings", "set", "--require-2fa", "maybe"}, 2, "yes or no"},
 		{olivia, []string{"settings", "set", "--require-2fa", "yes"}, 1, "nothing changed"},
 		{olivia, []string{"settings", "set"}, 2, "say what changes"},
-		{olivia, []string{"org", "rename", "North\x1b[2Jwind"}, 1, "control characters"},
-		{olivia, []string{"billing", "set-payment", "  "}, 1, "payment method is empty"},
+		{olivia, []string{"org", "rename", "North\x1b[2Jwind"}, 2, "control characters"},
+		{olivia, []string{"billing", "set-payment", "  "}, 2, "payment method is empty"},
 	} {
 		r := d.run(d.member(c.who), c.args...)
 		if r.code != c.code || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 || strings.Contains(r.stderr, "\x1b") {

@@ -198,6 +198,13 @@ func importOrg(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 		defer f.Close()
 		r, source = f, args[0]
 	}
+	if err := a.resolvePath(); err != nil {
+		return err
+	}
+	// A file this import creates is removed again if the import fails:
+	// a refused file leaves nothing behind.
+	_, statErr := os.Stat(a.dbPath)
+	created := !a.remote && errors.Is(statErr, os.ErrNotExist)
 	svc, err := a.open(ctx)
 	if err != nil {
 		return err
@@ -209,6 +216,9 @@ func importOrg(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	}
 	res, err := svc.Import(ctx, a.actor(), bufio.NewReader(r), source)
 	if err != nil {
+		if created {
+			a.removeCreated()
+		}
 		return err
 	}
 	org, _ := svc.Org(ctx)
@@ -229,6 +239,18 @@ func importOrg(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 	fmt.Fprintln(a.stdout, "give each member a new password on this machine before they sign in, the Owner first:")
 	fmt.Fprintf(a.stdout, "  gatehouse staff set-password EMAIL%s\n", a.dbArg())
 	return nil
+}
+
+// removeCreated closes the database a failed import created and removes
+// its files.
+func (a *app) removeCreated() {
+	if a.svc != nil {
+		a.svc.Close()
+		a.svc = nil
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(a.dbPath + suffix)
+	}
 }
 
 // maxInviteFile bounds what bulk-invite reads: 1000 addresses fit easily.

@@ -307,6 +307,8 @@ func departmentsMembership(ctx context.Context, a *app, args []string, add bool)
 	}
 	a.noteID("member", m.ID)
 	a.noteID("department", d.ID)
+	// What a department-scoped role reaches follows the departments.
+	a.noteReach(ctx, m)
 	if add {
 		fmt.Fprintf(a.stdout, "%s <%s> added to %s.\n", Sanitize(m.Name), Sanitize(m.Email), Sanitize(d.Name))
 	} else {

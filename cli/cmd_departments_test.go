@@ -107,8 +107,8 @@ func TestDepartmentsRefuseBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"departments", "create", "Ta\x1bx"}, 1, "control characters"},
-		{[]string{"departments", "create", "Ta\u200bx"}, 1, "invisible character"},
+		{[]string{"departments", "create", "Ta\x1bx"}, 2, "control characters"},
+		{[]string{"departments", "create", "Ta\u200bx"}, 2, "invisible character"},
 		{[]string{"departments", "create", strings.Repeat("d", 500)}, 2, "characters long; at most"},
 		{[]string{"departments", "create", "TAX"}, 1, "already exists"},
 		{[]string{"departments", "create", "Audit", "--head", "ethan.wright@northwind.example"}, 1, "deactivated"},

@@ -155,7 +155,7 @@ func profileShow(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 	if me.TOTPEnabled {
 		twoFA = fmt.Sprintf("on, %d recovery codes left", left)
 	}
-	t := newTable(a.stdout, "NAME", me.Name)
+	t := newTable(a.stdout, "name", me.Name)
 	t.row("email", me.Email)
 	t.row("role", me.RoleName)
 	t.row("2FA", twoFA)

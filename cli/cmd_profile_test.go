@@ -190,7 +190,7 @@ func TestProfilePasswordOverRealSSH(t *testing.T) {
 		want  string
 	}{
 		{"", 2, "no current password on standard input"},
-		{current + "\r\nshort\r\n", 1, "at least 10 characters"},
+		{current + "\r\nshort\r\n", 2, "at least 10 characters"},
 		{"not her password\nanother long passphrase\n", 1, "the current password is not right"},
 	} {
 		if r := run(c.stdin, "profile password --password-stdin"); r.code != c.code || !strings.Contains(r.stderr, c.want) {

@@ -293,6 +293,9 @@ func rolesEdit(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	a.noteID("role", r.ID)
 	fmt.Fprintf(a.stdout, "Role %s saved; it applies at once.\n", Sanitize(r.Name))
 	printChanges(a, before, after)
+	if members, err := roleMembers(ctx, a, r); err == nil {
+		a.noteMembersReach(ctx, members)
+	}
 	return nil
 }
 
@@ -331,22 +334,41 @@ func rolesDelete(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	moveTo := flagString(fs, "move-members-to")
+	var moved []model.Member
 	if moveTo != "" {
 		to, err := findRole(ctx, a, moveTo)
 		if err != nil {
 			return err
 		}
 		moveTo = to.Name
+		// Read before the role goes: who it moves, for their reach after.
+		if moved, err = roleMembers(ctx, a, r); err != nil {
+			moved = nil
+		}
 	}
 	if err := a.svc.DeleteRole(seenCtx, a.actor(), r.ID, moveTo); err != nil {
 		return err
 	}
 	a.noteID("role", r.ID)
+	a.noteMembersReach(ctx, moved)
 	if moveTo != "" && r.Members > 0 {
 		fmt.Fprintf(a.stdout, "%d member(s) of %s moved to %s, each change audited.\n", r.Members, Sanitize(r.Name), Sanitize(moveTo))
 	}
 	fmt.Fprintf(a.stdout, "Role %s deleted. The audit log keeps its history.\n", Sanitize(r.Name))
 	return nil
+}
+
+// roleMembers are the members holding r, as the actor may see them, for
+// the --json result's reach (read only with --json: a role may have many).
+func roleMembers(ctx context.Context, a *app, r model.Role) ([]model.Member, error) {
+	if !a.json {
+		return nil, nil
+	}
+	ms, err := a.svc.RoleMembers(ctx, a.actor(), r.ID)
+	if err != nil {
+		a.warn("who holds %s could not be read: %s", r.Name, err)
+	}
+	return ms, err
 }
 
 // whatIfJSON is a role-change preview as --json prints it.
@@ -395,12 +417,26 @@ func roleWhatIf(ctx context.Context, a *app, fs *flag.FlagSet, roleName string, 
 		if err := svc.SetRole(model.WithSeen(ctx, model.SeenMember(m)), a.actor(), m.ID, r.Name); err != nil {
 			return err
 		}
+		a.noteID("member", m.ID)
+		a.noteID("role", r.ID)
+		a.noteReach(ctx, m)
 	}
 	out := whatIfJSON{Member: pv.Member, MemberID: m.ID, From: pv.From, To: pv.To, Gain: nonNil(pv.Gain), Lose: nonNil(pv.Lose),
 		GainHidden: pv.GainHidden, LoseHidden: pv.LoseHidden, GainPerms: nonNil(pv.GainPerms), LosePerms: nonNil(pv.LosePerms), Given: apply}
-	if flagBool(fs, "json") {
+	if flagBool(fs, "json") && !apply {
 		return writeJSON(a.stdout, out)
 	}
+	if flagBool(fs, "json") {
+		// Given, it is an action: its result says what changed, as
+		// every action's does; the preview is its lines.
+		return a.printResult("roles give", func() { printWhatIf(a, m, r, pv, apply, fs) })
+	}
+	printWhatIf(a, m, r, pv, apply, fs)
+	return nil
+}
+
+// printWhatIf writes a role-change preview, and whether it was given.
+func printWhatIf(a *app, m model.Member, r model.Role, pv model.RoleChangePreview, apply bool, fs *flag.FlagSet) {
 	fmt.Fprintf(a.stdout, "What if %s <%s> were %s? (now %s)\n", Sanitize(m.Name), Sanitize(pv.Member), Sanitize(pv.To), Sanitize(pv.From))
 	section := func(head string, items []string) {
 		if len(items) == 0 {
@@ -431,7 +467,6 @@ func roleWhatIf(ctx context.Context, a *app, fs *flag.FlagSet, roleName string, 
 	case fs.Lookup("yes") != nil:
 		fmt.Fprintln(a.stdout, "Nothing was changed; run again with --yes to give the role.")
 	}
-	return nil
 }
 
 // nonNil is xs, or an empty list: --json prints [] rather than null.

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,8 +85,10 @@ func TestRolesCommands(t *testing.T) {
 	}
 	r = runCLI(t, "roles", "give", "Client support", "--staff", sara, "--yes", "--json", "--db", db)
 	wantCode(t, r, 0)
-	var given whatIfJSON
-	if err := json.Unmarshal([]byte(r.stdout), &given); err != nil || !given.Given || given.From != "Advisor" || given.To != "Client support" {
+	var given actionResult
+	if err := json.Unmarshal([]byte(r.stdout), &given); err != nil || given.Command != "roles give" || len(given.IDs["member"]) != 1 ||
+		!slices.Equal(auditActions(t, db, given.IDs["audit"]), []string{"staff.set-role"}) || given.Reach == nil ||
+		!slices.ContainsFunc(given.Done, func(l string) bool { return strings.Contains(l, "(now Advisor)") }) {
 		t.Errorf("roles give --yes --json: %v\n%s", err, r.stdout)
 	}
 	wantAudit(t, db, "staff.set-role", sara)
@@ -194,7 +197,7 @@ func TestRolesRefuseBadInput(t *testing.T) {
 		{[]string{"roles", "create", "X", "--allow", "clients.fly:own"}, 2, `unknown action "fly"`},
 		{[]string{"roles", "create", "X", "--allow", "clients.view:galaxy"}, 2, `unknown scope "galaxy"`},
 		{[]string{"roles", "create", "X"}, 2, "give the role's grid"},
-		{[]string{"roles", "create", "X\x1b[31m", "--allow", "clients.view:own"}, 1, "control characters"},
+		{[]string{"roles", "create", "X\x1b[31m", "--allow", "clients.view:own"}, 2, "control characters"},
 		{[]string{"roles", "create", "Manager", "--allow", "clients.view:own"}, 1, "already exists"},
 		{[]string{"roles", "create", strings.Repeat("r", 500), "--allow", "clients.view:own"}, 2, "characters long; at most"},
 		{[]string{"roles", "create", "X", "--allow", "clients.view:own", "--file", "-"}, 2, "not both"},
@@ -202,7 +205,7 @@ func TestRolesRefuseBadInput(t *testing.T) {
 		{[]string{"roles", "edit", "Man\u0430ger", "--set", "clients.view:all"}, 2, "no role named"},
 		{[]string{"roles", "delete", "Man\u0430ger"}, 2, "no role named"},
 		{[]string{"roles", "edit", "Manager"}, 2, "say what changes"},
-		{[]string{"roles", "rename", "Manager", "  "}, 1, "role name is empty"},
+		{[]string{"roles", "rename", "Manager", "  "}, 2, "role name is empty"},
 		{[]string{"roles", "give", "Manager"}, 2, "--staff is required"},
 		{[]string{"roles", "give", "Manager", "--staff", "nobody@northwind.example", "--yes"}, 2, "not found"},
 		{[]string{"whatif", "role", "--staff", sara}, 2, "--role is required"},

@@ -122,6 +122,25 @@ func parseLength(flagName, s string) (time.Duration, error) {
 	return 0, usagef("--%s %q is not a length: try 7d, 48h or 30m", flagName, Sanitize(model.Truncate(s, 40)))
 }
 
+// lengthIn is a length flag's value within the model's bounds (from,
+// to) and in whole units; a value outside is refused as typed (91d, not
+// 2184h0m0s).
+func lengthIn(fs *flag.FlagSet, flagName string, from, to, unit time.Duration, units string) (time.Duration, error) {
+	typed := flagString(fs, flagName)
+	d, err := parseLength(flagName, typed)
+	if err != nil {
+		return 0, err
+	}
+	shown := Sanitize(model.Truncate(strings.TrimSpace(typed), 40))
+	if d < from || d > to {
+		return 0, usagef("--%s %s is out of range: between %s and %s", flagName, shown, lengthText(from), lengthText(to))
+	}
+	if d%unit != 0 {
+		return 0, usagef("--%s %s is not a whole number of %s", flagName, shown, units)
+	}
+	return d, nil
+}
+
 // lengthText writes a length the way parseLength reads it.
 func lengthText(d time.Duration) string {
 	switch {
@@ -160,14 +179,14 @@ func settingsSet(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		chg.Require2FA = &on
 	}
 	if fs.Changed("invite-ttl") {
-		d, err := parseLength("invite-ttl", flagString(fs, "invite-ttl"))
+		d, err := lengthIn(fs, "invite-ttl", model.MinInviteTTL, model.MaxInviteTTL, time.Hour, "hours")
 		if err != nil {
 			return err
 		}
 		chg.InviteTTL = &d
 	}
 	if fs.Changed("idle-timeout") {
-		d, err := parseLength("idle-timeout", flagString(fs, "idle-timeout"))
+		d, err := lengthIn(fs, "idle-timeout", model.MinIdleTimeout, model.MaxIdleTimeout, time.Minute, "minutes")
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name: "staff list", args: "[--json] [--filter TEXT] [--status STATUS] [--role ROLE] [--limit N]",
 		summary: "List staff members.",
-		example: "gatehouse staff list --filter acme --status active",
+		example: "gatehouse staff list --role Advisor --status active",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("json", false, "print JSON")
 			fs.String("filter", "", "only members whose name or email contains `text`")
@@ -364,9 +364,19 @@ func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	// active would say what their role still reaches.
 	still := stillReaches(ctx, a, m)
 	if flagBool(fs, "json") {
-		return writeJSON(a.stdout, offboardJSON{Staff: m.Email, FoldersRemoved: res.FoldersRemoved, ClientsReassigned: res.ClientsReassigned,
-			ReassignedTo: res.ReassignedTo, Deactivated: res.WasActive, StillReachesThroughRole: still})
+		a.noteID("member", m.ID)
+		a.noteReach(ctx, m)
+		out := offboardJSON{Staff: m.Email, FoldersRemoved: res.FoldersRemoved, ClientsReassigned: res.ClientsReassigned,
+			ReassignedTo: res.ReassignedTo, Deactivated: res.WasActive, StillReachesThroughRole: still}
+		out.actionResult = a.captured("offboard", func() { sayOffboarded(a, m, res, still) })
+		return writeJSON(a.stdout, out)
 	}
+	sayOffboarded(a, m, res, still)
+	return nil
+}
+
+// sayOffboarded writes what an offboarding did.
+func sayOffboarded(a *app, m model.Member, res model.OffboardResult, still string) {
 	defer func() {
 		if still != "" {
 			fmt.Fprintf(a.stdout, "  their role still reaches, whatever their access: %s\n", Sanitize(still))
@@ -382,11 +392,11 @@ func offboard(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 	} else {
 		fmt.Fprintf(a.stdout, "  was already %s\n", Sanitize(m.Status))
 	}
-	return nil
 }
 
 // offboardJSON is what offboard --json prints.
 type offboardJSON struct {
+	actionResult
 	Staff                   string `json:"staff"`
 	FoldersRemoved          int    `json:"folders_removed"`
 	ClientsReassigned       int64  `json:"clients_reassigned"`

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode"
 
 	flag "github.com/spf13/pflag"
 )
@@ -61,6 +62,23 @@ func firstLine(s string) string {
 	return l
 }
 
+// firstSentence is a summary's first sentence, whole whatever lines it
+// runs over, for lists: up to a full stop before a capital letter.
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	for i := strings.Index(s, ". "); i >= 0; {
+		if next := s[i+2:]; next != "" && unicode.IsUpper([]rune(next)[0]) {
+			return s[:i+1]
+		}
+		j := strings.Index(s[i+2:], ". ")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return s
+}
+
 // printHelp lists every command.
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, helpIntro)
@@ -70,7 +88,7 @@ func printHelp(w io.Writer) {
 		width = max(width, len(c.name))
 	}
 	for _, c := range orderedCommands(commands) {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, firstLine(c.summary))
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, firstSentence(c.summary))
 	}
 	fmt.Fprint(w, helpOutro)
 }
@@ -83,7 +101,7 @@ func printGroupHelp(w io.Writer, group string, cmds []*command) {
 		width = max(width, len(c.name))
 	}
 	for _, c := range orderedCommands(cmds) {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, firstLine(c.summary))
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, firstSentence(c.summary))
 	}
 	fmt.Fprintf(w, "\nRun 'gatehouse %s COMMAND --help' for a command's flags and an example.\n", group)
 }

@@ -32,6 +32,9 @@ type actionResult struct {
 	// ("member": [12]; "invitation": [31, 32] for a bulk invitation), and
 	// under "audit" the audit entries its changes wrote.
 	IDs map[string][]int64 `json:"ids,omitempty"`
+	// Token is a secret the action made and shows only this once
+	// (connections create).
+	Token string `json:"token,omitempty"`
 	// Reach is, for a command that changes who reaches what, what each
 	// member concerned reaches afterwards, and the accounts concerned who
 	// reaches them now: the engine's answers after the change.
@@ -71,10 +74,13 @@ type accountReach struct {
 // command that failed after doing part of its work (a bulk invitation
 // with lines refused) says what it did, and the records it touched.
 type jsonError struct {
-	Error string             `json:"error"`
-	Code  int                `json:"code"`
-	Done  []string           `json:"done,omitempty"`
-	IDs   map[string][]int64 `json:"ids,omitempty"`
+	Error string `json:"error"`
+	Code  int    `json:"code"`
+	// Detail is what lies under a plain error, for logs: what SQLite
+	// said when the database stayed busy.
+	Detail string             `json:"detail,omitempty"`
+	Done   []string           `json:"done,omitempty"`
+	IDs    map[string][]int64 `json:"ids,omitempty"`
 }
 
 // noJSON are the commands that cannot answer in JSON, and why: they hold
@@ -160,6 +166,47 @@ func (a *app) noteAccountReach(ctx context.Context, c model.Client, acc model.Ac
 		a.reach = &reachAfter{}
 	}
 	a.reach.Accounts = append(a.reach.Accounts, r)
+}
+
+// noteMembersReach records what each of ms reaches now.
+func (a *app) noteMembersReach(ctx context.Context, ms []model.Member) {
+	for _, m := range ms {
+		a.noteID("member", m.ID)
+		a.noteReach(ctx, m)
+	}
+}
+
+// noteClientReach records who reaches each of a folder's accounts now.
+func (a *app) noteClientReach(ctx context.Context, c model.Client) {
+	accs, err := a.svc.Accounts(ctx, a.actor(), c.ID)
+	if err != nil {
+		a.warn("the accounts of %s could not be read: %s", c.Name, err)
+		return
+	}
+	for _, acc := range accs {
+		a.noteAccountReach(ctx, c, acc)
+	}
+	if a.reach == nil {
+		a.reach = &reachAfter{}
+	}
+}
+
+// printResult prints, for a command that writes its own JSON, the one
+// result object every action prints: the lines write prints become its
+// "done".
+func (a *app) printResult(name string, write func()) error {
+	return writeJSON(a.stdout, a.captured(name, write))
+}
+
+// captured is the result of an action whose text write prints: its
+// lines are the result's "done".
+func (a *app) captured(name string, write func()) actionResult {
+	stdout := a.stdout
+	var out bytes.Buffer
+	a.stdout = &out
+	write()
+	a.stdout = stdout
+	return a.result(name, lines(out.String()))
 }
 
 // warn records a warning for the --json result; without --json it is

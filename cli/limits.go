@@ -21,10 +21,14 @@ const maxPathLen = 4096
 // defaultArgLimit is the limit of an argument not named below.
 const defaultArgLimit = 1000
 
+// accountPathLen bounds CLIENT/ACCOUNT: a folder's name, the slash and an
+// account's name, each at its own limit.
+const accountPathLen = model.MaxNameLen + 1 + model.MaxNameLen
+
 // flagLimits is the limit of each flag's value, in characters.
 var flagLimits = map[string]int{
 	"name": model.MaxNameLen, "org": model.MaxNameLen, "role": model.MaxNameLen, "department": model.MaxNameLen,
-	"client": model.MaxNameLen, "account": model.MaxNameLen, "confirm": model.MaxNameLen, "connection": model.MaxNameLen,
+	"client": model.MaxNameLen, "account": accountPathLen, "confirm": model.MaxNameLen, "connection": model.MaxNameLen,
 	"email": model.MaxEmailLen, "staff": model.MaxEmailLen, "from": model.MaxEmailLen, "to": model.MaxEmailLen,
 	"reassign-to": model.MaxEmailLen, "manager": model.MaxEmailLen, "actor": model.MaxEmailLen, "owner": model.MaxEmailLen,
 	"add": model.MaxNameLen, "remove": model.MaxNameLen,

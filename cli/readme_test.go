@@ -18,6 +18,10 @@ func TestREADMECommandTableIsTheTree(t *testing.T) {
 	if !ok {
 		t.Fatalf("README.md lacks the markers of the command table:\n%s\n%s", readmeTableStart, readmeTableEnd)
 	}
+	// The limits table is limits.go's, in the same way.
+	if want, ok = withTable(want, readmeLimitsStart, readmeLimitsEnd, limitsTable()); !ok {
+		t.Fatalf("README.md lacks the markers of the limits table:\n%s\n%s", readmeLimitsStart, readmeLimitsEnd)
+	}
 	if want == string(data) {
 		return
 	}
@@ -33,5 +37,5 @@ func TestREADMECommandTableIsTheTree(t *testing.T) {
 		i++
 	}
 	line := strings.Count(got[:i], "\n") + 1
-	t.Errorf("README.md's command table differs from the command tree from line %d; run: go generate ./cli", line)
+	t.Errorf("README.md's command or limits table differs from the command tree and limits.go from line %d; run: go generate ./cli", line)
 }

@@ -16,10 +16,12 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	flag "github.com/spf13/pflag"
 
+	"gatehouse/db"
 	"gatehouse/model"
 	"gatehouse/sshd"
 )
@@ -137,7 +139,34 @@ func (a *app) newRoot(ctx context.Context) *cobra.Command {
 	root.AddCommand(exitCodesTopic())
 	root.SetHelpCommand(a.helpCommand(root))
 	root.SetHelpFunc(a.help)
+	a.completionRefusesOtherShells(root)
 	return root
+}
+
+// completionRefusesOtherShells makes `completion SHELL` for a shell it has
+// no script for a usage error, not its help.
+func (a *app) completionRefusesOtherShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			var shells []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					shells = append(shells, sub.Name())
+				}
+			}
+			a.code = a.fail(fmt.Sprintf("no completion script for %q; there is one for %s", args[0], strings.Join(shells, ", ")),
+				"Run 'gatehouse completion --help' for its usage.\n", exitUsage)
+			return nil
+		}
+	}
 }
 
 // groupNode is the node of a group such as "staff", made on first use.
@@ -166,7 +195,7 @@ func (a *app) groupNode(nodes map[string]*cobra.Command, words []string) *cobra.
 func (a *app) leaf(ctx context.Context, c *command, word string) *cobra.Command {
 	n := &cobra.Command{
 		Use:                   strings.TrimSpace(word + " " + c.args),
-		Short:                 strings.TrimSuffix(firstLine(c.summary), "."),
+		Short:                 strings.TrimSuffix(firstSentence(c.summary), "."),
 		Long:                  c.summary,
 		Example:               c.example,
 		Args:                  cobra.ArbitraryArgs,
@@ -216,10 +245,27 @@ func (a *app) runParsed(ctx context.Context, c *command, fs *flag.FlagSet, args 
 	}
 	// The audit entries the command's changes write, for its --json result.
 	ctx, a.audited = model.WithAuditIDs(ctx)
+	ctx = a.withWaitNotice(ctx)
 	if a.json && !nativeJSON(c) {
 		return a.runJSON(ctx, c, fs, args)
 	}
 	return a.report(c, c.run(ctx, a, fs, args))
+}
+
+// waitingLine is what a command at a terminal says when another process's
+// write has kept it waiting a couple of seconds (it waits up to about a
+// minute before giving up).
+const waitingLine = "gatehouse: waiting for another process writing to the database...\n"
+
+// withWaitNotice is ctx with the waiting line for a person at a terminal:
+// said once, on standard error, locally.
+func (a *app) withWaitNotice(ctx context.Context) context.Context {
+	f, ok := a.stderr.(*os.File)
+	if a.remote || !ok || !isTerminal(f) {
+		return ctx
+	}
+	var once sync.Once
+	return db.WithWaitNotice(ctx, func() { once.Do(func() { fmt.Fprint(f, waitingLine) }) })
 }
 
 // limitedString is a global flag's value (--db, --token) that notes the
@@ -426,8 +472,9 @@ Every command, run locally or over SSH, ends with one of three codes:
   1  refused or failed: not allowed for who runs it, check denied, a
      verification found a mismatch, or the work itself failed.
   2  a usage or lookup error: an unknown command or flag, a missing or extra
-     argument, a value over its limit, a command that does not run over SSH,
-     or a member, client, account, role or record that does not exist.
+     argument, a value over its limit, out of its range or not valid (a name
+     with control characters), a command that does not run over SSH, or a
+     member, client, account, role or record that does not exist.
 
 On any code but 0, standard error holds one line starting "gatehouse: " that
 says why, and nothing was changed.

@@ -216,11 +216,41 @@ func retryBusy(ctx context.Context, write func() error) error {
 		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("the database stayed busy; nothing was changed, try again: %w", err)
+	return StayedBusyError{Err: err}
+}
+
+// StayedBusyError is a write given up on because another writer held the
+// database throughout: its text is the line a person reads; Err, what
+// SQLite said, is kept for logs.
+type StayedBusyError struct{ Err error }
+
+func (e StayedBusyError) Error() string {
+	return "the database stayed busy (another process was writing to it); nothing was changed, try again"
+}
+
+func (e StayedBusyError) Unwrap() error { return e.Err }
+
+// waitNoticeAfter is how long a write waits for another writer before the
+// notice WithWaitNotice gave is called.
+var waitNoticeAfter = 2 * time.Second
+
+type waitNoticeKey struct{}
+
+// WithWaitNotice is ctx with a notice that a write made under it calls
+// (once per wait) when another writer has kept it waiting a while, so
+// that a person at a terminal is not left staring at nothing.
+func WithWaitNotice(ctx context.Context, notice func()) context.Context {
+	return context.WithValue(ctx, waitNoticeKey{}, notice)
 }
 
 func (d *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error, bump bool) error {
+	// Beginning is where another writer's lock is waited for.
+	stop := func() bool { return false }
+	if notice, ok := ctx.Value(waitNoticeKey{}).(func()); ok {
+		stop = time.AfterFunc(waitNoticeAfter, notice).Stop
+	}
 	tx, err := d.w.BeginTx(ctx, nil)
+	stop()
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

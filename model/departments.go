@@ -50,7 +50,7 @@ func cleanDepartment(ctx context.Context, q db.Querier, name, description string
 	if err != nil {
 		return "", "", "", err
 	}
-	description, err = CleanMessage(description)
+	description, err = CleanText("description", description)
 	if err != nil {
 		return "", "", "", fmt.Errorf("description: %w", err)
 	}

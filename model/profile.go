@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"database/sql"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,6 +24,10 @@ const maxKeyComment = 100
 
 // requireSelf lets only an active member act on their own profile: a
 // connection acts for its creator but never changes their secrets.
+// ErrWrongPassword is a current password that is not right: a failed
+// check, not a mistake in how something was asked.
+var ErrWrongPassword = errors.New("the current password is not right")
+
 func requireSelf(a Actor, what string) error {
 	if d, ok := principalGate(a); !ok {
 		return &DeniedError{Decision: d}
@@ -279,7 +284,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 		return fmt.Errorf("change password: %w", err)
 	}
 	if creds.PasswordHash == "" || !ok {
-		return s.recordFailure(ctx, m, p.Origin, "wrong current password", fmt.Errorf("%w: the current password is not right", ErrInvalid))
+		return s.recordFailure(ctx, m, p.Origin, "wrong current password", fmt.Errorf("%w: %w", ErrInvalid, ErrWrongPassword))
 	}
 	hash, err := hashPassword(ctx, newPassword)
 	if err != nil {

@@ -63,7 +63,7 @@ func cleanRole(name, description string, perms []Permission) (string, string, Pe
 	if err != nil {
 		return "", "", nil, err
 	}
-	description, err = CleanMessage(description)
+	description, err = CleanText("description", description)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("description: %w", err)
 	}

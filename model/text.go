@@ -118,15 +118,19 @@ func CleanName(what, s string) (string, error) {
 
 // CleanMessage validates free text such as an invitation's personal
 // message: newlines and tabs are allowed, other controls are not.
-func CleanMessage(s string) (string, error) {
+func CleanMessage(s string) (string, error) { return CleanText("message", s) }
+
+// CleanText validates free text as CleanMessage does; what names the
+// field in its refusals ("description").
+func CleanText(what, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if n := utf8.RuneCountInString(s); n > MaxMessageLen {
-		return "", fmt.Errorf("%w: message is %d characters long; at most %d", ErrInvalid, n, MaxMessageLen)
+		return "", fmt.Errorf("%w: %s is %d characters long; at most %d", ErrInvalid, what, n, MaxMessageLen)
 	}
 	if hasUnsafe(strings.NewReplacer("\n", "", "\t", "").Replace(s)) {
-		return "", fmt.Errorf("%w: message contains control characters or escape sequences", ErrInvalid)
+		return "", fmt.Errorf("%w: %s contains control characters or escape sequences", ErrInvalid, what)
 	}
-	if err := checkVisible("message", s); err != nil {
+	if err := checkVisible(what, s); err != nil {
 		return "", err
 	}
 	return s, nil
