@@ -129,3 +129,36 @@ func TestAgreementMovingAFolderNeedsTheTargetDepartment(t *testing.T) {
 		t.Fatalf("too plain: %d moves allowed, %d refused", allowed, refusedMoves)
 	}
 }
+
+// Creating a folder in a department asks the same as moving one there: a
+// creator scoped to their departments files new folders only into them,
+// and to one who may not view departments a department beyond them is
+// answered as one that does not exist.
+func TestDepartmentCreatorFilesOnlyIntoTheirDepartments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newDemo(t, DefaultDemoSeed)
+	sys := System("t")
+	if _, err := svc.CreateRole(ctx, sys, "Tax filer", "", rolePermSpecs("clients.view:department", "clients.create:department")); err != nil {
+		t.Fatal(err)
+	}
+	tomM := demoMember(t, svc, "tom.becker") // a member of Tax
+	if err := svc.SetRole(ctx, sys, tomM.ID, "Tax filer"); err != nil {
+		t.Fatal(err)
+	}
+	tom := MemberPrincipal(demoMember(t, svc, "tom.becker"), "test")
+	_, err := svc.CreateClient(ctx, tom, ClientInput{Name: "Filed Elsewhere Ltd", Department: "Payroll & HR"})
+	if !refused(err) {
+		t.Fatalf("a Tax filer created a folder in Payroll & HR: %v", err)
+	}
+	_, made := svc.CreateClient(ctx, tom, ClientInput{Name: "Filed Elsewhere Ltd", Department: "Payroll & Hr Ops"})
+	if made == nil || made.Error() != strings.Replace(err.Error(), "Payroll & HR", "Payroll & Hr Ops", 1) {
+		t.Fatalf("a real department answers %q, a made-up one %q", err, made)
+	}
+	if _, err := svc.ClientByName(ctx, sys, "Filed Elsewhere Ltd"); err == nil {
+		t.Fatal("refused, yet the folder exists")
+	}
+	if _, err := svc.CreateClient(ctx, tom, ClientInput{Name: "Filed In Tax Ltd", Department: "Tax"}); err != nil {
+		t.Fatalf("create in their own department: %v", err)
+	}
+}

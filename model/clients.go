@@ -171,11 +171,22 @@ func (s *Service) CreateClient(ctx context.Context, p Principal, in ClientInput)
 		}
 		var deptID int64
 		if strings.TrimSpace(in.Department) != "" {
-			ids, _, err := lookupDepartments(ctx, tx, []string{in.Department})
+			ids, names, err := lookupDepartments(ctx, tx, []string{in.Department})
 			if err != nil {
 				return nil, err
 			}
 			deptID = ids[0]
+			// Creating a folder in a department is moving a new folder
+			// into it: the same rule as SetClientDepartment, asked of
+			// create, so a department-scoped creator files only into
+			// their own departments.
+			next := Client{Name: name, DepartmentID: deptID, DepartmentName: names[0]}
+			if err := requireMoved(a, ActCreate, Client{}, next); err != nil {
+				if !Decide(a, ActView, Target{Module: ModuleDepartments}).Allowed {
+					return nil, noDepartmentNamed(strings.TrimSpace(in.Department))
+				}
+				return nil, err
+			}
 		}
 		now := s.Now()
 		if id, err = db.InsertClient(ctx, tx, name, in.OwnerID, deptID, false, now); err != nil {
