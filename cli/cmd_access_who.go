@@ -37,18 +37,7 @@ type reachJSON struct {
 }
 
 func accessWho(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
-	if err := wantArgs(args); err != nil {
-		return err
-	}
-	clientName, accountName, err := accountFlag(fs)
-	if err != nil {
-		return err
-	}
-	svc, err := a.openExisting(ctx)
-	if err != nil {
-		return err
-	}
-	c, acc, err := accountByName(ctx, a, clientName, accountName)
+	svc, c, acc, err := accountCommand(ctx, a, fs, args)
 	if err != nil {
 		return err
 	}

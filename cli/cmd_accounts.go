@@ -47,6 +47,25 @@ func init() {
 	groupSummaries["accounts"] = "The accounts of client folders."
 }
 
+// accountCommand is the start of a command on one account named by
+// --account CLIENT/ACCOUNT and no arguments: the usage checked, the file
+// opened, and the account found as the actor sees it.
+func accountCommand(ctx context.Context, a *app, fs *flag.FlagSet, args []string) (*model.Service, model.Client, model.Account, error) {
+	if err := wantArgs(args); err != nil {
+		return nil, model.Client{}, model.Account{}, err
+	}
+	clientName, accountName, err := accountFlag(fs)
+	if err != nil {
+		return nil, model.Client{}, model.Account{}, err
+	}
+	svc, err := a.openExisting(ctx)
+	if err != nil {
+		return nil, model.Client{}, model.Account{}, err
+	}
+	c, acc, err := accountByName(ctx, a, clientName, accountName)
+	return svc, c, acc, err
+}
+
 // accountFlag splits --account CLIENT/ACCOUNT at its first slash.
 func accountFlag(fs *flag.FlagSet) (client, account string, err error) {
 	client, account, ok := strings.Cut(flagString(fs, "account"), "/")
@@ -114,18 +133,7 @@ func accountsRename(ctx context.Context, a *app, fs *flag.FlagSet, args []string
 }
 
 func accountsRemove(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
-	if err := wantArgs(args); err != nil {
-		return err
-	}
-	clientName, accountName, err := accountFlag(fs)
-	if err != nil {
-		return err
-	}
-	svc, err := a.openExisting(ctx)
-	if err != nil {
-		return err
-	}
-	c, acc, err := accountByName(ctx, a, clientName, accountName)
+	svc, c, acc, err := accountCommand(ctx, a, fs, args)
 	if err != nil {
 		return err
 	}
